@@ -1,0 +1,103 @@
+"""Settings classes, read from the environment. The one place for configuration.
+
+`load_config()` picks the class from `APP_ENV` (development, testing, production);
+`create_app(config)` accepts a class, a name or a mapping of overrides.
+"""
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'rede-mentores.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Unset: jobs run in-process, synchronously, through the same enqueue function.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+
+    BABEL_DEFAULT_LOCALE = "pt_PT"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Lisbon"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    LANGUAGES = ("pt_PT", "en")
+
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_PROTECTION = "strong"
+    WTF_CSRF_TIME_LIMIT = None
+
+    PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
+    INVITATION_MAX_AGE_DAYS = 14
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | memory | smtp
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Rede Mentores <nao-responder@rede-mentores.pt>")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+
+    @classmethod
+    def validate(cls, config):
+        """Refuse to start with settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    REDIS_URL = None
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "memory"
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+
+    @classmethod
+    def validate(cls, config):
+        if not config.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production (environment variable SECRET_KEY).")
+        if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            raise RuntimeError("Production needs PostgreSQL: set DATABASE_URL.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name=None):
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown APP_ENV {name!r}; use one of {', '.join(CONFIGS)}.") from None

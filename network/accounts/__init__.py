@@ -1,0 +1,1 @@
+"""Accounts: users, memberships (roles per tenant), login, password reset, invitations."""

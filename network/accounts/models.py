@@ -1,0 +1,160 @@
+"""Users (network-level), their memberships in tenants, and invitations into a tenant."""
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from tenants.tenancy import TenantScoped
+from network.timeutil import UTCDateTime, utcnow
+from tenants.tenancy.models import LOCALES, Tenant
+
+ROLES = {
+    "coordinator": _l("National coordinator"),
+    "partner_admin": _l("Partner administrator"),
+    "staff": _l("Partner staff"),
+    "mentor": _l("Mentor"),
+    "mentee": _l("Mentee"),
+}
+# Which roles a tenant of each kind can grant.
+ROLES_BY_TENANT_KIND = {
+    "coordination": ("coordinator",),
+    "municipality": ("partner_admin", "staff", "mentor", "mentee"),
+    "ngo": ("partner_admin", "staff", "mentor", "mentee"),
+    "immigrant_association": ("partner_admin", "staff", "mentor", "mentee"),
+}
+# Who may invite whom into a tenant.
+INVITABLE_ROLES = {
+    "coordinator": ("coordinator", "partner_admin"),
+    "partner_admin": ("partner_admin", "staff"),
+}
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def normalize_email(email):
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (sa.Index("uq_users_email_lower", sa.func.lower(sa.text("email")), unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    preferred_locale: Mapped[str | None] = mapped_column(
+        sa.Enum(*LOCALES, name="user_locale", native_enum=False, create_constraint=True, length=8)
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login session id: bumping it logs the user out everywhere.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.session_epoch}"
+
+    def set_password(self, password):
+        self.password_hash = hash_password(password)
+        self.session_epoch = (self.session_epoch or 0) + 1
+
+    def check_password(self, password):
+        if not self.password_hash:
+            return False
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def active_memberships(self):
+        return [m for m in self.memberships if m.active and m.tenant.active]
+
+    def __repr__(self):
+        return f"<User {self.email}>"
+
+
+def check_password_against_nothing(password):
+    """Spend the same time as a real check, so timing does not reveal unknown e-mails."""
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+class Membership(db.Model):
+    """A user's role in one tenant. Network-level: it decides who reaches a tenant at all."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "tenant_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(
+        sa.Enum(*ROLES, name="membership_role", native_enum=False, create_constraint=True, length=32)
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    tenant: Mapped[Tenant] = relationship()
+
+    @property
+    def role_label(self):
+        return ROLES[self.role]
+
+
+class Invitation(TenantScoped, db.Model):
+    """An invitation into a tenant with a role. Only a hash of the token is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    role: Mapped[str] = mapped_column(
+        sa.Enum(*ROLES, name="invitation_role", native_enum=False, create_constraint=True, length=32)
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def role_label(self):
+        return ROLES[self.role]
+
+    def status(self, now=None):
+        now = now or utcnow()
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+

@@ -1,0 +1,235 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from marshmallow import ValidationError
+
+from network.accounts import services
+from network.accounts.schemas import (
+    EmailSchema,
+    LoginSchema,
+    NewAccountSchema,
+    NewPasswordSchema,
+    ProfileSchema,
+)
+from network.extensions import db
+from network.i18n import SESSION_LOCALE_KEY
+from network.mail import send_email
+from network.validation import load_form
+from tenants.tenancy import tenant_context
+from tenants.tenancy.models import Tenant
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+LOGIN_REFUSALS = {
+    "invalid": lambda: _("The e-mail address or the password is not correct."),
+    "inactive": lambda: _("This account is deactivated. Ask your organisation's administrator to reactivate it."),
+    "no_membership": lambda: _(
+        "This account has no active workspace. Ask your organisation's administrator for an invitation."
+    ),
+}
+
+
+def _safe_next(target):
+    """Only same-site paths: never redirect to another host after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _start_session(user):
+    # A fresh session on login: nothing from before the login survives (no fixation).
+    locale = session.get(SESSION_LOCALE_KEY)
+    session.clear()
+    if locale:
+        session[SESSION_LOCALE_KEY] = locale
+    login_user(user)
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    memberships = current_user.active_memberships()
+    tenants = {m.tenant.id: m.tenant for m in memberships}
+    if len(tenants) == 1:
+        return redirect(url_for("workspace.home", tenant_slug=next(iter(tenants.values())).slug))
+    return render_template("accounts/choose_workspace.html", memberships=memberships)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("accounts.home"))
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = {"email": request.form.get("email", "")}
+        data, errors = load_form(LoginSchema())
+        if not errors:
+            try:
+                user = services.authenticate(data["email"], data["password"])
+            except services.LoginRefused as refusal:
+                db.session.commit()
+                flash(LOGIN_REFUSALS[refusal.reason](), "error")
+                return render_template("accounts/login.html", form=form, errors={}), 401
+            db.session.commit()
+            _start_session(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
+    return render_template("accounts/login.html", form=form, errors=errors), 400 if errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    locale = session.get(SESSION_LOCALE_KEY)
+    session.clear()
+    if locale:
+        session[SESSION_LOCALE_KEY] = locale
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/locale")
+def switch_locale():
+    locale = request.form.get("locale")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session[SESSION_LOCALE_KEY] = locale
+    if current_user.is_authenticated:
+        current_user.preferred_locale = locale
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("accounts.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(EmailSchema())
+        if not errors:
+            user = services.find_user_by_email(data["email"])
+            if user is not None and user.active:
+                token = services.make_password_reset_token(user, current_app.secret_key)
+                send_email(
+                    user.email,
+                    _("Choose a new password for Rede Mentores"),
+                    "accounts/email/password_reset.txt",
+                    user.preferred_locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+                    user=user,
+                    reset_url=url_for("accounts.reset_password", token=token, _external=True),
+                )
+            # The same answer whether or not the address has an account.
+            flash(_("If this address has an account, we have sent it a link to choose a new password."), "info")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form, errors=errors), 400 if errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user = services.user_for_password_reset(
+        token, current_app.secret_key, current_app.config["PASSWORD_RESET_MAX_AGE"]
+    )
+    if user is None:
+        return render_template("accounts/link_invalid.html"), 404
+    errors = {}
+    if request.method == "POST":
+        data, errors = load_form(NewPasswordSchema())
+        if not errors:
+            user.set_password(data["password"])
+            db.session.commit()
+            flash(_("Your password has been changed. Log in with the new password."), "info")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", errors=errors), 400 if errors else 200
+
+
+@bp.route("/join/<slug>/<token>", methods=["GET", "POST"])
+def accept_invitation(slug, token):
+    tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == slug, Tenant.active.is_(True)))
+    if tenant is None:
+        return render_template("accounts/link_invalid.html"), 404
+    with tenant_context(tenant.id):
+        invitation = services.find_invitation(token)
+        if invitation is None or invitation.status() != "pending":
+            return render_template("accounts/link_invalid.html"), 404 if invitation is None else 410
+        existing = services.find_user_by_email(invitation.email)
+        errors, form = {}, {}
+        if request.method == "POST":
+            if existing is not None:
+                if not current_user.is_authenticated or current_user.id != existing.id:
+                    abort(403)
+                user = existing
+            else:
+                form = request.form
+                data, errors = load_form(NewAccountSchema())
+                if errors:
+                    return _invitation_page(tenant, invitation, existing, form, errors), 400
+                user = services.create_user(invitation.email, data["name"], data["password"],
+                                            preferred_locale=session.get(SESSION_LOCALE_KEY))
+            try:
+                services.accept_invitation(invitation, tenant, user)
+            except ValidationError as error:
+                db.session.rollback()
+                flash(" ".join(str(m) for m in error.messages), "error")
+                return redirect(url_for("accounts.home"))
+            db.session.commit()
+            if not current_user.is_authenticated:
+                _start_session(user)
+            flash(_("Welcome to %(tenant)s.", tenant=tenant.name), "info")
+            return redirect(url_for("workspace.home", tenant_slug=tenant.slug))
+        return _invitation_page(tenant, invitation, existing, form, errors)
+
+
+def _invitation_page(tenant, invitation, existing, form, errors):
+    return render_template(
+        "accounts/accept_invitation.html",
+        tenant=tenant,
+        invitation=invitation,
+        existing=existing,
+        signed_in_as_invitee=existing is not None
+        and current_user.is_authenticated
+        and current_user.id == existing.id,
+        form=form,
+        errors=errors,
+    )
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    errors = {}
+    form = {"name": current_user.name, "preferred_locale": current_user.preferred_locale or ""}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(ProfileSchema())
+        if not errors:
+            current_user.name = data["name"]
+            current_user.preferred_locale = data["preferred_locale"]
+            session[SESSION_LOCALE_KEY] = data["preferred_locale"]
+            db.session.commit()
+            flash(_("Your details have been saved."), "info")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form, errors=errors), 400 if errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    errors = {}
+    if request.method == "POST":
+        if not current_user.check_password(request.form.get("current_password", "")):
+            errors = {"current_password": [_("The current password is not correct.")]}
+        else:
+            data, errors = load_form(NewPasswordSchema())
+            if not errors:
+                current_user.set_password(data["password"])
+                db.session.commit()
+                # Every other session ends (new epoch); this one continues under the new id.
+                _start_session(current_user._get_current_object())
+                flash(_("Your password has been changed; other sessions have been logged out."), "info")
+                return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", errors=errors), 400 if errors else 200

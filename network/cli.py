@@ -1,0 +1,80 @@
+"""`flask create-tenant`, `flask create-user`, `flask seed-demo`."""
+import click
+from flask.cli import with_appcontext
+from marshmallow import ValidationError
+
+from network.accounts import services as accounts
+from network.accounts.models import ROLES
+from network.accounts.schemas import UserSchema
+from network.extensions import db
+from tenants.tenancy.models import DISTRICTS, LOCALES, TENANT_KINDS, Tenant
+from tenants.tenancy.schemas import TenantSchema
+from tenants.tenancy.services import create_tenant
+
+
+def _fail_on(error):
+    messages = error.messages if isinstance(error.messages, dict) else {"": error.messages}
+    lines = [f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in messages.items()]
+    raise click.ClickException("\n".join(lines))
+
+
+@click.command("create-tenant")
+@click.option("--name", required=True)
+@click.option("--slug", required=True, help="The workspace address: /t/<slug>/")
+@click.option("--kind", required=True, type=click.Choice(list(TENANT_KINDS)))
+@click.option("--district", required=True, type=click.Choice(list(DISTRICTS)))
+@click.option("--locale", "default_locale", default="pt_PT", type=click.Choice(list(LOCALES)))
+@with_appcontext
+def create_tenant_command(name, slug, kind, district, default_locale):
+    """Create a partner (or the coordination team) workspace."""
+    try:
+        data = TenantSchema().load(
+            {"name": name, "slug": slug, "kind": kind, "district": district, "default_locale": default_locale}
+        )
+        tenant = create_tenant(**data)
+    except ValidationError as error:
+        _fail_on(error)
+    db.session.commit()
+    click.echo(f"Created {tenant.name} at /t/{tenant.slug}/")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--tenant", "tenant_slug", help="Give the user a role in this workspace.")
+@click.option("--role", type=click.Choice(list(ROLES)))
+@click.option("--locale", "preferred_locale", type=click.Choice(list(LOCALES)))
+@with_appcontext
+def create_user_command(email, name, password, tenant_slug, role, preferred_locale):
+    """Create a user account, optionally with a role in one workspace."""
+    if bool(tenant_slug) != bool(role):
+        raise click.UsageError("--tenant and --role go together.")
+    try:
+        data = UserSchema().load(
+            {"email": email, "name": name, "password": password, "preferred_locale": preferred_locale}
+        )
+        user = accounts.create_user(**data)
+        if tenant_slug:
+            tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == tenant_slug))
+            if tenant is None:
+                raise click.ClickException(f"No workspace with slug {tenant_slug!r}.")
+            accounts.grant_membership(user, tenant, role)
+    except ValidationError as error:
+        _fail_on(error)
+    db.session.commit()
+    click.echo(f"Created {user.email}" + (f" as {role} in /t/{tenant_slug}/" if tenant_slug else ""))
+
+
+@click.command("seed-demo")
+@click.option("--password", default="mentores-demo", show_default=True, help="Password of every demo account.")
+@with_appcontext
+def seed_demo_command(password):
+    """Seed the demo network: the coordination team and 56 partners with staff. Idempotent."""
+    from network.demo import seed_demo_network
+
+    logins = seed_demo_network(password, progress=lambda items, label: click.progressbar(items, label=label))
+    db.session.commit()
+    click.echo("\nDemo logins (password: %s):" % password)
+    for role, email, workspace in logins:
+        click.echo(f"  {role:<14} {email:<40} /t/{workspace}/")

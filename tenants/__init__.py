@@ -1,0 +1,1 @@
+"""Everything inside one partner's workspace, always scoped to the current tenant."""

@@ -1,0 +1,82 @@
+"""The Tenant: one partner of the network (or the national coordination team)."""
+import re
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from network.extensions import db
+from network.timeutil import UTCDateTime, utcnow
+
+TENANT_KINDS = {
+    "coordination": _l("National coordination"),
+    "municipality": _l("Municipality"),
+    "ngo": _l("NGO"),
+    "immigrant_association": _l("Immigrant association"),
+}
+
+# Portugal's 18 districts and the 2 autonomous regions.
+DISTRICTS = {
+    "aveiro": _l("Aveiro"),
+    "beja": _l("Beja"),
+    "braga": _l("Braga"),
+    "braganca": _l("Bragança"),
+    "castelo_branco": _l("Castelo Branco"),
+    "coimbra": _l("Coimbra"),
+    "evora": _l("Évora"),
+    "faro": _l("Faro"),
+    "guarda": _l("Guarda"),
+    "leiria": _l("Leiria"),
+    "lisboa": _l("Lisbon"),
+    "portalegre": _l("Portalegre"),
+    "porto": _l("Porto"),
+    "santarem": _l("Santarém"),
+    "setubal": _l("Setúbal"),
+    "viana_do_castelo": _l("Viana do Castelo"),
+    "vila_real": _l("Vila Real"),
+    "viseu": _l("Viseu"),
+    "acores": _l("Azores"),
+    "madeira": _l("Madeira"),
+}
+
+LOCALES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class Tenant(db.Model):
+    """Network-level: tenant metadata is visible to the coordination team."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
+    kind: Mapped[str] = mapped_column(
+        sa.Enum(*TENANT_KINDS, name="tenant_kind", native_enum=False, create_constraint=True, length=32)
+    )
+    district: Mapped[str] = mapped_column(
+        sa.Enum(*DISTRICTS, name="district", native_enum=False, create_constraint=True, length=32)
+    )
+    default_locale: Mapped[str] = mapped_column(
+        sa.Enum(*LOCALES, name="tenant_locale", native_enum=False, create_constraint=True, length=8),
+        default="pt_PT",
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_coordination(self):
+        return self.kind == "coordination"
+
+    @property
+    def kind_label(self):
+        return TENANT_KINDS[self.kind]
+
+    @property
+    def district_label(self):
+        return DISTRICTS[self.district]
+
+    def __repr__(self):
+        return f"<Tenant {self.slug}>"

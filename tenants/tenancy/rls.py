@@ -1,0 +1,70 @@
+"""PostgreSQL Row-Level Security: the second wall behind the ORM scoping.
+
+Migrations call `enable_row_level_security(table)` for each tenant-owned table.
+At the start of every transaction the app writes the tenant into a
+transaction-local setting and switches to a role that owns no table:
+
+- `rede_app` (runtime): sees and writes only rows of `app.tenant_id`;
+- `rede_national` (the roll-up bypass): reads every tenant's rows, writes none.
+
+The login role (the owner, which runs migrations) never serves a request.
+"""
+RUNTIME_ROLE = "rede_app"
+NATIONAL_ROLE = "rede_national"
+TENANT_SETTING = "app.tenant_id"
+
+
+def apply_transaction_settings(connection, tenant_id, bypass):
+    if connection.dialect.name != "postgresql":
+        return
+    connection.exec_driver_sql(
+        "SELECT set_config(%(setting)s, %(tenant)s, true), set_config('role', %(role)s, true)",
+        {
+            "setting": TENANT_SETTING,
+            "tenant": "" if tenant_id is None else str(int(tenant_id)),
+            "role": NATIONAL_ROLE if bypass else RUNTIME_ROLE,
+        },
+    )
+
+
+# --- DDL used by migrations -------------------------------------------------
+
+def create_roles_sql(runtime_role=RUNTIME_ROLE, national_role=NATIONAL_ROLE):
+    statements = []
+    for role in (runtime_role, national_role):
+        statements.append(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
+            f"THEN CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"
+        )
+        statements.append(f"GRANT {role} TO CURRENT_USER")
+        statements.append(f"GRANT USAGE ON SCHEMA public TO {role}")
+    statements += [
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {runtime_role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {runtime_role}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {national_role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {runtime_role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {runtime_role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {national_role}",
+        f"REVOKE ALL ON alembic_version FROM {runtime_role}, {national_role}",
+    ]
+    return statements
+
+
+def enable_row_level_security_sql(table, runtime_role=RUNTIME_ROLE, national_role=NATIONAL_ROLE):
+    current_tenant = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::integer"
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY tenant_isolation ON {table} TO {runtime_role} "
+        f"USING (tenant_id = {current_tenant}) WITH CHECK (tenant_id = {current_tenant})",
+        f"CREATE POLICY national_rollup_read ON {table} FOR SELECT TO {national_role} USING (true)",
+    ]
+
+
+def enable_row_level_security(op, table):
+    """Call from a migration after creating a tenant-owned table."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for statement in enable_row_level_security_sql(table):
+        op.execute(statement)

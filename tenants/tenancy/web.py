@@ -1,0 +1,49 @@
+"""Resolve the current tenant once per request from `/t/<tenant_slug>/...` and the user's membership."""
+from flask import abort, current_app, g
+from flask_login import current_user
+
+from network.accounts.models import Membership
+from network.extensions import db, login_manager
+from tenants.tenancy.models import Tenant
+from tenants.tenancy.scoping import activate_tenant
+
+TENANT_URL_PREFIX = "/t/<tenant_slug>"
+
+
+def init_app(app):
+    app.url_value_preprocessor(_resolve_tenant)
+    app.url_defaults(_add_current_tenant_slug)
+    app.context_processor(lambda: {"current_tenant": g.get("tenant"), "current_roles": g.get("roles", frozenset())})
+
+
+def _resolve_tenant(endpoint, values):
+    g.tenant = None
+    g.roles = frozenset()
+    if not values or "tenant_slug" not in values:
+        return
+    slug = values.pop("tenant_slug")
+    if not current_user.is_authenticated:
+        # Anonymous visitors learn nothing about which slugs exist.
+        abort(login_manager.unauthorized())
+    rows = db.session.execute(
+        db.select(Tenant, Membership.role)
+        .join(Membership, Membership.tenant_id == Tenant.id)
+        .where(
+            Tenant.slug == slug,
+            Tenant.active.is_(True),
+            Membership.user_id == current_user.id,
+            Membership.active.is_(True),
+        )
+    ).all()
+    if not rows:
+        abort(404)
+    g.tenant = rows[0].Tenant
+    g.roles = frozenset(row.role for row in rows)
+    activate_tenant(g.tenant.id)
+
+
+def _add_current_tenant_slug(endpoint, values):
+    tenant = g.get("tenant")
+    if tenant is not None and "tenant_slug" not in values:
+        if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug"):
+            values["tenant_slug"] = tenant.slug

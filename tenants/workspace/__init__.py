@@ -1,0 +1,1 @@
+"""A partner's workspace home and its team (members and invitations)."""

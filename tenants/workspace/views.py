@@ -1,0 +1,105 @@
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from network.accounts import services as accounts
+from network.accounts.models import ROLES, Invitation, Membership
+from network.accounts.schemas import InvitationSchema
+from network.extensions import db
+from network.mail import send_email
+from network.permissions import require_role
+from network.validation import load_form
+from tenants.audit.services import recent_events
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("workspace", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+
+MEMBERS = ("partner_admin", "staff", "coordinator", "mentor", "mentee")
+TEAM_MANAGERS = ("partner_admin", "coordinator")
+
+
+@bp.get("/")
+@require_role(*MEMBERS)
+def home():
+    if g.tenant.is_coordination:
+        return redirect(url_for("coordination.partners"))
+    members = accounts.tenant_members(g.tenant)
+    staff_counts = {role: sum(1 for m in members if m.active and m.role == role) for role in ROLES}
+    return render_template(
+        "workspace/home.html",
+        role_labels=ROLES,
+        staff_counts=staff_counts,
+        events=recent_events(10) if g.roles & {"partner_admin", "staff"} else [],
+    )
+
+
+@bp.route("/members", methods=["GET", "POST"])
+@require_role(*TEAM_MANAGERS)
+def members():
+    grantable = accounts.roles_inviter_may_grant(g.tenant, g.roles)
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(InvitationSchema())
+        if not errors:
+            try:
+                invitation, token = accounts.invite(
+                    g.tenant, current_user, g.roles, data["email"], data["role"],
+                    current_app.config["INVITATION_MAX_AGE_DAYS"],
+                )
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+            else:
+                send_email(
+                    invitation.email,
+                    _("Invitation to %(tenant)s on Rede Mentores", tenant=g.tenant.name),
+                    "workspace/email/invitation.txt",
+                    g.tenant.default_locale,
+                    tenant=g.tenant,
+                    inviter=current_user,
+                    invitation=invitation,
+                    join_url=url_for("accounts.accept_invitation", slug=g.tenant.slug, token=token, _external=True),
+                )
+                db.session.commit()
+                flash(_("Invitation sent to %(email)s.", email=invitation.email), "info")
+                return redirect(url_for("workspace.members"))
+    return render_template(
+        "workspace/members.html",
+        members=accounts.tenant_members(g.tenant),
+        invitations=accounts.pending_invitations(),
+        role_options=[(role, ROLES[role]) for role in grantable],
+        form=form,
+        errors=errors,
+    ), 400 if errors else 200
+
+
+@bp.post("/members/<int:membership_id>/deactivate")
+@require_role(*TEAM_MANAGERS)
+def deactivate_member(membership_id):
+    membership = db.session.scalar(
+        db.select(Membership).where(Membership.id == membership_id, Membership.tenant_id == g.tenant.id)
+    )
+    if membership is None:
+        abort(404)
+    if membership.user_id == current_user.id:
+        flash(_("You cannot deactivate your own membership."), "error")
+    else:
+        accounts.deactivate_membership(membership, current_user)
+        db.session.commit()
+        flash(_("%(name)s no longer has access as %(role)s.", name=membership.user.name,
+                role=membership.role_label), "info")
+    return redirect(url_for("workspace.members"))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@require_role(*TEAM_MANAGERS)
+def revoke_invitation(invitation_id):
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    accounts.revoke_invitation(invitation, current_user)
+    db.session.commit()
+    flash(_("The invitation has been revoked."), "info")
+    return redirect(url_for("workspace.members"))
