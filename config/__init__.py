@@ -17,11 +17,19 @@ def _env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def database_url(raw):
+    """Accept plain `postgresql://` URLs (as hosting platforms give them) and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
 class BaseConfig:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'rede-mentores.sqlite3'}"
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'rede-mentores.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Unset: jobs run in-process, synchronously, through the same enqueue function.
@@ -42,6 +50,7 @@ class BaseConfig:
     SESSION_PROTECTION = "strong"
     WTF_CSRF_TIME_LIMIT = None
 
+    PASSWORD_HASHER = "argon2"
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
     INVITATION_MAX_AGE_DAYS = 14
 
@@ -69,12 +78,13 @@ class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     REDIS_URL = None
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "memory"
+    PASSWORD_HASHER = "argon2-test"
 
 
 class ProductionConfig(BaseConfig):

@@ -18,6 +18,9 @@ def create_app(config=None):
     settings.validate(app.config)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
+    from network import converters
+
+    converters.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

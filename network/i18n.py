@@ -1,5 +1,5 @@
 """Locale selection: the user's preference, then the visible switch, then Accept-Language."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -8,13 +8,15 @@ SESSION_LOCALE_KEY = "locale"
 
 def select_locale():
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs choose with force_locale()
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.preferred_locale in supported:
         return current_user.preferred_locale
     if session.get(SESSION_LOCALE_KEY) in supported:
         return session[SESSION_LOCALE_KEY]
     # Browsers send "pt-PT" or "pt"; Babel's locale ids use underscores.
     by_tag = {locale.replace("_", "-"): locale for locale in supported}
-    best = request.accept_languages.best_match(list(by_tag)) if request else None
+    best = request.accept_languages.best_match(list(by_tag))
     return by_tag.get(best, current_app.config["BABEL_DEFAULT_LOCALE"])
 
 

@@ -1,6 +1,7 @@
 """Marshmallow building blocks with translated messages; forms and the API share them."""
 from email_validator import EmailNotValidError, validate_email
 from flask import request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -19,7 +20,8 @@ class FormSchema(Schema):
         unknown = EXCLUDE
 
     def on_bind_field(self, field_name, field_obj):
-        field_obj.error_messages = {**field_obj.error_messages, **GENERIC_MESSAGES}
+        # Evaluated now, in the request's language: marshmallow needs plain strings.
+        field_obj.error_messages = {**field_obj.error_messages, **{k: str(v) for k, v in GENERIC_MESSAGES.items()}}
 
 
 def text_field(max_length, required=True, **kwargs):
@@ -39,7 +41,7 @@ def _check_email(value):
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
-        raise ValidationError(_l("Enter a valid e-mail address, like name@example.pt.")) from None
+        raise ValidationError(gettext("Enter a valid e-mail address, like name@example.pt.")) from None
 
 
 def email_field(required=True, **kwargs):

@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,11 +35,19 @@ INVITABLE_ROLES = {
     "partner_admin": ("partner_admin", "staff"),
 }
 
-_hasher = PasswordHasher()
+_HASHERS = {
+    "argon2": PasswordHasher(),
+    # Tests only: the same algorithm at minimal cost, so hundreds of test users stay fast.
+    "argon2-test": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+}
+
+
+def _hasher():
+    return _HASHERS[current_app.config["PASSWORD_HASHER"]]
 
 
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def normalize_email(email):
@@ -79,7 +88,7 @@ class User(UserMixin, db.Model):
         if not self.password_hash:
             return False
         try:
-            return _hasher.verify(self.password_hash, password)
+            return _hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -92,13 +101,17 @@ class User(UserMixin, db.Model):
 
 def check_password_against_nothing(password):
     """Spend the same time as a real check, so timing does not reveal unknown e-mails."""
+    hasher = _hasher()
+    dummy = _DUMMY_HASHES.get(hasher)
+    if dummy is None:
+        dummy = _DUMMY_HASHES[hasher] = hasher.hash(secrets.token_urlsafe(16))
     try:
-        _hasher.verify(_DUMMY_HASH, password)
+        hasher.verify(dummy, password)
     except (VerificationError, InvalidHashError):
         pass
 
 
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+_DUMMY_HASHES = {}
 
 
 class Membership(db.Model):

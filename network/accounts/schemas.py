@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 from marshmallow import ValidationError, fields, validates_schema
 
 from network.accounts.models import ROLES
@@ -22,7 +22,7 @@ class NewPasswordSchema(FormSchema):
     @validates_schema
     def passwords_match(self, data, **kwargs):
         if data.get("password") != data.get("password_confirm"):
-            raise ValidationError(_l("The two passwords do not match."), "password_confirm")
+            raise ValidationError(gettext("The two passwords do not match."), "password_confirm")
 
 
 class NewAccountSchema(NewPasswordSchema):

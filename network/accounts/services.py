@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import ValidationError
@@ -132,9 +133,9 @@ def revoke_invitation(invitation, actor):
 def accept_invitation(invitation, tenant, user):
     """`user` (already authenticated or just created) joins the tenant with the invited role."""
     if invitation.status() != "pending":
-        raise ValidationError(_l("This invitation can no longer be used."))
+        raise ValidationError(gettext("This invitation can no longer be used."))
     if normalize_email(user.email) != invitation.email:
-        raise ValidationError(_l("This invitation was sent to another e-mail address."))
+        raise ValidationError(gettext("This invitation was sent to another e-mail address."))
     membership = grant_membership(user, tenant, invitation.role)
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id

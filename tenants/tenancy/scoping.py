@@ -67,8 +67,12 @@ def _bypass_reason(session):
 
 
 def activate_tenant(tenant_id, session=None):
-    """Make `tenant_id` the tenant of this session (a request or a job)."""
+    """Make `tenant_id` the tenant of this session (a request or a job).
+
+    Pending changes are flushed first, under the tenant they were made in."""
     session = session or db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     session.info[_TENANT_KEY] = tenant_id
     _sync_database_settings(session)
 
@@ -81,8 +85,12 @@ def tenant_context(tenant_id, session=None):
     activate_tenant(tenant_id, session)
     try:
         yield
-    finally:
-        activate_tenant(previous, session)
+    except BaseException:
+        # Nothing to flush or sync in a failing transaction: it will be rolled back, and
+        # until then the two walls disagree, which can only hide rows, never show them.
+        session.info[_TENANT_KEY] = previous
+        raise
+    activate_tenant(previous, session)
 
 
 @contextmanager
@@ -96,9 +104,11 @@ def national_rollup_bypass(reason, session=None):
     _sync_database_settings(session)
     try:
         yield
-    finally:
+    except BaseException:
         session.info[_BYPASS_KEY] = previous
-        _sync_database_settings(session)
+        raise
+    session.info[_BYPASS_KEY] = previous
+    _sync_database_settings(session)
 
 
 def _sync_database_settings(session):

@@ -75,7 +75,7 @@ def members():
     ), 400 if errors else 200
 
 
-@bp.post("/members/<int:membership_id>/deactivate")
+@bp.post("/members/<id:membership_id>/deactivate")
 @require_role(*TEAM_MANAGERS)
 def deactivate_member(membership_id):
     membership = db.session.scalar(
@@ -93,7 +93,7 @@ def deactivate_member(membership_id):
     return redirect(url_for("workspace.members"))
 
 
-@bp.post("/invitations/<int:invitation_id>/revoke")
+@bp.post("/invitations/<id:invitation_id>/revoke")
 @require_role(*TEAM_MANAGERS)
 def revoke_invitation(invitation_id):
     invitation = db.session.get(Invitation, invitation_id)

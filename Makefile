@@ -1,0 +1,49 @@
+# Rede Mentores: `make run` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-test translations extract-messages update-translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Compile the catalogs (.mo files are build output, never committed).
+translations: install
+	$(BIN)/pybabel compile -d translations --statistics
+
+# After changing user-facing strings: extract, then merge into both catalogs and translate.
+extract-messages: install
+	$(BIN)/pybabel extract -F config/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project "Rede Mentores" --copyright-holder "Rede Mentores" -o translations/messages.pot .
+
+update-translations: extract-messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --no-fuzzy-matching
+
+# The demo network on SQLite, seeded, served on http://127.0.0.1:5000
+run: translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-test translations
+	$(BIN)/python -m pytest
+	TEST_DATABASE_URL=sqlite:// ISOLATION_ON_SQLITE=1 $(BIN)/python -m pytest -m isolation
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
+	find translations -name '*.mo' -delete

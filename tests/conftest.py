@@ -1,0 +1,133 @@
+"""Test fixtures: one migrated database per run (PostgreSQL in CI, SQLite otherwise),
+emptied after every test; factories for tenants, users and memberships.
+
+REQUIRE_SERVICES=1 turns a missing PostgreSQL or Redis into a failure, never a skip.
+"""
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import PROJECT_ROOT, database_url
+from network import create_app
+from network.extensions import db
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+os.environ["APP_ENV"] = "testing"
+
+
+def _compile_stale_catalogs():
+    """`make test` compiles the catalogs; this keeps a bare `pytest` run honest too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (PROJECT_ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with open(po_path, "rb") as po_file, open(mo_path, "wb") as mo_file:
+                write_mo(mo_file, read_po(po_file))
+
+
+def pytest_sessionstart(session):
+    _compile_stale_catalogs()
+    if not REQUIRE_SERVICES:
+        return
+    if not ON_POSTGRES and os.environ.get("ISOLATION_ON_SQLITE") != "1":
+        pytest.exit("REQUIRE_SERVICES=1 but TEST_DATABASE_URL is not PostgreSQL", returncode=3)
+    problems = []
+    if ON_POSTGRES:
+        try:
+            with sa.create_engine(DATABASE_URL).connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except sa.exc.OperationalError as error:
+            problems.append(f"PostgreSQL at {DATABASE_URL}: {error}")
+    try:
+        from redis import Redis
+
+        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as error:  # any failure to reach Redis counts
+        problems.append(f"Redis at {REDIS_URL}: {error}")
+    if problems:
+        pytest.exit("REQUIRE_SERVICES=1 and a service is missing:\n" + "\n".join(problems), returncode=3)
+
+
+def _reset_postgres_schema(url):
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    if ON_POSTGRES:
+        _reset_postgres_schema(DATABASE_URL)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL})
+    with app.app_context():
+        upgrade(revision="heads")
+    return app
+
+
+def _empty_all_tables(app):
+    with app.app_context():
+        # The owner connection, outside the app's session: no tenant, no RLS role.
+        with db.engine.begin() as connection:
+            tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+            if ON_POSTGRES:
+                connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            else:
+                for table in tables:
+                    connection.exec_driver_sql(f"DELETE FROM {table}")
+        db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    yield
+    app.extensions.pop("sent_mail", None)
+    _empty_all_tables(app)
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sent_mail(app):
+    return app.extensions.setdefault("sent_mail", [])
+
+
+@pytest.fixture
+def two_partners(app):
+    """Two partner workspaces, each with an admin and a staff member."""
+    with app.app_context():
+        network = factories.two_partner_network()
+        db.session.commit()
+        return network
+
+
+@pytest.fixture
+def redis_url():
+    from redis import Redis
+
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception:
+        if REQUIRE_SERVICES:
+            raise
+        pytest.skip("Redis is not running (set REQUIRE_SERVICES=1 to make this a failure)")
+    return REDIS_URL

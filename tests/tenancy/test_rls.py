@@ -1,0 +1,113 @@
+"""The database wall: PostgreSQL Row-Level Security on every tenant-owned table."""
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from network.accounts.models import Invitation
+from network.extensions import db
+from network.timeutil import utcnow
+from tenants.audit.services import record_event
+from tenants.tenancy import TenantScoped, tenant_context
+from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
+from tests.conftest import ON_POSTGRES
+from tests.factories import make_tenant
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="Row-Level Security exists only on PostgreSQL")
+
+TENANT_TABLES = sorted(
+    mapper.class_.__tablename__ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantScoped)
+)
+
+
+@pytest.fixture
+def two_tenants_with_rows(app_context):
+    tenants = [make_tenant("alpha"), make_tenant("beta")]
+    for tenant in tenants:
+        with tenant_context(tenant.id):
+            record_event("workspace.opened")
+            db.session.add(Invitation(email=f"x@{tenant.slug}.pt", role="staff", token_hash=f"h-{tenant.slug}",
+                                      expires_at=utcnow() + timedelta(days=1)))
+    db.session.commit()
+    return tenants[0].id, tenants[1].id
+
+
+def _as(connection, role, tenant_id):
+    connection.exec_driver_sql(
+        "SELECT set_config('app.tenant_id', %(t)s, true), set_config('role', %(r)s, true)",
+        {"t": "" if tenant_id is None else str(tenant_id), "r": role},
+    )
+
+
+def test_every_tenant_owned_table_has_forced_rls_and_is_not_owned_by_the_runtime_role(app_context):
+    rows = db.session.execute(
+        sa.text(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) "
+            "FROM pg_class c WHERE c.relname = ANY(:tables)"
+        ),
+        {"tables": TENANT_TABLES},
+    ).all()
+    assert sorted(row[0] for row in rows) == TENANT_TABLES
+    for name, enabled, forced, owner in rows:
+        assert enabled and forced, name
+        assert owner not in (RUNTIME_ROLE, NATIONAL_ROLE)
+    runtime = db.session.execute(
+        sa.text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": RUNTIME_ROLE}
+    ).one()
+    assert tuple(runtime) == (False, False)
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+def test_raw_select_sees_only_the_tenant_in_the_setting(two_tenants_with_rows, table):
+    alpha, beta = two_tenants_with_rows
+    with db.engine.connect() as connection:
+        with connection.begin():
+            _as(connection, RUNTIME_ROLE, alpha)
+            seen = connection.exec_driver_sql(f"SELECT tenant_id FROM {table}").scalars().all()
+            assert seen and set(seen) == {alpha}
+        with connection.begin():
+            _as(connection, RUNTIME_ROLE, None)
+            assert connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() == 0
+        with connection.begin():
+            _as(connection, NATIONAL_ROLE, None)
+            assert set(connection.exec_driver_sql(f"SELECT tenant_id FROM {table}").scalars()) == {alpha, beta}
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+def test_raw_insert_for_another_tenant_is_rejected(two_tenants_with_rows, table):
+    alpha, beta = two_tenants_with_rows
+    with db.engine.connect() as connection:
+        with connection.begin():
+            _as(connection, RUNTIME_ROLE, alpha)
+            # Copy one of alpha's own rows, claiming it for beta.
+            columns = [c.name for c in db.metadata.tables[table].columns if c.name not in ("id", "tenant_id", "token_hash")]
+            extra = ", token_hash" if table == "invitations" else ""
+            extra_value = ", 'forged'" if table == "invitations" else ""
+            with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+                connection.exec_driver_sql(
+                    f"INSERT INTO {table} (tenant_id, {', '.join(columns)}{extra}) "
+                    f"SELECT {beta}, {', '.join(columns)}{extra_value} FROM {table} LIMIT 1"
+                )
+
+
+def test_national_role_cannot_write(two_tenants_with_rows):
+    alpha, _ = two_tenants_with_rows
+    with db.engine.connect() as connection, connection.begin():
+        _as(connection, NATIONAL_ROLE, None)
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            connection.exec_driver_sql(f"DELETE FROM invitations WHERE tenant_id = {alpha}")
+
+
+def test_audit_log_cannot_be_edited_by_the_app(two_tenants_with_rows):
+    alpha, _ = two_tenants_with_rows
+    with db.engine.connect() as connection, connection.begin():
+        _as(connection, RUNTIME_ROLE, alpha)
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            connection.exec_driver_sql("UPDATE audit_events SET action = 'member.invited'")
+
+
+def test_the_app_session_runs_as_the_runtime_role(two_tenants_with_rows):
+    alpha, _ = two_tenants_with_rows
+    with tenant_context(alpha):
+        assert db.session.execute(sa.text("SELECT current_user")).scalar() == RUNTIME_ROLE
+        assert db.session.execute(sa.text("SELECT count(*) FROM audit_events")).scalar() == 1
