@@ -28,11 +28,11 @@ translations: install
 
 # After changing user-facing strings: extract, then merge into both catalogs and translate.
 extract-messages: install
-	$(BIN)/pybabel extract -F config/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F config/babel.cfg -k _l -k lazy_gettext --no-location --sort-output --no-wrap \
 		--project "Rede Mentores" --copyright-holder "Rede Mentores" -o translations/messages.pot .
 
 update-translations: extract-messages
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 # The demo network on SQLite, seeded, served on http://127.0.0.1:5000
 run: translations

@@ -51,6 +51,13 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = None
 
     PASSWORD_HASHER = "argon2"
+    # Login throttling (Flask-Limiter): on Redis when configured; memory when embedded or
+    # while Redis is unreachable, so logging in never depends on Redis being up.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_PER_ADDRESS = "30 per minute"
+    LOGIN_LOCKOUT = "5 per 15 minutes"  # failures per e-mail address before a temporary lockout
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
     INVITATION_MAX_AGE_DAYS = 14
 
@@ -85,6 +92,7 @@ class TestingConfig(BaseConfig):
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "memory"
     PASSWORD_HASHER = "argon2-test"
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(BaseConfig):

@@ -40,7 +40,8 @@ def _settings_class(config):
 
 
 def _init_extensions(app):
-    from network.extensions import babel, csrf, db, login_manager, migrate
+    from network import security
+    from network.extensions import babel, csrf, db, limiter, login_manager, migrate
     from network import i18n
 
     db.init_app(app)
@@ -48,6 +49,8 @@ def _init_extensions(app):
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
 
     from network.accounts import login
 

@@ -16,6 +16,7 @@ MESSAGES = {
     404: (_l("Page not found"), _l("This page does not exist, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
     410: (_l("Link no longer valid"), _l("This link has expired or has already been used.")),
+    429: (_l("Too many attempts"), _l("Too many attempts from this connection. Wait a minute and try again.")),
     413: (_l("Too much data"), _l("What you sent is too large. Send a smaller file or less text.")),
     500: (_l("Something went wrong"), _l("An unexpected error happened. Nothing was saved. Please try again in a moment.")),
 }

@@ -5,6 +5,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from network.accounts.passwords import check_password_policy
+
 GENERIC_MESSAGES = {
     "required": _l("This field is required."),
     "null": _l("This field is required."),
@@ -53,13 +55,7 @@ def email_field(required=True, **kwargs):
 
 
 def password_field(**kwargs):
-    return fields.String(
-        required=True,
-        validate=validate.Length(
-            min=10, max=256, error=_l("Use a password between {min} and {max} characters long.")
-        ),
-        **kwargs,
-    )
+    return fields.String(required=True, validate=check_password_policy, **kwargs)
 
 
 def load_form(schema, form=None):

@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 
 from config import PROJECT_ROOT, database_url
 from network import create_app
-from network.extensions import db
+from network.extensions import db, limiter
 from tests import factories
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -88,9 +88,10 @@ def _empty_all_tables(app):
 
 
 @pytest.fixture(autouse=True)
-def _clean_database(app):
+def _clean_state(app):
     yield
     app.extensions.pop("sent_mail", None)
+    limiter.reset()
     _empty_all_tables(app)
 
 

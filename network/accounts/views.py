@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
-from network.accounts import services
+from network.accounts import services, throttle
 from network.accounts.schemas import (
     EmailSchema,
     LoginSchema,
@@ -13,7 +13,7 @@ from network.accounts.schemas import (
     NewPasswordSchema,
     ProfileSchema,
 )
-from network.extensions import db
+from network.extensions import db, limiter
 from network.i18n import SESSION_LOCALE_KEY
 from network.mail import send_email
 from network.validation import load_form
@@ -62,6 +62,7 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_PER_ADDRESS"], methods=["POST"])
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("accounts.home"))
@@ -69,13 +70,19 @@ def login():
     if request.method == "POST":
         form = {"email": request.form.get("email", "")}
         data, errors = load_form(LoginSchema())
+        if not errors and throttle.is_locked_out(data["email"]):
+            flash(_("Too many failed attempts for this account. Try again in %(minutes)d minutes.",
+                    minutes=throttle.lockout_minutes()), "error")
+            return render_template("accounts/login.html", form=form, errors={}), 429
         if not errors:
             try:
                 user = services.authenticate(data["email"], data["password"])
             except services.LoginRefused as refusal:
-                db.session.commit()
+                if refusal.reason == "invalid":
+                    throttle.record_failure(data["email"])
                 flash(LOGIN_REFUSALS[refusal.reason](), "error")
                 return render_template("accounts/login.html", form=form, errors={}), 401
+            throttle.clear_failures(data["email"])
             db.session.commit()
             _start_session(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
