@@ -41,12 +41,17 @@ def _safe_next(target):
     return target
 
 
-def _start_session(user):
-    # A fresh session on login: nothing from before the login survives (no fixation).
+def _fresh_session():
+    """Drop everything from the session but the chosen language."""
     locale = session.get(SESSION_LOCALE_KEY)
     session.clear()
     if locale:
         session[SESSION_LOCALE_KEY] = locale
+
+
+def _start_session(user):
+    # A fresh session on login: nothing from before the login survives (no fixation).
+    _fresh_session()
     login_user(user)
 
 
@@ -92,10 +97,7 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
-    locale = session.get(SESSION_LOCALE_KEY)
-    session.clear()
-    if locale:
-        session[SESSION_LOCALE_KEY] = locale
+    _fresh_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"))
 
