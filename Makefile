@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-test translations extract-messages update-translations clean
+.PHONY: run test bench install install-test chromium translations extract-messages update-translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,23 @@ run: translations
 	$(BIN)/flask seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install-test translations
+# The browser tests drive Debian's Chromium: installed once, as root, where it is missing.
+chromium:
+	@command -v chromium >/dev/null || test "$$(id -u)" != 0 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install-test translations chromium
 	$(BIN)/python -m pytest
 	TEST_DATABASE_URL=sqlite:// ISOLATION_ON_SQLITE=1 $(BIN)/python -m pytest -m isolation
+
+# Benchmarks (not part of `make test`): generate the SIZE network (small, national, europe) in
+# PostgreSQL, run every benchmark with Redis, write docs/benchmarks.md and docs/benchmarks.json.
+SIZE ?= small
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+
+bench: translations
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.run --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

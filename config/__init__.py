@@ -17,6 +17,13 @@ def _env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_ints(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return tuple(int(part) for part in value.split(",") if part.strip())
+
+
 def database_url(raw):
     """Accept plain `postgresql://` URLs (as hosting platforms give them) and use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -34,7 +41,32 @@ class BaseConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Unset: jobs run in-process, synchronously, through the same enqueue function.
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # A web request must not hang on an unreachable Redis: the outbox keeps the work meanwhile.
+    REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "2"))
+    # Seconds a job may run before the worker kills it, per queue.
+    JOB_TIMEOUTS = {"default": 300, "mail": 60, "rollups": 1800, "exports": 1800}
+    # Seconds between the retries of a failed job (RQ Retry); the list's length is the retry count.
+    JOB_RETRY_INTERVALS = _env_ints("JOB_RETRY_INTERVALS", (10, 60, 300, 900))
+    # Failed jobs stay in the registry (the coordinators' Jobs page) this long, in seconds.
+    JOB_FAILURE_TTL = 14 * 24 * 3600
+    # Pending e-mails older than this (seconds) are re-enqueued by the sweeper, every OUTBOX_SWEEP_INTERVAL.
+    OUTBOX_SWEEP_GRACE = int(os.environ.get("OUTBOX_SWEEP_GRACE", "120"))
+    OUTBOX_SWEEP_INTERVAL = int(os.environ.get("OUTBOX_SWEEP_INTERVAL", "300"))
+    # Sent and failed messages (their context may hold one-time links) are deleted after this.
+    OUTBOX_RETENTION_DAYS = 30
+    # Local time (BABEL_DEFAULT_TIMEZONE) of the daily jobs.
+    DAILY_DIGEST_AT = "07:00"
+    RETENTION_SWEEP_AT = "03:30"
 
+    # Dashboards: counts of people from 1 to SMALL_CELL_THRESHOLD - 1 show as "< 5".
+    SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "5"))
+    # Seconds an assembled dashboard stays in Redis (see network.dashboards.cache).
+    DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+    # Exports beyond these sizes are prepared by a job on the "exports" queue.
+    EXPORT_JOB_MONTHS = 24
+    EXPORT_JOB_PARTNERS = 200
+    # The partners table of the national dashboard lists at most this many rows unless asked.
+    DASHBOARD_PARTNER_ROWS = 50
 
     BABEL_DEFAULT_LOCALE = "pt_PT"
     BABEL_DEFAULT_TIMEZONE = "Europe/Lisbon"
@@ -61,7 +93,12 @@ class BaseConfig:
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
     INVITATION_MAX_AGE_DAYS = 14
 
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | memory | smtp
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | file | memory | smtp
+    # The `file` backend writes one .eml file per Message-ID here.
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR") or str(INSTANCE_DIR / "mail")
+    MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "rede-mentores.pt")
+    # Delivery attempts of one message before it is marked failed.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Rede Mentores <nao-responder@rede-mentores.pt>")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -1,6 +1,7 @@
 """The demo network: the national coordination team and 56 partners across Portugal."""
 from network.accounts import services as accounts
 from network.accounts.models import User, hash_password
+from network.demo_people import seed_people
 from network.extensions import db
 from tenants.tenancy.models import Tenant
 
@@ -71,6 +72,8 @@ FIRST_NAMES = ["Ana", "João", "Maria", "Pedro", "Inês", "Rui", "Sofia", "Tiago
 SURNAMES = ["Silva", "Santos", "Ferreira", "Pereira", "Oliveira", "Costa", "Rodrigues", "Martins",
             "Sousa", "Fernandes", "Gonçalves", "Gomes", "Lopes", "Marques", "Almeida", "Ribeiro"]
 
+# The first partners get mentors, mentees and processes at every step, so the demo shows the programme.
+PARTNERS_WITH_PEOPLE = 3
 STAFF_PER_PARTNER = (("partner_admin", "admin"), ("staff", "tecnico1"), ("staff", "tecnico2"))
 
 
@@ -114,4 +117,6 @@ def seed_demo_network(password, progress):
                 accounts.grant_membership(user, tenant, role)
                 if index == 0:
                     logins.append((role, email, slug))
+            if index < PARTNERS_WITH_PEOPLE:
+                seed_people(tenant, user)
     return logins

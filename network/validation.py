@@ -1,4 +1,6 @@
 """Marshmallow building blocks with translated messages; forms and the API share them."""
+from datetime import date
+
 from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_babel import gettext
@@ -23,7 +25,9 @@ class FormSchema(Schema):
 
     def on_bind_field(self, field_name, field_obj):
         # Evaluated now, in the request's language: marshmallow needs plain strings.
-        field_obj.error_messages = {**field_obj.error_messages, **{k: str(v) for k, v in GENERIC_MESSAGES.items()}}
+        # A field's own messages (metadata "messages") win over the generic ones.
+        messages = {**GENERIC_MESSAGES, **field_obj.metadata.get("messages", {})}
+        field_obj.error_messages = {**field_obj.error_messages, **{k: str(v) for k, v in messages.items()}}
 
 
 def text_field(max_length, required=True, **kwargs):
@@ -36,6 +40,35 @@ def text_field(max_length, required=True, **kwargs):
 def choice_field(choices, required=True, **kwargs):
     return fields.String(
         required=required, validate=validate.OneOf(list(choices), error=_l("Choose one of the options.")), **kwargs
+    )
+
+
+def _not_in_future(value):
+    if value > date.today():
+        raise ValidationError(gettext("The date cannot be in the future."))
+
+
+def date_field(required=True, past_only=False, **kwargs):
+    """An ISO date (what a browser's date input sends)."""
+    if not required:
+        kwargs.setdefault("load_default", None)
+    return fields.Date(
+        required=required,
+        validate=[_not_in_future] if past_only else [],
+        metadata={"messages": {"invalid": _l("Enter a real date, like 2026-03-31.")}},
+        **kwargs,
+    )
+
+
+def integer_field(minimum, maximum, required=True, **kwargs):
+    if not required:
+        kwargs.setdefault("load_default", None)
+    return fields.Integer(
+        required=required,
+        strict=False,
+        validate=validate.Range(min=minimum, max=maximum, error=_l("Enter a number from {min} to {max}.")),
+        metadata={"messages": {"invalid": _l("Enter a whole number.")}},
+        **kwargs,
     )
 
 
@@ -64,7 +97,8 @@ def load_form(schema, form=None):
     Surrounding spaces are dropped, except from passwords, which are taken as typed.
     """
     form = request.form if form is None else form
-    submitted = {key: value if "password" in key else value.strip() for key, value in form.items()}
+    submitted = {key: value.strip() if isinstance(value, str) and "password" not in key else value
+                 for key, value in form.items()}
     try:
         return schema.load(submitted), {}
     except ValidationError as error:

@@ -1,8 +1,14 @@
 """Factories: tenants, users with memberships, and logging in, as a test reads best."""
+from datetime import date
 from types import SimpleNamespace
+
+import sqlalchemy as sa
 
 from network.accounts import services as accounts
 from network.extensions import db
+from tenants.intake import services as intake
+from tenants.participants.imports import start_import
+from tenants.participants.services import create_participant, record_consent, record_interview
 from tenants.tenancy.services import create_tenant
 
 PASSWORD = "um-segredo-bem-comprido"
@@ -49,3 +55,182 @@ def login(client, email, password=PASSWORD, locale=None):
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def _participant_data(full_name, email, phone, municipality, extra):
+    return {
+        "full_name": full_name, "email": email, "phone": phone, "municipality": municipality,
+        "languages": [], "support_areas": [], "availability_days": [], "availability_periods": [], **extra,
+    }
+
+
+def make_mentor(full_name="Marta Mentora", email=None, phone=None, municipality="Lisboa", actor=None, **extra):
+    """A mentor of the current tenant (call inside tenant_context)."""
+    email = email if email is not None else f"{full_name.split()[0].lower()}.mentor@example.pt"
+    return create_participant("mentor", _participant_data(full_name, email, phone, municipality, extra), actor)
+
+
+def make_mentee(full_name="Amina Mentoranda", email=None, phone=None, municipality="Lisboa", actor=None, **extra):
+    """A mentee of the current tenant (call inside tenant_context)."""
+    email = email if email is not None else f"{full_name.split()[0].lower()}.mentee@example.pt"
+    return create_participant("mentee", _participant_data(full_name, email, phone, municipality, extra), actor)
+
+
+def give_consent(participant, actor=None, purpose="programme"):
+    return record_consent(participant, {"purpose": purpose, "text_version": "2026-01", "given_on": date.today()},
+                          actor)
+
+
+def one_participant_record_of_each_kind(actor):
+    """A mentor and a mentee with a language, a support area, a consent and an interview,
+    and a pending import: a row in every participants table of the current tenant."""
+    mentor = make_mentor(languages=[{"code": "en", "level": "c1"}], support_areas=["housing"], actor=actor)
+    mentee = make_mentee(portuguese_level="a2", languages=[{"code": "ar", "level": "native"}],
+                         support_areas=["health"], actor=actor)
+    consents = [give_consent(mentor, actor), give_consent(mentee, actor)]
+    for participant in (mentor, mentee):
+        record_interview(participant, {"held_on": date.today(), "interviewer_id": actor.id,
+                                       "recommendation": "accept"}, actor)
+    csv = b"full_name,email,municipality\nRui Importado,rui@example.pt,Porto\n"
+    participant_import = start_import("mentor", "list.csv", csv, actor)
+    partner_question = intake.add_partner_question(
+        "mentee", {"kind": "yes_no", "prompt_pt": "Tem filhos?", "prompt_en": "Do you have children?",
+                   "required": False}, actor)
+    question_set, questions = intake.questionnaire("mentee")
+    intake.record_intake(mentee, {question.key: None for question in questions}, actor)
+    return SimpleNamespace(mentor_id=mentor.id, mentee_id=mentee.id, consent_id=consents[0].id,
+                           mentee_consent_id=consents[1].id, import_id=participant_import.id,
+                           partner_question_id=partner_question.id, question_set_id=question_set.id,
+                           question_id=questions[0].id)
+
+
+def _email_for(name, role):
+    return f"{name.lower().replace(' ', '.')}.{role}@example.pt"
+
+
+def make_ready_mentor(name="Marta Mentora", **extra):
+    """A trained, consented mentor, available for matching (current tenant)."""
+    mentor = make_mentor(name, email=_email_for(name, "mentor"), training_completed_on=date(2026, 1, 10), **extra)
+    mentor.status = "available"
+    give_consent(mentor)
+    return mentor
+
+
+def make_ready_mentee(name="Amina Mentoranda", **extra):
+    """A consented mentee waiting for a mentor (current tenant)."""
+    mentee = make_mentee(name, email=_email_for(name, "mentee"), **extra)
+    mentee.status = "waiting"
+    give_consent(mentee)
+    return mentee
+
+
+def one_process_record_of_each_kind(actor):
+    """A process with an agreement, a meeting, a follow-up and both final evaluations, and
+    the partner's matching settings: a row in every processes and matching table."""
+    from tenants.matching.services import save_matching_settings
+    from tenants.processes import services as processes
+
+    process = processes.create_process(make_ready_mentor("Paulo Processo"), make_ready_mentee("Paula Processo"),
+                                       actor, today=date(2026, 1, 5))
+    processes.save_agreement(process, {
+        "meeting_frequency": "weekly", "mode": "online", "mentor_duties": "Meet.", "mentee_duties": "Come.",
+        "goals": [{"kind": "need", "text": "Find work", "target_date": None}]}, 0, actor)
+    for side in ("mentor", "mentee"):
+        processes.accept_agreement(process, side, actor, version=1)
+    processes.transition(process, "active", actor, today=date(2026, 1, 5))
+    processes.log_meeting(process, {"held_on": date(2026, 1, 12), "duration_minutes": 60, "mode": "online"},
+                          actor, "staff")
+    goal_id = process.agreement.goals[0].id
+    processes.record_follow_up(process, {"held_on": date(2026, 2, 5), "progress": {goal_id: 2}}, actor)
+    processes.transition(process, "in_evaluation", actor)
+    for side in ("mentor", "mentee"):
+        processes.submit_evaluation(process, side, {"satisfaction": 4, "would_repeat": True,
+                                                    "goal_outcomes": {goal_id: "met"}}, actor)
+    save_matching_settings({"max_mentees_per_mentor": 3})
+    return SimpleNamespace(process_id=process.id, mentor_id=process.mentor_id, mentee_id=process.mentee_id)
+
+
+def one_portal_record_of_each_kind(tenant, actor):
+    """A mentee invited to the portal, and a mentor's answer to a follow-up: a row in every
+    portal table of the current tenant."""
+    from tenants.portal import services as portal
+    from tenants.processes import services as processes
+
+    portal.invite_participant(tenant, make_ready_mentee("Inês Convidada"), actor, 14)
+    process = processes.create_process(make_ready_mentor("Rui Respondente"), make_ready_mentee("Rita Respondente"),
+                                       actor, today=date(2026, 1, 5))
+    processes.save_agreement(process, {
+        "meeting_frequency": "weekly", "mode": "online", "mentor_duties": "Meet.", "mentee_duties": "Come.",
+        "goals": [{"kind": "need", "text": "Find work", "target_date": None}]}, 0, actor)
+    for side in ("mentor", "mentee"):
+        processes.accept_agreement(process, side, actor, version=1)
+    processes.transition(process, "active", actor, today=date(2026, 1, 5))
+    portal.answer_follow_up(process, "mentor", {"satisfaction": 4, "progress": {process.agreement.goals[0].id: 2}},
+                            actor, today=date(2026, 2, 1))
+    return SimpleNamespace(process_id=process.id)
+
+
+def one_activity_record_of_each_kind(actor):
+    """An activity of the current tenant with an invitation (attended) of a mentor, and an
+    invitation of a mentee to a network activity: a row in every activities table."""
+    from tenants.activities import services as activities
+    from tenants.activities.models import NetworkActivity
+
+    mentor = make_mentor("Inês Formanda", email="ines.formanda@example.pt", actor=actor)
+    mentee = make_mentee("Omar Convidado", email="omar.convidado@example.pt", actor=actor)
+    activity = activities.save_activity({"kind": "training_mentors", "title": "Formação inicial",
+                                         "held_on": date(2026, 2, 1), "place": "Biblioteca",
+                                         "audience": "mentors"}, actor)
+    invitation, = activities.invite(activity, [f"mentor:{mentor.id}"], actor)
+    activities.record_attendance(activity, {invitation.id: True}, actor)
+    network_activity = db.session.scalar(db.select(NetworkActivity).order_by(NetworkActivity.id))
+    if network_activity is None:
+        network_activity = NetworkActivity(kind="seminar", title="Seminário nacional", held_on=date(2026, 3, 1),
+                                           place="Lisboa", audience="participants")
+        db.session.add(network_activity)
+        db.session.flush()
+    network_invitation, = activities.invite(network_activity, [f"mentee:{mentee.id}"], actor)
+    return SimpleNamespace(activity_id=activity.id, invitation_id=invitation.id,
+                           network_activity_id=network_activity.id, network_invitation_id=network_invitation.id,
+                           mentor_id=mentor.id, mentee_id=mentee.id)
+
+
+def objects_for_every_route(tenant, admin, staff):
+    """One object of every kind a workspace URL names by id, in `tenant` (the id of each,
+    by URL parameter name). Network-level objects (partners, companies, network
+    activities) are the caller's to add."""
+    from network.accounts import services as accounts
+    from network.accounts.models import Membership
+    from network.dashboards.models import DashboardExport
+    from network.mail import send_email
+    from tenants.tenancy import tenant_context
+
+    with tenant_context(tenant.id):
+        invitation, _ = accounts.invite(tenant, admin, {"partner_admin"}, f"new@{tenant.slug}.pt", "staff", 14)
+        participants = one_participant_record_of_each_kind(staff)
+        process = one_process_record_of_each_kind(staff)
+        activity = one_activity_record_of_each_kind(staff)
+        message = send_email(f"new@{tenant.slug}.pt", "accounts/email/password_reset.txt", "pt_PT",
+                             name="Nova", reset_url="http://localhost/")
+        export = DashboardExport(user_id=staff.id, file_format="csv", locale="pt_PT", filters={}, status="done",
+                                 progress=100, filename="export.csv", content=b"x")
+        db.session.add(export)
+        db.session.flush()
+        ids = {
+            "invitation_id": invitation.id,
+            "message_id": message.id,
+            "export_id": export.id,
+            "mentor_id": participants.mentor_id,
+            "mentee_id": participants.mentee_id,
+            "consent_id": participants.consent_id,
+            "import_id": participants.import_id,
+            "partner_question_id": participants.partner_question_id,
+            "question_set_id": participants.question_set_id,
+            "question_id": participants.question_id,
+            "process_id": process.process_id,
+            "activity_id": activity.activity_id,
+            "network_activity_id": activity.network_activity_id,
+            "side": "mentor",
+        }
+    ids["membership_id"] = db.session.scalar(sa.select(Membership.id).filter_by(user_id=staff.id))
+    return ids

@@ -3,12 +3,24 @@ import sqlalchemy as sa
 
 from network.accounts.models import Membership, User
 from network.extensions import db
+from tenants.participants.models import Mentee, Mentor
+from tenants.processes.models import MentoringProcess
+from tenants.tenancy import national_rollup_bypass
 from tenants.tenancy.models import Tenant
 
 
 def _counts(app):
     with app.app_context():
         return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Tenant, User, Membership))
+
+
+def _people(app):
+    def count(model, *where):
+        return db.session.scalar(sa.select(sa.func.count(model.id)).where(*where))
+
+    with app.app_context(), national_rollup_bypass("test: demo counts"):
+        return {"mentors": count(Mentor), "mentees": count(Mentee), "processes": count(MentoringProcess),
+                "closed": count(MentoringProcess, MentoringProcess.state == "closed")}
 
 
 def test_seed_demo_builds_the_network_and_running_it_twice_changes_nothing(app):
@@ -18,9 +30,11 @@ def test_seed_demo_builds_the_network_and_running_it_twice_changes_nothing(app):
     assert "coordenacao@demo.rede-mentores.pt" in first.output
     counts = _counts(app)
     assert counts == (57, 1 + 56 * 3, 1 + 56 * 3)
+    people = _people(app)
+    assert people == {"mentors": 3 * 6, "mentees": 3 * 7, "processes": 3 * 4, "closed": 3}
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
-    assert _counts(app) == counts
+    assert _counts(app) == counts and _people(app) == people
     with app.app_context():
         kinds = dict(db.session.execute(sa.select(Tenant.kind, sa.func.count()).group_by(Tenant.kind)).all())
         districts = db.session.scalar(sa.select(sa.func.count(sa.distinct(Tenant.district))))

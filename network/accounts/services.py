@@ -21,6 +21,7 @@ from network.accounts.models import (
 from network.extensions import db
 from network.timeutil import utcnow
 from tenants.audit.services import record_event
+from tenants.portal.accounts import link_invited_participant
 
 
 class LoginRefused(Exception):
@@ -93,6 +94,12 @@ def invite(tenant, inviter, inviter_roles, email, role, valid_days):
     The token is shown once (in the e-mail); only its hash is stored."""
     if role not in roles_inviter_may_grant(tenant, inviter_roles):
         raise ValidationError({"role": [_l("You cannot invite someone with this role.")]})
+    return create_invitation(tenant, inviter, email, role, valid_days)
+
+
+def create_invitation(tenant, inviter, email, role, valid_days):
+    """The invitation itself, once the caller has decided the inviter may grant `role`
+    (the Team page above; staff inviting a mentor or mentee to the portal)."""
     email = normalize_email(email)
     existing = find_user_by_email(email)
     if existing is not None and any(m.tenant_id == tenant.id and m.role == role for m in existing.active_memberships()):
@@ -137,6 +144,8 @@ def accept_invitation(invitation, tenant, user):
     if normalize_email(user.email) != invitation.email:
         raise ValidationError(gettext("This invitation was sent to another e-mail address."))
     membership = grant_membership(user, tenant, invitation.role)
+    # An invitation of a mentor or mentee names their record: the account becomes its owner.
+    link_invited_participant(invitation, user)
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
     record_event("member.joined", actor=user, record=invitation, changes={"role": invitation.role})

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 
 from network.accounts import services, throttle
+from network.accounts.models import ROLES
 from network.accounts.schemas import (
     EmailSchema,
     LoginSchema,
@@ -29,6 +30,12 @@ LOGIN_REFUSALS = {
         "This account has no active workspace. Ask your organisation's administrator for an invitation."
     ),
 }
+
+
+@bp.app_template_filter("role_label")
+def role_label(role):
+    """A role's name, in the language being rendered (pages and e-mails alike)."""
+    return ROLES[role]
 
 
 def _safe_next(target):
@@ -126,12 +133,12 @@ def forgot_password():
                 token = services.make_password_reset_token(user, current_app.secret_key)
                 send_email(
                     user.email,
-                    _("Choose a new password for Rede Mentores"),
                     "accounts/email/password_reset.txt",
                     user.preferred_locale or current_app.config["BABEL_DEFAULT_LOCALE"],
-                    user=user,
+                    name=user.name,
                     reset_url=url_for("accounts.reset_password", token=token, _external=True),
                 )
+                db.session.commit()
             # The same answer whether or not the address has an account.
             flash(_("If this address has an account, we have sent it a link to choose a new password."), "info")
             return redirect(url_for("accounts.login"))

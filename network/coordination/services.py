@@ -1,8 +1,27 @@
-import sqlalchemy as sa
+"""The national coordination team's work on partners: metadata, onboarding and aggregates.
 
+Coordinators act from the coordination workspace; what they do is audited there. Inviting a
+partner's first administrator is the one action taken *inside* a partner's tenant, on its
+behalf: the invitation belongs to the partner (its team page lists it) and the partner's own
+log records it too. Per-partner figures are counts read through the national roll-up bypass:
+no person's row ever leaves its tenant.
+"""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+
+from network.accounts import services as accounts
 from network.accounts.models import Membership
+from network.dashboards.hooks import mark_rollups_stale
 from network.extensions import db
+from tenants.audit.services import record_event
+from tenants.participants.models import Mentee, Mentor
+from tenants.processes.models import PROCESS_STATES, MentoringProcess
+from tenants.tenancy import national_rollup_bypass, tenant_context
 from tenants.tenancy.models import Tenant
+from tenants.tenancy.services import create_tenant
+
+PARTNER_FIELDS = ("name", "kind", "district", "default_locale")
 
 
 def partner_overview():
@@ -23,3 +42,83 @@ def partner_overview():
         .order_by(Tenant.district, Tenant.name)
     ).all()
     return [(row.Tenant, row.team_size) for row in rows]
+
+
+def get_partner(partner_id):
+    """A partner tenant (never the coordination itself), or None."""
+    return db.session.scalar(sa.select(Tenant).where(Tenant.id == partner_id, Tenant.kind != "coordination"))
+
+
+def create_partner(data, actor):
+    partner = create_tenant(data["name"], data["slug"], data["kind"], data["district"], data["default_locale"])
+    record_event("partner.created", actor, partner, changes={"slug": partner.slug})
+    return partner
+
+
+def update_partner(partner, data, actor):
+    """Name, kind, district and language. The slug stays: it is in every bookmarked URL."""
+    changed = {field: getattr(partner, field) for field in PARTNER_FIELDS if getattr(partner, field) != data[field]}
+    for field in changed:
+        setattr(partner, field, data[field])
+    if changed:
+        record_event("partner.updated", actor, partner, changes=changed)
+    if changed.keys() & {"kind", "district"}:
+        # The roll-ups carry the partner's kind and district for the national filters.
+        mark_rollups_stale(partner.id)
+    return changed
+
+
+def set_partner_active(partner, active, actor):
+    """A deactivated partner's workspace is closed: its members cannot enter it (the tenant is
+    resolved only when active) and those with no other workspace cannot log in. Nothing is deleted."""
+    if partner.active == active:
+        return False
+    partner.active = active
+    record_event("partner.reactivated" if active else "partner.deactivated", actor, partner)
+    return True
+
+
+def invite_partner_admin(partner, coordinator, coordinator_roles, email, valid_days):
+    """Invite a partner's (first) administrator; returns (invitation, token).
+
+    The invitation is created in the partner's tenant, as the coordinator acting on its
+    behalf, and audited in both logs."""
+    if not partner.active:
+        raise ValidationError({"email": [_l("Reactivate the partner before inviting its administrator.")]})
+    with tenant_context(partner.id):
+        invitation, token = accounts.invite(partner, coordinator, coordinator_roles, email, "partner_admin",
+                                            valid_days)
+    record_event("partner.admin_invited", coordinator, partner, changes={"invitation_id": invitation.id})
+    return invitation, token
+
+
+def partner_activity(partner_ids=None):
+    """{tenant id: {"mentors": n, "mentees": n, "processes": {state: n}}}: GROUP BY counts over
+    every partner, read through the national roll-up bypass. Only numbers leave the tenants."""
+    summary = {}
+
+    def entry(tenant_id):
+        return summary.setdefault(tenant_id, {"mentors": 0, "mentees": 0, "processes": {}})
+
+    def scoped(query, model):
+        return query.where(model.tenant_id.in_(list(partner_ids))) if partner_ids is not None else query
+
+    with national_rollup_bypass("coordination: activity summary per partner"):
+        for key, model in (("mentors", Mentor), ("mentees", Mentee)):
+            query = sa.select(model.tenant_id, sa.func.count(model.id)).group_by(model.tenant_id)
+            for tenant_id, count in db.session.execute(scoped(query, model)):
+                entry(tenant_id)[key] = count
+        query = (sa.select(MentoringProcess.tenant_id, MentoringProcess.state, sa.func.count(MentoringProcess.id))
+                 .group_by(MentoringProcess.tenant_id, MentoringProcess.state))
+        for tenant_id, state, count in db.session.execute(scoped(query, MentoringProcess)):
+            entry(tenant_id)["processes"][state] = count
+    return summary
+
+
+def empty_activity():
+    return {"mentors": 0, "mentees": 0, "processes": {}}
+
+
+def process_state_rows(activity):
+    """(state label, count) for every process state, zeros included, in the state machine's order."""
+    return [(label, activity["processes"].get(state, 0)) for state, label in PROCESS_STATES.items()]

@@ -1,15 +1,214 @@
-from flask import Blueprint, render_template
+"""The coordination team's pages: partners (metadata, onboarding, activity counts) and the
+network's companies with their corporate social responsibility report. Coordinators only."""
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from babel.dates import get_month_names
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
 
-from network.coordination.services import partner_overview
+from network.coordination import companies as company_figures
+from network.coordination import services
+from network.coordination.schemas import (
+    PARTNER_KINDS,
+    PartnerAdminInvitationSchema,
+    PartnerEditSchema,
+    PartnerSchema,
+    PartnerStatusSchema,
+    YearSchema,
+)
+from network.extensions import db
+from network.mail import send_email
 from network.permissions import require_role
+from network.reference import services as reference
+from network.reference.models import Company
+from network.reference.schemas import CompanyEditSchema, CompanySchema
+from network.validation import load_form
+from tenants.tenancy.models import DISTRICTS, LOCALES
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("coordination", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
+COORDINATOR = "coordinator"
+
+
+def _partner_or_404(partner_id):
+    partner = services.get_partner(partner_id)
+    if partner is None:
+        abort(404)
+    return partner
+
+
+def _partner_options():
+    return {"kinds": list(PARTNER_KINDS.items()), "districts": list(DISTRICTS.items()), "locales": list(LOCALES.items())}
+
+
+def _save(schema, save):
+    """Validate the form and run `save(data)`: (result, None) or (None, errors), nothing half-written."""
+    data, errors = load_form(schema)
+    if errors:
+        return None, errors
+    try:
+        result = save(data)
+    except ValidationError as error:
+        db.session.rollback()
+        return None, error.normalized_messages()
+    db.session.commit()
+    return result, None
+
+
+# --- partners ----------------------------------------------------------------------
 
 @bp.get("/partners")
-@require_role("coordinator")
+@require_role(COORDINATOR)
 def partners():
-    overview = partner_overview()
+    overview = services.partner_overview()
     districts = len({tenant.district for tenant, _ in overview})
-    return render_template("coordination/partners.html", overview=overview, district_count=districts)
+    return render_template("coordination/partners.html", overview=overview, district_count=districts,
+                           activity=services.partner_activity(), empty_activity=services.empty_activity())
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@require_role(COORDINATOR)
+def new_partner():
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = request.form
+        partner, errors = _save(PartnerSchema(), lambda data: services.create_partner(data, current_user))
+        if partner is not None:
+            flash(_("%(name)s is now a partner of the network. Invite its administrator.", name=partner.name), "info")
+            return redirect(url_for("coordination.partner", partner_id=partner.id))
+    return render_template("coordination/partner_form.html", partner=None, form=form, errors=errors,
+                           **_partner_options()), 400 if errors else 200
+
+
+@bp.route("/partners/<id:partner_id>/edit", methods=["GET", "POST"])
+@require_role(COORDINATOR)
+def edit_partner(partner_id):
+    partner = _partner_or_404(partner_id)
+    form = {field: getattr(partner, field) for field in services.PARTNER_FIELDS}
+    errors = {}
+    if request.method == "POST":
+        form = request.form
+        errors = _save(PartnerEditSchema(), lambda data: services.update_partner(partner, data, current_user))[1]
+        if not errors:
+            flash(_("The changes are saved."), "info")
+            return redirect(url_for("coordination.partner", partner_id=partner_id))
+        partner = _partner_or_404(partner_id)
+    return render_template("coordination/partner_form.html", partner=partner, form=form, errors=errors,
+                           **_partner_options()), 400 if errors else 200
+
+
+def _render_partner(partner, form=None, errors=None):
+    activity = services.partner_activity([partner.id]).get(partner.id, services.empty_activity())
+    return render_template(
+        "coordination/partner.html", partner=partner, activity=activity,
+        process_rows=services.process_state_rows(activity), form=form or {}, errors=errors or {},
+    ), 400 if errors else 200
+
+
+@bp.get("/partners/<id:partner_id>")
+@require_role(COORDINATOR)
+def partner(partner_id):
+    return _render_partner(_partner_or_404(partner_id))
+
+
+@bp.post("/partners/<id:partner_id>/status")
+@require_role(COORDINATOR)
+def partner_status(partner_id):
+    partner = _partner_or_404(partner_id)
+    data, errors = load_form(PartnerStatusSchema())
+    if errors:
+        abort(400)
+    services.set_partner_active(partner, data["active"] == "1", current_user)
+    db.session.commit()
+    if partner.active:
+        flash(_("%(name)s is active again: its members can enter the workspace.", name=partner.name), "info")
+    else:
+        flash(_("%(name)s is deactivated: its members can no longer enter the workspace.", name=partner.name), "info")
+    return redirect(url_for("coordination.partner", partner_id=partner_id))
+
+
+@bp.post("/partners/<id:partner_id>/invite-admin")
+@require_role(COORDINATOR)
+def invite_partner_admin(partner_id):
+    partner = _partner_or_404(partner_id)
+
+    def invite(data):
+        invitation, token = services.invite_partner_admin(
+            partner, current_user, g.roles, data["email"], current_app.config["INVITATION_MAX_AGE_DAYS"])
+        # Sent from the coordination workspace: its outbox shows the coordinator whether it left.
+        send_email(
+            invitation.email, "workspace/email/invitation.txt", partner.default_locale,
+            tenant=partner.name, inviter=current_user.name, role=invitation.role, expires_at=invitation.expires_at,
+            join_url=url_for("accounts.accept_invitation", slug=partner.slug, token=token, _external=True),
+        )
+        # Read before the commit: afterwards the partner's row is out of this workspace's sight.
+        return invitation.email
+
+    email, errors = _save(PartnerAdminInvitationSchema(), invite)
+    if errors:
+        return _render_partner(_partner_or_404(partner_id), form=request.form, errors=errors)
+    flash(_("Invitation sent to %(email)s.", email=email), "info")
+    return redirect(url_for("coordination.partner", partner_id=partner_id))
+
+
+# --- companies ---------------------------------------------------------------------
+
+def _company_or_404(company_id):
+    company = db.session.get(Company, company_id)
+    if company is None:
+        abort(404)
+    return company
+
+
+@bp.get("/companies")
+@require_role(COORDINATOR)
+def companies():
+    return render_template("coordination/companies.html", companies=reference.companies(),
+                           volunteers=company_figures.volunteer_counts())
+
+
+@bp.route("/companies/new", methods=["GET", "POST"])
+@require_role(COORDINATOR)
+def new_company():
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = request.form
+        company, errors = _save(CompanySchema(), lambda data: reference.create_company(**data))
+        if company is not None:
+            flash(_("The company is added."), "info")
+            return redirect(url_for("coordination.companies"))
+    return render_template("coordination/company_form.html", company=None, form=form,
+                           errors=errors), 400 if errors else 200
+
+
+@bp.route("/companies/<id:company_id>/edit", methods=["GET", "POST"])
+@require_role(COORDINATOR)
+def edit_company(company_id):
+    company = _company_or_404(company_id)
+    form = {"name": company.name, "contact_name": company.contact_name, "contact_email": company.contact_email,
+            "active": company.active}
+    errors = {}
+    if request.method == "POST":
+        form = request.form
+        errors = _save(CompanyEditSchema(), lambda data: reference.update_company(company, data))[1]
+        if not errors:
+            flash(_("The changes are saved."), "info")
+            return redirect(url_for("coordination.companies"))
+        company = _company_or_404(company_id)
+    return render_template("coordination/company_form.html", company=company, form=form,
+                           errors=errors), 400 if errors else 200
+
+
+@bp.get("/companies/<id:company_id>")
+@require_role(COORDINATOR)
+def company_report(company_id):
+    company = _company_or_404(company_id)
+    query, errors = load_form(YearSchema(), request.args)
+    if errors:
+        flash(_("Unknown year: showing the latest one."), "error")
+        query = {"year": None}
+    return render_template("coordination/company_report.html", company=company,
+                           report=company_figures.company_report(company.id, query["year"]),
+                           month_names=get_month_names("wide", locale=get_locale()))

@@ -13,6 +13,28 @@ AUDIT_ACTIONS = {
     "member.joined": _l("Joined through an invitation"),
     "member.deactivated": _l("Deactivated a member"),
     "invitation.revoked": _l("Revoked an invitation"),
+    "participant.created": _l("Registered a participant"),
+    "participant.imported": _l("Registered a participant from an imported list"),
+    "participant.updated": _l("Changed a participant's details"),
+    "participant.viewed": _l("Opened a mentee's record"),
+    "participant.status_changed": _l("Changed a participant's status"),
+    "consent.given": _l("Recorded a consent"),
+    "consent.withdrawn": _l("Recorded the withdrawal of a consent"),
+    "interview.recorded": _l("Recorded an interview"),
+    "import.confirmed": _l("Imported a list of participants"),
+    "intake.recorded": _l("Recorded the intake questionnaire"),
+    "intake.question_added": _l("Added a question to the intake questionnaire"),
+    "intake.question_retired": _l("Retired a question of the intake questionnaire"),
+    "participant.training_completed": _l("Recorded the completion of the initial training"),
+    "partner.created": _l("Added a partner to the network"),
+    "partner.updated": _l("Changed a partner's details"),
+    "partner.deactivated": _l("Deactivated a partner"),
+    "partner.reactivated": _l("Reactivated a partner"),
+    "partner.admin_invited": _l("Invited a partner's administrator"),
+    "activity.created": _l("Created an activity"),
+    "activity.updated": _l("Changed an activity"),
+    "activity.invited": _l("Invited participants to an activity"),
+    "activity.attendance_recorded": _l("Recorded the attendance of an activity"),
 }
 
 
@@ -20,7 +42,11 @@ class AuditEvent(TenantScoped, db.Model):
     """Append-only: the runtime database role may insert and read, never update or delete."""
 
     __tablename__ = "audit_events"
-    __tenant_table_args__ = (sa.Index("ix_audit_events_tenant_occurred", "tenant_id", "occurred_at"),)
+    __tenant_table_args__ = (
+        sa.Index("ix_audit_events_tenant_occurred", "tenant_id", "occurred_at"),
+        # A record's history (a mentee's detail page) reads by record.
+        sa.Index("ix_audit_events_tenant_record", "tenant_id", "record_type", "record_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

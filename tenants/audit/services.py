@@ -1,5 +1,9 @@
+import sqlalchemy as sa
+
 from network.extensions import db
+from network.timeutil import utcnow
 from tenants.audit.models import AUDIT_ACTIONS, AuditEvent
+from tenants.tenancy import current_tenant_id
 
 
 def record_event(action, actor=None, record=None, changes=None):
@@ -15,6 +19,20 @@ def record_event(action, actor=None, record=None, changes=None):
     )
     db.session.add(event)
     return event
+
+
+def record_events(action, actor, record_type, record_ids, changes=None):
+    """The same event for many records at once (a confirmed import), in one statement."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    if not record_ids:
+        return
+    occurred_at = utcnow()
+    db.session.execute(sa.insert(AuditEvent), [
+        {"tenant_id": current_tenant_id(), "occurred_at": occurred_at, "actor_id": actor.id if actor else None,
+         "action": action, "record_type": record_type, "record_id": record_id, "changes": changes}
+        for record_id in record_ids
+    ])
 
 
 def recent_events(limit=20):

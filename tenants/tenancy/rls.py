@@ -68,3 +68,24 @@ def enable_row_level_security(op, table):
         return
     for statement in enable_row_level_security_sql(table):
         op.execute(statement)
+
+
+def enable_nullable_tenant_row_level_security_sql(table, runtime_role=RUNTIME_ROLE, national_role=NATIONAL_ROLE):
+    """For a network-level table whose rows may belong to a tenant (the e-mail outbox): a
+    transaction sees the rows of its tenant, and outside any tenant only the rows of none."""
+    current_tenant = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::integer"
+    same_tenant = f"tenant_id IS NOT DISTINCT FROM {current_tenant}"
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"CREATE POLICY tenant_isolation ON {table} TO {runtime_role} USING ({same_tenant}) WITH CHECK ({same_tenant})",
+        f"CREATE POLICY national_rollup_read ON {table} FOR SELECT TO {national_role} USING (true)",
+    ]
+
+
+def enable_nullable_tenant_row_level_security(op, table):
+    """Call from a migration after creating a network-level table with a nullable tenant_id."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for statement in enable_nullable_tenant_row_level_security_sql(table):
+        op.execute(statement)

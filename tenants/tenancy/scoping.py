@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 
 from network.extensions import db
@@ -73,6 +74,8 @@ def activate_tenant(tenant_id, session=None):
     session = session or db.session()
     if session.new or session.dirty or session.deleted:
         session.flush()
+    if tenant_id != session.info.get(_TENANT_KEY):
+        _forget_other_tenants_rows(session, tenant_id)
     session.info[_TENANT_KEY] = tenant_id
     _sync_database_settings(session)
 
@@ -111,6 +114,15 @@ def national_rollup_bypass(reason, session=None):
     _sync_database_settings(session)
 
 
+def _forget_other_tenants_rows(session, tenant_id):
+    # `session.get()` answers from the identity map without a query: a row loaded under
+    # another tenant must not be found there once the tenant has changed.
+    for obj in list(session.identity_map.values()):
+        # (expunging a row cascades to its children: they may be gone already)
+        if isinstance(obj, TenantScoped) and obj.tenant_id != tenant_id and obj in session:
+            session.expunge(obj)
+
+
 def _sync_database_settings(session):
     # A transaction already under way must see the new context too.
     if session.in_transaction():
@@ -123,6 +135,28 @@ def _is_scoped(mapper):
     return issubclass(mapper.class_, TenantScoped)
 
 
+_scoped_tables_memo = (0, frozenset())
+
+
+def _scoped_tables():
+    """The tenant-owned tables, recomputed only when new models have been mapped."""
+    global _scoped_tables_memo
+    mappers = db.Model.registry.mappers
+    if _scoped_tables_memo[0] != len(mappers):
+        tables = frozenset(mapper.local_table for mapper in mappers if _is_scoped(mapper))
+        _scoped_tables_memo = (len(mappers), tables)
+    return _scoped_tables_memo[1]
+
+
+def _touches_scoped_table(state):
+    """True when the statement reads a tenant-owned table anywhere, even inside a
+    subquery that names no ORM entity (`select(count()).select_from(query.subquery())`)."""
+    if any(_is_scoped(mapper) for mapper in state.all_mappers):
+        return True
+    tables = _scoped_tables()
+    return any(element in tables for element in visitors.iterate(state.statement))
+
+
 @event.listens_for(Session, "after_begin")
 def _start_transaction_in_tenant(session, transaction, connection):
     rls.apply_transaction_settings(connection, session.info.get(_TENANT_KEY), bool(_bypass_reason(session)))
@@ -132,7 +166,7 @@ def _start_transaction_in_tenant(session, transaction, connection):
 def _filter_by_tenant(state):
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if not any(_is_scoped(mapper) for mapper in state.all_mappers):
+    if not _touches_scoped_table(state):
         return
     if _bypass_reason(state.session):
         if not state.is_select:

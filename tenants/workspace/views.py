@@ -11,12 +11,15 @@ from network.mail import send_email
 from network.permissions import require_role
 from network.validation import load_form
 from tenants.audit.services import recent_events
+from tenants.workspace.services import workspace_attention
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("workspace", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
 MEMBERS = ("partner_admin", "staff", "coordinator", "mentor", "mentee")
 TEAM_MANAGERS = ("partner_admin", "coordinator")
+# Members who are only mentors or mentees work in the portal.
+PARTICIPANT_ROLES = frozenset({"mentor", "mentee"})
 
 
 @bp.get("/")
@@ -24,12 +27,15 @@ TEAM_MANAGERS = ("partner_admin", "coordinator")
 def home():
     if g.tenant.is_coordination:
         return redirect(url_for("coordination.partners"))
+    if g.roles <= PARTICIPANT_ROLES:
+        return redirect(url_for("portal.home"))
     members = accounts.tenant_members(g.tenant)
     staff_counts = {role: sum(1 for m in members if m.active and m.role == role) for role in ROLES}
     return render_template(
         "workspace/home.html",
         role_labels=ROLES,
         staff_counts=staff_counts,
+        attention=workspace_attention() if g.roles & {"partner_admin", "staff"} else None,
         events=recent_events(10) if g.roles & {"partner_admin", "staff"} else [],
     )
 
@@ -54,12 +60,12 @@ def members():
             else:
                 send_email(
                     invitation.email,
-                    _("Invitation to %(tenant)s on Rede Mentores", tenant=g.tenant.name),
                     "workspace/email/invitation.txt",
                     g.tenant.default_locale,
-                    tenant=g.tenant,
-                    inviter=current_user,
-                    invitation=invitation,
+                    tenant=g.tenant.name,
+                    inviter=current_user.name,
+                    role=invitation.role,
+                    expires_at=invitation.expires_at,
                     join_url=url_for("accounts.accept_invitation", slug=g.tenant.slug, token=token, _external=True),
                 )
                 db.session.commit()

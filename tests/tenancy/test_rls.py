@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from network.dashboards.models import DashboardExport
 from network.accounts.models import Invitation
 from network.extensions import db
 from network.timeutil import utcnow
@@ -11,7 +12,14 @@ from tenants.audit.services import record_event
 from tenants.tenancy import TenantScoped, tenant_context
 from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
 from tests.conftest import ON_POSTGRES
-from tests.factories import make_tenant
+from tests.factories import (
+    make_tenant,
+    one_activity_record_of_each_kind,
+    make_user,
+    one_participant_record_of_each_kind,
+    one_portal_record_of_each_kind,
+    one_process_record_of_each_kind,
+)
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="Row-Level Security exists only on PostgreSQL")
 
@@ -24,8 +32,14 @@ TENANT_TABLES = sorted(
 def two_tenants_with_rows(app_context):
     tenants = [make_tenant("alpha"), make_tenant("beta")]
     for tenant in tenants:
+        staff = make_user(f"staff@{tenant.slug}.pt", roles=[(tenant, "staff")])
         with tenant_context(tenant.id):
+            one_participant_record_of_each_kind(staff)
+            one_process_record_of_each_kind(staff)
+            one_activity_record_of_each_kind(staff)
+            one_portal_record_of_each_kind(tenant, staff)
             record_event("workspace.opened")
+            db.session.add(DashboardExport(file_format="csv", locale="pt_PT", filters={}, status="done", progress=100))
             db.session.add(Invitation(email=f"x@{tenant.slug}.pt", role="staff", token_hash=f"h-{tenant.slug}",
                                       expires_at=utcnow() + timedelta(days=1)))
     db.session.commit()
@@ -110,4 +124,4 @@ def test_the_app_session_runs_as_the_runtime_role(two_tenants_with_rows):
     alpha, _ = two_tenants_with_rows
     with tenant_context(alpha):
         assert db.session.execute(sa.text("SELECT current_user")).scalar() == RUNTIME_ROLE
-        assert db.session.execute(sa.text("SELECT count(*) FROM audit_events")).scalar() == 1
+        assert db.session.execute(sa.text("SELECT count(*) FROM audit_events WHERE action = 'workspace.opened'")).scalar() == 1

@@ -1,12 +1,15 @@
 """Every route under /t/<slug>/: another tenant's workspace and objects answer 404."""
+import re
+
 import pytest
 import sqlalchemy as sa
 
-from network.accounts import services as accounts
 from network.accounts.models import Invitation, Membership
 from network.extensions import db
+from network.reference.services import create_company
+from tenants.participants.models import Consent, Mentee, Mentor, ParticipantImport
 from tenants.tenancy import tenant_context
-from tests.factories import login, make_tenant, make_user
+from tests.factories import login, make_tenant, make_user, objects_for_every_route
 
 pytestmark = pytest.mark.isolation
 
@@ -25,15 +28,20 @@ def network(app):
         alpha_admin = make_user("admin@alpha.pt", roles=[(alpha, "partner_admin"), (alpha, "staff")])
         beta_admin = make_user("admin@beta.pt", roles=[(beta, "partner_admin")])
         beta_staff = make_user("staff@beta.pt", roles=[(beta, "staff")])
-        with tenant_context(beta.id):
-            invitation, _ = accounts.invite(beta, beta_admin, {"partner_admin"}, "new@beta.pt", "staff", 14)
-            invitation_id = invitation.id
-        beta_membership = db.session.scalar(sa.select(Membership).filter_by(user_id=beta_staff.id))
+        ids = objects_for_every_route(beta, beta_admin, beta_staff)
         network = {
             "alpha": alpha.slug,
             "beta": beta.slug,
             "alpha_admin": alpha_admin.email,
-            "ids": {"membership_id": beta_membership.id, "invitation_id": invitation_id},
+            "ids": {
+                **ids,
+                # Network activities are network-level, shown to every partner by design: no id of
+                # one belongs to B (B's invitations to them are checked in tests/activities).
+                "network_activity_id": ids["network_activity_id"] + 1000,
+                # Partners and companies are network-level, for coordinators only.
+                "partner_id": beta.id,
+                "company_id": create_company("Empresa Beta").id,
+            },
         }
         db.session.commit()
         return network
@@ -42,11 +50,8 @@ def network(app):
 def _build(rule, values):
     missing = rule.arguments - set(values)
     assert not missing, f"{rule.rule}: add a tenant B object for {missing} to the isolation fixture"
-    path = rule.rule
-    for name, value in values.items():
-        for converter in ("", "id:", "int:", "string:"):
-            path = path.replace(f"<{converter}{name}>", str(value))
-    return path
+    # <name>, <id:name>, <any(mentor, mentee):name>: whatever the converter.
+    return re.sub(r"<(?:[^<>:]+:)?(\w+)>", lambda match: str(values[match.group(1)]), rule.rule)
 
 
 def _methods(rule):
@@ -84,6 +89,10 @@ def test_another_tenants_objects_by_id_inside_my_workspace_answer_404(app, clien
         with tenant_context(db.session.scalar(sa.select(Membership.tenant_id).where(
                 Membership.id == network["ids"]["membership_id"]))):
             assert db.session.get(Invitation, network["ids"]["invitation_id"]).revoked_at is None
+            assert db.session.get(Mentor, network["ids"]["mentor_id"]).full_name == "Marta Mentora"
+            assert db.session.get(Mentee, network["ids"]["mentee_id"]).status == "waiting"
+            assert db.session.get(Consent, network["ids"]["consent_id"]).withdrawn_at is None
+            assert db.session.get(ParticipantImport, network["ids"]["import_id"]).confirmed_at is None
 
 
 def test_anonymous_visitors_are_sent_to_login_whether_or_not_the_slug_exists(app, client, network):

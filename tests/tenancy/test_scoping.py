@@ -130,3 +130,21 @@ def test_switching_tenant_mid_transaction_applies_at_once(tenants_with_events):
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == 2
     activate_tenant(beta)
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == 1
+
+
+def test_counting_through_a_subquery_is_scoped_too(tenants_with_events):
+    alpha, beta = tenants_with_events
+    count_all = sa.select(sa.func.count()).select_from(sa.select(AuditEvent).subquery())
+    with tenant_context(alpha):
+        assert db.session.scalar(count_all) == 2
+        assert db.paginate(sa.select(AuditEvent), page=1, per_page=10).total == 2
+    with pytest.raises(TenantContextMissing):
+        db.session.scalar(count_all)
+
+
+def test_a_row_loaded_under_one_tenant_is_not_found_by_id_under_another(tenants_with_events):
+    alpha, beta = tenants_with_events
+    with tenant_context(beta):
+        beta_event = db.session.scalar(sa.select(AuditEvent))  # now in the session's identity map
+    with tenant_context(alpha):
+        assert db.session.get(AuditEvent, beta_event.id) is None

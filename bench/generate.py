@@ -1,0 +1,778 @@
+"""The synthetic network: tenants, staff, mentors, mentees and their whole mentoring
+processes, written straight to PostgreSQL with COPY (psycopg 3 `cursor.copy()`).
+
+    python -m bench.generate --size small|national|europe [--database-url URL] [--seed N]
+                             [--tenants N] [--mentors N] [--mentees N] [--processes N] [--meetings N]
+
+Rows obey every constraint of the real schema (run `flask db upgrade heads` first): enums,
+composite tenant foreign keys, one open process per pair, and states consistent with what
+the services would have written: a process in `active` has an agreement accepted by both
+sides, meetings, follow-ups on its cadence and the ProcessEvent timeline the roll-ups read;
+a closed one has both final evaluations and its outcome. Participants' statuses follow their
+processes. The generator writes as the owner role (Row-Level Security does not apply to it)
+and replaces every row of the bench database except the seeded reference tables.
+
+Work goes in chunks of tenants: one thread builds the rows of the next chunk while the
+previous one is being copied, each chunk in its own transaction. Checking foreign keys row
+by row (one trigger per row and key) would cost most of the time, so the foreign keys of the
+generated tables are dropped for the load and added back at the end: PostgreSQL then checks
+every row against them in one set-based pass, and a row that broke one fails the run.
+"""
+import argparse
+import json
+import random
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
+
+import click
+import psycopg
+from argon2 import PasswordHasher
+
+from network.demo import COORDINATION, FIRST_NAMES, PARTNERS, SURNAMES
+from tenants.processes.cadence import follow_up_due_date
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/bench"
+BENCH_PASSWORD = "bench-password-2026"
+MATCHING_TENANT_SLUG = "bench-matching"
+
+
+@dataclass(frozen=True)
+class Size:
+    tenants: int
+    mentors: int
+    mentees: int
+    processes: int
+    meetings: int
+    # One more partner, for the matching benchmark: this many mentors, every one a candidate.
+    matching_mentors: int = 10_000
+
+
+# `small` is the real programme today; the others are 100x and 1000x its processes.
+SIZES = {
+    "small": Size(tenants=56, mentors=622, mentees=255, processes=240, meetings=1_200),
+    "national": Size(tenants=300, mentors=24_000, mentees=36_000, processes=100_000, meetings=500_000),
+    "europe": Size(tenants=10_000, mentors=250_000, mentees=350_000, processes=1_000_000, meetings=5_000_000),
+}
+
+# Tables in foreign-key order, with the columns the generator writes.
+COLUMNS = {
+    "tenants": ("id", "name", "slug", "kind", "district", "default_locale", "active", "created_at"),
+    "users": ("id", "email", "name", "password_hash", "preferred_locale", "active", "session_epoch", "created_at"),
+    "memberships": ("id", "user_id", "tenant_id", "role", "active", "created_at"),
+    "companies": ("id", "name", "active", "created_at"),
+    "mentors": ("id", "tenant_id", "full_name", "email", "municipality", "created_at", "updated_at",
+                "shares_contact", "referral_source", "training_completed_on", "professional_area", "company_id",
+                "availability_days", "availability_periods", "hours_per_week", "gender", "status"),
+    "mentees": ("id", "tenant_id", "full_name", "email", "municipality", "created_at", "updated_at",
+                "shares_contact", "referral_source", "country_of_origin", "nationality", "arrival_year",
+                "residence_status", "migration_reason", "employment_status", "age_band", "gender",
+                "availability_days", "availability_periods", "preferred_mentor_gender", "status"),
+    "mentor_languages": ("id", "tenant_id", "mentor_id", "language_code", "level"),
+    "mentee_languages": ("id", "tenant_id", "mentee_id", "language_code", "level"),
+    "mentor_support_areas": ("id", "tenant_id", "mentor_id", "support_area_id"),
+    "mentee_support_areas": ("id", "tenant_id", "mentee_id", "support_area_id", "rank"),
+    "consents": ("id", "tenant_id", "mentor_id", "mentee_id", "purpose", "text_version", "given_on", "recorded_at",
+                 "recorded_by_id"),
+    "interviews": ("id", "tenant_id", "mentor_id", "mentee_id", "held_on", "interviewer_id", "recommendation",
+                   "recorded_at", "recorded_by_id"),
+    "mentoring_processes": ("id", "tenant_id", "mentor_id", "mentee_id", "state", "cadence", "matched_on",
+                            "activated_on", "closed_on", "next_follow_up_on", "next_meeting_due_on", "outcome",
+                            "cancel_reason", "redefined_from_id", "created_at", "created_by_id"),
+    "process_events": ("id", "tenant_id", "process_id", "kind", "from_state", "to_state", "occurred_at", "actor_id",
+                       "details"),
+    "agreements": ("id", "tenant_id", "process_id", "version", "meeting_frequency", "mode", "place", "mentor_duties",
+                   "mentee_duties", "created_at", "created_by_id", "mentor_accepted_at", "mentee_accepted_at"),
+    "agreement_goals": ("id", "tenant_id", "agreement_id", "position", "kind", "text", "target_date"),
+    "meetings": ("id", "tenant_id", "process_id", "held_on", "duration_minutes", "mode", "topics", "logged_by_id",
+                 "logged_as", "created_at"),
+    "follow_ups": ("id", "tenant_id", "process_id", "sequence", "due_on", "held_on", "mentor_satisfaction",
+                   "mentee_satisfaction", "recorded_at", "recorded_by_id"),
+    "goal_progress": ("id", "tenant_id", "follow_up_id", "goal_id", "progress"),
+    "evaluations": ("id", "tenant_id", "process_id", "side", "satisfaction", "changes", "would_repeat",
+                    "submitted_at", "submitted_by_id"),
+    "goal_outcomes": ("id", "tenant_id", "evaluation_id", "goal_id", "outcome"),
+}
+# Kept between runs: the migrations seed them and the rows above point at them.
+SEEDED_TABLES = ("support_areas", "questions", "question_sets", "alembic_version")
+
+# --- realistic distributions ---------------------------------------------------------
+
+# Where migrants live: most partners are in Lisbon, Setúbal, Porto and the Algarve.
+DISTRICT_WEIGHTS = {
+    "lisboa": 30, "setubal": 10, "porto": 12, "faro": 10, "braga": 5, "leiria": 4, "coimbra": 4, "aveiro": 4,
+    "santarem": 3, "beja": 3, "evora": 2, "viseu": 2, "castelo_branco": 1, "guarda": 1, "braganca": 1,
+    "vila_real": 1, "viana_do_castelo": 1, "portalegre": 1, "acores": 2, "madeira": 2,
+}
+MUNICIPALITIES = {
+    "lisboa": ("Lisboa", "Amadora", "Sintra", "Loures", "Odivelas", "Cascais", "Oeiras"),
+    "setubal": ("Setúbal", "Almada", "Seixal", "Barreiro", "Odemira"),
+    "porto": ("Porto", "Vila Nova de Gaia", "Matosinhos", "Gondomar", "Maia"),
+    "faro": ("Faro", "Albufeira", "Loulé", "Portimão"),
+    "braga": ("Braga", "Guimarães"), "leiria": ("Leiria", "Marinha Grande"), "coimbra": ("Coimbra",),
+    "aveiro": ("Aveiro", "Ílhavo"), "santarem": ("Santarém",), "beja": ("Beja", "Odemira"), "evora": ("Évora",),
+    "viseu": ("Viseu",), "castelo_branco": ("Fundão", "Castelo Branco"), "guarda": ("Guarda",),
+    "braganca": ("Bragança",), "vila_real": ("Vila Real",), "viana_do_castelo": ("Viana do Castelo",),
+    "portalegre": ("Portalegre",), "acores": ("Ponta Delgada",), "madeira": ("Funchal",),
+}
+KIND_WEIGHTS = {"municipality": 40, "ngo": 35, "immigrant_association": 25}
+# Country of origin -> the mentee's own language (Portuguese speakers get "pt" as native).
+COUNTRIES = {
+    "BR": (30, "pt"), "AO": (6, "pt"), "CV": (6, "kea"), "GW": (4, "pt"), "ST": (3, "pt"), "MZ": (2, "pt"),
+    "IN": (6, "hi"), "NP": (5, "ne"), "BD": (4, "bn"), "PK": (3, "ur"), "UA": (6, "uk"), "GB": (2, "en"),
+    "CN": (2, "zh"), "SN": (2, "wo"), "MA": (2, "ar"), "SY": (2, "ar"), "AF": (2, "fa"), "VE": (3, "es"),
+    "CO": (2, "es"), "RU": (1, "ru"), "TR": (1, "tr"), "RO": (1, "ro"), "ER": (1, "ti"), "SO": (1, "so"),
+}
+SUPPORT_AREA_WEIGHTS = {
+    "qualification_job_search": 30, "portuguese_language": 20, "legal_documentation": 15, "housing": 10,
+    "education": 8, "digital_skills": 6, "entrepreneurship": 5, "health": 3, "parenting": 2,
+    "citizenship_participation": 3,
+}
+AGE_BANDS = {"18_24": 15, "25_34": 35, "35_44": 27, "45_54": 14, "55_64": 6, "65_plus": 3}
+GENDERS = {"female": 52, "male": 46, "other": 1, "not_disclosed": 1}
+RESIDENCE = {"residence_permit": 35, "application_pending": 25, "eu_citizen": 5, "international_protection": 8,
+             "asylum_seeker": 5, "temporary_protection": 10, "visa": 8, "other": 2, "not_disclosed": 2}
+MIGRATION_REASONS = {"work": 45, "family": 20, "study": 10, "protection": 20, "other": 3, "not_disclosed": 2}
+EMPLOYMENT = {"unemployed": 45, "employed": 30, "self_employed": 5, "student": 8, "not_looking": 5, "other": 7}
+REFERRALS = {"social_services": 25, "employment_centre": 15, "association": 20, "word_of_mouth": 20,
+             "information_session": 10, "school": 4, "health_service": 3, "company": 2, "other": 1}
+PROFESSIONAL_AREAS = ("Gestão", "Engenharia", "Saúde", "Educação", "Direito", "Informática", "Hotelaria",
+                      "Comércio", "Administração pública", "Construção", "Serviço social", "Finanças")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PERIODS = ("morning", "afternoon", "evening")
+# The last process of a mentee (the earlier ones have ended).
+LAST_STATE = {"matched": 10, "agreement_signed": 8, "active": 30, "in_evaluation": 6, "closed": 36, "cancelled": 10}
+EARLIER_STATE = {"closed": 80, "cancelled": 20}
+OUTCOMES = {"goals_met": 55, "partly_met": 25, "not_met": 10, "redefined": 10}
+CADENCES = {"monthly": 70, "bimonthly": 20, "quarterly": 10}
+CADENCE_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
+FREQUENCIES = {"weekly": 55, "fortnightly": 35, "monthly": 10}
+FREQUENCY_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 31}
+# How much of the mean meetings per process each state gets (scaled to the size's total).
+MEETING_SHARE = {"matched": 0, "agreement_signed": 0.2, "active": 1.2, "in_evaluation": 1.6, "closed": 1.6,
+                 "cancelled": 0.4}
+GOALS = (("need", "Encontrar trabalho na minha área"), ("challenge", "Melhorar o português para o nível B1"),
+         ("wish", "Tratar da autorização de residência"), ("dream", "Abrir o meu próprio negócio"),
+         ("need", "Encontrar casa com contrato"), ("challenge", "Inscrever os filhos na escola"))
+CHANGES = ("employment_found", "course_enrolled", "language_level_up", "housing_found", "documents_regularised",
+           "business_started", "services_accessed", "network_grown")
+CANCEL_REASONS = ("O mentorando mudou de cidade.", "Indisponibilidade do mentor.", "Desistência do mentorando.")
+
+
+def _chooser(rng, weights):
+    values, cumulative, total = [], [], 0
+    for value, weight in weights.items():
+        total += weight
+        values.append(value)
+        cumulative.append(total)
+    return lambda: rng.choices(values, cum_weights=cumulative)[0]
+
+
+class Rows:
+    """COPY text rows of one chunk, per table."""
+
+    def __init__(self):
+        self.tables = {table: [] for table in COLUMNS}
+        self.count = 0
+
+    def add(self, table, *values):
+        self.tables[table].append("\t".join(_copy_text(value) for value in values))
+        self.count += 1
+
+
+def _copy_text(value):
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _at(day, hour=10):
+    return f"{day.isoformat()} {hour:02d}:00:00+00"
+
+
+class Ids:
+    """Explicit ids per table: children reference parents without a round trip."""
+
+    def __init__(self):
+        self.last = {table: 0 for table in COLUMNS}
+
+    def next(self, table):
+        self.last[table] += 1
+        return self.last[table]
+
+
+class Generator:
+    def __init__(self, size, seed, support_areas, today=None, password_hash=""):
+        self.size = size
+        self.rng = random.Random(seed)
+        self.today = today or date.today()
+        self.ids = Ids()
+        self.areas = support_areas  # code -> id
+        self.password_hash = password_hash
+        rng = self.rng
+        self.pick = {name: _chooser(rng, weights) for name, weights in {
+            "district": DISTRICT_WEIGHTS, "kind": KIND_WEIGHTS, "age": AGE_BANDS, "gender": GENDERS,
+            "residence": RESIDENCE, "migration": MIGRATION_REASONS, "employment": EMPLOYMENT,
+            "referral": REFERRALS, "last_state": LAST_STATE, "earlier_state": EARLIER_STATE,
+            "outcome": OUTCOMES, "cadence": CADENCES, "frequency": FREQUENCIES,
+            "country": {code: weight for code, (weight, _) in COUNTRIES.items()},
+            "area": {self.areas[code]: weight for code, weight in SUPPORT_AREA_WEIGHTS.items() if code in self.areas},
+        }.items()}
+        self.meetings_per_process = size.meetings / max(size.processes, 1)
+        self.companies = []
+
+    # --- the network level -----------------------------------------------------------
+
+    def network(self, rows):
+        """The coordination team, the companies and the list of partners to generate."""
+        rng, created = self.rng, _at(self.today - timedelta(days=5 * 365))
+        coordination = self._tenant(rows, COORDINATION[0], COORDINATION[1], "coordination", COORDINATION[3], created)
+        self._user(rows, "coordenacao@bench.rede-mentores.pt", "Coordenação (bench)", coordination, "coordinator")
+        for number in range(1, 41):
+            company = self.ids.next("companies")
+            rows.add("companies", company, f"Empresa Parceira {number:02d}, S.A.", True, created)
+            self.companies.append(company)
+        partners = []
+        for index in range(self.size.tenants):
+            if self.size.tenants <= len(PARTNERS):
+                name, slug, kind, district = PARTNERS[index]
+            else:
+                district, kind = self.pick["district"](), self.pick["kind"]()
+                place = rng.choice(MUNICIPALITIES[district])
+                name, slug = f"Parceiro {index + 1:05d} de {place}", f"parceiro-{index + 1:05d}"
+            partners.append((name, slug, kind, district))
+        # Partner sizes follow a long tail: a few large municipalities, many small associations.
+        weights = [1 / (rank + 1) ** 0.7 for rank in range(len(partners))]
+        rng.shuffle(weights)
+        total = sum(weights)
+        return [(partner, weight / total) for partner, weight in zip(partners, weights)], created
+
+    def _tenant(self, rows, name, slug, kind, district, created):
+        tenant = self.ids.next("tenants")
+        rows.add("tenants", tenant, name, slug, kind, district, "pt_PT", True, created)
+        return tenant
+
+    def _user(self, rows, email, name, tenant, role):
+        user = self.ids.next("users")
+        rows.add("users", user, email, name, self.password_hash, "pt_PT", True, 0, _at(self.today - timedelta(days=400)))
+        rows.add("memberships", self.ids.next("memberships"), user, tenant, role, True,
+                 _at(self.today - timedelta(days=400)))
+        return user
+
+    # --- one partner --------------------------------------------------------------------
+
+    def partner(self, rows, partner, share, created, matching_tenant=False):
+        name, slug, kind, district = partner
+        size = self.size
+        tenant = self._tenant(rows, name, slug, kind, district, created)
+        self._user(rows, f"admin@{slug}.bench.rede-mentores.pt", f"Administração {name}"[:200], tenant, "partner_admin")
+        staff = self._user(rows, f"tecnico@{slug}.bench.rede-mentores.pt", f"Técnico {name}"[:200], tenant, "staff")
+        if matching_tenant:
+            mentors = size.matching_mentors
+            mentees, processes = max(2, mentors // 8), mentors * 3 // 20
+        else:
+            mentors = max(2, round(size.mentors * share))
+            mentees = max(2, round(size.mentees * share))
+            processes = round(size.processes * share)
+        places = MUNICIPALITIES[district]
+        context = PartnerContext(tenant, staff, places, every_one_ready=matching_tenant)
+        mentee_plans = self._plan_mentees(mentees, processes)
+        trained = self._mentors(context, mentors)
+        self._mentees_and_processes(rows, context, mentee_plans, trained)
+
+    def _name(self, index):
+        rng = self.rng
+        return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)} {index}"
+
+    def _availability(self):
+        rng = self.rng
+        return sorted(rng.sample(DAYS, rng.randint(1, 4)), key=DAYS.index), \
+            sorted(rng.sample(PERIODS, rng.randint(1, 2)), key=PERIODS.index)
+
+    def _mentors(self, context, count):
+        """Plan the mentors (written once their processes are known); returns the ids of the
+        trained ones, who can be matched."""
+        rng, trained = self.rng, []
+        for _ in range(count):
+            mentor = self.ids.next("mentors")
+            registered = self.today - timedelta(days=rng.randint(60, 4 * 365))
+            ready = context.every_one_ready or rng.random() < 0.75
+            days, periods = self._availability()
+            status = "available" if ready else rng.choice(("applicant", "interviewed"))
+            training = registered + timedelta(days=rng.randint(10, 40)) if ready else None
+            if training and training > self.today:
+                training = self.today
+            company = rng.choice(self.companies) if rng.random() < 0.15 else None
+            context.mentors[mentor] = [registered, training, days, periods, rng.choice(("female", "male", "female")),
+                                       company, status]
+            if ready:
+                trained.append(mentor)
+        return trained
+
+    def _plan_mentees(self, count, processes):
+        """How many processes each mentee had: most mentees one, some several, some none yet."""
+        with_process = max(1, min(count, round(count * 0.85))) if processes else 0
+        plans = [0] * count
+        for index in range(processes):
+            plans[index % with_process] += 1
+        self.rng.shuffle(plans)
+        return plans
+
+    def _mentees_and_processes(self, rows, context, plans, trained):
+        rng = self.rng
+        open_slots = [mentor for mentor in trained for _ in range(2)]
+        rng.shuffle(open_slots)
+        for plan in plans:
+            mentee = self.ids.next("mentees")
+            country = self.pick["country"]()
+            chain = self._process_chain(plan)
+            first_day = chain[0]["matched_on"] if chain else self.today - timedelta(days=rng.randint(1, 700))
+            registered = first_day - timedelta(days=rng.randint(10, 60))
+            last = chain[-1] if chain else None
+            if last is None:
+                status = rng.choice(("applicant", "interviewed", "waiting", "waiting", "paused"))
+            elif last["state"] in ("matched", "agreement_signed", "active", "in_evaluation"):
+                status = "matched"
+            elif last["state"] == "cancelled":
+                status = "waiting"
+            else:
+                status = "left" if last["next_step"] == "end" else "waiting"
+            days, periods = self._availability()
+            rows.add("mentees", mentee, context.tenant, self._name(mentee), f"mentorando{mentee}@bench.example",
+                     rng.choice(context.places), _at(registered), _at(registered), False, self.pick["referral"](),
+                     country, country, rng.randint(2012, self.today.year), self.pick["residence"](),
+                     self.pick["migration"](), self.pick["employment"](), self.pick["age"](), self.pick["gender"](),
+                     days, periods, "female" if rng.random() < 0.05 else None, status)
+            self._mentee_details(rows, context, mentee, country, registered, status)
+            previous = None
+            for step in chain:
+                mentor = self._mentor_for(step, previous, open_slots, trained)
+                previous = self._process(rows, context, mentor, mentee, step, previous)
+                context.mentor_used(mentor, step["matched_on"], step["state"])
+        self._write_mentors(rows, context)
+
+    def _mentee_details(self, rows, context, mentee, country, registered, status):
+        rng, tenant = self.rng, context.tenant
+        own_language = COUNTRIES[country][1]
+        portuguese = "native" if own_language == "pt" else rng.choice(("none", "a1", "a2", "b1", "b2"))
+        rows.add("mentee_languages", self.ids.next("mentee_languages"), tenant, mentee, "pt", portuguese)
+        if own_language != "pt":
+            rows.add("mentee_languages", self.ids.next("mentee_languages"), tenant, mentee, own_language, "native")
+        for rank, area in enumerate(self._areas(rng.randint(1, 3)), start=1):
+            rows.add("mentee_support_areas", self.ids.next("mentee_support_areas"), tenant, mentee, area, rank)
+        if status != "applicant":
+            self._intake(rows, context, None, mentee, registered)
+            if rng.random() < 0.7:
+                rows.add("consents", self.ids.next("consents"), tenant, None, mentee, "sensitive_data", "2026-01",
+                         registered + timedelta(days=3), _at(registered + timedelta(days=3)), context.staff)
+
+    def _intake(self, rows, context, mentor, mentee, registered):
+        """The interview and the consent to take part: both come before any match."""
+        held = registered + timedelta(days=self.rng.randint(1, 8))
+        rows.add("interviews", self.ids.next("interviews"), context.tenant, mentor, mentee, min(held, self.today),
+                 context.staff, "accept", _at(min(held, self.today)), context.staff)
+        rows.add("consents", self.ids.next("consents"), context.tenant, mentor, mentee, "programme", "2026-01",
+                 registered + timedelta(days=1), _at(registered + timedelta(days=1)), context.staff)
+
+    def _areas(self, count):
+        areas = []
+        while len(areas) < count:
+            area = self.pick["area"]()
+            if area not in areas:
+                areas.append(area)
+        return areas
+
+    def _write_mentors(self, rows, context):
+        rng, tenant = self.rng, context.tenant
+        for mentor, (registered, training, days, periods, gender, company, status) in context.mentors.items():
+            if context.open_load.get(mentor):
+                status = "matched"
+            elif status == "available" and rng.random() < 0.1 and not context.every_one_ready:
+                status = rng.choice(("paused", "left"))
+            first_match = context.first_match.get(mentor)
+            if first_match is not None and (registered >= first_match or training >= first_match):
+                # Registered, interviewed, consented and trained before the first match.
+                registered = first_match - timedelta(days=40)
+                training = first_match - timedelta(days=10)
+            rows.add("mentors", mentor, tenant, self._name(mentor), f"mentor{mentor}@bench.example",
+                     rng.choice(context.places), _at(registered), _at(registered), False, self.pick["referral"](),
+                     training, rng.choice(PROFESSIONAL_AREAS), company, days, periods, rng.choice((2, 3, 4, 6)),
+                     gender, status)
+            rows.add("mentor_languages", self.ids.next("mentor_languages"), tenant, mentor, "pt", "native")
+            for code, level in (("en", "c1"), ("es", "b2"), ("fr", "b1"), ("uk", "c2"), ("ar", "b2")):
+                if rng.random() < {"en": 0.6, "es": 0.3, "fr": 0.25}.get(code, 0.03):
+                    rows.add("mentor_languages", self.ids.next("mentor_languages"), tenant, mentor, code, level)
+            for area in self._areas(rng.randint(1, 4)):
+                rows.add("mentor_support_areas", self.ids.next("mentor_support_areas"), tenant, mentor, area)
+            if status != "applicant":
+                self._intake(rows, context, mentor, None, registered)
+
+    def _mentor_for(self, step, previous, open_slots, trained):
+        if step["redefines"] and previous is not None:
+            return previous["mentor"]
+        if step["state"] in ("matched", "agreement_signed", "active", "in_evaluation") and open_slots:
+            return open_slots.pop()
+        return self.rng.choice(trained)
+
+    # --- the processes of one mentee ----------------------------------------------------
+
+    def _process_chain(self, count):
+        """The mentee's processes, oldest first, dated backwards from today: the last one may
+        still be open, the earlier ones ended before the next was matched."""
+        rng, chain, end = self.rng, [], self.today
+        for position in range(count):
+            last = position == 0
+            state = self.pick["last_state"]() if last else self.pick["earlier_state"]()
+            durations = {"matched": (1, 25), "agreement_signed": (15, 50), "active": (40, 270),
+                         "in_evaluation": (150, 320), "closed": (120, 330), "cancelled": (10, 150)}[state]
+            length = rng.randint(*durations)
+            if state in ("closed", "cancelled"):
+                closed_on = end - timedelta(days=0 if last and rng.random() < 0.02 else rng.randint(1, 40))
+                matched_on = closed_on - timedelta(days=length)
+            else:
+                closed_on, matched_on = None, end - timedelta(days=length)
+            chain.append({"state": state, "matched_on": matched_on, "closed_on": closed_on, "redefines": False,
+                          "outcome": None, "next_step": None})
+            end = matched_on - timedelta(days=rng.randint(3, 30))
+        chain.reverse()
+        for position, step in enumerate(chain):
+            following = chain[position + 1] if position + 1 < len(chain) else None
+            if step["state"] == "closed":
+                outcome = self.pick["outcome"]()
+                if outcome == "redefined" and following is None:
+                    outcome = "partly_met"
+                step["outcome"] = outcome
+                if outcome == "redefined":
+                    step["next_step"] = "redefine"
+                    following["redefines"] = True
+                    following["matched_on"] = step["closed_on"]
+                elif following is not None or rng.random() < 0.3:
+                    step["next_step"] = "new_process"
+                else:
+                    step["next_step"] = "end"
+        return chain
+
+    def _process(self, rows, context, mentor, mentee, step, previous):
+        rng, tenant, staff = self.rng, context.tenant, context.staff
+        process = self.ids.next("mentoring_processes")
+        state, matched_on, closed_on = step["state"], step["matched_on"], step["closed_on"]
+        end = closed_on or self.today
+        cadence, frequency = self.pick["cadence"](), self.pick["frequency"]()
+        events = [("created", None, "matched", matched_on, None)]
+        cancelled_from = None
+        if state == "cancelled":
+            cancelled_from = rng.choice(("matched", "agreement_signed", "active"))
+        reached = cancelled_from or state
+        order = ("matched", "agreement_signed", "active", "in_evaluation", "closed")
+        stage = order.index(reached)
+        span = max((end - matched_on).days, 1)
+        signed_on = matched_on + timedelta(days=max(1, min(span // 6, 21))) if stage >= 1 else None
+        activated_on = signed_on + timedelta(days=max(1, min(span // 8, 10))) if stage >= 2 else None
+        evaluation_on = end - timedelta(days=max(1, min(span // 10, 20))) if stage >= 3 else None
+        if stage >= 3 and evaluation_on <= activated_on:
+            evaluation_on = activated_on + timedelta(days=1)
+        has_agreement = stage >= 1 or rng.random() < 0.5
+        agreement, goals = None, []
+        if has_agreement:
+            drafted = matched_on + timedelta(days=1 if signed_on is None else max(0, (signed_on - matched_on).days - 1))
+            drafted = min(drafted, self.today)
+            agreement = self.ids.next("agreements")
+            accepted = _at(signed_on, 11) if signed_on else None
+            rows.add("agreements", agreement, tenant, process, 1, frequency, rng.choice(("in_person", "mixed", "online")),
+                     None, "Acompanhar e orientar.", "Comparecer aos encontros.", _at(drafted), staff, accepted, accepted)
+            for position, (kind, text) in enumerate(rng.sample(GOALS, rng.randint(2, 3)), start=1):
+                goal = self.ids.next("agreement_goals")
+                rows.add("agreement_goals", goal, tenant, agreement, position, kind, text,
+                         matched_on + timedelta(days=180))
+                goals.append(goal)
+            events.append(("agreement_saved", None, None, drafted, {"version": 1}))
+            if signed_on:
+                events.append(("agreement_accepted", None, None, signed_on, {"side": "mentor", "version": 1}))
+                events.append(("agreement_accepted", None, None, signed_on, {"side": "mentee", "version": 1}))
+                events.append(("state_changed", "matched", "agreement_signed", signed_on, None))
+        if activated_on:
+            events.append(("state_changed", "agreement_signed", "active", activated_on, None))
+        meetings = self._meetings(rows, context, process, state, signed_on, evaluation_on or end, frequency, events)
+        follow_ups, next_follow_up = self._follow_ups(rows, context, process, cadence, activated_on,
+                                                      evaluation_on or end, goals, state == "active", events)
+        if evaluation_on:
+            events.append(("state_changed", "active", "in_evaluation", evaluation_on, None))
+            sides = ("mentor", "mentee") if state == "closed" or reached == "closed" else \
+                rng.sample(("mentor", "mentee"), rng.randint(0, 2))
+            for side in sides:
+                submitted = min(evaluation_on + timedelta(days=rng.randint(1, 10)), end)
+                self._evaluation(rows, context, process, side, submitted, goals, step["outcome"])
+                events.append(("evaluation_submitted", None, None, submitted, {"side": side}))
+        outcome = step["outcome"]
+        if state == "closed":
+            events.append(("state_changed", "in_evaluation", "closed", closed_on,
+                           {"outcome": outcome, "next_step": step["next_step"]}))
+        reason = None
+        if state == "cancelled":
+            reason = rng.choice(CANCEL_REASONS)
+            events.append(("state_changed", cancelled_from, "cancelled", closed_on, {"reason": reason}))
+        next_meeting = None
+        if state in ("agreement_signed", "active", "in_evaluation"):
+            since = meetings[-1] if meetings else (activated_on or signed_on)
+            next_meeting = since + timedelta(days=FREQUENCY_DAYS[frequency])
+        redefined_from = previous["id"] if step["redefines"] and previous is not None else None
+        rows.add("mentoring_processes", process, tenant, mentor, mentee, state, cadence, matched_on, activated_on,
+                 closed_on, next_follow_up, next_meeting, outcome, reason, redefined_from, _at(matched_on, 9), staff)
+        for kind, from_state, to_state, day, details in events:
+            rows.add("process_events", self.ids.next("process_events"), tenant, process, kind, from_state, to_state,
+                     _at(day, 12), staff, details)
+        return {"id": process, "mentor": mentor}
+
+    def _meetings(self, rows, context, process, state, signed_on, until, frequency, events):
+        rng = self.rng
+        share = MEETING_SHARE[state]
+        if signed_on is None or share == 0 or until <= signed_on:
+            return []
+        available = (until - signed_on).days // FREQUENCY_DAYS[frequency]
+        wanted = round(rng.uniform(0.5, 1.5) * self.meetings_per_process * share)
+        count = max(0, min(available, wanted))
+        if count == 0:
+            return []
+        step = (until - signed_on).days / (count + 1)
+        days = [signed_on + timedelta(days=round(step * (k + 1))) for k in range(count)]
+        topics = rng.sample(list(self.areas), 2)
+        for day in days:
+            logged_as = rng.choice(("staff", "mentor", "mentor", "mentee"))
+            rows.add("meetings", self.ids.next("meetings"), context.tenant, process, day, rng.choice((45, 60, 90)),
+                     rng.choice(("in_person", "in_person", "online", "phone")), topics, context.staff, logged_as,
+                     _at(day, 18))
+            events.append(("meeting_logged", None, None, day, {"held_on": day.isoformat(), "logged_as": logged_as}))
+        return days
+
+    def _follow_ups(self, rows, context, process, cadence, activated_on, until, goals, still_active, events):
+        """Follow-ups due before `until`; an active process may have its last one still pending.
+        Returns (count, the next due date for an active process)."""
+        if activated_on is None:
+            return 0, None
+        rng, months = self.rng, CADENCE_MONTHS[cadence]
+        sequence = 0
+        while sequence < 8:
+            due = follow_up_due_date(activated_on, months, sequence + 1)
+            if due > until or (still_active and due > self.today - timedelta(days=3) and rng.random() < 0.5):
+                break
+            sequence += 1
+            held = min(due + timedelta(days=rng.randint(0, 5)), self.today)
+            follow_up = self.ids.next("follow_ups")
+            rows.add("follow_ups", follow_up, context.tenant, process, sequence, due, held, rng.randint(3, 5),
+                     rng.randint(3, 5), _at(held, 15), context.staff)
+            for goal in goals:
+                rows.add("goal_progress", self.ids.next("goal_progress"), context.tenant, follow_up, goal,
+                         min(4, sequence + rng.randint(0, 1)))
+            events.append(("follow_up_recorded", None, None, held, {"sequence": sequence}))
+        next_due = follow_up_due_date(activated_on, months, sequence + 1) if still_active else None
+        return sequence, next_due
+
+    def _evaluation(self, rows, context, process, side, submitted, goals, outcome):
+        rng = self.rng
+        evaluation = self.ids.next("evaluations")
+        rows.add("evaluations", evaluation, context.tenant, process, side, rng.randint(3, 5),
+                 rng.sample(CHANGES, rng.randint(0, 3)), rng.random() < 0.85, _at(submitted, 16), context.staff)
+        for index, goal in enumerate(goals):
+            if outcome == "goals_met":
+                result = "met"
+            elif outcome in ("redefined", "not_met") and index == 0:
+                result = "not_met"
+            else:
+                result = rng.choice(("met", "partly", "not_met"))
+            rows.add("goal_outcomes", self.ids.next("goal_outcomes"), context.tenant, evaluation, goal, result)
+
+
+class PartnerContext:
+    def __init__(self, tenant, staff, places, every_one_ready):
+        self.tenant, self.staff, self.places = tenant, staff, places
+        self.mentors = {}  # id -> [registered, training, days, periods, gender, company, status]
+        self.open_load = {}
+        self.first_match = {}
+        # The matching benchmark's tenant: every mentor is a candidate (the worst case).
+        self.every_one_ready = every_one_ready
+
+    def mentor_used(self, mentor, matched_on, state):
+        if state in ("matched", "agreement_signed", "active", "in_evaluation"):
+            self.open_load[mentor] = self.open_load.get(mentor, 0) + 1
+        first = self.first_match.get(mentor)
+        if first is None or matched_on < first:
+            self.first_match[mentor] = matched_on
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def reset(connection):
+    tables = connection.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND NOT (tablename = ANY(%s))",
+        [list(SEEDED_TABLES)],
+    ).fetchall()
+    connection.execute(f"TRUNCATE {', '.join(name for (name,) in tables)} RESTART IDENTITY CASCADE")
+
+
+def foreign_keys(connection):
+    """(table, name, definition) of every foreign key of the generated tables."""
+    return connection.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY conrelid::regclass::text, conname",
+        [list(COLUMNS)],
+    ).fetchall()
+
+
+def drop_foreign_keys(connection, keys):
+    for table, name, _ in keys:
+        connection.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    connection.commit()
+
+
+def add_foreign_keys(connection, keys, echo):
+    """Add the keys back; each is validated over the whole table at once."""
+    started = time.monotonic()
+    for table, name, definition in keys:
+        connection.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    connection.commit()
+    echo(f"{len(keys)} foreign keys checked in {time.monotonic() - started:.1f} s")
+
+
+def copy_rows(connection, rows):
+    """One chunk in one transaction (the connection has none open between chunks)."""
+    with connection.transaction(), connection.cursor() as cursor:
+        for table, columns in COLUMNS.items():
+            lines = rows.tables[table]
+            if not lines:
+                continue
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for start in range(0, len(lines), 5000):
+                    copy.write("\n".join(lines[start:start + 5000]) + "\n")
+
+
+# Rules the services keep, as queries that count the rows breaking them (all must be 0).
+CONSISTENCY_CHECKS = {
+    "signed process without an agreement accepted by both": """
+        SELECT count(*) FROM mentoring_processes p WHERE p.state IN ('agreement_signed', 'active', 'in_evaluation', 'closed')
+        AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.tenant_id = p.tenant_id AND a.process_id = p.id
+                        AND a.mentor_accepted_at IS NOT NULL AND a.mentee_accepted_at IS NOT NULL)""",
+    "dates missing for the state": """
+        SELECT count(*) FROM mentoring_processes WHERE (state IN ('active', 'in_evaluation', 'closed') AND activated_on IS NULL)
+        OR (state IN ('closed', 'cancelled') AND closed_on IS NULL) OR (state = 'closed' AND outcome IS NULL)
+        OR (state = 'cancelled' AND cancel_reason IS NULL) OR (state <> 'closed' AND outcome IS NOT NULL)""",
+    "open process whose mentor or mentee is not matched": """
+        SELECT count(*) FROM mentoring_processes p JOIN mentors r ON r.tenant_id = p.tenant_id AND r.id = p.mentor_id
+        JOIN mentees m ON m.tenant_id = p.tenant_id AND m.id = p.mentee_id
+        WHERE p.state IN ('matched', 'agreement_signed', 'active', 'in_evaluation')
+        AND (r.status <> 'matched' OR m.status <> 'matched')""",
+    "mentee with more than one open process": """
+        SELECT count(*) FROM (SELECT 1 FROM mentoring_processes WHERE state IN ('matched', 'agreement_signed', 'active',
+        'in_evaluation') GROUP BY tenant_id, mentee_id HAVING count(*) > 1) AS doubles""",
+    "matched participant without consent to take part": """
+        SELECT count(*) FROM mentoring_processes p WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.tenant_id = p.tenant_id
+        AND c.mentor_id = p.mentor_id AND c.purpose = 'programme' AND c.given_on <= p.matched_on)
+        OR NOT EXISTS (SELECT 1 FROM consents c WHERE c.tenant_id = p.tenant_id AND c.mentee_id = p.mentee_id
+        AND c.purpose = 'programme' AND c.given_on <= p.matched_on)""",
+    "mentor matched before their training": """
+        SELECT count(*) FROM mentoring_processes p JOIN mentors r ON r.tenant_id = p.tenant_id AND r.id = p.mentor_id
+        WHERE r.training_completed_on IS NULL OR r.training_completed_on > p.matched_on""",
+    "process whose events do not end in its state": """
+        SELECT count(*) FROM mentoring_processes p WHERE p.state <> (SELECT e.to_state FROM process_events e
+        WHERE e.tenant_id = p.tenant_id AND e.process_id = p.id AND e.to_state IS NOT NULL
+        ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1)""",
+    "meeting outside the process's meeting time": """
+        SELECT count(*) FROM meetings g JOIN mentoring_processes p ON p.tenant_id = g.tenant_id AND p.id = g.process_id
+        WHERE g.held_on < p.matched_on OR g.held_on > CURRENT_DATE OR (p.closed_on IS NOT NULL AND g.held_on > p.closed_on)""",
+    "closed process without both final evaluations": """
+        SELECT count(*) FROM mentoring_processes p WHERE p.state = 'closed' AND (SELECT count(*) FROM evaluations v
+        WHERE v.tenant_id = p.tenant_id AND v.process_id = p.id) <> 2""",
+}
+
+
+def check_consistency(connection):
+    """{rule: rows breaking it} for every rule that does not hold."""
+    broken = {rule: connection.execute(query).fetchone()[0] for rule, query in CONSISTENCY_CHECKS.items()}
+    connection.rollback()
+    return {rule: count for rule, count in broken.items() if count}
+
+
+def finish(connection, ids):
+    for table, last in ids.last.items():
+        if last:
+            connection.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last])
+    connection.commit()
+    connection.autocommit = True
+    connection.execute("VACUUM ANALYZE")
+    connection.autocommit = False
+
+
+def generate(database_url, size_name, seed=2026, chunk_rows=400_000, echo=click.echo, **counts):
+    """Fill the bench database; returns a summary with rows per table and the rate. `counts`
+    (tenants, mentors, ...) override the size's own."""
+    size = replace(SIZES[size_name], **{name: value for name, value in counts.items() if value is not None})
+    started = time.monotonic()
+    with psycopg.connect(database_url) as connection:
+        support_areas = dict(connection.execute("SELECT code, id FROM support_areas").fetchall())
+        if not support_areas:
+            raise click.ClickException("No support areas: run `flask db upgrade heads` on the bench database first.")
+        reset(connection)
+        connection.commit()
+        keys = foreign_keys(connection)
+        drop_foreign_keys(connection, keys)
+        try:
+            copied, generator, totals = _load(connection, size, size_name, seed, support_areas, chunk_rows, started)
+        finally:
+            connection.rollback()
+            add_foreign_keys(connection, keys, echo)
+        echo("Resetting sequences and analysing…")
+        finish(connection, generator.ids)
+        broken = check_consistency(connection)
+        if broken:
+            raise click.ClickException(f"The generated network breaks the programme's rules: {broken}")
+    elapsed = time.monotonic() - started
+    total_rows = sum(totals.values())
+    return {"size": size_name, "rows": totals, "total_rows": total_rows, "seconds_copy": round(copied, 1),
+            "seconds": round(elapsed, 1), "rows_per_second": round(total_rows / copied)}
+
+
+def _load(connection, size, size_name, seed, support_areas, chunk_rows, started):
+    """Generate and copy every chunk; returns (seconds, the generator, rows per table)."""
+    generator = Generator(size, seed, support_areas, password_hash=PasswordHasher().hash(BENCH_PASSWORD))
+    rows = Rows()
+    partners, created = generator.network(rows)
+    partners.append((("Parceiro de teste de sugestões", MATCHING_TENANT_SLUG, "ngo", "lisboa"), None))
+    totals = {table: 0 for table in COLUMNS}
+    pending = None
+    with ThreadPoolExecutor(1) as copier, click.progressbar(
+            length=len(partners), label=f"Generating {size_name}", file=sys.stderr) as bar:
+        for index, (partner, share) in enumerate(partners, start=1):
+            generator.partner(rows, partner, share, created, matching_tenant=share is None)
+            bar.update(1)
+            if rows.count >= chunk_rows or index == len(partners):
+                if pending:
+                    pending.result()
+                for table, lines in rows.tables.items():
+                    totals[table] += len(lines)
+                pending, rows = copier.submit(copy_rows, connection, rows), Rows()
+        pending.result()
+    return time.monotonic() - started, generator, totals
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=SIZES, default="small")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--seed", type=int, default=2026)
+    for field in fields(Size):
+        parser.add_argument(f"--{field.name}", type=int, help=f"override the size's {field.name}")
+    arguments = parser.parse_args(argv)
+    summary = generate(arguments.database_url, arguments.size, arguments.seed,
+                       **{field.name: getattr(arguments, field.name) for field in fields(Size)})
+    click.echo(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,406 @@
+"""Run every benchmark against PostgreSQL and Redis on this machine and write
+docs/benchmarks.json (results of every size run so far) and docs/benchmarks.md.
+
+    python -m bench.run --size small [--skip-generate]
+
+Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/bench, created
+if missing and migrated with `flask db upgrade heads`), BENCH_REDIS_URL (default
+redis://127.0.0.1:6379/14, flushed: it is the benchmarks' own database).
+
+The machine is shared and noisy, so every figure is a median of repeated runs, and
+throughputs are compared as ratios measured side by side in the same run.
+"""
+import argparse
+import itertools
+import json
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+import psycopg
+import sqlalchemy as sa
+from redis import Redis
+
+from bench import generate as generator
+from bench import load, report
+from bench.limits import replay
+from bench.plans import BENCH_INDEXES, capture_statements, explain_all, index_before_after
+from bench.stats import median_of, time_calls
+from config import PROJECT_ROOT, database_url
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
+RESULTS = PROJECT_ROOT / "docs" / "benchmarks.json"
+# Gunicorn settings shared by the pages and the bare endpoint: one worker per core.
+GUNICORN = ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--timeout", "60",
+            "--keep-alive", "5", "--log-level", "warning"]
+# Per size: repetitions and durations; `small` must finish in a few minutes.
+PLAN = {
+    "small": {"dashboard": 60, "cached": 300, "rebuilds": 3, "matching": 40, "rounds": 3, "seconds": 5,
+              "clients": 8, "load_seconds": 60},
+    "national": {"dashboard": 30, "cached": 300, "rebuilds": 3, "matching": 30, "rounds": 3, "seconds": 6,
+                 "clients": 8, "load_seconds": 60},
+    "europe": {"dashboard": 60, "cached": 300, "rebuilds": 1, "matching": 40, "rounds": 3, "seconds": 8,
+               "clients": 8, "load_seconds": 60},
+}
+TARGET_MS = 50
+REBUILD_LIMIT_SECONDS = 30
+REBUILD_LIMIT_PROCESSES = 1_000_000
+PAGE_SHARE_OF_BARE = 0.5
+LOAD_USERS = 50
+
+
+# --- setup -------------------------------------------------------------------------
+
+def ensure_database(url, fresh):
+    """Create the bench database when missing, then migrate it to every head. `fresh`: start
+    from an empty schema (the data is about to be regenerated anyway), so a migration edited
+    since the last run applies as written."""
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    if fresh:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            connection.execute("CREATE SCHEMA public")
+    environment = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi"}
+    environment.pop("REDIS_URL", None)
+    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade", "heads"], cwd=PROJECT_ROOT, env=environment,
+                   check=True, capture_output=True)
+
+
+def make_app(url, redis_url, **overrides):
+    from network import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url(url), "REDIS_URL": redis_url,
+                       "RATELIMIT_STORAGE_URI": "memory://", "SECRET_KEY": "bench-not-secret", **overrides})
+
+
+def scenario(name, size, variant, data, limit, ratio, passed, **extra):
+    return {"scenario": name, "size": size, "variant": variant, "p50_ms": data.get("p50_ms"),
+            "p95_ms": data.get("p95_ms"), "p99_ms": data.get("p99_ms"), "throughput": data.get("throughput"),
+            "samples": data.get("samples"), "limit": limit, "ratio": ratio, "passed": passed, **extra}
+
+
+def big_tenants(url):
+    """(slug, tenant id) of the partner with the most processes, and the matching tenant."""
+    with psycopg.connect(url) as connection:
+        largest = connection.execute(
+            "SELECT t.slug, t.id FROM tenants t JOIN mentoring_processes p ON p.tenant_id = t.id "
+            "WHERE t.slug <> %s GROUP BY t.id ORDER BY count(*) DESC LIMIT 1", [generator.MATCHING_TENANT_SLUG]
+        ).fetchone()
+        matching = connection.execute("SELECT slug, id FROM tenants WHERE slug = %s",
+                                      [generator.MATCHING_TENANT_SLUG]).fetchone()
+        processes = connection.execute("SELECT count(*) FROM mentoring_processes").fetchone()[0]
+    return largest, matching, processes
+
+
+def staff_email(slug):
+    return f"tecnico@{slug}.bench.rede-mentores.pt"
+
+
+COORDINATOR_EMAIL = "coordenacao@bench.rede-mentores.pt"
+
+
+# --- 1 and 2: roll-ups and dashboards ------------------------------------------------
+
+def rollup_rebuild(app, size, plan, processes):
+    from network.dashboards.rollups import rebuild_rollups
+    from network.extensions import db
+
+    timings = []
+    with app.app_context():
+        for _ in range(plan["rebuilds"]):
+            began = time.perf_counter()
+            rows = rebuild_rollups()
+            timings.append(time.perf_counter() - began)
+            db.session.remove()
+    seconds = sorted(timings)[len(timings) // 2]
+    projected = seconds * REBUILD_LIMIT_PROCESSES / max(processes, 1)
+    data = {"p50_ms": round(seconds * 1000, 1), "p95_ms": round(max(timings) * 1000, 1),
+            "p99_ms": round(max(timings) * 1000, 1), "throughput": round(processes / seconds), "samples": len(timings)}
+    return scenario("Roll-up rebuild from scratch", size, f"{processes:,} processes, {rows:,} roll-up rows", data,
+                    f"<= {REBUILD_LIMIT_SECONDS} s for 1,000,000 processes",
+                    round(projected / REBUILD_LIMIT_SECONDS, 3), projected <= REBUILD_LIMIT_SECONDS,
+                    seconds=round(seconds, 2), projected_seconds_at_1m=round(projected, 1),
+                    throughput_unit="processes/s")
+
+
+def dashboards(url, redis_url, size, plan, largest):
+    from network.dashboards.services import dashboard_data, parse_filters
+    from network.extensions import db
+
+    results = []
+    variants = (("national, last 12 months", None, {}), ("national, Lisboa only", None, {"district": "lisboa"}),
+                ("one partner, last 12 months", largest[1], {}))
+    for cache_label, cache_url, repeat in (("uncached", None, plan["dashboard"]), ("cached", redis_url, plan["cached"])):
+        app = make_app(url, cache_url)
+        for label, tenant_id, args in variants:
+            with app.test_request_context("/"):
+                filters, errors = parse_filters(args, national=tenant_id is None)
+                assert not errors, errors
+
+                def call():
+                    dashboard_data(filters, tenant_id)
+                    db.session.rollback()
+
+                if tenant_id is None:
+                    data = time_calls(call, repeat)
+                else:
+                    from tenants.tenancy import tenant_context
+
+                    with tenant_context(tenant_id):
+                        data = time_calls(call, repeat)
+                db.session.remove()
+            results.append(scenario("Dashboard", size, f"{label}, {cache_label}", data, f"p95 <= {TARGET_MS} ms",
+                                    round(data["p95_ms"] / TARGET_MS, 3), data["p95_ms"] <= TARGET_MS,
+                                    throughput_unit="calls/s, one client"))
+    return results
+
+
+# --- 4: matching ---------------------------------------------------------------------
+
+def matching(url, size, plan, matching_tenant):
+    from network.extensions import db
+    from tenants.matching.services import eligible_mentors, matching_settings, suggest_mentors
+    from tenants.participants.models import Mentee
+    from tenants.tenancy import tenant_context
+
+    app = make_app(url, None)
+    with app.test_request_context("/"), tenant_context(matching_tenant[1]):
+        mentee_ids = db.session.scalars(sa.select(Mentee.id).where(Mentee.status == "waiting")
+                                        .order_by(Mentee.id).limit(20)).all()
+        mentees = [db.session.get(Mentee, mentee_id) for mentee_id in mentee_ids]
+        for mentee in mentees:
+            list(mentee.support_areas), list(mentee.languages)
+        candidates = len(eligible_mentors(matching_settings().max_mentees_per_mentor))
+        turns = itertools.cycle(mentees)
+        data = time_calls(lambda: suggest_mentors(next(turns)), plan["matching"])
+        db.session.remove()
+    return scenario("Matching suggestions", size, f"1 mentee among {candidates:,} eligible mentors (10,000 in tenant)",
+                    data, f"p95 <= {TARGET_MS} ms", round(data["p95_ms"] / TARGET_MS, 3),
+                    data["p95_ms"] <= TARGET_MS, throughput_unit="calls/s, one client"), mentee_ids
+
+
+# --- 3 and 5: pages over HTTP ---------------------------------------------------------
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(module, url, redis_url, log_path):
+    """One gunicorn on 127.0.0.1 with the shared settings; stopped (by its pid) on exit."""
+    port = free_port()
+    environment = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "APP_ENV": "production",
+                   "SECRET_KEY": "bench-not-secret", "MAIL_BACKEND": "console", "PYTHONPATH": str(PROJECT_ROOT)}
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}",
+                                    module], cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn {module} did not start: see {log_path}")
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def page_paths(url, slug, tenant_id, rng):
+    with psycopg.connect(url) as connection:
+        process_ids = [row[0] for row in connection.execute(
+            "SELECT id FROM mentoring_processes WHERE tenant_id = %s ORDER BY id", [tenant_id]).fetchall()]
+    sample = rng.sample(process_ids, min(50, len(process_ids)))
+    base = f"/t/{slug}/processes/"
+    lists = [base, f"{base}?state=active", f"{base}?attention=meeting_overdue", f"{base}?page=3",
+             f"{base}?q=silva", f"{base}?state=closed&page=2"]
+    return lists, [f"{base}{process_id}" for process_id in sample]
+
+
+def throughput_rounds(url, redis_url, size, plan, largest, log_path):
+    """Rounds of: bare endpoint, the app's floor, list page, detail page, and the pages' SQL
+    through psycopg; each target alone for `seconds`, rounds interleaved, medians reported."""
+    rng = random.Random(7)
+    lists, details = page_paths(url, largest[0], largest[1], rng)
+    statements = {
+        "list": capture_statements(url, staff_email(largest[0]), lists[0]),
+        "detail": capture_statements(url, staff_email(largest[0]), details[0]),
+    }
+    rounds = {"bare": [], "floor": [], "list": [], "detail": [], "list_sql": [], "detail_sql": []}
+    clients, seconds = plan["clients"], plan["seconds"]
+    with gunicorn("bench.limits:bare_app", url, redis_url, log_path) as bare_port, \
+            gunicorn("bench.limits:app_with_floor()", url, redis_url, log_path) as app_port:
+        staff = load.login(app_port, staff_email(largest[0]), generator.BENCH_PASSWORD)
+        bare = load.Session(bare_port)
+        for _ in range(plan["rounds"]):
+            rounds["bare"].append(load.run([(bare, "/bare")], clients, seconds).summary())
+            rounds["floor"].append(load.run([(staff, f"/t/{largest[0]}/bench-floor")], clients, seconds).summary())
+            rounds["list"].append(load.run([(staff, path) for path in lists], clients, seconds).summary())
+            rounds["detail"].append(load.run([(staff, path) for path in details], clients, seconds).summary())
+            for page in ("list", "detail"):
+                rounds[f"{page}_sql"].append({"throughput": replay(url, statements[page], clients, seconds)})
+    for page in ("list", "detail"):
+        rounds[f"{page}_indexes_ms"] = index_before_after(url, statements[page], BENCH_INDEXES[page])
+    bare_throughput = median_of(rounds["bare"], "throughput")
+    floor = _medians(rounds["floor"])
+    results = [
+        scenario("Bare Flask endpoint (request-overhead limit)", size, f"gunicorn, {clients} clients",
+                 _medians(rounds["bare"]), "reference", 1.0, True, throughput_unit="requests/s"),
+        scenario("Application floor: a workspace endpoint returning a constant", size,
+                 f"gunicorn, {clients} clients; session, login, tenant, role, RLS transaction", floor, "reference",
+                 round(floor["throughput"] / bare_throughput, 3) if bare_throughput else None, True,
+                 throughput_unit="requests/s"),
+    ]
+    for page, label in (("list", "Process list page (filters, pagination)"), ("detail", "Process detail page")):
+        data = _medians(rounds[page])
+        share = round(data["throughput"] / bare_throughput, 3) if bare_throughput else None
+        data_limit = median_of(rounds[f"{page}_sql"], "throughput")
+        results.append(scenario(label, size, f"gunicorn, {clients} clients, staff of {largest[0]}", data,
+                                f">= {PAGE_SHARE_OF_BARE:.0%} of bare Flask throughput", share,
+                                share is not None and share >= PAGE_SHARE_OF_BARE, throughput_unit="requests/s",
+                                errors=sum(run["errors"] for run in rounds[page]),
+                                share_of_floor=round(data["throughput"] / floor["throughput"], 3)
+                                if floor["throughput"] else None,
+                                data_limit_throughput=data_limit,
+                                share_of_data_limit=round(data["throughput"] / data_limit, 3) if data_limit else None,
+                                queries_per_page=len([s for s, _ in statements[page] if not _is_setting(s)])))
+        results.append(scenario(f"{label}: its SQL through psycopg (data limit)", size,
+                                f"{clients} clients, {len(statements[page])} statements per page",
+                                {"throughput": data_limit}, "reference", None, True, throughput_unit="pages/s"))
+    return results, rounds
+
+
+def _medians(runs):
+    return {key: median_of(runs, key) for key in ("p50_ms", "p95_ms", "p99_ms", "throughput")} | {
+        "samples": sum(run.get("samples") or 0 for run in runs)}
+
+
+def _is_setting(statement):
+    return statement.lstrip().upper().startswith("SELECT SET_CONFIG")
+
+
+def mixed_load(url, redis_url, size, plan, largest, matching_tenant, mentee_ids, log_path):
+    """50 concurrent users for 60 s on the pages staff and coordinators use most."""
+    rng = random.Random(11)
+    lists, details = page_paths(url, largest[0], largest[1], rng)
+    with gunicorn("wsgi:app", url, redis_url, log_path) as port:
+        staff = load.login(port, staff_email(largest[0]), generator.BENCH_PASSWORD)
+        coordinator = load.login(port, COORDINATOR_EMAIL, generator.BENCH_PASSWORD)
+        matcher = load.login(port, staff_email(matching_tenant[0]), generator.BENCH_PASSWORD)
+        slug = largest[0]
+        matching_page = (matcher, f"/t/{matching_tenant[0]}/matching/mentees/{mentee_ids[0]}")
+        once = load.run([matching_page], 1, 0.001, warmup=0)
+        first = once.latencies[0] * 1000 if once.latencies else None
+        single = load.run([matching_page], 1, 5, warmup=0).summary()
+        targets = (
+            [(staff, path) for path in lists] * 3
+            + [(staff, path) for path in details[:12]]
+            + [(staff, f"/t/{slug}/mentors"), (staff, f"/t/{slug}/mentees"), (staff, f"/t/{slug}/mentees?page=2"),
+               (staff, f"/t/{slug}/dashboard"), (staff, f"/t/{slug}/"), (staff, f"/t/{slug}/outbox")]
+            + [(coordinator, "/t/coordenacao/dashboard")] * 2
+            + [matching_page]
+        )
+        rng.shuffle(targets)
+        result = load.run(targets, LOAD_USERS, plan["load_seconds"])
+    summary = result.summary()
+    matching_http = scenario("Matching suggestions over HTTP (page)", size, "one client", single,
+                             f"p95 <= {TARGET_MS} ms", round(single["p95_ms"] / TARGET_MS, 3) if single["p95_ms"] else None,
+                             bool(single["p95_ms"]) and single["p95_ms"] <= TARGET_MS, first_request_ms=first,
+                             throughput_unit="requests/s")
+    mixed = scenario("Load: mixed workload", size, f"{LOAD_USERS} users, {plan['load_seconds']} s, "
+                     f"{len(targets)} pages in rotation", summary, "0 errors", summary["errors"],
+                     summary["errors"] == 0, errors=summary["errors"], requests=summary["requests"],
+                     error_samples=summary["error_samples"], throughput_unit="requests/s")
+    return [matching_http, mixed]
+
+
+# --- the whole run ---------------------------------------------------------------------
+
+def run(size, url, redis_url, skip_generate):
+    plan = PLAN[size]
+    started = time.monotonic()
+    log_path = Path("/tmp") / f"bench-gunicorn-{size}.log"
+    click.echo(f"Preparing the {size} network in {url}", err=True)
+    ensure_database(url, fresh=not skip_generate)
+    generation = None
+    if not skip_generate:
+        generation = generator.generate(url, size, echo=lambda text: click.echo(text, err=True))
+    Redis.from_url(redis_url).flushdb()
+    largest, matching_tenant, processes = big_tenants(url)
+    rebuild_app = make_app(url, redis_url)
+    results = []
+    click.echo("2. roll-up rebuild", err=True)
+    results.append(rollup_rebuild(rebuild_app, size, plan, processes))
+    with psycopg.connect(url, autocommit=True) as connection:
+        # Fresh statistics for the tables the rebuild just filled, as autovacuum would take soon after.
+        connection.execute("ANALYZE")
+    click.echo("1. dashboards", err=True)
+    results += dashboards(url, redis_url, size, plan, largest)
+    click.echo("4. matching", err=True)
+    matching_result, mentee_ids = matching(url, size, plan, matching_tenant)
+    results.append(matching_result)
+    click.echo("query plans", err=True)
+    plans = explain_all(url, largest, matching_tenant, mentee_ids)
+    click.echo("3. pages under gunicorn", err=True)
+    page_results, rounds = throughput_rounds(url, redis_url, size, plan, largest, log_path)
+    results += page_results
+    click.echo("5. mixed load", err=True)
+    results += mixed_load(url, redis_url, size, plan, largest, matching_tenant, mentee_ids, log_path)
+    return {
+        "size": size,
+        "ran_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "load_average_at_start": os.getloadavg()},
+        "generation": generation,
+        "largest_partner": largest[0],
+        "processes": processes,
+        "scenarios": results,
+        "rounds": rounds,
+        "before_after": {f"process_{page}_sql_ms": {"indexes": list(BENCH_INDEXES[page]), **rounds[f"{page}_indexes_ms"]}
+                         for page in ("list", "detail")},
+        "plans": plans,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=generator.SIZES, default="small")
+    parser.add_argument("--skip-generate", action="store_true", help="reuse the data already in the database")
+    arguments = parser.parse_args(argv)
+    url = os.environ.get("BENCH_DATABASE_URL") or generator.DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+    outcome = run(arguments.size, url, redis_url, arguments.skip_generate)
+    everything = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"sizes": {}}
+    if outcome["generation"] is None:
+        # The data was generated by an earlier run: keep what that run measured of it.
+        outcome["generation"] = everything["sizes"].get(arguments.size, {}).get("generation")
+    everything["sizes"][arguments.size] = outcome
+    RESULTS.write_text(json.dumps(everything, indent=1, ensure_ascii=False) + "\n")
+    report.write(everything, RESULTS.with_suffix(".md"))
+    click.echo(f"{arguments.size}: done in {outcome['seconds']} s; see docs/benchmarks.md", err=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,330 @@
+"""Dashboard filters, queries and assembly. Every figure comes from `rollup_counts` only:
+no request ever reads a case table. Every count of people shown goes through suppression."""
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validates_schema
+
+from network.dashboards import cache
+from network.dashboards.models import ANY, NationalRollup, RollupCount
+from network.dashboards.rollups import FLOW_METRICS, SNAPSHOT_METRICS
+from network.dashboards.suppression import suppress, suppress_value
+from network.extensions import db
+from network.validation import FormSchema, choice_field
+from tenants.tenancy import national_rollup_bypass
+from tenants.tenancy.models import DISTRICTS, TENANT_KINDS, Tenant
+
+PARTNER_KINDS = {kind: label for kind, label in TENANT_KINDS.items() if kind != "coordination"}
+MAX_MONTHS = 120
+DEFAULT_MONTHS = 12
+
+METRICS = {
+    "mentors_registered": _l("Mentors registered"),
+    "mentees_registered": _l("Mentees registered"),
+    "mentors_interviewed": _l("Mentors interviewed"),
+    "mentees_interviewed": _l("Mentees interviewed"),
+    "matched": _l("Processes matched"),
+    "agreement_signed": _l("Agreements signed"),
+    "activated": _l("Processes active"),
+    "closed": _l("Processes evaluated and closed"),
+    "goals_met": _l("Closed with goals met"),
+    "cancelled": _l("Processes cancelled"),
+    "active_mentors": _l("Active mentors now"),
+    "active_mentees": _l("Active mentees now"),
+    "ongoing": _l("Processes ongoing now"),
+}
+FUNNEL = ("mentees_registered", "mentees_interviewed", "matched", "agreement_signed", "activated", "goals_met")
+FUNNEL_LABELS = {
+    "mentees_registered": _l("Registered"),
+    "mentees_interviewed": _l("Interviewed"),
+    "matched": _l("Matched"),
+    "agreement_signed": _l("Agreement"),
+    "activated": _l("Active"),
+    "goals_met": _l("Closed with goals met"),
+}
+SERIES_COLUMNS = ("mentees_registered", "mentees_interviewed", "matched", "agreement_signed", "activated", "closed",
+                  "goals_met")
+PLACE_COLUMNS = ("mentors_registered", "mentees_registered", "matched", "closed", "goals_met", "active_mentees")
+MENTEE_COLUMNS = ("mentees_registered", "matched", "goals_met", "active_mentees")
+MENTEE_BREAKDOWNS = {
+    "support_area": _l("Mentees by support area needed"),
+    "country": _l("Mentees by country of origin"),
+    "age_band": _l("Mentees by age"),
+    "gender": _l("Mentees by gender"),
+    "residence": _l("Mentees by residence status"),
+}
+OUTCOME_ORDER = ("goals_met", "partly_met", "not_met", "redefined")
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+# --- filters -----------------------------------------------------------------
+
+def _check_month(value):
+    if _MONTH.match(value) is None or not 2000 <= int(value[:4]) <= 2100:
+        raise ValidationError(gettext("Enter a month like 2026-03."))
+
+
+def _month_field(data_key):
+    return fields.String(data_key=data_key, load_default=None, validate=_check_month)
+
+
+class DashboardFilterSchema(FormSchema):
+    start = _month_field("from")
+    end = _month_field("to")
+    district = choice_field(DISTRICTS, required=False, load_default=None)
+    kind = choice_field(PARTNER_KINDS, required=False, load_default=None)
+    partners = choice_field(("all",), required=False, load_default=None)
+
+    @validates_schema
+    def check_period(self, data, **kwargs):
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                raise ValidationError(gettext("The period starts after it ends: choose a start month before "
+                                              "the end month."), "from")
+            if months_between(start, end) > MAX_MONTHS:
+                raise ValidationError(gettext("Choose a period of at most %(num)d months.", num=MAX_MONTHS), "from")
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: str
+    end: str
+    district: str | None = None
+    kind: str | None = None
+    all_partners: bool = False
+
+    def as_args(self):
+        args = {"from": self.start, "to": self.end}
+        if self.district:
+            args["district"] = self.district
+        if self.kind:
+            args["kind"] = self.kind
+        if self.all_partners:
+            args["partners"] = "all"
+        return args
+
+    def as_dict(self):
+        return {"start": self.start, "end": self.end, "district": self.district, "kind": self.kind,
+                "all_partners": self.all_partners}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(**data)
+
+    @property
+    def months(self):
+        return month_range(self.start, self.end)
+
+
+def parse_filters(args, national, today=None):
+    """(Filters, errors) from query arguments; a partner's dashboard takes no place filters."""
+    submitted = {key: value.strip() for key, value in args.items() if isinstance(value, str) and value.strip()}
+    if not national:
+        for key in ("district", "kind", "partners"):
+            submitted.pop(key, None)
+    try:
+        data = DashboardFilterSchema().load(submitted)
+    except ValidationError as error:
+        return None, error.normalized_messages()
+    end = data["end"] or (today or date.today()).strftime("%Y-%m")
+    start = data["start"] or add_months(end, -(DEFAULT_MONTHS - 1))
+    if start > end:
+        return None, {"from": [gettext("The period starts after it ends: choose a start month before the end month.")]}
+    return Filters(start, end, data["district"], data["kind"], data["partners"] == "all"), {}
+
+
+def add_months(month, delta):
+    year, number = int(month[:4]), int(month[5:])
+    index = year * 12 + number - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def months_between(start, end):
+    return (int(end[:4]) * 12 + int(end[5:])) - (int(start[:4]) * 12 + int(start[5:])) + 1
+
+
+def month_range(start, end):
+    return [add_months(start, k) for k in range(months_between(start, end))]
+
+
+# --- queries (roll-up table only) ------------------------------------------------
+
+def _rows(statement):
+    return [list(row) for row in db.session.execute(statement).all()]
+
+
+def _sums(model, keys, scope, filters, snapshots=True):
+    """Sums of `count` by `keys` within `scope`: flow metrics over the chosen months, snapshot
+    metrics as they are now. Two branches, so each is an index range on its own."""
+    keys = [getattr(model, key) for key in keys]
+    parts = [sa.select(*keys, model.count).where(
+        model.metric.in_(FLOW_METRICS), model.month.between(filters.start, filters.end), *scope)]
+    if snapshots:
+        parts.append(sa.select(*keys, model.count).where(model.metric.in_(SNAPSHOT_METRICS), *scope))
+    rows = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    columns = [rows.c[key.key] for key in keys]
+    return _rows(sa.select(*columns, sa.func.sum(rows.c["count"])).group_by(*columns))
+
+
+def _figures(model, scope, filters):
+    """The figures every dashboard has, from `model` (either roll-up table) within `scope`."""
+    return {
+        "by_value": _sums(model, ("metric", "dimension", "value"), scope, filters),
+        "by_month": _sums(model, ("month", "metric"), [model.dimension == "all", *scope], filters, snapshots=False),
+    }
+
+
+def _partner_counts(filters, tenant_id):
+    """One partner's figures, from its own rows of `rollup_counts` (its primary key)."""
+    return _figures(RollupCount, [RollupCount.tenant_id == tenant_id], filters)
+
+
+def _national_counts(filters, partner_ids):
+    """The national figures, from `rollup_national` at the level the filters choose; the
+    partners table from `rollup_counts`, only for the partners listed."""
+    n = NationalRollup
+    district, kind = filters.district or ANY, filters.kind or ANY
+    counts = _figures(n, [n.district == district, n.tenant_kind == kind], filters)
+    districts = [filters.district] if filters.district else list(DISTRICTS)
+    kinds = [filters.kind] if filters.kind else list(PARTNER_KINDS)
+    counts["by_district"] = _sums(n, ("district", "metric"),
+                                  [n.district.in_(districts), n.tenant_kind == kind, n.dimension == "all"], filters)
+    counts["by_kind"] = _sums(n, ("tenant_kind", "metric"),
+                              [n.district == district, n.tenant_kind.in_(kinds), n.dimension == "all"], filters)
+    if partner_ids is not None:
+        r = RollupCount
+        if len(partner_ids) <= 1000:
+            scope = [r.tenant_id.in_(partner_ids)]  # primary key lookups
+        else:  # every partner of a large network, asked for explicitly
+            scope = [column == value for column, value in ((r.district, filters.district),
+                                                           (r.tenant_kind, filters.kind)) if value]
+        counts["by_partner"] = _sums(r, ("tenant_id", "metric"), [*scope, r.dimension == "all"], filters)
+    return counts
+
+
+def _partners(filters):
+    """Every partner the filters select (metadata only), so partners with no activity show too."""
+    query = sa.select(Tenant.id, Tenant.name).where(Tenant.kind != "coordination", Tenant.active.is_(True))
+    if filters.district:
+        query = query.where(Tenant.district == filters.district)
+    if filters.kind:
+        query = query.where(Tenant.kind == filters.kind)
+    return db.session.execute(query.order_by(Tenant.name, Tenant.id)).all()
+
+
+def partner_count(filters):
+    query = sa.select(sa.func.count()).select_from(Tenant).where(Tenant.kind != "coordination",
+                                                                 Tenant.active.is_(True))
+    if filters.district:
+        query = query.where(Tenant.district == filters.district)
+    if filters.kind:
+        query = query.where(Tenant.kind == filters.kind)
+    return db.session.scalar(query)
+
+
+# --- assembly --------------------------------------------------------------------
+
+def _table(key, rows, columns, lookup, threshold, row_totals=False, column_totals=True, chart=None,
+           row_names=None, limit=None):
+    cells = [[int(lookup.get((row, column), 0)) for column in columns] for row in rows]
+    suppressed = suppress(cells, threshold, row_totals, column_totals) if rows else None
+    shown_rows = rows if limit is None else rows[:limit]
+    table = {
+        "key": key, "rows": list(shown_rows), "columns": list(columns), "chart": chart,
+        "hidden_rows": len(rows) - len(shown_rows),
+        "cells": [[suppressed.cell(i, j) for j in range(len(columns))] for i in range(len(shown_rows))],
+        "row_totals": [suppressed.row_total(i) for i in range(len(shown_rows))] if row_totals and rows else None,
+        "column_totals": ([suppressed.column_total(j) for j in range(len(columns))] if column_totals and rows
+                          else None),
+        "grand_total": suppressed.grand_total if row_totals and column_totals and rows else None,
+    }
+    if row_names:
+        table["row_names"] = [row_names[row] for row in shown_rows]
+    return table
+
+
+def _rate(numerator, denominator, threshold):
+    """A percentage whose parts are both safe to show, else the suppression marker."""
+    small = lambda value: 0 < value < threshold  # noqa: E731
+    if denominator == 0:
+        return None
+    if denominator < threshold or small(numerator) or small(denominator - numerator):
+        return "primary"
+    return round(100 * numerator / denominator, 1)
+
+
+def assemble(filters, counts, threshold, partners=None, partner_rows=None, partners_not_listed=0):
+    """The dashboard's data: JSON-serialisable, suppressed, labels resolved at rendering."""
+    values, flow = {}, {}
+    for metric, dimension, value, total in counts["by_value"]:
+        values[(metric, dimension, value)] = int(total)
+    for metric in FLOW_METRICS + SNAPSHOT_METRICS:
+        flow[metric] = values.get((metric, "all", ""), 0)
+    national = partners is not None
+    headline = {
+        "active_mentors": suppress_value(flow["active_mentors"], threshold),
+        "active_mentees": suppress_value(flow["active_mentees"], threshold),
+        "ongoing": suppress_value(flow["ongoing"], threshold),
+        "evaluated": suppress_value(flow["closed"], threshold),
+        "goals_met_rate": _rate(flow["goals_met"], flow["closed"], threshold),
+    }
+    tables = [_table("funnel", ["all"], FUNNEL, {("all", m): flow[m] for m in FUNNEL}, threshold,
+                     column_totals=False, chart="funnel")]
+    series = {(month, metric): int(total) for month, metric, total in counts["by_month"]}
+    tables.append(_table("by_month", filters.months, SERIES_COLUMNS, series, threshold, chart="line"))
+    if national:
+        by_district = {(district, metric): int(total) for district, metric, total in counts["by_district"]}
+        by_kind = {(kind, metric): int(total) for kind, metric, total in counts["by_kind"]}
+        districts = [filters.district] if filters.district else list(DISTRICTS)
+        kinds = [filters.kind] if filters.kind else list(PARTNER_KINDS)
+        tables.append(_table("by_district", districts, PLACE_COLUMNS, by_district, threshold, chart="bar"))
+        tables.append(_table("by_kind", kinds, PLACE_COLUMNS, by_kind, threshold, chart="bar"))
+        if "by_partner" in counts:
+            by_partner = {(tenant_id, metric): int(total) for tenant_id, metric, total in counts["by_partner"]}
+            names = {tenant_id: name for tenant_id, name in partners}
+            limit = None if filters.all_partners else partner_rows
+            tables.append(_table("by_partner", list(names), PLACE_COLUMNS, by_partner, threshold, row_names=names,
+                                 limit=limit))
+    outcomes = {(value, "closed"): total for (metric, dimension, value), total in values.items()
+                if metric == "closed" and dimension == "outcome"}
+    tables.append(_table("outcomes", list(OUTCOME_ORDER), ["closed"], outcomes, threshold, chart="bar"))
+    for dimension in MENTEE_BREAKDOWNS:
+        lookup = {(value, metric): total for (metric, dim, value), total in values.items()
+                  if dim == dimension and metric in MENTEE_COLUMNS}
+        rows = sorted({value for value, _ in lookup}, key=lambda value: (-lookup.get((value, "mentees_registered"), 0),
+                                                                          value))
+        # A mentee may need several support areas: that column does not add up to the mentees.
+        tables.append(_table(dimension, rows, MENTEE_COLUMNS, lookup, threshold,
+                             column_totals=dimension != "support_area", chart="bar"))
+    return {"national": national, "filters": filters.as_dict(), "threshold": threshold, "headline": headline,
+            "tables": tables, "partners_not_listed": partners_not_listed}
+
+
+def dashboard_data(filters, tenant_id=None):
+    """The national dashboard (tenant_id None) or one partner's, suppressed.
+
+    The national partners table needs a row per partner: it is built when the filters select
+    at most EXPORT_JOB_PARTNERS partners, or when every partner is asked for."""
+    config = current_app.config
+    threshold, partner_rows = config["SMALL_CELL_THRESHOLD"], config["DASHBOARD_PARTNER_ROWS"]
+
+    def compute():
+        if tenant_id is not None:
+            return assemble(filters, _partner_counts(filters, tenant_id), threshold)
+        selected = partner_count(filters)
+        listed = filters.all_partners or selected <= config["EXPORT_JOB_PARTNERS"]
+        partners = _partners(filters) if listed else []
+        with national_rollup_bypass("national dashboard: roll-up counts"):
+            counts = _national_counts(filters, [tenant_id for tenant_id, _ in partners] if listed else None)
+        return assemble(filters, counts, threshold, partners=partners, partner_rows=partner_rows,
+                        partners_not_listed=0 if listed else selected)
+
+    return cache.cached(tenant_id, {"filters": filters.as_dict(), "threshold": threshold, "rows": partner_rows,
+                                    "listed": config["EXPORT_JOB_PARTNERS"]}, compute)

@@ -1,0 +1,115 @@
+"""`/t/<slug>/dashboard`: national figures for the coordinators (in the coordination
+workspace), one partner's figures for its own staff. Aggregates only, suppressed."""
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from network.dashboards import exports
+from network.dashboards.models import EXPORT_FORMATS, DashboardExport
+from network.dashboards.presentation import present
+from network.dashboards.services import PARTNER_KINDS, dashboard_data, parse_filters
+from network.extensions import db
+from network.jobs import JobsUnavailable, enqueue
+from network.permissions import require_role
+from tenants.tenancy.models import DISTRICTS
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("dashboards", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+
+AUDIENCE = ("coordinator", "partner_admin", "staff")
+
+
+def _national():
+    """True for the coordinators' national dashboard, False for a partner's own; 404 for
+    anyone else (a coordinator membership of a partner, a mentor, a mentee)."""
+    if g.tenant.is_coordination:
+        if "coordinator" not in g.roles:
+            abort(404)
+        return True
+    if not g.roles & {"partner_admin", "staff"}:
+        abort(404)
+    return False
+
+
+def _scope_name(national):
+    return _("National network") if national else g.tenant.name
+
+
+@bp.get("/dashboard")
+@require_role(*AUDIENCE)
+def dashboard():
+    national = _national()
+    filters, errors = parse_filters(request.args, national)
+    context = {
+        "national": national,
+        "errors": errors,
+        "form": request.args,
+        "district_options": list(DISTRICTS.items()),
+        "kind_options": list(PARTNER_KINDS.items()),
+    }
+    if errors:
+        return render_template("dashboards/dashboard.html", **context), 400
+    data = dashboard_data(filters, None if national else g.tenant.id)
+    return render_template("dashboards/dashboard.html", filters=filters, presented=present(data),
+                           export_args=filters.as_args(), **context)
+
+
+@bp.get("/dashboard/export")
+@require_role(*AUDIENCE)
+def export():
+    """`?format=csv|xlsx` and the dashboard's own filters."""
+    national = _national()
+    file_format = request.args.get("format", "csv")
+    if file_format not in EXPORT_FORMATS:
+        return Response(_("Choose CSV or XLSX."), status=400, mimetype="text/plain")
+    filters, errors = parse_filters({k: v for k, v in request.args.items() if k != "format"}, national)
+    if errors:
+        message = " ".join(str(m) for messages in errors.values() for m in messages)
+        return Response(message, status=400, mimetype="text/plain")
+    locale = str(get_locale())
+    if exports.needs_job(filters, national):
+        job = DashboardExport(user_id=current_user.id, file_format=file_format, locale=locale,
+                              filters=filters.as_dict(), status="pending", progress=0)
+        db.session.add(job)
+        db.session.commit()
+        try:
+            enqueue(exports.run_export, job.id, national, _scope_name(national), queue="exports",
+                    tenant_id=g.tenant.id)
+        except JobsUnavailable:
+            flash(_("The export could not be started now; try again later."), "error")
+        return redirect(url_for("dashboards.export_status", export_id=job.id))
+    data = dashboard_data(filters, None if national else g.tenant.id)
+    content = exports.build(data, filters, file_format, locale, _scope_name(national))
+    return Response(content, mimetype=exports.CONTENT_TYPES[file_format], headers={
+        "Content-Disposition": f'attachment; filename="{exports.filename(filters, file_format)}"'})
+
+
+def _own_export(export_id):
+    _national()
+    job = db.session.scalar(db.select(DashboardExport).where(DashboardExport.id == export_id,
+                                                            DashboardExport.user_id == current_user.id))
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/dashboard/exports/<id:export_id>")
+@require_role(*AUDIENCE)
+def export_status(export_id):
+    job = _own_export(export_id)
+    response = current_app.make_response(render_template("dashboards/export_status.html", job=job))
+    if job.status in ("pending", "running"):
+        response.headers["Refresh"] = "3"  # the page follows the job's progress without a script
+    return response
+
+
+@bp.get("/dashboard/exports/<id:export_id>/download")
+@require_role(*AUDIENCE)
+def export_download(export_id):
+    job = _own_export(export_id)
+    if job.status != "done" or job.content is None:
+        abort(404)
+    return Response(job.content, mimetype=exports.CONTENT_TYPES[job.file_format],
+                    headers={"Content-Disposition": f'attachment; filename="{job.filename}"'})
+

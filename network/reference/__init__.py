@@ -1,0 +1,1 @@
+"""Network-level reference data shared by every workspace: support areas and companies."""

@@ -1,0 +1,48 @@
+"""The coordination team extends the shared reference list of support areas (companies have
+their own pages: network.coordination)."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+
+from network.extensions import db
+from network.permissions import require_role
+from network.reference import services
+from network.reference.schemas import SupportAreaSchema
+from network.validation import load_form
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("reference", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+
+# The page's forms: which list they add to, with what, and what to say once done.
+_FORMS = {
+    "support_area": (SupportAreaSchema, services.add_support_area, _l("The support area is added for every partner.")),
+}
+
+
+@bp.route("/reference", methods=["GET", "POST"])
+@require_role("coordinator")
+def lists():
+    form, errors, submitted = {}, {}, request.form.get("list")
+    if request.method == "POST":
+        if submitted not in _FORMS:
+            abort(400)
+        form = request.form
+        schema, create, done = _FORMS[submitted]
+        data, errors = load_form(schema())
+        if not errors:
+            try:
+                create(**data)
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+            else:
+                db.session.commit()
+                flash(str(done), "info")
+                return redirect(url_for("reference.lists"))
+    return render_template(
+        "reference/lists.html",
+        support_areas=services.active_support_areas(),
+        form=form,
+        errors=errors,
+        submitted=submitted,
+    ), 400 if errors else 200

@@ -1,0 +1,183 @@
+"""The intake questionnaire's rules, free of Flask request objects."""
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, pre_load
+
+from network.extensions import db
+from network.timeutil import utcnow
+from network.validation import FormSchema, choice_field, text_field
+from tenants.audit.services import record_event
+from tenants.intake.models import IntakeResponse, PartnerQuestion, Question, QuestionSet
+
+ANSWER_LENGTHS = {"text": 300, "long_text": 4000}
+
+
+# --- the questionnaire -------------------------------------------------------
+
+def published_question_set(role):
+    """The network-wide questions a participant of `role` answers now: the latest published version."""
+    return db.session.scalar(
+        sa.select(QuestionSet)
+        .where(QuestionSet.role == role, QuestionSet.published_at.is_not(None))
+        .order_by(QuestionSet.version.desc())
+        .limit(1)
+    )
+
+
+def partner_questions(role, include_retired=False):
+    query = sa.select(PartnerQuestion).where(PartnerQuestion.role == role)
+    if not include_retired:
+        query = query.where(PartnerQuestion.active.is_(True))
+    return db.session.scalars(query.order_by(PartnerQuestion.position, PartnerQuestion.id)).all()
+
+
+def questionnaire(role):
+    """(network question set or None, every question to ask: the network's, then the partner's)."""
+    question_set = published_question_set(role)
+    network_questions = list(question_set.questions) if question_set else []
+    return question_set, network_questions + list(partner_questions(role))
+
+
+class IntakeFormSchema(FormSchema):
+    @pre_load
+    def blanks_are_missing(self, data, **kwargs):
+        return {key: value for key, value in data.items() if value != ""}
+
+
+def _answer_field(question):
+    optional = {} if question.required else {"load_default": None}
+    if question.kind in ANSWER_LENGTHS:
+        return text_field(ANSWER_LENGTHS[question.kind], required=question.required, **optional)
+    return choice_field([value for value, _ in question.choice_options()], required=question.required, **optional)
+
+
+def answers_schema(questions):
+    """A schema for these questions: one field per question, named by its key."""
+    return IntakeFormSchema.from_dict({question.key: _answer_field(question) for question in questions})()
+
+
+def _answer_labels(question, value):
+    if value is None or question.kind in ANSWER_LENGTHS:
+        return {"answer_pt": value, "answer_en": value}
+    labels = {}
+    for locale, key in (("pt_PT", "answer_pt"), ("en", "answer_en")):
+        with force_locale(locale):
+            labels[key] = str(dict(question.choice_options())[value])
+    return labels
+
+
+def record_intake(participant, data, actor):
+    """Store the answers with the questions as they were asked."""
+    question_set, questions = questionnaire(participant.role)
+    if not questions:
+        raise ValidationError({"_schema": [_l("There is no questionnaire to answer yet.")]})
+    answers = [
+        {"key": question.key, "prompt_pt": question.prompt_pt, "prompt_en": question.prompt_en,
+         "value": data.get(question.key), **_answer_labels(question, data.get(question.key))}
+        for question in questions
+    ]
+    response = IntakeResponse(
+        question_set_id=question_set.id if question_set else None, answers=answers,
+        recorded_by_id=actor.id if actor else None, **{f"{participant.role}_id": participant.id},
+    )
+    db.session.add(response)
+    db.session.flush()
+    record_event("intake.recorded", actor, participant, changes={"intake_response_id": response.id})
+    return response
+
+
+def latest_intake(participant):
+    link = IntakeResponse.mentor_id if participant.role == "mentor" else IntakeResponse.mentee_id
+    return db.session.scalar(
+        sa.select(IntakeResponse).where(link == participant.id)
+        .order_by(IntakeResponse.recorded_at.desc(), IntakeResponse.id.desc()).limit(1)
+    )
+
+
+def previous_answers(response):
+    """A stored response as form values, to start a new one from."""
+    return {answer["key"]: answer["value"] or "" for answer in response.answers} if response else {}
+
+
+# --- what a partner adds -----------------------------------------------------
+
+def _choices(data):
+    """Choices typed one per line, the same in both languages' order."""
+    if data["kind"] != "choice":
+        return []
+    pt_lines = [line.strip() for line in (data.get("choices_pt") or "").splitlines() if line.strip()]
+    en_lines = [line.strip() for line in (data.get("choices_en") or "").splitlines() if line.strip()]
+    if len(pt_lines) < 2 or len(pt_lines) != len(en_lines):
+        raise ValidationError({"choices_pt": [_l("Write at least two options, one per line, as many in each language.")]})
+    return [{"value": f"c{number}", "pt": pt, "en": en} for number, (pt, en) in enumerate(zip(pt_lines, en_lines), 1)]
+
+
+def add_partner_question(role, data, actor):
+    last = db.session.scalar(sa.select(sa.func.max(PartnerQuestion.position)).where(PartnerQuestion.role == role))
+    question = PartnerQuestion(
+        role=role, kind=data["kind"], prompt_pt=data["prompt_pt"], prompt_en=data["prompt_en"],
+        choices=_choices(data), required=data["required"], position=(last or 0) + 1,
+    )
+    db.session.add(question)
+    db.session.flush()
+    record_event("intake.question_added", actor, question)
+    return question
+
+
+def retire_partner_question(question, actor):
+    """Retired questions are no longer asked; answers already given keep their text."""
+    question.active = False
+    record_event("intake.question_retired", actor, question)
+
+
+# --- what the coordination team manages --------------------------------------
+
+def question_sets(role):
+    return db.session.scalars(
+        sa.select(QuestionSet).where(QuestionSet.role == role).order_by(QuestionSet.version.desc())
+    ).all()
+
+
+def draft_question_set(role):
+    """The unpublished next version, started from the published one."""
+    draft = db.session.scalar(
+        sa.select(QuestionSet).where(QuestionSet.role == role, QuestionSet.published_at.is_(None))
+    )
+    if draft is None:
+        published = published_question_set(role)
+        draft = QuestionSet(role=role, version=(published.version if published else 0) + 1)
+        if published:
+            draft.questions = [
+                Question(kind=q.kind, prompt_pt=q.prompt_pt, prompt_en=q.prompt_en, choices=q.choices,
+                         required=q.required, position=q.position)
+                for q in published.questions
+            ]
+        db.session.add(draft)
+        db.session.flush()
+    return draft
+
+
+def add_network_question(role, data):
+    draft = draft_question_set(role)
+    position = max((question.position for question in draft.questions), default=0) + 1
+    question = Question(kind=data["kind"], prompt_pt=data["prompt_pt"], prompt_en=data["prompt_en"],
+                        choices=_choices(data), required=data["required"], position=position)
+    draft.questions.append(question)
+    db.session.flush()
+    return question
+
+
+def remove_draft_question(question):
+    if question.question_set.published_at is not None:
+        raise ValidationError({"_schema": [_l("A published version cannot change: edit the draft.")]})
+    db.session.delete(question)
+
+
+def publish_question_set(question_set):
+    if question_set.published_at is not None:
+        raise ValidationError({"_schema": [_l("This version is already published.")]})
+    if not question_set.questions:
+        raise ValidationError({"_schema": [_l("Add at least one question before publishing.")]})
+    question_set.published_at = utcnow()
+

@@ -1,0 +1,170 @@
+"""The intake questionnaire: staff record a participant's answers and add the partner's own
+questions; the coordination team prepares and publishes the network-wide versions."""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from network.extensions import db
+from network.permissions import require_role
+from network.validation import load_form
+from tenants.intake import services
+from tenants.intake.models import QUESTION_KINDS, PartnerQuestion, Question, QuestionSet
+from tenants.intake.schemas import QuestionSchema
+from tenants.participants.models import PARTICIPANT_ROLES
+from tenants.participants.services import get_participant
+from tenants.participants.views import participant_url
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("intake", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+
+STAFF = ("partner_admin", "staff")
+
+
+def _choices(labels):
+    return list(labels.items())
+
+
+def answer_view(role, **ids):
+    participant = get_participant(role, ids[f"{role}_id"])
+    if participant is None:
+        abort(404)
+    question_set, questions = services.questionnaire(role)
+    form = services.previous_answers(services.latest_intake(participant))
+    errors = {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(services.answers_schema(questions))
+        if not errors:
+            try:
+                services.record_intake(participant, data, current_user)
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+            else:
+                db.session.commit()
+                flash(_("The answers are saved."), "info")
+                return redirect(participant_url("detail", participant))
+    return render_template(
+        "intake/answer.html", participant=participant, question_set=question_set, questions=questions,
+        form=form, errors=errors,
+    ), 400 if errors else 200
+
+
+def _for_role(role):
+    @wraps(answer_view)
+    def view(**kwargs):
+        return answer_view(role, **kwargs)
+
+    return require_role(*STAFF)(view)
+
+
+for _role in PARTICIPANT_ROLES:
+    bp.add_url_rule(f"/{_role}s/<id:{_role}_id>/intake", f"{_role}_answers", _for_role(_role),
+                    methods=["GET", "POST"])
+
+
+def _question_form_context(form, errors):
+    return {
+        "form": form,
+        "errors": errors,
+        "role_options": _choices(PARTICIPANT_ROLES),
+        "kind_options": _choices(QUESTION_KINDS),
+    }
+
+
+@bp.route("/intake/questions", methods=["GET", "POST"])
+@require_role(*STAFF)
+def partner_questions():
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(QuestionSchema())
+        if not errors:
+            try:
+                services.add_partner_question(data["role"], data, current_user)
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+            else:
+                db.session.commit()
+                flash(_("The question is added to this workspace's questionnaire."), "info")
+                return redirect(url_for("intake.partner_questions"))
+    return render_template(
+        "intake/partner_questions.html",
+        questionnaires={role: services.questionnaire(role) for role in PARTICIPANT_ROLES},
+        partner_questions={role: services.partner_questions(role) for role in PARTICIPANT_ROLES},
+        **_question_form_context(form, errors),
+    ), 400 if errors else 200
+
+
+@bp.post("/intake/questions/<id:partner_question_id>/retire")
+@require_role(*STAFF)
+def retire_partner_question(partner_question_id):
+    question = db.session.get(PartnerQuestion, partner_question_id)
+    if question is None:
+        abort(404)
+    services.retire_partner_question(question, current_user)
+    db.session.commit()
+    flash(_("The question is no longer asked. Answers already given keep it."), "info")
+    return redirect(url_for("intake.partner_questions"))
+
+
+@bp.route("/question-sets", methods=["GET", "POST"])
+@require_role("coordinator")
+def question_sets():
+    form, errors = {}, {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(QuestionSchema())
+        if not errors:
+            try:
+                services.add_network_question(data["role"], data)
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+            else:
+                db.session.commit()
+                flash(_("The question is added to the draft."), "info")
+                return redirect(url_for("intake.question_sets"))
+    return render_template(
+        "intake/question_sets.html",
+        sets={role: services.question_sets(role) for role in PARTICIPANT_ROLES},
+        **_question_form_context(form, errors),
+    ), 400 if errors else 200
+
+
+def _change_draft(change, *args):
+    try:
+        change(*args)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(" ".join(str(message) for message in error.normalized_messages()["_schema"]), "error")
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.post("/question-sets/questions/<id:question_id>/remove")
+@require_role("coordinator")
+def remove_network_question(question_id):
+    question = db.session.get(Question, question_id)
+    if question is None:
+        abort(404)
+    if _change_draft(services.remove_draft_question, question):
+        flash(_("The question is removed from the draft."), "info")
+    return redirect(url_for("intake.question_sets"))
+
+
+@bp.post("/question-sets/<id:question_set_id>/publish")
+@require_role("coordinator")
+def publish_question_set(question_set_id):
+    question_set = db.session.get(QuestionSet, question_set_id)
+    if question_set is None:
+        abort(404)
+    if _change_draft(services.publish_question_set, question_set):
+        flash(_("Version %(version)d is published: every partner now asks these questions.",
+                version=question_set.version), "info")
+    return redirect(url_for("intake.question_sets"))

@@ -1,0 +1,1 @@
+"""Matching: ranked, explained suggestions of mentors for a mentee (and mentees for a mentor)."""

@@ -1,0 +1,454 @@
+"""Staff pages for mentors and mentees. The same views serve both roles: each is
+registered once per role, under /mentors/... and /mentees/..."""
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from marshmallow import ValidationError, fields
+
+from network.extensions import db
+from network.mail import send_email
+from network.permissions import require_role
+from network.reference.services import active_support_areas, company_choices
+from network.validation import load_form
+from tenants.activities.services import network_activities, own_activities
+from tenants.intake.services import latest_intake
+from tenants.participants import imports, services
+from tenants.participants.models import (
+    AGE_BANDS,
+    CONSENT_PURPOSES,
+    CURRENT_CONSENT_TEXT_VERSION,
+    DAY_PERIODS,
+    EMPLOYMENT_STATUSES,
+    FIELD_LABELS,
+    GENDERS,
+    LANGUAGE_LEVELS,
+    MIGRATION_REASONS,
+    PARTICIPANT_ROLES,
+    PORTUGUESE_LEVELS,
+    RECOMMENDATIONS,
+    REFERRAL_SOURCES,
+    RESIDENCE_STATUSES,
+    WEEKDAYS,
+    ParticipantImport,
+)
+from tenants.participants.reference import country_choices, language_choices
+from tenants.participants.schemas import (
+    CONSENT_FILTERS,
+    MAX_LANGUAGES,
+    MAX_RANKED_NEEDS,
+    MENTOR_GENDER_PREFERENCES,
+    PARTICIPANT_SCHEMAS,
+    SORT_DIRECTIONS,
+    SORT_OPTIONS,
+    ConsentSchema,
+    ImportUploadSchema,
+    InterviewSchema,
+    ParticipantListSchema,
+    StatusMoveSchema,
+)
+from tenants.portal import services as portal
+from tenants.processes.services import processes_of
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("participants", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+
+STAFF = ("partner_admin", "staff")
+PREVIEW_ERROR_ROWS = 200
+PREVIEW_VALID_ROWS = 20
+
+
+@bp.app_template_global()
+def participant_url(action, participant, **values):
+    role = participant.role
+    return url_for(f"participants.{role}_{action}", **{f"{role}_id": participant.id}, **values)
+
+
+def _load(role, ids):
+    participant = services.get_participant(role, ids[f"{role}_id"])
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _choices(labels):
+    return list(labels.items())
+
+
+def _form_options(role):
+    options = {
+        "languages": language_choices(),
+        "language_levels": _choices(LANGUAGE_LEVELS),
+        "support_areas": [(area.code, area.label) for area in active_support_areas()],
+        "max_languages": MAX_LANGUAGES,
+        "weekdays": _choices(WEEKDAYS),
+        "day_periods": _choices(DAY_PERIODS),
+        "genders": _choices(GENDERS),
+        "referral_sources": _choices(REFERRAL_SOURCES),
+        "referral_activities": [(str(activity.id), activity.choice_label) for activity in own_activities()],
+        "referral_network_activities": [(str(activity.id), activity.choice_label)
+                                        for activity in network_activities()],
+    }
+    if role == "mentor":
+        options["companies"] = company_choices()
+    else:
+        options |= {
+            "countries": country_choices(),
+            "portuguese_levels": _choices(PORTUGUESE_LEVELS),
+            "residence_statuses": _choices(RESIDENCE_STATUSES),
+            "migration_reasons": _choices(MIGRATION_REASONS),
+            "employment_statuses": _choices(EMPLOYMENT_STATUSES),
+            "age_bands": _choices(AGE_BANDS),
+            "gender_preferences": _choices(MENTOR_GENDER_PREFERENCES),
+            "max_needs": MAX_RANKED_NEEDS,
+        }
+    return options
+
+
+def _submitted_participant(role, form):
+    """The form as the schema reads it: language rows and ranked needs become lists."""
+    schema_fields = PARTICIPANT_SCHEMAS[role]._declared_fields
+    payload = {
+        name: form.get(name, "").strip() for name, field in schema_fields.items() if not isinstance(field, fields.List)
+    }
+    payload["languages"] = []
+    for index in range(MAX_LANGUAGES):
+        code, level = (form.get(f"languages-{index}-{part}", "").strip() for part in ("code", "level"))
+        if code or level:
+            payload["languages"].append({"code": code, "level": level})
+    for name in ("availability_days", "availability_periods"):
+        payload[name] = form.getlist(name)
+    if role == "mentor":
+        payload["support_areas"] = form.getlist("support_areas")
+    else:
+        needs = (form.get(f"need-{rank}", "").strip() for rank in range(1, MAX_RANKED_NEEDS + 1))
+        payload["support_areas"] = [code for code in needs if code]
+    return payload
+
+
+def _form_errors(errors):
+    """Nested schema errors under the names of the form's inputs ("languages-0-code")."""
+    flat = {}
+    for name, messages in errors.items():
+        if not isinstance(messages, dict):
+            flat[name] = messages
+            continue
+        for index, inner in messages.items():
+            if isinstance(inner, dict):
+                for part, part_messages in inner.items():
+                    flat[f"{name}-{index}-{part}"] = part_messages
+            else:
+                flat.setdefault(name, []).extend(inner)
+    return flat
+
+
+def _as_form(data):
+    return {key: value if isinstance(value, list) or value is None else str(value) for key, value in data.items()}
+
+
+def _save_participant(role, participant=None):
+    """Validate and save the submitted form: (participant, None) or (None, (form, errors))."""
+    form = _submitted_participant(role, request.form)
+    try:
+        data = PARTICIPANT_SCHEMAS[role]().load(form)
+        if participant is None:
+            participant = services.create_participant(role, data, current_user)
+        else:
+            services.update_participant(participant, data, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return None, (form, _form_errors(error.normalized_messages()))
+    db.session.commit()
+    return participant, None
+
+
+# --- the views, each registered for both roles -------------------------------
+
+def list_view(role):
+    query, errors = load_form(ParticipantListSchema(), request.args)
+    page = None
+    if not errors:
+        page = services.list_participants(role, services.ParticipantQuery(
+            search=query["q"], status=query["status"], support_area=query["support_area"],
+            language=query["language"], municipality=query["municipality"], consent=query["consent"],
+            sort=query["sort"], direction=query["direction"], page=query["page"],
+        ))
+    return render_template(
+        "participants/list.html",
+        role=role,
+        page=page,
+        filters=request.args,
+        errors=errors,
+        status_options=_choices(services.PARTICIPANT_MODELS[role].STATUSES),
+        support_area_options=[(area.code, area.label) for area in active_support_areas()],
+        language_options=language_choices(),
+        municipality_options=[(name, name) for name in services.municipalities(role)],
+        consent_options=_choices(CONSENT_FILTERS),
+        sort_options=_choices(SORT_OPTIONS),
+        direction_options=_choices(SORT_DIRECTIONS),
+    ), 400 if errors else 200
+
+
+def new_view(role):
+    form, errors = {"languages": [], "support_areas": []}, {}
+    if request.method == "POST":
+        participant, problem = _save_participant(role)
+        if participant is not None:
+            flash(_("%(name)s is registered.", name=participant.full_name), "info")
+            return redirect(participant_url("detail", participant))
+        form, errors = problem
+    return render_template(
+        "participants/form.html", role=role, participant=None, form=form, errors=errors, **_form_options(role)
+    ), 400 if errors else 200
+
+
+def edit_view(role, **ids):
+    participant = _load(role, ids)
+    form, errors = _as_form(services.form_data(participant)), {}
+    if request.method == "POST":
+        saved, problem = _save_participant(role, participant)
+        if saved is not None:
+            flash(_("The changes are saved."), "info")
+            return redirect(participant_url("detail", saved))
+        participant = _load(role, ids)
+        form, errors = problem
+    return render_template(
+        "participants/form.html", role=role, participant=participant, form=form, errors=errors,
+        **_form_options(role),
+    ), 400 if errors else 200
+
+
+def _render_detail(participant, consent_form=None, errors=None, status_code=200):
+    """The detail page; every time it shows a mentee, the read is in the audit log."""
+    if participant.role == "mentee":
+        services.record_mentee_read(participant, current_user)
+        db.session.commit()
+    return render_template(
+        "participants/detail.html",
+        participant=participant,
+        blockers=services.matching_blockers(participant),
+        moves=[(status, participant.STATUSES[status]) for status in services.allowed_moves(participant)],
+        history=services.participant_history(participant),
+        processes=processes_of(participant),
+        intake=latest_intake(participant),
+        field_labels=FIELD_LABELS,
+        purpose_options=_choices(CONSENT_PURPOSES),
+        consent_form=consent_form or {"text_version": CURRENT_CONSENT_TEXT_VERSION},
+        errors=errors or {},
+        can_interview=participant.status in services.INTERVIEWABLE_STATUSES,
+        portal_invitation=portal.pending_invitation(participant),
+    ), status_code
+
+
+def detail_view(role, **ids):
+    return _render_detail(_load(role, ids))
+
+
+def status_view(role, **ids):
+    participant = _load(role, ids)
+    data, errors = load_form(StatusMoveSchema())
+    if not errors:
+        try:
+            services.move_status(participant, data["status"], current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            errors = error.normalized_messages()
+    if errors:
+        flash(" ".join(str(message) for messages in errors.values() for message in messages), "error")
+    else:
+        db.session.commit()
+        flash(_("The status is now: %(status)s.", status=participant.status_label), "info")
+    return redirect(participant_url("detail", participant))
+
+
+def consent_view(role, **ids):
+    participant = _load(role, ids)
+    data, errors = load_form(ConsentSchema())
+    if not errors:
+        try:
+            services.record_consent(participant, data, current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            errors = error.normalized_messages()
+    if errors:
+        return _render_detail(_load(role, ids), consent_form=request.form, errors=errors, status_code=400)
+    db.session.commit()
+    flash(_("The consent is recorded."), "info")
+    return redirect(participant_url("detail", participant))
+
+
+def withdraw_consent_view(role, consent_id, **ids):
+    participant = _load(role, ids)
+    consent = services.get_consent(participant, consent_id)
+    if consent is None:
+        abort(404)
+    try:
+        services.withdraw_consent(participant, consent, current_user)
+    except ValidationError:
+        db.session.rollback()
+        flash(_("This consent was already withdrawn."), "error")
+    else:
+        db.session.commit()
+        flash(_("The withdrawal of the consent is recorded."), "info")
+    return redirect(participant_url("detail", participant))
+
+
+def invite_view(role, **ids):
+    """Invite the mentor or mentee into the portal, at their recorded e-mail address."""
+    participant = _load(role, ids)
+    try:
+        invitation, token = portal.invite_participant(g.tenant, participant, current_user,
+                                                      current_app.config["INVITATION_MAX_AGE_DAYS"])
+    except ValidationError as error:
+        db.session.rollback()
+        flash(" ".join(str(m) for messages in error.normalized_messages().values() for m in messages), "error")
+        return redirect(participant_url("detail", participant))
+    send_email(
+        invitation.email,
+        "portal/email/invitation.txt",
+        g.tenant.default_locale,
+        tenant=g.tenant.name,
+        name=participant.full_name,
+        role=invitation.role,
+        expires_at=invitation.expires_at,
+        join_url=url_for("accounts.accept_invitation", slug=g.tenant.slug, token=token, _external=True),
+    )
+    db.session.commit()
+    flash(_("Invitation to the portal sent to %(email)s.", email=invitation.email), "info")
+    return redirect(participant_url("detail", participant))
+
+
+def interview_view(role, **ids):
+    participant = _load(role, ids)
+    if participant.status not in services.INTERVIEWABLE_STATUSES:
+        flash(_("Only applicants can be interviewed."), "error")
+        return redirect(participant_url("detail", participant))
+    form, errors = {"interviewer_id": str(current_user.id)}, {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(InterviewSchema())
+        if not errors:
+            try:
+                services.record_interview(participant, data, current_user)
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+                participant = _load(role, ids)
+            else:
+                db.session.commit()
+                flash(_("The interview is recorded. The status is now: %(status)s.",
+                        status=participant.status_label), "info")
+                return redirect(participant_url("detail", participant))
+    return render_template(
+        "participants/interview.html",
+        participant=participant,
+        form=form,
+        errors=errors,
+        interviewer_options=[(str(user.id), user.name) for user in services.interviewers(g.tenant.id)],
+        recommendation_options=_choices(RECOMMENDATIONS),
+    ), 400 if errors else 200
+
+
+_PARTICIPANT_VIEWS = (
+    ("", "list", list_view, ("GET",)),
+    ("/new", "new", new_view, ("GET", "POST")),
+    ("/<id:{role}_id>", "detail", detail_view, ("GET",)),
+    ("/<id:{role}_id>/edit", "edit", edit_view, ("GET", "POST")),
+    ("/<id:{role}_id>/status", "status", status_view, ("POST",)),
+    ("/<id:{role}_id>/interview", "interview", interview_view, ("GET", "POST")),
+    ("/<id:{role}_id>/consents", "consent", consent_view, ("POST",)),
+    ("/<id:{role}_id>/portal-invitation", "invite", invite_view, ("POST",)),
+    ("/<id:{role}_id>/consents/<id:consent_id>/withdraw", "withdraw_consent", withdraw_consent_view, ("POST",)),
+)
+
+
+def _for_role(view, role):
+    @wraps(view)
+    def view_for_role(**kwargs):
+        return view(role, **kwargs)
+
+    return require_role(*STAFF)(view_for_role)
+
+
+for _role in PARTICIPANT_ROLES:
+    for _suffix, _action, _view, _methods in _PARTICIPANT_VIEWS:
+        bp.add_url_rule(f"/{_role}s{_suffix.format(role=_role)}", f"{_role}_{_action}", _for_role(_view, _role),
+                        methods=list(_methods))
+
+
+# --- imports -----------------------------------------------------------------
+
+@bp.route("/imports/new", methods=["GET", "POST"])
+@require_role(*STAFF)
+def new_import():
+    form, errors = {"role": request.args.get("role", "")}, {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(ImportUploadSchema())
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            errors.setdefault("file", []).append(_("Choose a file to upload."))
+        if not errors:
+            try:
+                participant_import = imports.start_import(data["role"], upload.filename, upload.read(), current_user)
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+            else:
+                db.session.commit()
+                return redirect(url_for("participants.import_preview", import_id=participant_import.id))
+    return render_template(
+        "participants/import_new.html",
+        form=form,
+        errors=errors,
+        role_options=_choices(PARTICIPANT_ROLES),
+        columns=imports.IMPORT_COLUMNS,
+        required_columns=imports.REQUIRED_COLUMNS,
+        max_rows=imports.MAX_IMPORT_ROWS,
+    ), 400 if errors else 200
+
+
+def _load_import(import_id):
+    participant_import = db.session.get(ParticipantImport, import_id)
+    if participant_import is None:
+        abort(404)
+    return participant_import
+
+
+def _render_preview(participant_import, status_code=200):
+    results = [] if participant_import.confirmed_at else imports.validate_rows(participant_import)
+    invalid = [result for result in results if result.errors]
+    return render_template(
+        "participants/import_preview.html",
+        participant_import=participant_import,
+        row_count=len(results),
+        invalid_count=len(invalid),
+        invalid_rows=invalid[:PREVIEW_ERROR_ROWS],
+        valid_rows=[result for result in results if not result.errors][:PREVIEW_VALID_ROWS],
+        columns=[column for column in participant_import.columns if column],
+    ), status_code
+
+
+@bp.get("/imports/<id:import_id>")
+@require_role(*STAFF)
+def import_preview(import_id):
+    return _render_preview(_load_import(import_id))
+
+
+@bp.post("/imports/<id:import_id>/confirm")
+@require_role(*STAFF)
+def confirm_import(import_id):
+    participant_import = _load_import(import_id)
+    try:
+        count = imports.confirm_import(participant_import, current_user)
+    except (imports.ImportHasErrors, ValidationError):
+        db.session.rollback()
+        flash(_("Nothing was imported: the list has errors, or was already imported."), "error")
+        return _render_preview(_load_import(import_id), status_code=400)
+    db.session.commit()
+    role = participant_import.role
+    flash(ngettext("%(num)d person was imported as %(role)s.", "%(num)d people were imported as %(role)s.",
+                   count, role=PARTICIPANT_ROLES[role]), "info")
+    return redirect(url_for(f"participants.{role}_list"))

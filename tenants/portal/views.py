@@ -1,0 +1,217 @@
+"""The portal pages of mentors and mentees. Every page starts from "me" (the records of this
+workspace linked to the signed-in account) and shows only my processes: any other process id
+is simply not found."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from marshmallow import ValidationError
+
+from network.extensions import db
+from network.permissions import require_role
+from network.reference.services import active_support_areas
+from network.validation import load_form
+from tenants.portal import services
+from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema
+from tenants.processes import services as processes
+from tenants.processes.models import CHANGES, GOAL_OUTCOMES, GOAL_PROGRESS, MEETING_MODES, SIDES
+from tenants.processes.schemas import (
+    AcceptanceSchema,
+    EvaluationSchema,
+    MeetingSchema,
+    evaluation_form,
+    keyed_values,
+    meeting_form,
+)
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("portal", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/portal")
+
+PARTICIPANTS = ("mentor", "mentee")
+SATISFACTION_SCALE = [(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")]
+
+
+@bp.app_template_filter("bdi")
+def bidi_isolate(name):
+    """A person's name inside a sentence, isolated so that a right-to-left name (محمد) does
+    not reorder the words around it."""
+    return Markup("<bdi>{}</bdi>").format(name)
+
+
+def _records():
+    return services.my_records(current_user, g.roles)
+
+
+def _my_process_or_404(process_id):
+    process, side = services.my_process(_records(), process_id)
+    if process is None:
+        abort(404)
+    return process, side
+
+
+def _to_process(process):
+    return redirect(url_for("portal.process", process_id=process.id))
+
+
+def _support_area_labels():
+    return {area.code: area.label for area in active_support_areas()}
+
+
+@bp.get("/")
+@require_role(*PARTICIPANTS)
+def home():
+    records = _records()
+    rows = []
+    for process in services.my_processes(records):
+        side = services.side_in(records, process)
+        rows.append((process, side, services.pair_of(process, side), services.waiting_for_me(process, side)))
+    return render_template("portal/home.html", records=records, rows=rows, waiting_labels=services.WAITING_FOR_ME,
+                           activities=services.my_upcoming_activities(records))
+
+
+@bp.route("/profile/<any(mentor, mentee):side>", methods=["GET", "POST"])
+@require_role(*PARTICIPANTS)
+def profile(side):
+    me = _records().get(side)
+    if me is None:
+        abort(404)
+    form = {"email": me.email or "", "phone": me.phone or "", "shares_contact": "yes" if me.shares_contact else "no"}
+    errors = {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(ContactSchema(only=CONTACT_FIELDS))
+        if not errors:
+            try:
+                services.update_contact(me, data, current_user)
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+                me = _records()[side]
+            else:
+                db.session.commit()
+                flash(_("Your contact details have been saved."), "info")
+                return redirect(url_for("portal.profile", side=side))
+    return render_template("portal/profile.html", me=me, form=form, errors=errors), 400 if errors else 200
+
+
+@bp.get("/processes/<id:process_id>")
+@require_role(*PARTICIPANTS)
+def process(process_id):
+    process, side = _my_process_or_404(process_id)
+    follow_up = services.next_follow_up(process)
+    return render_template(
+        "portal/process.html",
+        process=process,
+        side=side,
+        pair=services.pair_of(process, side),
+        agreement=process.agreement,
+        follow_up=follow_up,
+        answerable=services.answerable_follow_up(process, side),
+        answer=services.answer_of(process, side, follow_up[0]) if follow_up else None,
+        answer_opens_on=services.answer_opens_on(follow_up[1]) if follow_up else None,
+        evaluation=process.evaluation_by(side),
+        support_areas=_support_area_labels(),
+        today=date.today(),
+    )
+
+
+@bp.post("/processes/<id:process_id>/agreement/accept")
+@require_role(*PARTICIPANTS)
+def accept_agreement(process_id):
+    process, side = _my_process_or_404(process_id)
+    data, errors = load_form(AcceptanceSchema(), {**request.form.to_dict(), "side": side})
+    if errors:
+        abort(400)
+    try:
+        processes.accept_agreement(process, side, current_user, data["version"])
+    except processes.ProcessRefused as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Thank you: you have accepted the agreement."), "info")
+    return _to_process(process)
+
+
+@bp.route("/processes/<id:process_id>/meetings/new", methods=["GET", "POST"])
+@require_role(*PARTICIPANTS)
+def new_meeting(process_id):
+    process, side = _my_process_or_404(process_id)
+    support_areas = _support_area_labels()
+    form = {"held_on": date.today().isoformat(), "duration_minutes": "60", "mode": "in_person", "topics": []}
+    errors = {}
+    if request.method == "POST":
+        form = meeting_form(request.form)
+        data, errors = load_form(MeetingSchema(), form)
+        if not errors and set(data["topics"]) - set(support_areas):
+            errors = {"topics": [_("Choose topics from the list.")]}
+        if not errors:
+            try:
+                processes.log_meeting(process, data, current_user, logged_as=side)
+            except processes.ProcessRefused as error:
+                db.session.rollback()
+                errors = {"_schema": [error.message]}
+            else:
+                db.session.commit()
+                flash(_("The meeting has been logged."), "info")
+                return _to_process(process)
+    return render_template("portal/meeting_form.html", process=process, form=form, errors=errors,
+                           modes=MEETING_MODES, support_areas=support_areas), 400 if errors else 200
+
+
+@bp.route("/processes/<id:process_id>/follow-up", methods=["GET", "POST"])
+@require_role(*PARTICIPANTS)
+def follow_up(process_id):
+    process, side = _my_process_or_404(process_id)
+    answerable = services.answerable_follow_up(process, side)
+    if answerable is None:
+        flash(_("There is no follow-up to answer now."), "error")
+        return _to_process(process)
+    form, errors = {"progress": {}}, {}
+    if request.method == "POST":
+        form = {**request.form.to_dict(), "progress": keyed_values(request.form, "progress")}
+        data, errors = load_form(FollowUpAnswerSchema(), form)
+        if not errors:
+            try:
+                services.answer_follow_up(process, side, data, current_user)
+            except ValidationError as error:
+                db.session.rollback()
+                errors = error.normalized_messages()
+            except processes.ProcessRefused as error:
+                db.session.rollback()
+                errors = {"_schema": [error.message]}
+            else:
+                db.session.commit()
+                flash(_("Thank you: your answers have been sent to the team."), "info")
+                return _to_process(process)
+    return render_template("portal/follow_up_form.html", process=process, due_on=answerable[1], form=form,
+                           errors=errors, goal_progress=GOAL_PROGRESS, scale=SATISFACTION_SCALE), \
+        400 if errors else 200
+
+
+@bp.route("/processes/<id:process_id>/evaluation", methods=["GET", "POST"])
+@require_role(*PARTICIPANTS)
+def evaluation(process_id):
+    process, side = _my_process_or_404(process_id)
+    if process.state != "in_evaluation" or process.evaluation_by(side) is not None:
+        flash(_("The final evaluation cannot be filled in now."), "error")
+        return _to_process(process)
+    form, errors = {"changes": [], "goal_outcomes": {}}, {}
+    if request.method == "POST":
+        form = evaluation_form(request.form)
+        data, errors = load_form(EvaluationSchema(), form)
+        if not errors:
+            try:
+                processes.submit_evaluation(process, side, data, current_user)
+            except processes.ProcessRefused as error:
+                db.session.rollback()
+                errors = {"_schema": [error.message]}
+            else:
+                db.session.commit()
+                flash(_("Thank you: your final evaluation has been sent."), "info")
+                return _to_process(process)
+    return render_template("portal/evaluation_form.html", process=process, side_label=SIDES[side], form=form,
+                           errors=errors, changes=CHANGES, goal_outcomes=GOAL_OUTCOMES, scale=SATISFACTION_SCALE), \
+        400 if errors else 200

@@ -1,0 +1,324 @@
+"""Staff pages of the mentoring processes: list, detail with timeline, and every step."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from network.extensions import db
+from network.permissions import require_role
+from network.reference.models import SupportArea
+from network.validation import load_form
+from tenants.participants.models import Mentee, Mentor
+from tenants.portal import services as portal
+from tenants.processes import services
+from tenants.processes.models import (
+    AGREEMENT_MODES,
+    CHANGES,
+    GOAL_KINDS,
+    GOAL_OUTCOMES,
+    GOAL_PROGRESS,
+    MEETING_FREQUENCIES,
+    MEETING_MODES,
+    NEXT_STEPS,
+    OUTCOMES,
+    PROCESS_STATES,
+    SIDES,
+    MentoringProcess,
+)
+from tenants.processes.schemas import (
+    MAX_GOALS,
+    AcceptanceSchema,
+    AgreementSchema,
+    CloseSchema,
+    EvaluationSchema,
+    FollowUpSchema,
+    MeetingSchema,
+    TransitionSchema,
+    evaluation_form,
+    goal_rows,
+    keyed_values,
+    meeting_form,
+)
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("processes", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/processes")
+
+STAFF = ("partner_admin", "staff")
+PER_PAGE = 25
+ATTENTION = {"meeting_overdue", "follow_up_due"}
+
+
+def _process_or_404(process_id):
+    process = services.get_process(process_id)
+    if process is None:
+        abort(404)
+    return process
+
+
+def _refused(error):
+    db.session.rollback()
+    flash(error.message, "error")
+
+
+def process_query(state=None, attention=None, search=None, today=None):
+    """The list's query: filters in SQL, names loaded in the same query (no N+1)."""
+    today = today or date.today()
+    query = (
+        sa.select(MentoringProcess)
+        .join(Mentor, MentoringProcess.mentor)
+        .join(Mentee, MentoringProcess.mentee)
+        .options(joinedload(MentoringProcess.mentor), joinedload(MentoringProcess.mentee))
+    )
+    if state:
+        query = query.where(MentoringProcess.state == state)
+    if attention == "meeting_overdue":
+        query = query.where(MentoringProcess.next_meeting_due_on < today)
+    elif attention == "follow_up_due":
+        query = query.where(MentoringProcess.next_follow_up_on <= today)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Mentor.full_name).like(pattern),
+                                   sa.func.lower(Mentee.full_name).like(pattern)))
+    return query.order_by(MentoringProcess.matched_on.desc(), MentoringProcess.id.desc())
+
+
+@bp.get("/")
+@require_role(*STAFF)
+def index():
+    state = request.args.get("state") or None
+    attention = request.args.get("attention") or None
+    search = (request.args.get("q") or "").strip()[:100] or None
+    if (state and state not in PROCESS_STATES) or (attention and attention not in ATTENTION):
+        flash(_("Unknown filter: showing every process."), "error")
+        state = attention = None
+    page = db.paginate(process_query(state, attention, search), per_page=PER_PAGE, error_out=False,
+                       max_per_page=PER_PAGE)
+    return render_template("processes/index.html", page=page, state=state, attention=attention, search=search or "",
+                           states=PROCESS_STATES, today=date.today())
+
+
+@bp.get("/<id:process_id>")
+@require_role(*STAFF)
+def detail(process_id):
+    process = _process_or_404(process_id)
+    return render_template(
+        "processes/detail.html",
+        process=process,
+        transitions=[state for state in services.allowed_transitions(process) if state != "closed"],
+        states=PROCESS_STATES,
+        next_follow_up=services.next_follow_up_due(process),
+        today=date.today(),
+        sides=SIDES,
+        outcomes=OUTCOMES,
+        next_steps=NEXT_STEPS,
+        goal_progress=GOAL_PROGRESS,
+        support_areas=_support_area_labels(),
+        follow_up_answers=portal.answers_by_sequence(process),
+    )
+
+
+def _support_area_labels():
+    return {area.code: area.label for area in db.session.scalars(sa.select(SupportArea).order_by(SupportArea.position))}
+
+
+@bp.post("/<id:process_id>/transition")
+@require_role(*STAFF)
+def transition(process_id):
+    process = _process_or_404(process_id)
+    data, errors = load_form(TransitionSchema())
+    if errors:
+        flash(" ".join(str(m) for messages in errors.values() for m in messages), "error")
+        return redirect(url_for("processes.detail", process_id=process.id))
+    try:
+        services.transition(process, data["to_state"], current_user, data.get("reason"))
+    except services.ProcessRefused as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(_("The process is now: %(state)s.", state=process.state_label), "info")
+    return redirect(url_for("processes.detail", process_id=process.id))
+
+
+# --- agreement ---------------------------------------------------------------
+
+def _agreement_form(process):
+    agreement = process.agreement
+    if agreement is None:
+        return {"meeting_frequency": "weekly", "mode": "in_person", "base_version": 0, "goals": []}
+    return {
+        "meeting_frequency": agreement.meeting_frequency, "mode": agreement.mode, "place": agreement.place or "",
+        "mentor_duties": agreement.mentor_duties, "mentee_duties": agreement.mentee_duties,
+        "base_version": agreement.version,
+        "goals": [{"kind": g.kind, "text": g.text, "target_date": g.target_date.isoformat() if g.target_date else ""}
+                  for g in agreement.goals],
+    }
+
+
+@bp.route("/<id:process_id>/agreement", methods=["GET", "POST"])
+@require_role(*STAFF)
+def edit_agreement(process_id):
+    process = _process_or_404(process_id)
+    form, errors, status = _agreement_form(process), {}, 200
+    if request.method == "POST":
+        form = {**request.form.to_dict(), "goals": goal_rows(request.form)}
+        data, errors = load_form(AgreementSchema(), form)
+        if not errors:
+            try:
+                services.save_agreement(process, data, data["base_version"], current_user)
+            except services.ProcessRefused as error:
+                db.session.rollback()
+                errors = {"_schema": [error.message]}
+                status = 409 if isinstance(error, services.AgreementConflict) else 400
+            else:
+                db.session.commit()
+                flash(_("The agreement has been saved. The mentor and the mentee must accept it."), "info")
+                return redirect(url_for("processes.detail", process_id=process.id))
+        status = status if status != 200 else 400
+    return render_template(
+        "processes/agreement_form.html", process=process, form=form, errors=errors, max_goals=MAX_GOALS,
+        goal_kinds=GOAL_KINDS, frequencies=MEETING_FREQUENCIES, modes=AGREEMENT_MODES,
+    ), status
+
+
+@bp.post("/<id:process_id>/agreement/accept")
+@require_role(*STAFF)
+def accept_agreement(process_id):
+    """Staff record an acceptance given on paper or in person."""
+    process = _process_or_404(process_id)
+    data, errors = load_form(AcceptanceSchema())
+    if errors:
+        abort(400)
+    try:
+        services.accept_agreement(process, data["side"], current_user, data["version"])
+    except services.ProcessRefused as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(_("The acceptance has been recorded."), "info")
+    return redirect(url_for("processes.detail", process_id=process.id))
+
+
+@bp.get("/<id:process_id>/agreement/print")
+@require_role(*STAFF)
+def print_agreement(process_id):
+    process = _process_or_404(process_id)
+    if process.agreement is None:
+        abort(404)
+    language = request.args.get("lang")
+    if language not in ("pt_PT", "en"):
+        language = None
+    if language:
+        with force_locale(language):
+            return render_template("processes/agreement_print.html", process=process, agreement=process.agreement,
+                                   lang_tag=language.replace("_", "-"))
+    return render_template("processes/agreement_print.html", process=process, agreement=process.agreement,
+                           lang_tag=None)
+
+
+# --- meetings, follow-ups, evaluations, closing -------------------------------
+
+@bp.route("/<id:process_id>/meetings/new", methods=["GET", "POST"])
+@require_role(*STAFF)
+def new_meeting(process_id):
+    process = _process_or_404(process_id)
+    form, errors = {"held_on": date.today().isoformat(), "duration_minutes": "60", "mode": "in_person", "topics": []}, {}
+    if request.method == "POST":
+        form = meeting_form(request.form)
+        data, errors = load_form(MeetingSchema(), form)
+        if not errors:
+            unknown = set(data["topics"]) - set(_support_area_labels())
+            if unknown:
+                errors = {"topics": [_("Choose topics from the list.")]}
+        if not errors:
+            try:
+                services.log_meeting(process, data, current_user, "staff")
+            except services.ProcessRefused as error:
+                db.session.rollback()
+                errors = {"_schema": [error.message]}
+            else:
+                db.session.commit()
+                flash(_("The meeting has been logged."), "info")
+                return redirect(url_for("processes.detail", process_id=process.id))
+    return render_template("processes/meeting_form.html", process=process, form=form, errors=errors,
+                           modes=MEETING_MODES, support_areas=_support_area_labels()), 400 if errors else 200
+
+
+@bp.route("/<id:process_id>/follow-ups/new", methods=["GET", "POST"])
+@require_role(*STAFF)
+def new_follow_up(process_id):
+    process = _process_or_404(process_id)
+    due_on = services.next_follow_up_due(process)
+    if due_on is None:
+        flash(_("Follow-ups are recorded while the process is active."), "error")
+        return redirect(url_for("processes.detail", process_id=process.id))
+    # The participants may have answered from the portal: start from their answers.
+    form, errors = {"held_on": date.today().isoformat(), **portal.follow_up_form_from_answers(process)}, {}
+    if request.method == "POST":
+        form = {**request.form.to_dict(), "progress": keyed_values(request.form, "progress")}
+        data, errors = load_form(FollowUpSchema(), form)
+        if not errors and set(data["progress"]) != {goal.id for goal in process.agreement.goals}:
+            errors = {"progress": [_("Give the progress of every goal.")]}
+        if not errors:
+            try:
+                services.record_follow_up(process, data, current_user)
+            except services.ProcessRefused as error:
+                db.session.rollback()
+                errors = {"_schema": [error.message]}
+            else:
+                db.session.commit()
+                flash(_("The follow-up has been recorded."), "info")
+                return redirect(url_for("processes.detail", process_id=process.id))
+    answers = portal.answers_by_sequence(process).get(len(process.follow_ups) + 1, [])
+    return render_template("processes/follow_up_form.html", process=process, form=form, errors=errors,
+                           due_on=due_on, goal_progress=GOAL_PROGRESS, answers=answers), 400 if errors else 200
+
+
+@bp.route("/<id:process_id>/evaluations/<any(mentor, mentee):side>", methods=["GET", "POST"])
+@require_role(*STAFF)
+def evaluation(process_id, side):
+    process = _process_or_404(process_id)
+    if process.state != "in_evaluation" or process.evaluation_by(side) is not None:
+        flash(_("This final evaluation cannot be filled in now."), "error")
+        return redirect(url_for("processes.detail", process_id=process.id))
+    form, errors = {"changes": [], "goal_outcomes": {}}, {}
+    if request.method == "POST":
+        form = evaluation_form(request.form)
+        data, errors = load_form(EvaluationSchema(), form)
+        if not errors:
+            try:
+                services.submit_evaluation(process, side, data, current_user)
+            except services.ProcessRefused as error:
+                db.session.rollback()
+                errors = {"_schema": [error.message]}
+            else:
+                db.session.commit()
+                flash(_("The final evaluation has been saved."), "info")
+                return redirect(url_for("processes.detail", process_id=process.id))
+    return render_template("processes/evaluation_form.html", process=process, side=side, side_label=SIDES[side],
+                           form=form, errors=errors, changes=CHANGES, goal_outcomes=GOAL_OUTCOMES), \
+        400 if errors else 200
+
+
+@bp.post("/<id:process_id>/close")
+@require_role(*STAFF)
+def close(process_id):
+    process = _process_or_404(process_id)
+    data, errors = load_form(CloseSchema())
+    if errors:
+        flash(_("Choose the outcome and what happens next."), "error")
+        return redirect(url_for("processes.detail", process_id=process.id))
+    try:
+        successor = services.close_process(process, data["outcome"], data["next_step"], current_user)
+    except services.ProcessRefused as error:
+        _refused(error)
+        return redirect(url_for("processes.detail", process_id=process.id))
+    db.session.commit()
+    if successor is not None:
+        flash(_("The process is closed and a new one continues with the unmet goals."), "info")
+        return redirect(url_for("processes.detail", process_id=successor.id))
+    flash(_("The process is closed."), "info")
+    return redirect(url_for("processes.detail", process_id=process.id))

@@ -1,0 +1,168 @@
+"""Roll-ups: the incremental path equals a rebuild from scratch, on random histories; and
+the dashboard's figures equal a direct count from the case tables."""
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from network.dashboards.models import NationalRollup, RollupCount
+from network.dashboards.rollups import current_month, national_keys, rebuild_rollups, refresh_tenant_rollups
+from network.dashboards.services import Filters, dashboard_data
+from network.extensions import db
+from tenants.tenancy import national_rollup_bypass, tenant_context
+from tests.dashboards.history import History, direct_counts, make_network
+
+
+def rollup_rows():
+    with national_rollup_bypass("test: read the roll-ups"):
+        rows = db.session.execute(sa.select(
+            RollupCount.tenant_id, RollupCount.metric, RollupCount.dimension, RollupCount.value,
+            RollupCount.month, RollupCount.district, RollupCount.tenant_kind, RollupCount.count)).all()
+    return sorted(tuple(row) for row in rows)
+
+
+def national_rows():
+    with national_rollup_bypass("test: read the national sums"):
+        n = NationalRollup
+        rows = db.session.execute(sa.select(n.district, n.tenant_kind, n.metric, n.dimension, n.month, n.value,
+                                            n.count)).all()
+    return sorted(tuple(row) for row in rows)
+
+
+def expected_national_rows(rows):
+    """The national sums, computed in Python from the tenant rows."""
+    sums = Counter()
+    for tenant_id, metric, dimension, value, month, district, kind, count in rows:
+        for key in national_keys((district, kind, metric, dimension, month, value)):
+            sums[key] += count
+    return sorted((*key, count) for key, count in sums.items() if count)
+
+
+def as_counter(rows, snapshot_metrics=("active_mentors", "active_mentees", "ongoing")):
+    counter = Counter()
+    for tenant_id, metric, dimension, value, month, _, _, count in rows:
+        counter[(tenant_id, metric, dimension, value, None if metric in snapshot_metrics else month)] += count
+    return counter
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_incremental_roll_ups_equal_a_rebuild_on_random_histories(app_context, seed):
+    network = make_network()
+    history = History(network, seed)
+    for step in range(60):
+        history.step()
+        if step % 20 == 19:
+            incremental, incremental_national = rollup_rows(), national_rows()
+            assert incremental_national == expected_national_rows(incremental)
+            rebuild_rollups()
+            assert rollup_rows() == incremental, f"seed {seed}, step {step}"
+            assert national_rows() == incremental_national, f"seed {seed}, step {step}"
+    # And both equal the direct count from the case tables.
+    assert as_counter(rollup_rows()) == direct_counts(network.partners)
+
+
+def test_a_replayed_refresh_changes_nothing(app_context):
+    network = make_network()
+    history = History(network, 11)
+    for _ in range(30):
+        history.step()
+    before, before_national = rollup_rows(), national_rows()
+    partner = network.partners[0]
+    for _ in range(2):
+        with tenant_context(partner.id):
+            refresh_tenant_rollups(partner.id)
+        db.session.commit()
+    assert rollup_rows() == before
+    assert national_rows() == before_national
+
+
+def test_a_rolled_back_change_schedules_no_refresh(app_context):
+    network = make_network()
+    History(network, 3).step()
+    before = rollup_rows()
+    partner = network.partners[0]
+    from tests.factories import make_mentee
+
+    with tenant_context(partner.id):
+        make_mentee("Rolled Back", email="rolled@example.pt")
+    db.session.rollback()
+    with tenant_context(partner.id):
+        refresh_tenant_rollups(partner.id)  # what a stray job would write: the same rows
+    db.session.commit()
+    assert rollup_rows() == before
+
+
+def _expected(direct, metric, dimension="all", value="", months=None, tenants=None):
+    return sum(count for (tenant_id, m, d, v, month), count in direct.items()
+               if m == metric and d == dimension and v == value
+               and (months is None or month is None or month in months)
+               and (tenants is None or tenant_id in tenants))
+
+
+def test_the_dashboard_equals_a_direct_count_from_the_case_tables(app, app_context):
+    network = make_network()
+    history = History(network, 7)
+    for _ in range(120):
+        history.step()
+    direct = direct_counts(network.partners)
+    filters = Filters("2025-01", current_month())
+    months = set(filters.months)
+    app.config["SMALL_CELL_THRESHOLD"] = 1  # nothing hidden: compare every figure
+    try:
+        data = dashboard_data(filters)
+        with tenant_context(network.partners[0].id):  # as in the partner's own request
+            partner_data = dashboard_data(filters, network.partners[0].id)
+        porto = dashboard_data(Filters("2025-01", current_month(), district="porto"))
+    finally:
+        app.config["SMALL_CELL_THRESHOLD"] = 5
+    tables = {table["key"]: table for table in data["tables"]}
+
+    headline = data["headline"]
+    assert headline["active_mentors"] == _expected(direct, "active_mentors")
+    assert headline["active_mentees"] == _expected(direct, "active_mentees")
+    assert headline["ongoing"] == _expected(direct, "ongoing")
+    assert headline["evaluated"] == _expected(direct, "closed", months=months)
+    funnel = tables["funnel"]
+    for column, value in zip(funnel["columns"], funnel["cells"][0]):
+        assert value == _expected(direct, column, months=months), column
+    by_month = tables["by_month"]
+    for row, cells in zip(by_month["rows"], by_month["cells"]):
+        for column, value in zip(by_month["columns"], cells):
+            assert value == _expected(direct, column, months={row}), (row, column)
+    by_partner = tables["by_partner"]
+    for tenant_id, cells in zip(by_partner["rows"], by_partner["cells"]):
+        for column, value in zip(by_partner["columns"], cells):
+            assert value == _expected(direct, column, months=months, tenants={tenant_id}), (tenant_id, column)
+    by_district = dict(zip(tables["by_district"]["rows"], tables["by_district"]["cells"]))
+    porto_ids = {p.id for p in network.partners if p.district == "porto"}
+    matched = tables["by_district"]["columns"].index("matched")
+    assert by_district["porto"][matched] == _expected(direct, "matched", months=months, tenants=porto_ids)
+    assert {t["key"]: t for t in porto["tables"]}["funnel"]["cells"][0][2] == \
+        _expected(direct, "matched", months=months, tenants=porto_ids)
+    for dimension in ("country", "age_band", "gender", "residence", "support_area"):
+        table = tables[dimension]
+        for value, cells in zip(table["rows"], table["cells"]):
+            for column, shown in zip(table["columns"], cells):
+                assert shown == _expected(direct, column, dimension, value, months=months), (dimension, value, column)
+    outcomes = tables["outcomes"]
+    for value, cells in zip(outcomes["rows"], outcomes["cells"]):
+        assert cells[0] == _expected(direct, "closed", "outcome", value, months=months)
+    partner_funnel = {t["key"]: t for t in partner_data["tables"]}["funnel"]
+    own = {network.partners[0].id}
+    assert partner_funnel["cells"][0] == [_expected(direct, c, months=months, tenants=own)
+                                          for c in partner_funnel["columns"]]
+    assert "by_partner" not in {t["key"] for t in partner_data["tables"]}
+
+
+def test_suppressed_dashboard_hides_every_small_count(app_context):
+    network = make_network()
+    history = History(network, 9)
+    for _ in range(80):
+        history.step()
+    data = dashboard_data(Filters("2025-01", current_month()))
+    for table in data["tables"]:
+        for row in table["cells"] + [table["column_totals"] or []]:
+            for value in row:
+                assert not (isinstance(value, int) and 0 < value < 5), (table["key"], row)
+    for value in data["headline"].values():
+        assert not (isinstance(value, int) and 0 < value < 5)

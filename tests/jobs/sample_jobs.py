@@ -1,0 +1,18 @@
+"""Jobs the tests enqueue: importable by a worker process, like real jobs."""
+from network.accounts.models import Invitation
+from network.extensions import db
+from tenants.tenancy import current_tenant_id
+
+
+def tenant_in_context():
+    return current_tenant_id()
+
+
+def invitation_email(invitation_id):
+    """What a job sees of an invitation: None when it belongs to another tenant."""
+    invitation = db.session.get(Invitation, invitation_id)
+    return invitation.email if invitation else None
+
+
+def fail():
+    raise RuntimeError("this job always fails")

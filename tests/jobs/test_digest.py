@@ -1,0 +1,55 @@
+"""The daily digest: each partner's admins and staff hear once a day what waits for them."""
+import logging
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from network.accounts import services as accounts
+from network.accounts.models import User
+from network.extensions import db
+from network.jobs import enqueue
+from network.mail.models import OutboxMessage
+from tenants.tenancy import tenant_context
+from tenants.tenancy.models import Tenant
+from tenants.workspace.digest import send_daily_digests, send_workspace_digest
+
+MORNING = datetime(2026, 11, 24, 7, 0, tzinfo=timezone.utc)
+
+
+def _invite_into_alpha(network, email="nova@example.pt"):
+    tenant = db.session.get(Tenant, network.alpha.id)
+    admin = db.session.scalar(sa.select(User).filter_by(email=network.alpha_admin))
+    with tenant_context(tenant.id):
+        accounts.invite(tenant, admin, {"partner_admin"}, email, "staff", 14)
+    db.session.commit()
+
+
+def test_partner_staff_get_a_digest_of_pending_invitations_once_a_day(app, two_partners, sent_mail):
+    with app.app_context():
+        db.session.get(User, db.session.scalar(sa.select(User.id).filter_by(email=two_partners.alpha_staff))) \
+            .preferred_locale = "en"
+        _invite_into_alpha(two_partners)
+        send_daily_digests(scheduled_for=MORNING)
+        send_daily_digests(scheduled_for=MORNING)  # a repeated run sends nothing more
+        db.session.commit()
+    assert sorted(message["to"] for message in sent_mail) == [two_partners.alpha_admin, two_partners.alpha_staff]
+    english = next(message for message in sent_mail if message["to"] == two_partners.alpha_staff)
+    assert english["subject"] == "Today in Câmara Municipal Alfa"
+    assert "Invitations not accepted yet:" in english["body"]
+    assert "nova@example.pt · Partner staff · valid until" in english["body"]
+    with app.app_context():
+        with tenant_context(two_partners.alpha.id):
+            keys = db.session.scalars(sa.select(OutboxMessage.dedupe_key).order_by(OutboxMessage.id)).all()
+        assert all(key.endswith(":2026-11-24") for key in keys) and len(keys) == 2
+
+
+def test_no_digest_when_there_is_nothing_to_report(app, two_partners, sent_mail):
+    with app.app_context():
+        send_daily_digests(scheduled_for=MORNING)
+    assert sent_mail == []
+
+
+def test_a_digest_for_a_workspace_that_no_longer_exists_ends_cleanly(app, caplog):
+    with app.app_context(), caplog.at_level(logging.INFO):
+        assert enqueue(send_workspace_digest, "2026-11-24", queue="mail", tenant_id=999) == 0
+    assert "daily digest for tenant 999 skipped" in caplog.text

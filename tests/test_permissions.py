@@ -1,0 +1,107 @@
+"""Every registered route, for every kind of user: the rule each view declares with
+`require_role(...)` is what each user gets. A new route without a rule fails here."""
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from network.extensions import db
+from network.reference.services import create_company
+from tenants.participants.models import Mentee, Mentor
+from tenants.processes.models import MentoringProcess
+from tenants.tenancy import tenant_context
+from tests.factories import login, make_tenant, make_user, objects_for_every_route
+
+# Routes outside a workspace, and who reaches them.
+PUBLIC = {"accounts.login", "accounts.forgot_password", "accounts.reset_password", "accounts.accept_invitation",
+          "accounts.switch_locale", "accounts.home", "static"}
+LOGGED_IN = {"accounts.account", "accounts.change_password", "accounts.logout"}
+USERS = ("coordinator", "partner_admin", "staff", "mentor", "mentee", "other_tenant", "anonymous")
+# Object-level rules on top of the role: a dashboard export is its requester's only (the
+# world's export was asked for by the staff member).
+OWNER_ONLY = {"dashboards.export_status": "staff", "dashboards.export_download": "staff"}
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        coordination = make_tenant("coordenacao", kind="coordination")
+        alpha, beta = make_tenant("alpha", kind="municipality"), make_tenant("beta")
+        users = {
+            "coordinator": make_user("coord@example.pt", roles=[(coordination, "coordinator")]),
+            "partner_admin": make_user("admin@alpha.pt", roles=[(alpha, "partner_admin")]),
+            "staff": make_user("staff@alpha.pt", roles=[(alpha, "staff")]),
+            "mentor": make_user("mentor@alpha.pt", roles=[(alpha, "mentor")]),
+            "mentee": make_user("mentee@alpha.pt", roles=[(alpha, "mentee")]),
+            "other_tenant": make_user("staff@beta.pt", roles=[(beta, "staff")]),
+        }
+        ids = objects_for_every_route(alpha, users["partner_admin"], users["staff"])
+        with tenant_context(alpha.id):
+            # The portal users are the mentor and the mentee of the process in the URLs.
+            process = db.session.get(MentoringProcess, ids["process_id"])
+            db.session.get(Mentor, process.mentor_id).user_id = users["mentor"].id
+            db.session.get(Mentee, process.mentee_id).user_id = users["mentee"].id
+        ids |= {"partner_id": alpha.id, "company_id": create_company("Empresa Alfa").id}
+        db.session.commit()
+        return {"ids": ids, "emails": {role: user.email for role, user in users.items()},
+                "slugs": {"coordinator": coordination.slug, "partner": alpha.slug}}
+
+
+def _url(rule, slug, ids):
+    values = {"tenant_slug": slug, **ids}
+    return re.sub(r"<(?:[^<>:]+:)?(\w+)>", lambda match: str(values[match.group(1)]), rule.rule)
+
+
+def _rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def test_every_route_has_a_rule(app):
+    for rule in _rules(app):
+        required = getattr(app.view_functions[rule.endpoint], "required_roles", None)
+        if "tenant_slug" in rule.arguments:
+            assert required, f"{rule.rule} has no require_role(...)"
+        else:
+            assert rule.endpoint in PUBLIC | LOGGED_IN, f"{rule.rule}: declare who may reach it in this test"
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_each_user_gets_what_the_rule_says_on_every_workspace_route(app, world, user):
+    client = app.test_client()
+    if user != "anonymous":
+        login(client, world["emails"][user])
+    checked = 0
+    for rule in _rules(app):
+        if "tenant_slug" not in rule.arguments:
+            continue
+        required = app.view_functions[rule.endpoint].required_roles
+        # Coordination pages live in the coordination workspace, the others in the partner's.
+        slug = world["slugs"]["coordinator" if required == {"coordinator"} else "partner"]
+        # A participant's portal profile is the one of their own side.
+        ids = world["ids"] | ({"side": user} if user in ("mentor", "mentee") else {})
+        url = _url(rule, slug, ids)
+        allowed = (user in required and (user == "coordinator") == (slug == world["slugs"]["coordinator"])
+                   and OWNER_ONLY.get(rule.endpoint, user) == user)
+        for method in ("GET", "POST"):
+            if method not in rule.methods or (allowed and method == "POST"):
+                continue  # an allowed POST would change the world the next requests read
+            response = client.open(url, method=method)
+            if user == "anonymous":
+                assert response.status_code == 302 and "/login" in response.location, f"{method} {url}"
+            elif allowed:
+                assert response.status_code in (200, 302), f"{user}: {method} {url} -> {response.status_code}"
+                assert "/login" not in (response.location or ""), f"{user}: {method} {url}"
+            else:
+                assert response.status_code == 404, f"{user}: {method} {url} -> {response.status_code}"
+            checked += 1
+    assert checked > 20
+
+
+def test_routes_outside_workspaces(app, world):
+    anonymous = app.test_client()
+    for endpoint in LOGGED_IN - {"accounts.logout"}:
+        rule = next(rule for rule in _rules(app) if rule.endpoint == endpoint)
+        response = anonymous.get(rule.rule)
+        assert response.status_code == 302 and "/login" in response.location, endpoint
+    for path in ("/login", "/password/forgot"):
+        assert anonymous.get(path).status_code == 200

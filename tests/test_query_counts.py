@@ -1,0 +1,144 @@
+"""No N+1 queries on list pages: a page runs as many SQL statements with 25 rows as with 5.
+
+Each test fills a list with 5 rows, counts the statements of one request (SQLAlchemy's
+`before_cursor_execute`), adds 20 rows and counts again. A relationship loaded row by row
+would add statements with every row and fail here.
+"""
+from datetime import date
+from itertools import count
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from network.accounts.models import User
+from network.extensions import db
+from network.mail.models import OutboxMessage
+from tenants.processes import services as processes
+from tenants.tenancy import tenant_context
+from tenants.tenancy.models import Tenant
+from tests.factories import login, make_ready_mentee, make_ready_mentor, make_tenant, make_user
+
+SMALL, LARGE = 5, 25
+AGREEMENT = {"meeting_frequency": "weekly", "mode": "online", "mentor_duties": "Meet.", "mentee_duties": "Come.",
+             "goals": [{"kind": "need", "text": "Find work", "target_date": None}]}
+
+
+def statements_of(app, client, path):
+    statements = []
+
+    def remember(connection, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", remember)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", remember)
+    assert response.status_code == 200, path
+    return statements
+
+
+def _mentor(number):
+    return make_ready_mentor(f"Mentor Number{number}", languages=[{"code": "en", "level": "b2"}],
+                             support_areas=["housing", "health"])
+
+
+def _mentee(number):
+    return make_ready_mentee(f"Mentee Number{number}", portuguese_level="a2",
+                             languages=[{"code": "ar", "level": "native"}],
+                             support_areas=["qualification_job_search", "housing"])
+
+
+def add_mentors(numbers, how_many, partner):
+    for _ in range(how_many):
+        _mentor(next(numbers))
+
+
+def add_mentees(numbers, how_many, partner):
+    for _ in range(how_many):
+        _mentee(next(numbers))
+
+
+def add_processes(numbers, how_many, partner):
+    """Processes in several states: matched, with an agreement, active."""
+    for _ in range(how_many):
+        number = next(numbers)
+        staff = partner.staff
+        process = processes.create_process(_mentor(number), _mentee(number), staff, today=date(2026, 1, 5))
+        if number % 3:
+            processes.save_agreement(process, AGREEMENT, 0, staff)
+        if number % 3 == 2:
+            for side in ("mentor", "mentee"):
+                processes.accept_agreement(process, side, staff, version=1)
+            processes.transition(process, "active", staff, today=date(2026, 1, 5))
+
+
+def add_outbox_messages(numbers, how_many, partner):
+    for _ in range(how_many):
+        number = next(numbers)
+        db.session.add(OutboxMessage(tenant_id=partner.tenant.id, recipient=f"person{number}@example.pt", locale="en",
+                                     template="workspace/email/invitation.txt", context={},
+                                     message_id=f"<{number}@bench.test>", status="failed", attempts=3,
+                                     last_error="550 mailbox unavailable", subject=f"Invitation {number}"))
+
+
+def add_team_members(numbers, how_many, partner):
+    for _ in range(how_many):
+        make_user(f"member{next(numbers)}@example.pt", roles=[(partner.tenant, "staff")])
+
+
+LIST_PAGES = {
+    "mentors": ("/t/alpha/mentors", add_mentors),
+    "mentees": ("/t/alpha/mentees", add_mentees),
+    "processes": ("/t/alpha/processes/", add_processes),
+    "outbox": ("/t/alpha/outbox", add_outbox_messages),
+    "team": ("/t/alpha/members", add_team_members),
+}
+
+
+@pytest.mark.parametrize("page", LIST_PAGES)
+def test_a_list_page_runs_as_many_queries_for_25_rows_as_for_5(app, client, page):
+    path, add_rows = LIST_PAGES[page]
+    numbers = count(1)
+    with app.app_context():
+        tenant = make_tenant("alpha", kind="municipality")
+        admin = make_user("admin@alpha.pt", "Ana Admin", [(tenant, "partner_admin"), (tenant, "staff")])
+        tenant_id, admin_id = tenant.id, admin.id
+        db.session.commit()
+    login(client, "admin@alpha.pt", locale="en")
+
+    def fill(how_many):
+        with app.app_context(), tenant_context(tenant_id):
+            partner = SimpleNamespace(tenant=db.session.get(Tenant, tenant_id), staff=db.session.get(User, admin_id))
+            add_rows(numbers, how_many, partner)
+            db.session.commit()
+
+    fill(SMALL)
+    with_small = statements_of(app, client, path)
+    fill(LARGE - SMALL)
+    with_large = statements_of(app, client, path)
+    assert len(with_large) == len(with_small), "\n".join(with_large)
+
+
+def test_the_partners_page_runs_as_many_queries_for_25_partners_as_for_5(app, client):
+    with app.app_context():
+        coordination = make_tenant("coordenacao", kind="coordination")
+        make_user("coord@example.pt", roles=[(coordination, "coordinator")])
+        db.session.commit()
+    login(client, "coord@example.pt", locale="en")
+
+    def add_partners(first, last):
+        with app.app_context():
+            for number in range(first, last):
+                partner = make_tenant(f"partner-{number}", kind="ngo", district="porto")
+                make_user(f"admin{number}@example.pt", roles=[(partner, "partner_admin")])
+            db.session.commit()
+
+    add_partners(0, SMALL)
+    with_small = statements_of(app, client, "/t/coordenacao/partners")
+    add_partners(SMALL, LARGE)
+    with_large = statements_of(app, client, "/t/coordenacao/partners")
+    assert len(with_large) == len(with_small), "\n".join(with_large)
