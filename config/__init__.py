@@ -56,6 +56,7 @@ class BaseConfig:
     OUTBOX_RETENTION_DAYS = 30
     # Local time (BABEL_DEFAULT_TIMEZONE) of the daily jobs.
     DAILY_DIGEST_AT = "07:00"
+    PROCESS_REMINDERS_AT = "09:00"
     RETENTION_SWEEP_AT = "03:30"
 
     # Dashboards: counts of people from 1 to SMALL_CELL_THRESHOLD - 1 show as "< 5".

@@ -11,6 +11,7 @@ from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
 from tenants.tenancy import tenant_context
 from tests.factories import login, make_tenant, make_user, objects_for_every_route
+from tests.test_translations import english_only_texts, leaked
 
 # Routes outside a workspace, and who reaches them.
 PUBLIC = {"accounts.login", "accounts.forgot_password", "accounts.reset_password", "accounts.accept_invitation",
@@ -70,7 +71,7 @@ def test_each_user_gets_what_the_rule_says_on_every_workspace_route(app, world, 
     client = app.test_client()
     if user != "anonymous":
         login(client, world["emails"][user])
-    checked = 0
+    checked, english_only = 0, english_only_texts()
     for rule in _rules(app):
         if "tenant_slug" not in rule.arguments:
             continue
@@ -91,6 +92,11 @@ def test_each_user_gets_what_the_rule_says_on_every_workspace_route(app, world, 
             elif allowed:
                 assert response.status_code in (200, 302), f"{user}: {method} {url} -> {response.status_code}"
                 assert "/login" not in (response.location or ""), f"{user}: {method} {url}"
+                if response.mimetype == "text/html":
+                    # Every page, as its users see it in Portuguese (the default): no English left.
+                    page = response.get_data(as_text=True)
+                    leaks = leaked(english_only, page)
+                    assert leaks == [], f"{user}: {url} shows untranslated text: {leaks}"
             else:
                 assert response.status_code == 404, f"{user}: {method} {url} -> {response.status_code}"
             checked += 1

@@ -1,4 +1,5 @@
 """The catalogs stay complete: every string extracted, translated, and shown translated."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_every_catalog_entry_is_translated_and_not_fuzzy(locale):
     assert problems == []
 
 
-def _english_only_ids():
+def english_only_texts():
     """Message ids whose Portuguese translation differs: they must never show in a pt_PT page.
     Short ids (names, single words) could appear legitimately inside data, so they are left out."""
     catalog = _read(TRANSLATIONS / "pt_PT" / "LC_MESSAGES" / "messages.po")
@@ -62,6 +63,11 @@ def _english_only_ids():
         if len(fixed_text) >= 12:
             leaks.append(fixed_text)
     return leaks
+
+
+def leaked(texts, page):
+    """The English texts shown in the page (whole words: "proficient" is not in "proficiente")."""
+    return [text for text in texts if re.search(re.escape(text) + r"(?!\w)", page)]
 
 
 def _pages_as(client, network):
@@ -79,10 +85,10 @@ def _pages_as(client, network):
 
 
 def test_no_english_leaks_into_portuguese_pages(client, two_partners):
-    leaks = _english_only_ids()
+    leaks = english_only_texts()
     assert leaks
     for url, response in _pages_as(client, two_partners):
         page = response.get_data(as_text=True)
         assert 'lang="pt-PT"' in page, url
-        found = [text for text in leaks if text in page]
+        found = leaked(leaks, page)
         assert found == [], f"{url} shows untranslated text: {found}"

@@ -5,8 +5,7 @@ schedules the next slot of each job when it starts, and each run schedules the s
 before doing its work, so one failing run does not break the chain. A slot's RQ job id is
 deterministic and scheduled `unique`, so any number of workers schedule it once; and the
 work is idempotent per slot (e-mails carry a dedupe key), so even a repeated run sends
-nothing twice. The mentoring processes' follow-up reminders and overdue-meeting nudges
-join this list as daily jobs when processes exist.
+nothing twice.
 """
 import logging
 from dataclasses import dataclass
@@ -58,6 +57,8 @@ PERIODIC_JOBS = {
                     every_setting="OUTBOX_SWEEP_INTERVAL"),
         PeriodicJob("daily-digest", "tenants.workspace.digest.send_daily_digests", "default",
                     daily_at_setting="DAILY_DIGEST_AT"),
+        PeriodicJob("process-reminders", "tenants.processes.reminders.send_process_reminders", "default",
+                    daily_at_setting="PROCESS_REMINDERS_AT"),
         PeriodicJob("retention-sweep", "network.mail.outbox.purge_old_messages", "default",
                     daily_at_setting="RETENTION_SWEEP_AT"),
     )

@@ -50,7 +50,7 @@ def deliver_message(message_id):
     db.session.commit()
     message = find_message(message_id)
     try:
-        email = _render(message)
+        email = render_message(message)
         backends.deliver(email)
     except backends.PermanentDeliveryError as error:
         _fail(message, str(error))
@@ -93,7 +93,7 @@ def _claim(message_id, claim_token):
     return claimed.rowcount == 1
 
 
-def _render(message):
+def render_message(message):
     try:
         recipient = validate_email(message.recipient, check_deliverability=False).normalized
     except EmailNotValidError as error:

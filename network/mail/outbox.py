@@ -4,7 +4,7 @@ Every query here is scoped explicitly to the tenant in context (None: network-le
 messages), the same scope Row-Level Security enforces on PostgreSQL.
 """
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import make_msgid
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 _SEND_AFTER_COMMIT = "outbox_send_after_commit"
 _DATETIME_KEY = "$datetime"
+_DATE_KEY = "$date"
 
 
 def send_email(recipient, template, locale, dedupe_key=None, **context):
@@ -150,6 +151,8 @@ def encode_context(value):
         if value.tzinfo is None:
             raise ValueError("naive datetime in an e-mail context: use network.timeutil.utcnow()")
         return {_DATETIME_KEY: value.isoformat()}
+    if isinstance(value, date):
+        return {_DATE_KEY: value.isoformat()}
     if isinstance(value, dict):
         return {str(key): encode_context(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -163,6 +166,8 @@ def decode_context(value):
     if isinstance(value, dict):
         if set(value) == {_DATETIME_KEY}:
             return datetime.fromisoformat(value[_DATETIME_KEY])
+        if set(value) == {_DATE_KEY}:
+            return date.fromisoformat(value[_DATE_KEY])
         return {key: decode_context(item) for key, item in value.items()}
     if isinstance(value, list):
         return [decode_context(item) for item in value]

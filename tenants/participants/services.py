@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
@@ -420,6 +421,11 @@ def withdraw_consent(participant, consent, actor):
     db.session.flush()
     db.session.expire(participant, ["consents"])
     record_event("consent.withdrawn", actor, participant, changes={"consent_id": consent.id, "purpose": consent.purpose})
+    if consent.purpose == MATCHING_CONSENT and not has_current_consent(participant):
+        # Imported here: processes build on participants, not the other way round.
+        from tenants.processes.services import cancel_open_processes_of
+
+        cancel_open_processes_of(participant, actor, gettext("Consent to take part was withdrawn."))
 
 
 def has_current_consent(participant, purpose=MATCHING_CONSENT):

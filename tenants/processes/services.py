@@ -74,6 +74,14 @@ def processes_of(participant):
     ).all()
 
 
+def cancel_open_processes_of(participant, actor, reason):
+    """End every open process of a participant (their consent to take part was withdrawn)."""
+    cancelled = [process for process in processes_of(participant) if process.is_open]
+    for process in cancelled:
+        transition(process, "cancelled", actor, reason=reason)
+    return cancelled
+
+
 def open_process_count(mentor_id):
     return db.session.scalar(
         db.select(db.func.count(MentoringProcess.id)).where(

@@ -1,14 +1,16 @@
 """The daily digest for partner staff: what waits for them in their workspace today.
 
-For now, the invitations nobody has accepted yet and the e-mails that could not be sent;
-the mentoring processes' reminders join it when processes exist. One message per person
-per day (its dedupe key), and none when there is nothing to report.
+The follow-ups due this week, the meetings overdue, the invitations nobody has accepted
+yet and the e-mails that could not be sent. One message per person per day (its dedupe
+key), and none when there is nothing to report.
 """
 import logging
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from network.accounts.models import Membership, User
 from network.accounts.services import pending_invitations
@@ -17,6 +19,7 @@ from network.jobs import enqueue
 from network.mail import send_email
 from network.mail.models import OutboxMessage
 from network.mail.outbox import in_scope
+from tenants.processes.models import MentoringProcess
 from tenants.tenancy import current_tenant_id
 from tenants.tenancy.models import Tenant
 
@@ -49,7 +52,8 @@ def send_workspace_digest(day):
     failed_messages = db.session.scalar(
         sa.select(sa.func.count()).select_from(OutboxMessage).where(in_scope(), OutboxMessage.status == "failed")
     )
-    if not invitations and not failed_messages:
+    follow_ups, meetings_overdue = _process_work(date.fromisoformat(day))
+    if not (invitations or failed_messages or follow_ups or meetings_overdue):
         return 0
     sent = 0
     for user in _recipients(tenant):
@@ -62,9 +66,28 @@ def send_workspace_digest(day):
             tenant=tenant.name,
             invitations=invitations,
             failed_messages=failed_messages,
+            follow_ups=follow_ups,
+            meetings_overdue=meetings_overdue,
         )
         sent += message is not None
     return sent
+
+
+def _process_work(day):
+    """The follow-ups due this week (pair and date) and the number of meetings overdue."""
+    follow_ups = [
+        {"mentee": process.mentee.full_name, "mentor": process.mentor.full_name, "due_on": process.next_follow_up_on}
+        for process in db.session.scalars(
+            sa.select(MentoringProcess)
+            .where(MentoringProcess.next_follow_up_on <= day + timedelta(days=6))
+            .options(selectinload(MentoringProcess.mentor), selectinload(MentoringProcess.mentee))
+            .order_by(MentoringProcess.next_follow_up_on, MentoringProcess.id)
+        )
+    ]
+    meetings_overdue = db.session.scalar(
+        sa.select(sa.func.count(MentoringProcess.id)).where(MentoringProcess.next_meeting_due_on < day)
+    )
+    return follow_ups, meetings_overdue
 
 
 def _recipients(tenant):

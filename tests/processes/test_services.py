@@ -202,3 +202,12 @@ def test_a_mentor_takes_several_mentees_up_to_the_partners_limit(partner):
     assert services.open_process_count(mentor.id) == 2  # the default limit
     with pytest.raises(services.ProcessRefused, match="already follows 2 mentees"):
         confirm_match(mentor, ready_mentee("Terceira Pessoa"), partner.staff, "monthly")
+
+
+def test_withdrawing_consent_to_take_part_ends_the_open_processes(process_in, partner):
+    process = process_in("active")
+    mentee = process.mentee
+    withdraw_consent(mentee, mentee.current_consents[0], partner.staff)
+    assert process.state == "cancelled"
+    assert process.cancel_reason == "Consent to take part was withdrawn."
+    assert process.mentor.status == "available"

@@ -1,0 +1,79 @@
+"""Reminders of the mentoring processes, sent by a daily job to the mentor and the mentee
+in each one's language: a follow-up falling due today, and a meeting that has just become
+overdue against the agreed frequency. One e-mail per person, process and day (dedupe key)."""
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from network.accounts.models import User
+from network.extensions import db
+from network.jobs import enqueue
+from network.mail import send_email
+from tenants.processes.models import MentoringProcess
+from tenants.tenancy import current_tenant_id
+from tenants.tenancy.models import Tenant
+
+REMINDERS = {
+    # kind: (template, which processes on `day`)
+    "follow_up_due": ("processes/email/follow_up_due.txt", lambda day: MentoringProcess.next_follow_up_on == day),
+    # The day after the meeting was due: one nudge, not one a day.
+    "meeting_overdue": ("processes/email/meeting_overdue.txt",
+                        lambda day: MentoringProcess.next_meeting_due_on == day - timedelta(days=1)),
+}
+
+
+def send_process_reminders(scheduled_for):
+    """The periodic job: one reminder job per active partner workspace, run in its tenant."""
+    day = scheduled_for.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    tenant_ids = db.session.scalars(
+        sa.select(Tenant.id).where(Tenant.active.is_(True), Tenant.kind != "coordination").order_by(Tenant.id)
+    ).all()
+    for tenant_id in tenant_ids:
+        enqueue(send_workspace_reminders, day.isoformat(), queue="mail", tenant_id=tenant_id)
+
+
+def due_reminders(day):
+    """[(kind, process)] of the tenant in context for `day`."""
+    due = []
+    for kind, (_, selects) in REMINDERS.items():
+        processes = db.session.scalars(
+            sa.select(MentoringProcess).where(selects(day))
+            .options(selectinload(MentoringProcess.mentor), selectinload(MentoringProcess.mentee))
+            .order_by(MentoringProcess.id)
+        ).all()
+        due += [(kind, process) for process in processes]
+    return due
+
+
+def send_workspace_reminders(day):
+    """Write the reminders of the tenant in context for `day` (ISO date) to the outbox."""
+    day = date.fromisoformat(day)
+    tenant = db.session.get(Tenant, current_tenant_id())
+    if tenant is None or not tenant.active:
+        return 0
+    sent = 0
+    for kind, process in due_reminders(day):
+        for person, pair in ((process.mentor, process.mentee), (process.mentee, process.mentor)):
+            if not person.email:
+                continue
+            message = send_email(
+                person.email,
+                REMINDERS[kind][0],
+                _locale(person, tenant),
+                dedupe_key=f"{kind}:{tenant.id}:{process.id}:{person.role}:{day.isoformat()}",
+                name=person.full_name,
+                pair=pair.full_name,
+                tenant=tenant.name,
+                due_on=process.next_follow_up_on if kind == "follow_up_due" else process.next_meeting_due_on,
+            )
+            sent += message is not None
+    return sent
+
+
+def _locale(person, tenant):
+    """The participant's own language when they have an account, else the partner's."""
+    user = db.session.get(User, person.user_id) if person.user_id else None
+    return (user.preferred_locale if user else None) or tenant.default_locale
