@@ -58,7 +58,7 @@ def cached(tenant_id, filters, compute):
         return compute()
     data = compute()
     try:
-        connection.setex(key, current_app.config["DASHBOARD_CACHE_SECONDS"], json.dumps(data))
+        connection.set(key, json.dumps(data), ex=current_app.config["DASHBOARD_CACHE_SECONDS"])
     except RedisError as error:
         log.warning("dashboard cache not written: %s", error)
     return data
