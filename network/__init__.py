@@ -64,10 +64,12 @@ def _init_extensions(app):
 def _register_blueprints(app):
     from network.accounts.views import bp as accounts_bp
     from network.coordination.views import bp as coordination_bp
+    from network.dashboards.views import bp as dashboards_bp
     from network.jobs.views import bp as jobs_bp
     from network.mail.views import bp as outbox_bp
     from network.reference.views import bp as reference_bp
     from tenants.activities.views import bp as activities_bp
+    from tenants.audit.views import bp as audit_bp
     from tenants.intake.views import bp as intake_bp
     from tenants.matching.views import bp as matching_bp
     from tenants.participants.views import bp as participants_bp
@@ -76,12 +78,8 @@ def _register_blueprints(app):
     from tenants.workspace.views import bp as workspace_bp
 
     for blueprint in (accounts_bp, coordination_bp, jobs_bp, outbox_bp, workspace_bp, participants_bp, intake_bp,
-                      reference_bp, matching_bp, processes_bp, activities_bp, portal_bp):
+                      reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp):
         app.register_blueprint(blueprint)
-
-    from network.dashboards.views import bp as dashboards_bp
-
-    app.register_blueprint(dashboards_bp)
 
 
 def _register_cli(app):

@@ -1,4 +1,5 @@
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from network.extensions import db
 from network.timeutil import utcnow
@@ -39,3 +40,15 @@ def recent_events(limit=20):
     return db.session.scalars(
         db.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
     ).all()
+
+
+def audit_log_query(action=None):
+    """The current tenant's log, newest first, with the actor loaded in the same query."""
+    query = (
+        db.select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return query

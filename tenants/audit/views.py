@@ -1,0 +1,26 @@
+"""The partner administrators' read-only view of their workspace's audit log."""
+from flask import Blueprint, flash, render_template, request
+from flask_babel import gettext as _
+
+from network.extensions import db
+from network.permissions import require_role
+from tenants.audit.models import AUDIT_ACTIONS
+from tenants.audit.services import audit_log_query
+from tenants.participants.models import FIELD_LABELS
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("audit", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+
+PER_PAGE = 50
+
+
+@bp.get("/audit")
+@require_role("partner_admin")
+def log():
+    action = request.args.get("action") or None
+    if action and action not in AUDIT_ACTIONS:
+        flash(_("Unknown filter: showing every event."), "error")
+        action = None
+    page = db.paginate(audit_log_query(action), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    return render_template("audit/log.html", page=page, action=action or "", actions=AUDIT_ACTIONS,
+                           field_labels=FIELD_LABELS)
