@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import current_app
 from rq import Queue, get_current_job
 from rq.exceptions import DuplicateJobError
 from rq.utils import import_attribute
 
-from network.jobs.queueing import job_options
+from network.extensions import db
+from network.jobs.queueing import enqueue, job_options
 from network.jobs.runner import TENANT_META_KEY
 from network.timeutil import utcnow
+from tenants.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +99,14 @@ def run_periodic_job(name, scheduled_for):
     slot = datetime.fromisoformat(scheduled_for)
     schedule_next_run(get_current_job().connection, periodic, slot)
     import_attribute(periodic.func)(scheduled_for=slot)
+
+
+def for_each_partner_workspace(func, scheduled_for):
+    """Fan a daily job out: `func(day)` (ISO date, Lisbon time) enqueued once per active
+    partner workspace, each run in its own tenant."""
+    day = scheduled_for.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    tenant_ids = db.session.scalars(
+        sa.select(Tenant.id).where(Tenant.active.is_(True), Tenant.kind != "coordination").order_by(Tenant.id)
+    ).all()
+    for tenant_id in tenant_ids:
+        enqueue(func, day.isoformat(), queue="mail", tenant_id=tenant_id)

@@ -2,15 +2,13 @@
 in each one's language: a follow-up falling due today, and a meeting that has just become
 overdue against the agreed frequency. One e-mail per person, process and day (dedupe key)."""
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from network.accounts.models import User
 from network.extensions import db
-from network.jobs import enqueue
+from network.jobs.periodic import for_each_partner_workspace
 from network.mail import send_email
 from tenants.processes.models import MentoringProcess
 from tenants.tenancy import current_tenant_id
@@ -27,12 +25,7 @@ REMINDERS = {
 
 def send_process_reminders(scheduled_for):
     """The periodic job: one reminder job per active partner workspace, run in its tenant."""
-    day = scheduled_for.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-    tenant_ids = db.session.scalars(
-        sa.select(Tenant.id).where(Tenant.active.is_(True), Tenant.kind != "coordination").order_by(Tenant.id)
-    ).all()
-    for tenant_id in tenant_ids:
-        enqueue(send_workspace_reminders, day.isoformat(), queue="mail", tenant_id=tenant_id)
+    for_each_partner_workspace(send_workspace_reminders, scheduled_for)
 
 
 def due_reminders(day):

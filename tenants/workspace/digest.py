@@ -6,16 +6,14 @@ key), and none when there is nothing to report.
 """
 import logging
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from network.accounts.models import Membership, User
 from network.accounts.services import pending_invitations
 from network.extensions import db
-from network.jobs import enqueue
+from network.jobs.periodic import for_each_partner_workspace
 from network.mail import send_email
 from network.mail.models import OutboxMessage
 from network.mail.outbox import in_scope
@@ -30,12 +28,7 @@ DIGEST_ROLES = ("partner_admin", "staff")
 
 def send_daily_digests(scheduled_for):
     """The periodic job: one digest job per active partner workspace, run in its tenant."""
-    day = scheduled_for.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-    tenant_ids = db.session.scalars(
-        sa.select(Tenant.id).where(Tenant.active.is_(True), Tenant.kind != "coordination").order_by(Tenant.id)
-    ).all()
-    for tenant_id in tenant_ids:
-        enqueue(send_workspace_digest, day.isoformat(), queue="mail", tenant_id=tenant_id)
+    for_each_partner_workspace(send_workspace_digest, scheduled_for)
 
 
 def send_workspace_digest(day):
