@@ -1,4 +1,10 @@
-"""The one permission check: `require_role(...)` on views inside a tenant workspace."""
+"""The permissions matrix: which roles may do each action, in one table.
+
+Views declare the action they perform with `permission_required("action")`; the API
+checks the same table (`is_allowed`). Nothing else decides who may do what, so adding a
+role or moving an action is an edit here, and `tests/test_permissions.py` walks every
+route for every kind of user against this table.
+"""
 from functools import wraps
 
 from flask import abort, g
@@ -6,14 +12,61 @@ from flask_login import current_user
 
 from network.extensions import login_manager
 
+COORDINATOR = ("coordinator",)
+PARTNER_ADMIN = ("partner_admin",)
+STAFF = ("partner_admin", "staff")
+PARTICIPANTS = ("mentor", "mentee")
+MEMBERS = (*STAFF, *COORDINATOR, *PARTICIPANTS)
 
-def require_role(*roles):
-    """Allow the view only to members of the current tenant holding one of `roles`.
+# action -> roles allowed, inside the tenant workspace the request names.
+MATRIX = {
+    # Workspace
+    "workspace.view": MEMBERS,
+    "team.manage": (*PARTNER_ADMIN, *COORDINATOR),
+    "audit.read": PARTNER_ADMIN,
+    # Participants, intake and matching (a partner's own pool)
+    "participants.manage": STAFF,
+    "participants.import": STAFF,
+    "intake.partner_questions": STAFF,
+    "intake.network_questions": COORDINATOR,
+    "matching.suggest": STAFF,
+    "matching.configure": PARTNER_ADMIN,
+    # Mentoring processes, run by staff and lived by the pair
+    "processes.manage": STAFF,
+    "portal.use": PARTICIPANTS,
+    # Trainings, workshops, dissemination
+    "activities.view": (*STAFF, *COORDINATOR),
+    "activities.manage": STAFF,
+    "activities.network_manage": COORDINATOR,
+    # National coordination
+    "partners.manage": COORDINATOR,
+    "companies.manage": COORDINATOR,
+    "reference.manage": COORDINATOR,
+    "jobs.manage": COORDINATOR,
+    "outbox.read": (*STAFF, *COORDINATOR),
+    "dashboards.view": (*STAFF, *COORDINATOR),
+}
 
-    Anonymous users go to the login page; members without the role, like non-members,
+
+def roles_for(action):
+    try:
+        return frozenset(MATRIX[action])
+    except KeyError:
+        raise LookupError(f"{action!r} is not in the permissions matrix") from None
+
+
+def is_allowed(roles, action):
+    """True when any of `roles` (the user's roles in the current tenant) may do `action`."""
+    return bool(frozenset(roles) & roles_for(action))
+
+
+def permission_required(action):
+    """Allow the view only to members of the current tenant whose role may do `action`.
+
+    Anonymous users go to the login page; members without the right, like non-members,
     get 404, so a URL never confirms that something exists.
     """
-    allowed = frozenset(roles)
+    allowed = roles_for(action)  # an unknown action fails at import, not at request time
 
     def decorator(view):
         @wraps(view)
@@ -24,6 +77,7 @@ def require_role(*roles):
                 abort(404)
             return view(*args, **kwargs)
 
+        guarded.required_action = action
         guarded.required_roles = allowed
         return guarded
 

@@ -1,11 +1,13 @@
-"""Every registered route, for every kind of user: the rule each view declares with
-`require_role(...)` is what each user gets. A new route without a rule fails here."""
+"""Every registered route, for every kind of user: the action each view declares with
+`permission_required(...)`, looked up in the permissions matrix, is what each user gets.
+A new route without a rule fails here."""
 import re
 
 import pytest
 import sqlalchemy as sa
 
 from network.extensions import db
+from network.permissions import MATRIX
 from network.reference.services import create_company
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
@@ -59,9 +61,9 @@ def _rules(app):
 
 def test_every_route_has_a_rule(app):
     for rule in _rules(app):
-        required = getattr(app.view_functions[rule.endpoint], "required_roles", None)
+        action = getattr(app.view_functions[rule.endpoint], "required_action", None)
         if "tenant_slug" in rule.arguments:
-            assert required, f"{rule.rule} has no require_role(...)"
+            assert action in MATRIX, f"{rule.rule} has no permission_required(...)"
         else:
             assert rule.endpoint in PUBLIC | LOGGED_IN, f"{rule.rule}: declare who may reach it in this test"
 
@@ -111,3 +113,8 @@ def test_routes_outside_workspaces(app, world):
         assert response.status_code == 302 and "/login" in response.location, endpoint
     for path in ("/login", "/password/forgot"):
         assert anonymous.get(path).status_code == 200
+
+
+def test_every_action_in_the_matrix_guards_something(app):
+    used = {getattr(view, "required_action", None) for view in app.view_functions.values()}
+    assert set(MATRIX) - used == set(), "remove the actions no view or API endpoint performs"

@@ -19,7 +19,7 @@ from network.coordination.schemas import (
 )
 from network.extensions import db
 from network.mail import send_email
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.reference import services as reference
 from network.reference.models import Company
 from network.reference.schemas import CompanyEditSchema, CompanySchema
@@ -29,7 +29,6 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("coordination", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
-COORDINATOR = "coordinator"
 
 
 def _partner_or_404(partner_id):
@@ -60,7 +59,7 @@ def _save(schema, save):
 # --- partners ----------------------------------------------------------------------
 
 @bp.get("/partners")
-@require_role(COORDINATOR)
+@permission_required("partners.manage")
 def partners():
     overview = services.partner_overview()
     districts = len({tenant.district for tenant, _ in overview})
@@ -69,7 +68,7 @@ def partners():
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
-@require_role(COORDINATOR)
+@permission_required("partners.manage")
 def new_partner():
     form, errors = {}, {}
     if request.method == "POST":
@@ -83,7 +82,7 @@ def new_partner():
 
 
 @bp.route("/partners/<id:partner_id>/edit", methods=["GET", "POST"])
-@require_role(COORDINATOR)
+@permission_required("partners.manage")
 def edit_partner(partner_id):
     partner = _partner_or_404(partner_id)
     form = {field: getattr(partner, field) for field in services.PARTNER_FIELDS}
@@ -108,13 +107,13 @@ def _render_partner(partner, form=None, errors=None):
 
 
 @bp.get("/partners/<id:partner_id>")
-@require_role(COORDINATOR)
+@permission_required("partners.manage")
 def partner(partner_id):
     return _render_partner(_partner_or_404(partner_id))
 
 
 @bp.post("/partners/<id:partner_id>/status")
-@require_role(COORDINATOR)
+@permission_required("partners.manage")
 def partner_status(partner_id):
     partner = _partner_or_404(partner_id)
     data, errors = load_form(PartnerStatusSchema())
@@ -130,7 +129,7 @@ def partner_status(partner_id):
 
 
 @bp.post("/partners/<id:partner_id>/invite-admin")
-@require_role(COORDINATOR)
+@permission_required("partners.manage")
 def invite_partner_admin(partner_id):
     partner = _partner_or_404(partner_id)
 
@@ -163,14 +162,14 @@ def _company_or_404(company_id):
 
 
 @bp.get("/companies")
-@require_role(COORDINATOR)
+@permission_required("companies.manage")
 def companies():
     return render_template("coordination/companies.html", companies=reference.companies(),
                            volunteers=company_figures.volunteer_counts())
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])
-@require_role(COORDINATOR)
+@permission_required("companies.manage")
 def new_company():
     form, errors = {}, {}
     if request.method == "POST":
@@ -184,7 +183,7 @@ def new_company():
 
 
 @bp.route("/companies/<id:company_id>/edit", methods=["GET", "POST"])
-@require_role(COORDINATOR)
+@permission_required("companies.manage")
 def edit_company(company_id):
     company = _company_or_404(company_id)
     form = {"name": company.name, "contact_name": company.contact_name, "contact_email": company.contact_email,
@@ -202,7 +201,7 @@ def edit_company(company_id):
 
 
 @bp.get("/companies/<id:company_id>")
-@require_role(COORDINATOR)
+@permission_required("companies.manage")
 def company_report(company_id):
     company = _company_or_404(company_id)
     query, errors = load_form(YearSchema(), request.args)

@@ -11,13 +11,12 @@ from network.dashboards.presentation import present
 from network.dashboards.services import PARTNER_KINDS, dashboard_data, parse_filters
 from network.extensions import db
 from network.jobs import JobsUnavailable, enqueue
-from network.permissions import require_role
+from network.permissions import permission_required
 from tenants.tenancy.models import DISTRICTS
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("dashboards", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
-AUDIENCE = ("coordinator", "partner_admin", "staff")
 
 
 def _national():
@@ -37,7 +36,7 @@ def _scope_name(national):
 
 
 @bp.get("/dashboard")
-@require_role(*AUDIENCE)
+@permission_required("dashboards.view")
 def dashboard():
     national = _national()
     filters, errors = parse_filters(request.args, national)
@@ -56,7 +55,7 @@ def dashboard():
 
 
 @bp.get("/dashboard/export")
-@require_role(*AUDIENCE)
+@permission_required("dashboards.view")
 def export():
     """`?format=csv|xlsx` and the dashboard's own filters."""
     national = _national()
@@ -95,7 +94,7 @@ def _own_export(export_id):
 
 
 @bp.get("/dashboard/exports/<id:export_id>")
-@require_role(*AUDIENCE)
+@permission_required("dashboards.view")
 def export_status(export_id):
     job = _own_export(export_id)
     response = current_app.make_response(render_template("dashboards/export_status.html", job=job))
@@ -105,7 +104,7 @@ def export_status(export_id):
 
 
 @bp.get("/dashboard/exports/<id:export_id>/download")
-@require_role(*AUDIENCE)
+@permission_required("dashboards.view")
 def export_download(export_id):
     job = _own_export(export_id)
     if job.status != "done" or job.content is None:

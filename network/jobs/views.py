@@ -9,7 +9,7 @@ from network.extensions import db
 from network.jobs import monitor
 from network.jobs.queueing import redis_connection
 from network.mail.models import STATUSES, OutboxMessage
-from network.permissions import require_role
+from network.permissions import permission_required
 from tenants.tenancy import national_rollup_bypass
 from tenants.tenancy.models import Tenant
 from tenants.tenancy.web import TENANT_URL_PREFIX
@@ -25,7 +25,7 @@ def _coordination_only():
 
 
 @bp.get("/jobs")
-@require_role("coordinator")
+@permission_required("jobs.manage")
 def overview():
     _coordination_only()
     queues, failed, redis_error = [], [], None
@@ -59,7 +59,7 @@ def _outbox_counts():
 
 
 @bp.post("/jobs/retry")
-@require_role("coordinator")
+@permission_required("jobs.manage")
 def retry():
     _coordination_only()
     job_id = request.form.get("job_id", "")

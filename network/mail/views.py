@@ -4,22 +4,21 @@ from flask_babel import gettext as _
 
 from network.extensions import db
 from network.mail import outbox
-from network.permissions import require_role
+from network.permissions import permission_required
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("outbox", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
-OUTBOX_READERS = ("partner_admin", "staff", "coordinator")
 
 
 @bp.get("/outbox")
-@require_role(*OUTBOX_READERS)
+@permission_required("outbox.read")
 def messages():
     return render_template("mail/outbox.html", messages=outbox.recent_messages())
 
 
 @bp.post("/outbox/<id:message_id>/resend")
-@require_role(*OUTBOX_READERS)
+@permission_required("outbox.read")
 def resend(message_id):
     message = outbox.find_message(message_id)
     if message is None:

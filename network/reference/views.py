@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from network.extensions import db
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.reference import services
 from network.reference.schemas import SupportAreaSchema
 from network.validation import load_form
@@ -20,7 +20,7 @@ _FORMS = {
 
 
 @bp.route("/reference", methods=["GET", "POST"])
-@require_role("coordinator")
+@permission_required("reference.manage")
 def lists():
     form, errors, submitted = {}, {}, request.form.get("list")
     if request.method == "POST":

@@ -9,7 +9,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from network.extensions import db
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.reference.services import company_choices
 from network.validation import load_form
 from tenants.activities import services
@@ -19,8 +19,6 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("activities", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/activities")
 
-STAFF = ("partner_admin", "staff")
-COORDINATOR = "coordinator"
 
 
 def _activity_or_404(activity_id):
@@ -69,7 +67,7 @@ def _save_form(schema, save):
 
 
 @bp.get("/")
-@require_role(*STAFF, COORDINATOR)
+@permission_required("activities.view")
 def index():
     network = services.network_activities()
     if g.tenant.is_coordination:
@@ -82,7 +80,7 @@ def index():
 # --- the partner's own activities -------------------------------------------------
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("activities.manage")
 def new():
     form, errors = {}, {}
     if request.method == "POST":
@@ -96,7 +94,7 @@ def new():
 
 
 @bp.route("/<id:activity_id>/edit", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("activities.manage")
 def edit(activity_id):
     activity = _activity_or_404(activity_id)
     form, errors = _activity_form(activity), {}
@@ -173,20 +171,20 @@ def _attendance(activity):
 
 
 @bp.get("/<id:activity_id>")
-@require_role(*STAFF)
+@permission_required("activities.manage")
 def detail(activity_id):
     return _render_detail(_activity_or_404(activity_id))
 
 
 @bp.post("/<id:activity_id>/invitations")
-@require_role(*STAFF)
+@permission_required("activities.manage")
 def invite(activity_id):
     activity = _activity_or_404(activity_id)
     return _invite(activity) or redirect(url_for("activities.detail", activity_id=activity_id))
 
 
 @bp.post("/<id:activity_id>/attendance")
-@require_role(*STAFF)
+@permission_required("activities.manage")
 def attendance(activity_id):
     activity = _activity_or_404(activity_id)
     return _attendance(activity) or redirect(url_for("activities.detail", activity_id=activity_id))
@@ -195,7 +193,7 @@ def attendance(activity_id):
 # --- network activities -------------------------------------------------------------
 
 @bp.get("/network/<id:network_activity_id>")
-@require_role(*STAFF, COORDINATOR)
+@permission_required("activities.view")
 def network_detail(network_activity_id):
     activity = _network_activity_or_404(network_activity_id)
     if not g.tenant.is_coordination:
@@ -205,21 +203,21 @@ def network_detail(network_activity_id):
 
 
 @bp.post("/network/<id:network_activity_id>/invitations")
-@require_role(*STAFF)
+@permission_required("activities.manage")
 def network_invite(network_activity_id):
     activity = _network_activity_or_404(network_activity_id)
     return _invite(activity) or redirect(url_for("activities.network_detail", network_activity_id=activity.id))
 
 
 @bp.post("/network/<id:network_activity_id>/attendance")
-@require_role(*STAFF)
+@permission_required("activities.manage")
 def network_attendance(network_activity_id):
     activity = _network_activity_or_404(network_activity_id)
     return _attendance(activity) or redirect(url_for("activities.network_detail", network_activity_id=activity.id))
 
 
 @bp.route("/network/new", methods=["GET", "POST"])
-@require_role(COORDINATOR)
+@permission_required("activities.network_manage")
 def network_new():
     form, errors = {}, {}
     if request.method == "POST":
@@ -234,7 +232,7 @@ def network_new():
 
 
 @bp.route("/network/<id:network_activity_id>/edit", methods=["GET", "POST"])
-@require_role(COORDINATOR)
+@permission_required("activities.network_manage")
 def network_edit(network_activity_id):
     activity = _network_activity_or_404(network_activity_id)
     form, errors = _activity_form(activity), {}

@@ -3,7 +3,7 @@ from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 
 from network.extensions import db
-from network.permissions import require_role
+from network.permissions import permission_required
 from tenants.audit.models import AUDIT_ACTIONS
 from tenants.audit.services import audit_log_query
 from tenants.participants.models import FIELD_LABELS
@@ -15,7 +15,7 @@ PER_PAGE = 50
 
 
 @bp.get("/audit")
-@require_role("partner_admin")
+@permission_required("audit.read")
 def log():
     action = request.args.get("action") or None
     if action and action not in AUDIT_ACTIONS:

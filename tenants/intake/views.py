@@ -8,7 +8,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from network.extensions import db
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.validation import load_form
 from tenants.intake import services
 from tenants.intake.models import QUESTION_KINDS, PartnerQuestion, Question, QuestionSet
@@ -20,7 +20,6 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("intake", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
-STAFF = ("partner_admin", "staff")
 
 
 def _choices(labels):
@@ -58,7 +57,7 @@ def _for_role(role):
     def view(**kwargs):
         return answer_view(role, **kwargs)
 
-    return require_role(*STAFF)(view)
+    return permission_required("participants.manage")(view)
 
 
 for _role in PARTICIPANT_ROLES:
@@ -76,7 +75,7 @@ def _question_form_context(form, errors):
 
 
 @bp.route("/intake/questions", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("intake.partner_questions")
 def partner_questions():
     form, errors = {}, {}
     if request.method == "POST":
@@ -101,7 +100,7 @@ def partner_questions():
 
 
 @bp.post("/intake/questions/<id:partner_question_id>/retire")
-@require_role(*STAFF)
+@permission_required("intake.partner_questions")
 def retire_partner_question(partner_question_id):
     question = db.session.get(PartnerQuestion, partner_question_id)
     if question is None:
@@ -113,7 +112,7 @@ def retire_partner_question(partner_question_id):
 
 
 @bp.route("/question-sets", methods=["GET", "POST"])
-@require_role("coordinator")
+@permission_required("intake.network_questions")
 def question_sets():
     form, errors = {}, {}
     if request.method == "POST":
@@ -148,7 +147,7 @@ def _change_draft(change, *args):
 
 
 @bp.post("/question-sets/questions/<id:question_id>/remove")
-@require_role("coordinator")
+@permission_required("intake.network_questions")
 def remove_network_question(question_id):
     question = db.session.get(Question, question_id)
     if question is None:
@@ -159,7 +158,7 @@ def remove_network_question(question_id):
 
 
 @bp.post("/question-sets/<id:question_set_id>/publish")
-@require_role("coordinator")
+@permission_required("intake.network_questions")
 def publish_question_set(question_set_id):
     question_set = db.session.get(QuestionSet, question_set_id)
     if question_set is None:

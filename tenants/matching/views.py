@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from network.extensions import db
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.validation import load_form
 from tenants.matching import services
 from tenants.matching.models import CRITERIA
@@ -15,7 +15,6 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("matching", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/matching")
 
-STAFF = ("partner_admin", "staff")
 SUBJECTS = {"mentee": Mentee, "mentor": Mentor}
 
 
@@ -51,19 +50,19 @@ def _suggestions_page(role, subject_id):
 
 
 @bp.route("/mentees/<id:mentee_id>", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("matching.suggest")
 def mentors_for_mentee(mentee_id):
     return _suggestions_page("mentee", mentee_id)
 
 
 @bp.route("/mentors/<id:mentor_id>", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("matching.suggest")
 def mentees_for_mentor(mentor_id):
     return _suggestions_page("mentor", mentor_id)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@require_role("partner_admin")
+@permission_required("matching.configure")
 def settings():
     current = services.matching_settings()
     form = {f"weight_{c}": current.weights[c] for c in CRITERIA} | {

@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields
 
 from network.extensions import db
 from network.mail import send_email
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.reference.services import active_support_areas, company_choices
 from network.validation import load_form
 from tenants.activities.services import network_activities, own_activities
@@ -55,7 +55,6 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("participants", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
-STAFF = ("partner_admin", "staff")
 PREVIEW_ERROR_ROWS = 200
 PREVIEW_VALID_ROWS = 20
 
@@ -369,7 +368,7 @@ def _for_role(view, role):
     def view_for_role(**kwargs):
         return view(role, **kwargs)
 
-    return require_role(*STAFF)(view_for_role)
+    return permission_required("participants.manage")(view_for_role)
 
 
 for _role in PARTICIPANT_ROLES:
@@ -381,7 +380,7 @@ for _role in PARTICIPANT_ROLES:
 # --- imports -----------------------------------------------------------------
 
 @bp.route("/imports/new", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("participants.import")
 def new_import():
     form, errors = {"role": request.args.get("role", "")}, {}
     if request.method == "POST":
@@ -432,13 +431,13 @@ def _render_preview(participant_import, status_code=200):
 
 
 @bp.get("/imports/<id:import_id>")
-@require_role(*STAFF)
+@permission_required("participants.import")
 def import_preview(import_id):
     return _render_preview(_load_import(import_id))
 
 
 @bp.post("/imports/<id:import_id>/confirm")
-@require_role(*STAFF)
+@permission_required("participants.import")
 def confirm_import(import_id):
     participant_import = _load_import(import_id)
     try:

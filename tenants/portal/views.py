@@ -10,7 +10,7 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 
 from network.extensions import db
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.reference.services import active_support_areas
 from network.validation import load_form
 from tenants.portal import services
@@ -29,7 +29,6 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("portal", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/portal")
 
-PARTICIPANTS = ("mentor", "mentee")
 SATISFACTION_SCALE = [(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")]
 
 
@@ -60,7 +59,7 @@ def _support_area_labels():
 
 
 @bp.get("/")
-@require_role(*PARTICIPANTS)
+@permission_required("portal.use")
 def home():
     records = _records()
     rows = []
@@ -72,7 +71,7 @@ def home():
 
 
 @bp.route("/profile/<any(mentor, mentee):side>", methods=["GET", "POST"])
-@require_role(*PARTICIPANTS)
+@permission_required("portal.use")
 def profile(side):
     me = _records().get(side)
     if me is None:
@@ -97,7 +96,7 @@ def profile(side):
 
 
 @bp.get("/processes/<id:process_id>")
-@require_role(*PARTICIPANTS)
+@permission_required("portal.use")
 def process(process_id):
     process, side = _my_process_or_404(process_id)
     follow_up = services.next_follow_up(process)
@@ -118,7 +117,7 @@ def process(process_id):
 
 
 @bp.post("/processes/<id:process_id>/agreement/accept")
-@require_role(*PARTICIPANTS)
+@permission_required("portal.use")
 def accept_agreement(process_id):
     process, side = _my_process_or_404(process_id)
     data, errors = load_form(AcceptanceSchema(), {**request.form.to_dict(), "side": side})
@@ -136,7 +135,7 @@ def accept_agreement(process_id):
 
 
 @bp.route("/processes/<id:process_id>/meetings/new", methods=["GET", "POST"])
-@require_role(*PARTICIPANTS)
+@permission_required("portal.use")
 def new_meeting(process_id):
     process, side = _my_process_or_404(process_id)
     support_areas = _support_area_labels()
@@ -162,7 +161,7 @@ def new_meeting(process_id):
 
 
 @bp.route("/processes/<id:process_id>/follow-up", methods=["GET", "POST"])
-@require_role(*PARTICIPANTS)
+@permission_required("portal.use")
 def follow_up(process_id):
     process, side = _my_process_or_404(process_id)
     answerable = services.answerable_follow_up(process, side)
@@ -192,7 +191,7 @@ def follow_up(process_id):
 
 
 @bp.route("/processes/<id:process_id>/evaluation", methods=["GET", "POST"])
-@require_role(*PARTICIPANTS)
+@permission_required("portal.use")
 def evaluation(process_id):
     process, side = _my_process_or_404(process_id)
     if process.state != "in_evaluation" or process.evaluation_by(side) is not None:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from network.extensions import db
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.reference.models import SupportArea
 from network.validation import load_form
 from tenants.participants.models import Mentee, Mentor
@@ -47,7 +47,6 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("processes", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/processes")
 
-STAFF = ("partner_admin", "staff")
 PER_PAGE = 25
 ATTENTION = {"meeting_overdue", "follow_up_due"}
 
@@ -87,7 +86,7 @@ def process_query(state=None, attention=None, search=None, today=None):
 
 
 @bp.get("/")
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def index():
     state = request.args.get("state") or None
     attention = request.args.get("attention") or None
@@ -102,7 +101,7 @@ def index():
 
 
 @bp.get("/<id:process_id>")
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def detail(process_id):
     process = _process_or_404(process_id)
     return render_template(
@@ -126,7 +125,7 @@ def _support_area_labels():
 
 
 @bp.post("/<id:process_id>/transition")
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def transition(process_id):
     process = _process_or_404(process_id)
     data, errors = load_form(TransitionSchema())
@@ -159,7 +158,7 @@ def _agreement_form(process):
 
 
 @bp.route("/<id:process_id>/agreement", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def edit_agreement(process_id):
     process = _process_or_404(process_id)
     form, errors, status = _agreement_form(process), {}, 200
@@ -185,7 +184,7 @@ def edit_agreement(process_id):
 
 
 @bp.post("/<id:process_id>/agreement/accept")
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def accept_agreement(process_id):
     """Staff record an acceptance given on paper or in person."""
     process = _process_or_404(process_id)
@@ -203,7 +202,7 @@ def accept_agreement(process_id):
 
 
 @bp.get("/<id:process_id>/agreement/print")
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def print_agreement(process_id):
     process = _process_or_404(process_id)
     if process.agreement is None:
@@ -222,7 +221,7 @@ def print_agreement(process_id):
 # --- meetings, follow-ups, evaluations, closing -------------------------------
 
 @bp.route("/<id:process_id>/meetings/new", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def new_meeting(process_id):
     process = _process_or_404(process_id)
     form, errors = {"held_on": date.today().isoformat(), "duration_minutes": "60", "mode": "in_person", "topics": []}, {}
@@ -248,7 +247,7 @@ def new_meeting(process_id):
 
 
 @bp.route("/<id:process_id>/follow-ups/new", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def new_follow_up(process_id):
     process = _process_or_404(process_id)
     due_on = services.next_follow_up_due(process)
@@ -278,7 +277,7 @@ def new_follow_up(process_id):
 
 
 @bp.route("/<id:process_id>/evaluations/<any(mentor, mentee):side>", methods=["GET", "POST"])
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def evaluation(process_id, side):
     process = _process_or_404(process_id)
     if process.state != "in_evaluation" or process.evaluation_by(side) is not None:
@@ -304,7 +303,7 @@ def evaluation(process_id, side):
 
 
 @bp.post("/<id:process_id>/close")
-@require_role(*STAFF)
+@permission_required("processes.manage")
 def close(process_id):
     process = _process_or_404(process_id)
     data, errors = load_form(CloseSchema())

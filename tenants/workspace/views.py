@@ -8,7 +8,7 @@ from network.accounts.models import ROLES, Invitation, Membership
 from network.accounts.schemas import InvitationSchema
 from network.extensions import db
 from network.mail import send_email
-from network.permissions import require_role
+from network.permissions import permission_required
 from network.validation import load_form
 from tenants.audit.services import recent_events
 from tenants.workspace.services import workspace_attention
@@ -16,14 +16,12 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("workspace", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
-MEMBERS = ("partner_admin", "staff", "coordinator", "mentor", "mentee")
-TEAM_MANAGERS = ("partner_admin", "coordinator")
 # Members who are only mentors or mentees work in the portal.
 PARTICIPANT_ROLES = frozenset({"mentor", "mentee"})
 
 
 @bp.get("/")
-@require_role(*MEMBERS)
+@permission_required("workspace.view")
 def home():
     if g.tenant.is_coordination:
         return redirect(url_for("coordination.partners"))
@@ -41,7 +39,7 @@ def home():
 
 
 @bp.route("/members", methods=["GET", "POST"])
-@require_role(*TEAM_MANAGERS)
+@permission_required("team.manage")
 def members():
     grantable = accounts.roles_inviter_may_grant(g.tenant, g.roles)
     form, errors = {}, {}
@@ -82,7 +80,7 @@ def members():
 
 
 @bp.post("/members/<id:membership_id>/deactivate")
-@require_role(*TEAM_MANAGERS)
+@permission_required("team.manage")
 def deactivate_member(membership_id):
     membership = db.session.scalar(
         db.select(Membership).where(Membership.id == membership_id, Membership.tenant_id == g.tenant.id)
@@ -100,7 +98,7 @@ def deactivate_member(membership_id):
 
 
 @bp.post("/invitations/<id:invitation_id>/revoke")
-@require_role(*TEAM_MANAGERS)
+@permission_required("team.manage")
 def revoke_invitation(invitation_id):
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None:
