@@ -10,7 +10,7 @@ from tenants.matching.models import CRITERIA
 from tenants.matching.schemas import MatchingSettingsSchema, MatchSchema
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
-from tenants.processes.services import ProcessRefused
+from tenants.processes.services import commit_change
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("matching", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/matching")
@@ -31,13 +31,10 @@ def _suggestions_page(role, subject_id):
             abort(404)
         if not errors:
             mentor, mentee = (candidate, subject) if role == "mentee" else (subject, candidate)
-            try:
-                process = services.confirm_match(mentor, mentee, current_user, data["cadence"])
-            except ProcessRefused as error:
-                db.session.rollback()
-                flash(error.message, "error")
+            process, refusal = commit_change(services.confirm_match, mentor, mentee, current_user, data["cadence"])
+            if refusal:
+                flash(refusal.message, "error")
             else:
-                db.session.commit()
                 flash(_("%(mentor)s and %(mentee)s are matched. Next: draft their agreement.",
                         mentor=mentor.full_name, mentee=mentee.full_name), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))

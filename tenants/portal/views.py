@@ -123,13 +123,10 @@ def accept_agreement(process_id):
     data, errors = load_form(AcceptanceSchema(), {**request.form.to_dict(), "side": side})
     if errors:
         abort(400)
-    try:
-        processes.accept_agreement(process, side, current_user, data["version"])
-    except processes.ProcessRefused as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    refusal = processes.commit_change(processes.accept_agreement, process, side, current_user, data["version"]).refusal
+    if refusal:
+        flash(refusal.message, "error")
     else:
-        db.session.commit()
         flash(_("Thank you: you have accepted the agreement."), "info")
     return _to_process(process)
 
@@ -147,13 +144,10 @@ def new_meeting(process_id):
         if not errors and set(data["topics"]) - set(support_areas):
             errors = {"topics": [_("Choose topics from the list.")]}
         if not errors:
-            try:
-                processes.log_meeting(process, data, current_user, logged_as=side)
-            except processes.ProcessRefused as error:
-                db.session.rollback()
-                errors = {"_schema": [error.message]}
+            refusal = processes.commit_change(processes.log_meeting, process, data, current_user, logged_as=side).refusal
+            if refusal:
+                errors = {"_schema": [refusal.message]}
             else:
-                db.session.commit()
                 flash(_("The meeting has been logged."), "info")
                 return _to_process(process)
     return render_template("portal/meeting_form.html", process=process, form=form, errors=errors,
@@ -174,15 +168,13 @@ def follow_up(process_id):
         data, errors = load_form(FollowUpAnswerSchema(), form)
         if not errors:
             try:
-                services.answer_follow_up(process, side, data, current_user)
+                refusal = processes.commit_change(services.answer_follow_up, process, side, data, current_user).refusal
             except ValidationError as error:
                 db.session.rollback()
                 errors = error.normalized_messages()
-            except processes.ProcessRefused as error:
-                db.session.rollback()
-                errors = {"_schema": [error.message]}
             else:
-                db.session.commit()
+                errors = {"_schema": [refusal.message]} if refusal else {}
+            if not errors:
                 flash(_("Thank you: your answers have been sent to the team."), "info")
                 return _to_process(process)
     return render_template("portal/follow_up_form.html", process=process, due_on=answerable[1], form=form,
@@ -202,13 +194,10 @@ def evaluation(process_id):
         form = evaluation_form(request.form)
         data, errors = load_form(EvaluationSchema(), form)
         if not errors:
-            try:
-                processes.submit_evaluation(process, side, data, current_user)
-            except processes.ProcessRefused as error:
-                db.session.rollback()
-                errors = {"_schema": [error.message]}
+            refusal = processes.commit_change(processes.submit_evaluation, process, side, data, current_user).refusal
+            if refusal:
+                errors = {"_schema": [refusal.message]}
             else:
-                db.session.commit()
                 flash(_("Thank you: your final evaluation has been sent."), "info")
                 return _to_process(process)
     return render_template("portal/evaluation_form.html", process=process, side_label=SIDES[side], form=form,

@@ -1,6 +1,7 @@
 """The mentoring process: its state machine and every change to it. Free of Flask
 request objects; each refusal carries a message in the user's language."""
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -37,6 +38,23 @@ class ProcessRefused(Exception):
 
 class AgreementConflict(ProcessRefused):
     """Someone saved a newer version of the agreement meanwhile."""
+
+
+class Change(NamedTuple):
+    result: object
+    refusal: ProcessRefused | None
+
+
+def commit_change(service, *args, **kwargs):
+    """Run one service call as a unit of work: commit what it did, or roll it back when a rule
+    refuses it. Views show `change.refusal.message`, or use `change.result`."""
+    try:
+        result = service(*args, **kwargs)
+    except ProcessRefused as refusal:
+        db.session.rollback()
+        return Change(None, refusal)
+    db.session.commit()
+    return Change(result, None)
 
 
 # Every state change staff can ask for; closing and creating have their own functions.

@@ -58,11 +58,6 @@ def _process_or_404(process_id):
     return process
 
 
-def _refused(error):
-    db.session.rollback()
-    flash(error.message, "error")
-
-
 def process_query(state=None, attention=None, search=None, today=None):
     """The list's query: filters in SQL, names loaded in the same query (no N+1)."""
     today = today or date.today()
@@ -132,12 +127,11 @@ def transition(process_id):
     if errors:
         flash(" ".join(str(m) for messages in errors.values() for m in messages), "error")
         return redirect(url_for("processes.detail", process_id=process.id))
-    try:
-        services.transition(process, data["to_state"], current_user, data.get("reason"))
-    except services.ProcessRefused as error:
-        _refused(error)
+    refusal = services.commit_change(services.transition, process, data["to_state"], current_user,
+                                     data.get("reason")).refusal
+    if refusal:
+        flash(refusal.message, "error")
     else:
-        db.session.commit()
         flash(_("The process is now: %(state)s.", state=process.state_label), "info")
     return redirect(url_for("processes.detail", process_id=process.id))
 
@@ -166,14 +160,12 @@ def edit_agreement(process_id):
         form = {**request.form.to_dict(), "goals": goal_rows(request.form)}
         data, errors = load_form(AgreementSchema(), form)
         if not errors:
-            try:
-                services.save_agreement(process, data, data["base_version"], current_user)
-            except services.ProcessRefused as error:
-                db.session.rollback()
-                errors = {"_schema": [error.message]}
-                status = 409 if isinstance(error, services.AgreementConflict) else 400
+            refusal = services.commit_change(services.save_agreement, process, data, data["base_version"],
+                                             current_user).refusal
+            if refusal:
+                errors = {"_schema": [refusal.message]}
+                status = 409 if isinstance(refusal, services.AgreementConflict) else 400
             else:
-                db.session.commit()
                 flash(_("The agreement has been saved. The mentor and the mentee must accept it."), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))
         status = status if status != 200 else 400
@@ -191,12 +183,11 @@ def accept_agreement(process_id):
     data, errors = load_form(AcceptanceSchema())
     if errors:
         abort(400)
-    try:
-        services.accept_agreement(process, data["side"], current_user, data["version"])
-    except services.ProcessRefused as error:
-        _refused(error)
+    refusal = services.commit_change(services.accept_agreement, process, data["side"], current_user,
+                                     data["version"]).refusal
+    if refusal:
+        flash(refusal.message, "error")
     else:
-        db.session.commit()
         flash(_("The acceptance has been recorded."), "info")
     return redirect(url_for("processes.detail", process_id=process.id))
 
@@ -233,13 +224,10 @@ def new_meeting(process_id):
             if unknown:
                 errors = {"topics": [_("Choose topics from the list.")]}
         if not errors:
-            try:
-                services.log_meeting(process, data, current_user, "staff")
-            except services.ProcessRefused as error:
-                db.session.rollback()
-                errors = {"_schema": [error.message]}
+            refusal = services.commit_change(services.log_meeting, process, data, current_user, "staff").refusal
+            if refusal:
+                errors = {"_schema": [refusal.message]}
             else:
-                db.session.commit()
                 flash(_("The meeting has been logged."), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))
     return render_template("processes/meeting_form.html", process=process, form=form, errors=errors,
@@ -262,13 +250,10 @@ def new_follow_up(process_id):
         if not errors and set(data["progress"]) != {goal.id for goal in process.agreement.goals}:
             errors = {"progress": [_("Give the progress of every goal.")]}
         if not errors:
-            try:
-                services.record_follow_up(process, data, current_user)
-            except services.ProcessRefused as error:
-                db.session.rollback()
-                errors = {"_schema": [error.message]}
+            refusal = services.commit_change(services.record_follow_up, process, data, current_user).refusal
+            if refusal:
+                errors = {"_schema": [refusal.message]}
             else:
-                db.session.commit()
                 flash(_("The follow-up has been recorded."), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))
     answers = portal.answers_by_sequence(process).get(len(process.follow_ups) + 1, [])
@@ -288,13 +273,10 @@ def evaluation(process_id, side):
         form = evaluation_form(request.form)
         data, errors = load_form(EvaluationSchema(), form)
         if not errors:
-            try:
-                services.submit_evaluation(process, side, data, current_user)
-            except services.ProcessRefused as error:
-                db.session.rollback()
-                errors = {"_schema": [error.message]}
+            refusal = services.commit_change(services.submit_evaluation, process, side, data, current_user).refusal
+            if refusal:
+                errors = {"_schema": [refusal.message]}
             else:
-                db.session.commit()
                 flash(_("The final evaluation has been saved."), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))
     return render_template("processes/evaluation_form.html", process=process, side=side, side_label=SIDES[side],
@@ -310,12 +292,11 @@ def close(process_id):
     if errors:
         flash(_("Choose the outcome and what happens next."), "error")
         return redirect(url_for("processes.detail", process_id=process.id))
-    try:
-        successor = services.close_process(process, data["outcome"], data["next_step"], current_user)
-    except services.ProcessRefused as error:
-        _refused(error)
+    successor, refusal = services.commit_change(services.close_process, process, data["outcome"],
+                                                data["next_step"], current_user)
+    if refusal:
+        flash(refusal.message, "error")
         return redirect(url_for("processes.detail", process_id=process.id))
-    db.session.commit()
     if successor is not None:
         flash(_("The process is closed and a new one continues with the unmet goals."), "info")
         return redirect(url_for("processes.detail", process_id=successor.id))
