@@ -12,14 +12,15 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from network.extensions import db
+from network.mail import send_email
 from network.reference.models import Company
 from network.timeutil import utcnow
 from tenants.activities.models import Activity, ActivityInvitation, NetworkActivity
 from tenants.activities.schemas import participant_reference
 from tenants.audit.services import record_event
 from tenants.participants.models import PARTICIPANT_MODELS
-from tenants.participants.services import record_training_completed
-from tenants.tenancy import national_rollup_bypass
+from tenants.participants.services import mail_locale, record_training_completed
+from tenants.tenancy import current_tenant_id, national_rollup_bypass
 from tenants.tenancy.models import Tenant
 
 _DETAIL_FIELDS = ("kind", "title", "held_on", "place", "audience", "facilitator_name", "company_id", "description")
@@ -203,12 +204,29 @@ def invite(activity, references, actor):
             raise ValidationError({"participants": [_l("Choose people from the list.")]})
         if (participant.role, participant.id) in invited:
             continue
-        rows.append(ActivityInvitation(**_link(activity), **{f"{participant.role}_id": participant.id},
-                                       invited_by_id=actor.id if actor else None))
-    db.session.add_all(rows)
+        rows.append((ActivityInvitation(**_link(activity), **{f"{participant.role}_id": participant.id},
+                                        invited_by_id=actor.id if actor else None), participant))
+    db.session.add_all(invitation for invitation, _ in rows)
     db.session.flush()
     record_event("activity.invited", actor, activity, changes={"count": len(rows)})
-    return rows
+    _email_invitations(activity, rows)
+    return [invitation for invitation, _ in rows]
+
+
+def _email_invitations(activity, invited):
+    """Tell each newly invited person who has an e-mail address, in their language; sent with
+    the invitations' transaction (outbox), once per invitation."""
+    tenant = db.session.get(Tenant, current_tenant_id())
+    for invitation, person in invited:
+        if not person.email:
+            continue
+        send_email(
+            person.email, "activities/email/invitation.txt", mail_locale(person, tenant),
+            dedupe_key=f"activity-invitation:{tenant.id}:{invitation.id}",
+            name=person.full_name, tenant=tenant.name, title=activity.title, kind=activity.kind,
+            held_on=activity.held_on, place=activity.place, description=activity.description or "",
+            has_portal=person.user_id is not None,
+        )
 
 
 def record_attendance(activity, attendance, actor, today=None):

@@ -20,6 +20,12 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 bp = Blueprint("activities", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/activities")
 
 
+@bp.app_template_filter("activity_kind_label")
+def activity_kind_label(kind):
+    """An activity's kind, in the language being rendered (pages and e-mails alike)."""
+    return ACTIVITY_KINDS[kind]
+
+
 
 def _activity_or_404(activity_id):
     activity = services.get_activity(activity_id)

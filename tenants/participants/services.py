@@ -53,6 +53,13 @@ _DUPLICATE_MESSAGES = {
 
 # --- registering and editing -------------------------------------------------
 
+def mail_locale(participant, tenant):
+    """The language to write to a participant in: their own when they have an account, else
+    the partner's."""
+    user = db.session.get(User, participant.user_id) if participant.user_id else None
+    return (user.preferred_locale if user else None) or tenant.default_locale
+
+
 def create_participant(role, data, actor):
     check_not_registered(role, data)
     participant = PARTICIPANT_MODELS[role](status="applicant")

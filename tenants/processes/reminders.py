@@ -6,10 +6,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from network.accounts.models import User
 from network.extensions import db
 from network.jobs.periodic import for_each_partner_workspace
 from network.mail import send_email
+from tenants.participants.services import mail_locale
 from tenants.processes.models import MentoringProcess
 from tenants.tenancy import current_tenant_id
 from tenants.tenancy.models import Tenant
@@ -55,7 +55,7 @@ def send_workspace_reminders(day):
             message = send_email(
                 person.email,
                 REMINDERS[kind][0],
-                _locale(person, tenant),
+                mail_locale(person, tenant),
                 dedupe_key=f"{kind}:{tenant.id}:{process.id}:{person.role}:{day.isoformat()}",
                 name=person.full_name,
                 pair=pair.full_name,
@@ -64,9 +64,3 @@ def send_workspace_reminders(day):
             )
             sent += message is not None
     return sent
-
-
-def _locale(person, tenant):
-    """The participant's own language when they have an account, else the partner's."""
-    user = db.session.get(User, person.user_id) if person.user_id else None
-    return (user.preferred_locale if user else None) or tenant.default_locale

@@ -8,6 +8,8 @@ from flask_babel import force_locale
 from marshmallow import ValidationError
 
 from network.extensions import db
+from network.mail.delivery import render_message
+from network.mail.models import OutboxMessage
 from tenants.activities import services
 from tenants.activities.models import ActivityInvitation, NetworkActivity
 from tenants.audit.models import AuditEvent
@@ -150,3 +152,21 @@ def test_a_participant_records_the_session_that_brought_them(partners):
         db.session.flush()
         db.session.expire(mentee)
         assert mentee.referral_session.id == session.id and mentee.referral_source == "information_session"
+
+
+def test_invited_people_with_an_e_mail_are_told_once_in_their_language(partners):
+    alpha, _, staff, _ = partners
+    with tenant_context(alpha.id):
+        mentor, mentee = make_mentor("Rui Mentor"), make_mentee("Olena Mentee", email="")
+        activity = services.save_activity(_training("seminar", place="Casa da Cultura"), staff)
+        services.invite(activity, [f"mentor:{mentor.id}", f"mentee:{mentee.id}"], staff)
+        services.invite(activity, [f"mentor:{mentor.id}"], staff)  # already invited: no second e-mail
+        db.session.flush()
+        messages = db.session.scalars(sa.select(OutboxMessage)).all()
+        assert [(message.recipient, message.locale) for message in messages] == [("rui.mentor@example.pt", "pt_PT")]
+        rendered = render_message(messages[0])
+        assert rendered["subject"] == "Convite: Formação"
+        assert "Seminário" in rendered["body"] and "Casa da Cultura" in rendered["body"]
+        assert "01/02/2026" in rendered["body"]
+        messages[0].locale = "en"
+        assert "Date: Feb 1, 2026" in render_message(messages[0])["body"]
