@@ -1,7 +1,5 @@
 """The intake questionnaire: staff record a participant's answers and add the partner's own
 questions; the coordination team prepares and publishes the network-wide versions."""
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,11 +13,10 @@ from tenants.intake.models import QUESTION_KINDS, PartnerQuestion, Question, Que
 from tenants.intake.schemas import QuestionSchema
 from tenants.participants.models import PARTICIPANT_ROLES
 from tenants.participants.services import get_participant
-from tenants.participants.views import participant_url
+from tenants.participants.views import add_participant_rule, participant_url
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("intake", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
-
 
 
 def _choices(labels):
@@ -52,17 +49,7 @@ def answer_view(role, **ids):
     ), 400 if errors else 200
 
 
-def _for_role(role):
-    @wraps(answer_view)
-    def view(**kwargs):
-        return answer_view(role, **kwargs)
-
-    return permission_required("participants.manage")(view)
-
-
-for _role in PARTICIPANT_ROLES:
-    bp.add_url_rule(f"/{_role}s/<id:{_role}_id>/intake", f"{_role}_answers", _for_role(_role),
-                    methods=["GET", "POST"])
+add_participant_rule(bp, "/<id:{role}_id>/intake", "answers", answer_view, ("GET", "POST"))
 
 
 def _question_form_context(form, errors):

@@ -363,18 +363,19 @@ _PARTICIPANT_VIEWS = (
 )
 
 
-def _for_role(view, role):
-    @wraps(view)
-    def view_for_role(**kwargs):
-        return view(role, **kwargs)
+def add_participant_rule(blueprint, suffix, name, view, methods, action="participants.manage"):
+    """Serve `view(role, **ids)` for both roles: at /mentors<suffix> as "mentor_<name>" and at
+    /mentees<suffix> as "mentee_<name>" (`{role}` in the suffix becomes the role)."""
+    for role in PARTICIPANT_ROLES:
+        def view_for_role(role=role, **kwargs):
+            return view(role, **kwargs)
 
-    return permission_required("participants.manage")(view_for_role)
+        blueprint.add_url_rule(f"/{role}s{suffix.format(role=role)}", f"{role}_{name}",
+                               permission_required(action)(wraps(view)(view_for_role)), methods=list(methods))
 
 
-for _role in PARTICIPANT_ROLES:
-    for _suffix, _action, _view, _methods in _PARTICIPANT_VIEWS:
-        bp.add_url_rule(f"/{_role}s{_suffix.format(role=_role)}", f"{_role}_{_action}", _for_role(_view, _role),
-                        methods=list(_methods))
+for _suffix, _name, _view, _methods in _PARTICIPANT_VIEWS:
+    add_participant_rule(bp, _suffix, _name, _view, _methods)
 
 
 # --- imports -----------------------------------------------------------------
