@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from network.columns import choice_type
 from network.extensions import db
 from tenants.tenancy import TenantScoped
 from network.timeutil import UTCDateTime, utcnow
@@ -63,7 +64,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     preferred_locale: Mapped[str | None] = mapped_column(
-        sa.Enum(*LOCALES, name="user_locale", native_enum=False, create_constraint=True, length=8)
+        choice_type(LOCALES, "user_locale", 8)
     )
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the login session id: bumping it logs the user out everywhere.
@@ -124,7 +125,7 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(
-        sa.Enum(*ROLES, name="membership_role", native_enum=False, create_constraint=True, length=32)
+        choice_type(ROLES, "membership_role", 32)
     )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -145,7 +146,7 @@ class Invitation(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254))
     role: Mapped[str] = mapped_column(
-        sa.Enum(*ROLES, name="invitation_role", native_enum=False, create_constraint=True, length=32)
+        choice_type(ROLES, "invitation_role", 32)
     )
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

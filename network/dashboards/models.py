@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sqlalchemy.dialects import postgresql
 
+from network.columns import choice_type
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
 from tenants.tenancy import TenantScoped
@@ -78,12 +79,12 @@ class DashboardExport(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     file_format: Mapped[str] = mapped_column(
-        sa.Enum(*EXPORT_FORMATS, name="export_format", native_enum=False, create_constraint=True, length=8)
+        choice_type(EXPORT_FORMATS, "export_format", 8)
     )
     locale: Mapped[str] = mapped_column(sa.String(8))
     filters: Mapped[dict] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(
-        sa.Enum(*EXPORT_STATUSES, name="export_status", native_enum=False, create_constraint=True, length=16),
+        choice_type(EXPORT_STATUSES, "export_status", 16),
         default="pending",
     )
     progress: Mapped[int] = mapped_column(default=0)  # percent

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from network.columns import choice_type
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
 
@@ -44,7 +45,7 @@ class OutboxMessage(db.Model):
     # Stable across retries: the file backend and receiving servers recognise a replay by it.
     message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     status: Mapped[str] = mapped_column(
-        sa.Enum(*STATUSES, name="outbox_status", native_enum=False, create_constraint=True, length=16),
+        choice_type(STATUSES, "outbox_status", 16),
         default="pending",
     )
     attempts: Mapped[int] = mapped_column(default=0)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import User
+from network.columns import choice_type
 from network.extensions import db
 from network.reference.models import Company
 from network.timeutil import UTCDateTime, utcnow
@@ -44,10 +45,6 @@ INVITABLE_ROLES = {
     "public": ("mentor", "mentee"),
 }
 ATTENDANCE = {"attended": _l("Attended"), "absent": _l("Did not attend")}
-
-
-def _enum(values, name, length=24):
-    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=length)
 
 
 class ActivityDetails:
@@ -96,8 +93,8 @@ class Activity(ActivityDetails, TenantScoped, db.Model):
     )
     level = "tenant"
 
-    kind: Mapped[str] = mapped_column(_enum(ACTIVITY_KINDS, "activity_kind"))
-    audience: Mapped[str] = mapped_column(_enum(AUDIENCES, "activity_audience", 16))
+    kind: Mapped[str] = mapped_column(choice_type(ACTIVITY_KINDS, "activity_kind", 24))
+    audience: Mapped[str] = mapped_column(choice_type(AUDIENCES, "activity_audience", 16))
     # A workshop (talent exchange) is led by one of the partner's participants.
     facilitator_mentor_id: Mapped[int | None] = mapped_column()
     facilitator_mentee_id: Mapped[int | None] = mapped_column()
@@ -125,8 +122,8 @@ class NetworkActivity(ActivityDetails, db.Model):
     __table_args__ = (sa.Index("ix_network_activities_held_on", "held_on"),)
     level = "network"
 
-    kind: Mapped[str] = mapped_column(_enum(ACTIVITY_KINDS, "network_activity_kind"))
-    audience: Mapped[str] = mapped_column(_enum(AUDIENCES, "network_activity_audience", 16))
+    kind: Mapped[str] = mapped_column(choice_type(ACTIVITY_KINDS, "network_activity_kind", 24))
+    audience: Mapped[str] = mapped_column(choice_type(AUDIENCES, "network_activity_audience", 16))
     company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("companies.id", ondelete="RESTRICT"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import User
+from network.columns import choice_type
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import PARTICIPANT_ROLES, ParticipantRecord, participant_record_args
@@ -23,11 +24,11 @@ YES_NO = {"yes": _l("Yes"), "no": _l("No")}
 
 
 def _role_enum(name):
-    return sa.Enum(*PARTICIPANT_ROLES, name=name, native_enum=False, create_constraint=True, length=8)
+    return choice_type(PARTICIPANT_ROLES, name, 8)
 
 
 def _kind_enum(name):
-    return sa.Enum(*QUESTION_KINDS, name=name, native_enum=False, create_constraint=True, length=16)
+    return choice_type(QUESTION_KINDS, name, 16)
 
 
 class Bilingual:

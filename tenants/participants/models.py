@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from network.accounts.models import User
+from network.columns import choice_type
 from network.extensions import db
 from network.reference.models import Company, SupportArea
 from network.timeutil import UTCDateTime, utcnow
@@ -176,10 +177,6 @@ RECOMMENDATIONS = {
 }
 
 
-def _enum(values, name, length=32):
-    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=length)
-
-
 def referral_args():
     # RESTRICT: an activity that brought people to the programme stays on record. Added by
     # ALTER (use_alter): activities already point at mentors and mentees (their facilitator).
@@ -202,7 +199,7 @@ class Participant:
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # Whether their mentor (or mentee) may see this e-mail and phone: the participant decides.
     shares_contact: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    referral_source: Mapped[str | None] = mapped_column(_enum(REFERRAL_SOURCES, "referral_source"))
+    referral_source: Mapped[str | None] = mapped_column(choice_type(REFERRAL_SOURCES, "referral_source", 32))
     # The session that brought them: one of the partner's activities or one of the network's.
     referral_activity_id: Mapped[int | None]
     referral_network_activity_id: Mapped[int | None] = mapped_column(
@@ -281,9 +278,9 @@ class Mentor(Participant, TenantScoped, db.Model):
     availability_days: Mapped[list] = mapped_column(sa.JSON, default=list)
     availability_periods: Mapped[list] = mapped_column(sa.JSON, default=list)
     hours_per_week: Mapped[int | None]
-    gender: Mapped[str | None] = mapped_column(_enum(GENDERS, "mentor_gender", 16))
+    gender: Mapped[str | None] = mapped_column(choice_type(GENDERS, "mentor_gender", 16))
     motivation: Mapped[str | None] = mapped_column(sa.String(2000))
-    status: Mapped[str] = mapped_column(_enum(MENTOR_STATUSES, "mentor_status", 16), default="applicant")
+    status: Mapped[str] = mapped_column(choice_type(MENTOR_STATUSES, "mentor_status", 16), default="applicant")
 
     company: Mapped[Company | None] = relationship()
     languages: Mapped[list["MentorLanguage"]] = relationship(
@@ -317,16 +314,16 @@ class Mentee(Participant, TenantScoped, db.Model):
     country_of_origin: Mapped[str | None] = mapped_column(sa.String(2))
     nationality: Mapped[str | None] = mapped_column(sa.String(2))
     arrival_year: Mapped[int | None]
-    residence_status: Mapped[str | None] = mapped_column(_enum(RESIDENCE_STATUSES, "residence_status"))
-    migration_reason: Mapped[str | None] = mapped_column(_enum(MIGRATION_REASONS, "migration_reason", 16))
-    employment_status: Mapped[str | None] = mapped_column(_enum(EMPLOYMENT_STATUSES, "employment_status", 16))
-    age_band: Mapped[str | None] = mapped_column(_enum(AGE_BANDS, "age_band", 8))
-    gender: Mapped[str | None] = mapped_column(_enum(GENDERS, "gender", 16))
+    residence_status: Mapped[str | None] = mapped_column(choice_type(RESIDENCE_STATUSES, "residence_status", 32))
+    migration_reason: Mapped[str | None] = mapped_column(choice_type(MIGRATION_REASONS, "migration_reason", 16))
+    employment_status: Mapped[str | None] = mapped_column(choice_type(EMPLOYMENT_STATUSES, "employment_status", 16))
+    age_band: Mapped[str | None] = mapped_column(choice_type(AGE_BANDS, "age_band", 8))
+    gender: Mapped[str | None] = mapped_column(choice_type(GENDERS, "gender", 16))
     availability_days: Mapped[list] = mapped_column(sa.JSON, default=list)
     availability_periods: Mapped[list] = mapped_column(sa.JSON, default=list)
     # Some mentees (for instance women fleeing violence) ask for a mentor of a given gender.
-    preferred_mentor_gender: Mapped[str | None] = mapped_column(_enum(GENDERS, "preferred_mentor_gender", 16))
-    status: Mapped[str] = mapped_column(_enum(MENTEE_STATUSES, "mentee_status", 16), default="applicant")
+    preferred_mentor_gender: Mapped[str | None] = mapped_column(choice_type(GENDERS, "preferred_mentor_gender", 16))
+    status: Mapped[str] = mapped_column(choice_type(MENTEE_STATUSES, "mentee_status", 16), default="applicant")
 
     languages: Mapped[list["MenteeLanguage"]] = relationship(
         cascade="all, delete-orphan", order_by="MenteeLanguage.id"
@@ -363,7 +360,7 @@ class MentorLanguage(LanguageSkill, TenantScoped, db.Model):
     )
 
     mentor_id: Mapped[int]
-    level: Mapped[str] = mapped_column(_enum(LANGUAGE_LEVELS, "mentor_language_level", 8))
+    level: Mapped[str] = mapped_column(choice_type(LANGUAGE_LEVELS, "mentor_language_level", 8))
 
 
 class MenteeLanguage(LanguageSkill, TenantScoped, db.Model):
@@ -375,7 +372,7 @@ class MenteeLanguage(LanguageSkill, TenantScoped, db.Model):
     )
 
     mentee_id: Mapped[int]
-    level: Mapped[str] = mapped_column(_enum(PORTUGUESE_LEVELS, "mentee_language_level", 8))
+    level: Mapped[str] = mapped_column(choice_type(PORTUGUESE_LEVELS, "mentee_language_level", 8))
 
 
 class MentorSupportArea(TenantScoped, db.Model):
@@ -437,7 +434,7 @@ class Consent(ParticipantRecord, TenantScoped, db.Model):
     __tablename__ = "consents"
     __tenant_table_args__ = participant_record_args("consents")
 
-    purpose: Mapped[str] = mapped_column(_enum(CONSENT_PURPOSES, "consent_purpose"))
+    purpose: Mapped[str] = mapped_column(choice_type(CONSENT_PURPOSES, "consent_purpose", 32))
     text_version: Mapped[str] = mapped_column(sa.String(32))
     given_on: Mapped[date]
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -464,7 +461,7 @@ class Interview(ParticipantRecord, TenantScoped, db.Model):
     held_on: Mapped[date]
     interviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     notes: Mapped[str | None] = mapped_column(sa.String(4000))
-    recommendation: Mapped[str] = mapped_column(_enum(RECOMMENDATIONS, "interview_recommendation", 16))
+    recommendation: Mapped[str] = mapped_column(choice_type(RECOMMENDATIONS, "interview_recommendation", 16))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -483,7 +480,7 @@ class ParticipantImport(TenantScoped, db.Model):
     __tablename__ = "participant_imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    role: Mapped[str] = mapped_column(_enum(PARTICIPANT_ROLES, "import_role", 8))
+    role: Mapped[str] = mapped_column(choice_type(PARTICIPANT_ROLES, "import_role", 8))
     filename: Mapped[str] = mapped_column(sa.String(255))
     columns: Mapped[list] = mapped_column(sa.JSON)
     rows: Mapped[list] = mapped_column(sa.JSON)

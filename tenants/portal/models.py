@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import Invitation, User
+from network.columns import choice_type
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor, ParticipantRecord, participant_record_args
@@ -52,7 +53,7 @@ class FollowUpAnswer(TenantScoped, db.Model):
     sequence: Mapped[int]
     due_on: Mapped[date]
     side: Mapped[str] = mapped_column(
-        sa.Enum(*SIDES, name="follow_up_answer_side", native_enum=False, create_constraint=True, length=8)
+        choice_type(SIDES, "follow_up_answer_side", 8)
     )
     satisfaction: Mapped[int]
     # {goal id (as text): progress 0-4}, for the goals of the agreement when answered.

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.accounts.models import User
+from network.columns import choice_type
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor
@@ -77,10 +78,6 @@ EVENT_KINDS = {
 }
 
 
-def _enum(values, name, length=24):
-    return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=length)
-
-
 def _process_fk():
     return tenant_foreign_key("process_id", "mentoring_processes", ondelete="CASCADE")
 
@@ -111,15 +108,15 @@ class MentoringProcess(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     mentor_id: Mapped[int] = mapped_column()
     mentee_id: Mapped[int] = mapped_column()
-    state: Mapped[str] = mapped_column(_enum(PROCESS_STATES, "process_state"), default="matched")
-    cadence: Mapped[str] = mapped_column(_enum(CADENCES, "follow_up_cadence", 16), default="monthly")
+    state: Mapped[str] = mapped_column(choice_type(PROCESS_STATES, "process_state", 24), default="matched")
+    cadence: Mapped[str] = mapped_column(choice_type(CADENCES, "follow_up_cadence", 16), default="monthly")
     matched_on: Mapped[date]
     activated_on: Mapped[date | None]
     closed_on: Mapped[date | None]
     # Kept by the services (never edited directly) so the lists can filter in SQL:
     next_follow_up_on: Mapped[date | None]
     next_meeting_due_on: Mapped[date | None]
-    outcome: Mapped[str | None] = mapped_column(_enum(OUTCOMES, "process_outcome"))
+    outcome: Mapped[str | None] = mapped_column(choice_type(OUTCOMES, "process_outcome", 24))
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     redefined_from_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -178,7 +175,7 @@ class ProcessEvent(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column()
-    kind: Mapped[str] = mapped_column(_enum(EVENT_KINDS, "process_event_kind"))
+    kind: Mapped[str] = mapped_column(choice_type(EVENT_KINDS, "process_event_kind", 24))
     from_state: Mapped[str | None] = mapped_column(sa.String(24))
     to_state: Mapped[str | None] = mapped_column(sa.String(24))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -203,8 +200,8 @@ class Agreement(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column()
     version: Mapped[int]
-    meeting_frequency: Mapped[str] = mapped_column(_enum(MEETING_FREQUENCIES, "meeting_frequency", 16))
-    mode: Mapped[str] = mapped_column(_enum(AGREEMENT_MODES, "agreement_mode", 16))
+    meeting_frequency: Mapped[str] = mapped_column(choice_type(MEETING_FREQUENCIES, "meeting_frequency", 16))
+    mode: Mapped[str] = mapped_column(choice_type(AGREEMENT_MODES, "agreement_mode", 16))
     place: Mapped[str | None] = mapped_column(sa.String(200))
     mentor_duties: Mapped[str] = mapped_column(sa.String(2000))
     mentee_duties: Mapped[str] = mapped_column(sa.String(2000))
@@ -247,7 +244,7 @@ class AgreementGoal(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column()
     position: Mapped[int]
-    kind: Mapped[str] = mapped_column(_enum(GOAL_KINDS, "goal_kind", 16))
+    kind: Mapped[str] = mapped_column(choice_type(GOAL_KINDS, "goal_kind", 16))
     text: Mapped[str] = mapped_column(sa.String(500))
     target_date: Mapped[date | None]
 
@@ -260,17 +257,19 @@ class AgreementGoal(TenantScoped, db.Model):
 
 class Meeting(TenantScoped, db.Model):
     __tablename__ = "meetings"
-    __tenant_table_args__ = (_process_fk(), sa.Index("ix_meetings_tenant_process_held", "tenant_id", "process_id", "held_on"))
+    __tenant_table_args__ = (
+        _process_fk(), sa.Index("ix_meetings_tenant_process_held", "tenant_id", "process_id", "held_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column()
     held_on: Mapped[date]
     duration_minutes: Mapped[int]
-    mode: Mapped[str] = mapped_column(_enum(MEETING_MODES, "meeting_mode", 16))
+    mode: Mapped[str] = mapped_column(choice_type(MEETING_MODES, "meeting_mode", 16))
     topics: Mapped[list] = mapped_column(sa.JSON, default=list)  # support area codes
     notes: Mapped[str | None] = mapped_column(sa.String(4000))
     logged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    logged_as: Mapped[str] = mapped_column(_enum(LOGGED_AS, "meeting_logged_as", 8))
+    logged_as: Mapped[str] = mapped_column(choice_type(LOGGED_AS, "meeting_logged_as", 8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     process: Mapped[MentoringProcess] = relationship(back_populates="meetings")
@@ -338,7 +337,7 @@ class Evaluation(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column()
-    side: Mapped[str] = mapped_column(_enum(SIDES, "evaluation_side", 8))
+    side: Mapped[str] = mapped_column(choice_type(SIDES, "evaluation_side", 8))
     satisfaction: Mapped[int]
     changes: Mapped[list] = mapped_column(sa.JSON, default=list)  # codes from CHANGES
     would_repeat: Mapped[bool]
@@ -371,7 +370,7 @@ class GoalOutcome(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column()
     goal_id: Mapped[int] = mapped_column()
-    outcome: Mapped[str] = mapped_column(_enum(GOAL_OUTCOMES, "goal_outcome", 8))
+    outcome: Mapped[str] = mapped_column(choice_type(GOAL_OUTCOMES, "goal_outcome", 8))
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="goal_outcomes", overlaps="goal")
     goal: Mapped[AgreementGoal] = relationship(overlaps="evaluation,goal_outcomes")

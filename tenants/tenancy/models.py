@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from network.columns import choice_type
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
 
@@ -54,13 +55,13 @@ class Tenant(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     slug: Mapped[str] = mapped_column(sa.String(63), unique=True)
     kind: Mapped[str] = mapped_column(
-        sa.Enum(*TENANT_KINDS, name="tenant_kind", native_enum=False, create_constraint=True, length=32)
+        choice_type(TENANT_KINDS, "tenant_kind", 32)
     )
     district: Mapped[str] = mapped_column(
-        sa.Enum(*DISTRICTS, name="district", native_enum=False, create_constraint=True, length=32)
+        choice_type(DISTRICTS, "district", 32)
     )
     default_locale: Mapped[str] = mapped_column(
-        sa.Enum(*LOCALES, name="tenant_locale", native_enum=False, create_constraint=True, length=8),
+        choice_type(LOCALES, "tenant_locale", 8),
         default="pt_PT",
     )
     active: Mapped[bool] = mapped_column(default=True)
