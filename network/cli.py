@@ -1,4 +1,4 @@
-"""`flask create-tenant`, `flask create-user`, `flask seed-demo`."""
+"""`flask create-tenant`, `flask create-user`, `flask seed-demo`, `flask permissions`."""
 import click
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
@@ -78,3 +78,14 @@ def seed_demo_command(password):
     click.echo("\nDemo logins (password: %s):" % password)
     for role, email, workspace in logins:
         click.echo(f"  {role:<14} {email:<40} /t/{workspace}/")
+
+
+@click.command("permissions")
+@with_appcontext
+def permissions_command():
+    """Print the permissions matrix (action x role) with the endpoints performing each action."""
+    from flask import current_app
+
+    from network.permissions import matrix_markdown
+
+    click.echo(matrix_markdown(current_app.view_functions), nl=False)

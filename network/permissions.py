@@ -82,3 +82,19 @@ def permission_required(action):
         return guarded
 
     return decorator
+
+
+def matrix_markdown(view_functions):
+    """The matrix as a Markdown table, with the endpoints that perform each action: what
+    `flask permissions` prints and docs/permissions.md holds."""
+    from network.accounts.models import ROLES
+
+    endpoints = {}
+    for endpoint, view in sorted(view_functions.items()):
+        if getattr(view, "required_action", None):
+            endpoints.setdefault(view.required_action, []).append(endpoint)
+    lines = ["| action | " + " | ".join(ROLES) + " | endpoints |", "|---" * (len(ROLES) + 2) + "|"]
+    for action, roles in MATRIX.items():
+        marks = " | ".join("yes" if role in roles else "" for role in ROLES)
+        lines.append(f"| `{action}` | {marks} | {', '.join(endpoints.get(action, []))} |")
+    return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from config import PROJECT_ROOT
 from network.extensions import db
 from network.permissions import MATRIX
 from network.reference.services import create_company
@@ -118,3 +119,11 @@ def test_routes_outside_workspaces(app, world):
 def test_every_action_in_the_matrix_guards_something(app):
     used = {getattr(view, "required_action", None) for view in app.view_functions.values()}
     assert set(MATRIX) - used == set(), "remove the actions no view or API endpoint performs"
+
+
+def test_the_documented_matrix_is_the_one_in_force(app):
+    from network.permissions import matrix_markdown
+
+    documented = (PROJECT_ROOT / "docs" / "permissions.md").read_text()
+    assert documented.endswith("\n\n" + matrix_markdown(app.view_functions)), \
+        "docs/permissions.md is stale: replace its table with the output of `flask permissions`"
