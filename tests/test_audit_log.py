@@ -2,7 +2,7 @@
 import re
 
 from network.extensions import db
-from tenants.participants.services import record_mentee_read
+from tenants.participants.services import record_participant_read
 from tenants.tenancy import tenant_context
 from tests.factories import login, make_mentee, make_tenant, make_user
 
@@ -14,7 +14,7 @@ def test_partner_admins_read_who_did_what_and_the_previous_values(app, client):
         make_user("staff@alpha.pt", roles=[(alpha, "staff")])
         with tenant_context(alpha.id):
             mentee = make_mentee("Amina Yusuf", actor=admin)
-            record_mentee_read(mentee, admin)
+            record_participant_read(mentee, admin)
         with tenant_context(beta.id):
             make_mentee("Outra Pessoa", email="outra@example.pt", actor=admin)
         db.session.commit()

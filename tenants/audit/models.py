@@ -16,7 +16,7 @@ AUDIT_ACTIONS = {
     "participant.created": _l("Registered a participant"),
     "participant.imported": _l("Registered a participant from an imported list"),
     "participant.updated": _l("Changed a participant's details"),
-    "participant.viewed": _l("Opened a mentee's record"),
+    "participant.viewed": _l("Opened a participant's record"),
     "participant.status_changed": _l("Changed a participant's status"),
     "consent.given": _l("Recorded a consent"),
     "consent.withdrawn": _l("Recorded the withdrawal of a consent"),

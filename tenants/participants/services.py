@@ -247,9 +247,9 @@ def get_participant(role, participant_id):
     return db.session.get(PARTICIPANT_MODELS[role], participant_id)
 
 
-def record_mentee_read(mentee, actor):
-    """Mentees' data is sensitive: every read of a mentee's record is in the audit log."""
-    record_event("participant.viewed", actor, mentee)
+def record_participant_read(participant, actor):
+    """Every read of a mentor's or mentee's record is in the audit log (who, when, whose)."""
+    record_event("participant.viewed", actor, participant)
 
 
 def participant_history(participant, limit=50):

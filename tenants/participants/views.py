@@ -220,10 +220,9 @@ def edit_view(role, **ids):
 
 
 def _render_detail(participant, consent_form=None, errors=None, status_code=200):
-    """The detail page; every time it shows a mentee, the read is in the audit log."""
-    if participant.role == "mentee":
-        services.record_mentee_read(participant, current_user)
-        db.session.commit()
+    """The detail page; every time it shows a person's record, the read is in the audit log."""
+    services.record_participant_read(participant, current_user)
+    db.session.commit()
     return render_template(
         "participants/detail.html",
         participant=participant,

@@ -146,7 +146,7 @@ def test_saving_without_changes_writes_nothing_to_the_audit_log(workspace):
 def test_reading_a_mentee_is_audited(workspace):
     _, staff = workspace
     mentee = make_mentee(actor=staff)
-    services.record_mentee_read(mentee, staff)
+    services.record_participant_read(mentee, staff)
     history = services.participant_history(mentee)
     assert [event.action for event in history] == ["participant.viewed", "participant.created"]
 

@@ -130,7 +130,7 @@ def test_unknown_filter_values_are_reported(staff_client, two_partners):
     assert page.count("Choose one of the options.") == 2 and "Enter a whole number." in page
 
 
-def test_every_read_of_a_mentee_is_audited(app, staff_client, alpha):
+def test_every_read_of_a_persons_record_is_audited(app, staff_client, alpha):
     with alpha.records():
         mentee_id = make_mentee("Amina Idris").id
         mentor_id = make_mentor("Rui Costa").id
@@ -139,7 +139,8 @@ def test_every_read_of_a_mentee_is_audited(app, staff_client, alpha):
     assert staff_client.get(f"/t/{alpha.slug}/mentors/{mentor_id}").status_code == 200
     with alpha.records():
         reads = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "participant.viewed")).all()
-        assert [(event.record_type, event.record_id) for event in reads] == [("Mentee", mentee_id)] * 2
+        assert [(event.record_type, event.record_id) for event in reads] == [("Mentee", mentee_id)] * 2 + [
+            ("Mentor", mentor_id)]
         assert all(event.actor.email == "staff@alpha.pt" for event in reads)
 
 
