@@ -58,6 +58,8 @@ ERASURE_POLICY = {
     },
     "mentor_languages": {"language_code": KEEP, "level": KEEP},
     "mentee_languages": {"language_code": KEEP, "level": KEEP},
+    "mentor_support_areas": {},
+    "mentee_support_areas": {},  # counted by the national roll-ups
     "consents": {"purpose": KEEP, "text_version": KEEP},
     "interviews": {"notes": CLEAR, "recommendation": KEEP},
     "intake_responses": {"answers": CLEAR},

@@ -28,7 +28,8 @@ def mentee_with_everything(tenant_id, staff):
     with tenant_context(tenant_id):
         mentee = make_mentee("Zorvana Quixley-Antiga", email="zorvana.quixley@example.pt", phone="+351917771234",
                              municipality="Vila Quixley", expectations="Quixley hopes to work as a nurse",
-                             actor=staff)
+                             portuguese_level="a2", languages=[{"code": "ar", "level": "native"}],
+                             support_areas=["health"], actor=staff)
         # An edit: the audit log keeps the old values.
         update_participant(mentee, form_data(mentee) | {"full_name": "Zorvana Quixley",
                                                         "expectations": "Quixley hopes to study"}, staff)
