@@ -73,13 +73,15 @@ def mentee_with_everything(tenant_id, staff):
                                                         "goal_outcomes": {goal_id: "met"}}, staff)
         processes.close_process(process, "goals_met", "new_process", staff, today=date(2024, 3, 1))
         second = processes.create_process(make_ready_mentor("Rui Mentor"), mentee, staff, today=date(2024, 3, 2))
-        processes.transition(second, "cancelled", staff, reason="Zorvana moved to Quixleyville", today=date(2024, 3, 10))
+        processes.transition(second, "cancelled", staff, reason="Zorvana moved to Quixleyville",
+                             today=date(2024, 3, 10))
         # A reminder to her mentor names her.
         send_email(mentor.email, "processes/email/follow_up_due.txt", "pt_PT", name=mentor.full_name,
                    pair=mentee.full_name, tenant=tenant.name, due_on=date(2024, 2, 5))
 
-        activity = activities.save_activity({"kind": "training_mentees", "title": "Formação", "held_on": date(2024, 1, 20),
-                                             "place": "Biblioteca", "audience": "mentees"}, staff)
+        activity = activities.save_activity({"kind": "training_mentees", "title": "Formação",
+                                             "held_on": date(2024, 1, 20), "place": "Biblioteca",
+                                             "audience": "mentees"}, staff)
         activities.invite(activity, [f"mentee:{mentee.id}"], staff)
         start_import("mentee", "lista.csv", "full_name,email,phone,municipality\n"
                      "Zorvana Quixley,zorvana.quixley@example.pt,+351917771234,Porto\n"
