@@ -6,7 +6,6 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from network.extensions import db
@@ -14,45 +13,12 @@ from network.permissions import permission_required
 from network.validation import load_form
 from tenants.participants.models import PARTICIPANT_MODELS, PARTICIPANT_ROLES
 from tenants.privacy import export, retention
+from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
 from tenants.privacy.erasure import ErasureRefused, erase_participant, erasure_blocker, erasure_of
 from tenants.privacy.schemas import ErasureSchema, RetentionSettingsSchema
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("privacy", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
-
-# The printable export's headings, one per section of the JSON document.
-SECTION_TITLES = {
-    "mentors": _l("Mentor record"),
-    "mentees": _l("Mentee record"),
-    "mentor_languages": _l("Languages spoken"),
-    "mentee_languages": _l("Languages spoken"),
-    "mentor_support_areas": _l("Support areas"),
-    "mentee_support_areas": _l("Support areas"),
-    "consents": _l("Consents"),
-    "interviews": _l("Interviews"),
-    "intake_responses": _l("Intake questionnaire answers"),
-    "participant_invitations": _l("Portal invitations (link to the record)"),
-    "invitations": _l("Portal invitations"),
-    "activity_invitations": _l("Activity invitations and attendance"),
-    "activities": _l("Activities facilitated"),
-    "erasures": _l("Anonymisation"),
-    "mentoring_processes": _l("Mentoring processes"),
-    "process_events": _l("Process timeline"),
-    "agreements": _l("Agreements (every version)"),
-    "agreement_goals": _l("Agreement goals"),
-    "meetings": _l("Meetings"),
-    "follow_ups": _l("Follow-ups"),
-    "goal_progress": _l("Progress per goal"),
-    "evaluations": _l("Final evaluations"),
-    "goal_outcomes": _l("Outcome per goal"),
-    "follow_up_answers": _l("Follow-up answers in the portal"),
-    "users": _l("Portal account"),
-    "memberships": _l("Roles in this workspace"),
-    "audit_events": _l("Audit log entries about this person"),
-    "outbox": _l("E-mails addressed to this person"),
-    "participant_imports": _l("Rows of uploaded lists"),
-}
-
 
 @bp.app_template_global()
 def privacy_url(action, participant):
@@ -73,7 +39,8 @@ def export_page(role, **ids):
     export.record_export(participant, current_user, "html")
     db.session.commit()
     return render_template("privacy/export.html", participant=participant, document=document,
-                           titles=SECTION_TITLES, erasure=erasure_of(participant))
+                           titles=SECTION_TITLES, labels=COLUMN_LABELS,
+                           erasure=erasure_of(participant))
 
 
 def export_json(role, **ids):

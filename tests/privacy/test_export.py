@@ -12,7 +12,7 @@ from tenants.participants.models import Mentee
 from tenants.privacy import walk
 from tenants.privacy.erasure import ERASURE_POLICY
 from tenants.privacy.export import subject_access_export
-from tenants.privacy.views import SECTION_TITLES
+from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
 from tenants.tenancy import TenantScoped, tenant_context
 from tests.factories import login, two_partner_network
 from tests.privacy.helpers import mentee_with_everything
@@ -63,9 +63,13 @@ def test_every_text_column_the_walk_reaches_has_an_erasure_decision(app):
     assert undecided == []
 
 
-def test_every_section_has_a_heading_in_the_printable_page(app):
+def test_every_section_and_field_has_a_name_in_the_printable_page(app):
     for role in walk.PARTICIPANT_TABLES:
-        assert set(walk.section_names(role)) - set(SECTION_TITLES) == set()
+        sections = walk.section_names(role)
+        assert set(sections) - set(SECTION_TITLES) == set()
+        columns = {column.name for name in sections for column in db.metadata.tables[name].columns}
+        secret = set().union(*walk.SECRET_COLUMNS.values())
+        assert columns - secret - set(COLUMN_LABELS) == set()
 
 
 def test_the_export_holds_every_column_of_every_row_about_the_person(app, world):
