@@ -26,6 +26,12 @@ def privacy_url(action, participant):
     return url_for(f"privacy.{role}_{action}", **{f"{role}_id": participant.id})
 
 
+@bp.app_template_global()
+def participant_erasure(participant):
+    """The participant's erasure record, or None: the detail page says when the data went."""
+    return erasure_of(participant)
+
+
 def _load(role, ids):
     participant = db.session.get(PARTICIPANT_MODELS[role], ids[f"{role}_id"])
     if participant is None:

@@ -11,7 +11,7 @@ from network.mail import send_email
 from tenants.activities import services as activities
 from tenants.intake import services as intake
 from tenants.participants.imports import start_import
-from tenants.participants.services import form_data, record_interview, update_participant
+from tenants.participants.services import form_data, record_interview, update_participant, withdraw_consent
 from tenants.portal import services as portal
 from tenants.processes import services as processes
 from tenants.tenancy import tenant_context
@@ -34,7 +34,7 @@ def mentee_with_everything(tenant_id, staff):
         update_participant(mentee, form_data(mentee) | {"full_name": "Zorvana Quixley",
                                                         "expectations": "Quixley hopes to study"}, staff)
         give_consent(mentee, staff)
-        give_consent(mentee, staff, purpose="sensitive_data")
+        withdraw_consent(mentee, give_consent(mentee, staff, purpose="sensitive_data"), staff)
         record_interview(mentee, {"held_on": date(2024, 1, 2), "interviewer_id": staff.id, "recommendation": "accept",
                                   "notes": "Quixley has two children and asthma"}, staff)
         question = intake.add_partner_question(

@@ -137,6 +137,7 @@ def test_the_erase_page_asks_for_a_reason_and_refuses_open_processes(app, client
     assert done.status_code == 302
     detail = client.get(done.location).get_data(as_text=True)
     assert "Fatima" not in detail and "Mentorando anonimizado" in detail
+    assert "foram anonimizados em" in detail and "privacy/erase" not in detail
     client.post("/logout")
     login(client, network.alpha_staff)
     assert client.get(f"/t/alpha/mentees/{free_id}/privacy/erase").status_code == 404

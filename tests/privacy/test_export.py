@@ -91,7 +91,10 @@ def test_the_export_holds_every_column_of_every_row_about_the_person(app, world)
     assert empty == {"activities", "erasures"}
     assert records["mentees"][0]["full_name"] == "Zorvana Quixley"
     assert [row["notes"] for row in records["interviews"]] == ["Quixley has two children and asthma"]
-    assert {row["purpose"] for row in records["consents"]} == {"programme", "sensitive_data"}
+    # The consent history: given, and withdrawn with when and by whom.
+    consents = {row["purpose"]: row for row in records["consents"]}
+    assert consents["programme"]["withdrawn_at"] is None and consents["sensitive_data"]["withdrawn_at"]
+    assert consents["sensitive_data"]["withdrawn_by_id"] is not None
     assert len(records["mentoring_processes"]) == 2
     assert [row["side"] for row in records["evaluations"]] == ["mentee"]  # her side, not her mentor's
     assert len(records["goal_outcomes"]) == 1
