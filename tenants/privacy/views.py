@@ -44,7 +44,10 @@ def export_page(role, **ids):
     document = export.subject_access_export(participant)
     export.record_export(participant, current_user, "html")
     db.session.commit()
-    return render_template("privacy/export.html", participant=participant, document=document,
+    records = document["records"]
+    # The person first, then their records in the order of the titles (the JSON sorts its keys).
+    sections = [name for name in SECTION_TITLES if name in records] + sorted(set(records) - set(SECTION_TITLES))
+    return render_template("privacy/export.html", participant=participant, document=document, sections=sections,
                            titles=SECTION_TITLES, labels=COLUMN_LABELS,
                            erasure=erasure_of(participant))
 
