@@ -6,7 +6,8 @@ exactly what the run changes:
 
 - a participant is anonymised when none of their processes is open and the last one ended
   (closed or cancelled, including by a withdrawn consent) more than N months ago; or, never
-  matched, when they left the programme and their record has not changed for N months;
+  matched, when they left the programme or hold no consent to take part, and neither their
+  record nor their consents have changed for N months;
 - an uploaded list never confirmed is deleted N days after the upload.
 """
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from flask_babel import gettext as _
 from network.extensions import db
 from network.jobs.periodic import for_each_partner_workspace
 from tenants.audit.services import record_event
-from tenants.participants.models import PARTICIPANT_MODELS
+from tenants.participants.models import MATCHING_CONSENT, PARTICIPANT_MODELS, Consent
 from tenants.privacy.erasure import erase_participant, uploaded_lists_past
 from tenants.privacy.models import Erasure, PrivacySettings
 from tenants.processes.models import OPEN_STATES, MentoringProcess
@@ -110,6 +111,11 @@ def retention_plan(today=None):
 
 def _participants_past(role, model, cutoff):
     link = MentoringProcess.mentor_id if role == "mentor" else MentoringProcess.mentee_id
+    consent_link, since = getattr(Consent, f"{role}_id"), _start_of(cutoff)
+    consents = sa.select(Consent.id).where(consent_link == model.id)
+    consent_to_take_part = consents.where(Consent.purpose == MATCHING_CONSENT, Consent.withdrawn_at.is_(None)).exists()
+    consents_changed_since = consents.where(
+        sa.or_(Consent.recorded_at >= since, Consent.withdrawn_at >= since)).exists()
     erased = sa.select(Erasure.id).where(getattr(Erasure, f"{role}_id") == model.id)
     processes = (
         sa.select(link.label("person_id"), sa.func.max(MentoringProcess.closed_on).label("last_end"),
@@ -122,7 +128,8 @@ def _participants_past(role, model, cutoff):
         .where(~erased.exists())
         .where(sa.or_(
             sa.and_(processes.c.open_count == 0, processes.c.last_end < cutoff),
-            sa.and_(processes.c.person_id.is_(None), model.status == "left", model.updated_at < _start_of(cutoff)),
+            sa.and_(processes.c.person_id.is_(None), sa.or_(model.status == "left", ~consent_to_take_part),
+                    model.updated_at < since, ~consents_changed_since),
         ))
         .order_by(model.id)
     ).all()

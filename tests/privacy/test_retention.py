@@ -43,9 +43,16 @@ def partners(app_context):
             again = _pair_ended_on("Outra Vez", date(2024, 2, 1), staff[slug])
             processes.create_process(again.mentor, again.mentee, staff[slug], today=date(2026, 9, 1))
             left = make_ready_mentee("Saiu Cedo")
-            left.status, left.updated_at = "left", OLD
+            left.status, left.updated_at, left.consents[0].recorded_at = "left", OLD, OLD
             staying = make_ready_mentee("Ainda Espera")
             staying.updated_at = OLD
+            # Never matched, and withdrew their consent to take part long ago: nothing to keep.
+            withdrawn = make_ready_mentee("Retirou Cedo")
+            withdrawn.updated_at = withdrawn.consents[0].recorded_at = withdrawn.consents[0].withdrawn_at = OLD
+            # ... but a withdrawal last month starts the clock again.
+            recent = make_ready_mentee("Retirou Agora")
+            recent.updated_at = recent.consents[0].recorded_at = OLD
+            recent.consents[0].withdrawn_at = datetime(2026, 10, 20, tzinfo=timezone.utc)
             stale = start_import("mentee", "antiga.csv", b"full_name,email,municipality\nRui,rui@example.pt,Porto\n",
                                  staff[slug])
             stale.created_at = OLD
@@ -56,7 +63,7 @@ def partners(app_context):
             db.session.flush()
             expected[slug] = {
                 "mentor": sorted(process.mentor_id for process in ended),
-                "mentee": sorted([process.mentee_id for process in ended] + [left.id]),
+                "mentee": sorted([process.mentee_id for process in ended] + [left.id, withdrawn.id]),
                 "import": [stale.id],
             }
     db.session.commit()
@@ -111,7 +118,7 @@ def test_the_cli_dry_run_changes_nothing_and_the_real_run_applies(app, partners)
     assert f"beta: anonymised mentors {expected['beta']['mentor']}" in real.output
     assert f"alpha: anonymised mentors {expected['alpha']['mentor']}" in real.output
     with tenant_context(network.beta.id):
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Erasure)) == 5
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Erasure)) == 6
 
 
 def test_partner_admins_set_the_rules_and_read_the_dry_run_report(app, client):
