@@ -23,7 +23,7 @@ def subject_access_export(participant):
     records["invitations"] = [walk.columns_of(invitation, walk.SECRET_COLUMNS["invitations"])
                               for invitation in walk.portal_invitations(found)]
     records["audit_events"] = [walk.columns_of(event) for event in walk.audit_entries(participant, found)]
-    records["outbox"] = [walk.columns_of(message)
+    records["outbox"] = [_without_links(walk.columns_of(message))
                          for message in walk.outbox_messages_to(walk.addresses_of(participant, user))]
     records["participant_imports"] = [
         walk.columns_of(participant_import, exclude={"rows"}) | {"rows": rows}
@@ -43,6 +43,15 @@ def subject_access_export(participant):
 def _row(table_name, row):
     secret = walk.SECRET_COLUMNS.get(table_name, ())
     return {key: walk.jsonable(value) for key, value in row.items() if key not in secret}
+
+
+def _without_links(message):
+    """An e-mail's one-time links (a portal invitation, a password reset) would let whoever
+    reads the export act as the person: they are withheld, the rest of the message kept."""
+    context = message.get("context")
+    if isinstance(context, dict):
+        message["context"] = {key: None if key.endswith("_url") else value for key, value in context.items()}
+    return message
 
 
 def record_export(participant, actor, export_format):

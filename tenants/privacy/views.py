@@ -2,6 +2,7 @@
 and printable page, staff), erased (partner administrators, with a reason), and the retention
 rules (settings and the dry-run report, partner administrators)."""
 import json
+from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -48,6 +49,7 @@ def export_page(role, **ids):
     # The person first, then their records in the order of the titles (the JSON sorts its keys).
     sections = [name for name in SECTION_TITLES if name in records] + sorted(set(records) - set(SECTION_TITLES))
     return render_template("privacy/export.html", participant=participant, document=document, sections=sections,
+                           generated_at=datetime.fromisoformat(document["generated_at"]),
                            titles=SECTION_TITLES, labels=COLUMN_LABELS,
                            erasure=erasure_of(participant))
 

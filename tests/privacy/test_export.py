@@ -103,6 +103,7 @@ def test_the_export_holds_every_column_of_every_row_about_the_person(app, world)
     assert [row["email"] for row in records["invitations"]] == ["zorvana.quixley@example.pt"]
     assert "token_hash" not in records["invitations"][0]
     assert {row["recipient"] for row in records["outbox"]} == {"zorvana.quixley@example.pt"}
+    assert [row["context"]["reset_url"] for row in records["outbox"]] == [None]  # no one-time link handed over
     assert {row["action"] for row in records["audit_events"]} >= {"participant.created", "participant.updated",
                                                                   "consent.given", "member.invited"}
     assert [row[2] for row in records["participant_imports"][0]["rows"]] == ["zorvana.quixley@example.pt"]
