@@ -58,6 +58,12 @@ class BaseConfig:
     DAILY_DIGEST_AT = "07:00"
     PROCESS_REMINDERS_AT = "09:00"
     RETENTION_SWEEP_AT = "03:30"
+    PRIVACY_RETENTION_AT = "04:00"
+    # Retention defaults; each partner may set its own (tenants.privacy): a participant with no
+    # open process is anonymised this many months after their last process ended, and an
+    # uploaded list never confirmed is deleted this many days after the upload.
+    PRIVACY_RETENTION_MONTHS = int(os.environ.get("PRIVACY_RETENTION_MONTHS", "24"))
+    PRIVACY_IMPORT_RETENTION_DAYS = int(os.environ.get("PRIVACY_IMPORT_RETENTION_DAYS", "30"))
 
     # Dashboards: counts of people from 1 to SMALL_CELL_THRESHOLD - 1 show as "< 5".
     SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "5"))

@@ -74,11 +74,13 @@ def _register_blueprints(app):
     from tenants.matching.views import bp as matching_bp
     from tenants.participants.views import bp as participants_bp
     from tenants.portal.views import bp as portal_bp
+    from tenants.privacy.views import bp as privacy_bp
     from tenants.processes.views import bp as processes_bp
     from tenants.workspace.views import bp as workspace_bp
 
     for blueprint in (accounts_bp, coordination_bp, jobs_bp, outbox_bp, workspace_bp, participants_bp, intake_bp,
-                      reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp):
+                      reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp,
+                      privacy_bp):
         app.register_blueprint(blueprint)
 
 
@@ -94,3 +96,7 @@ def _register_cli(app):
     from network.dashboards.cli import rollups_cli
 
     app.cli.add_command(rollups_cli)
+
+    from tenants.privacy.cli import privacy_cli
+
+    app.cli.add_command(privacy_cli)

@@ -45,6 +45,11 @@ MATRIX = {
     "jobs.manage": COORDINATOR,
     "outbox.read": (*STAFF, *COORDINATOR),
     "dashboards.view": (*STAFF, *COORDINATOR),
+    # Data-subject rights: staff hand a person their data; erasing it and the retention
+    # rules are the partner administrator's (the controller's) decisions.
+    "privacy.export": STAFF,
+    "privacy.erase": PARTNER_ADMIN,
+    "privacy.retention": PARTNER_ADMIN,
 }
 
 

@@ -195,6 +195,17 @@ def one_activity_record_of_each_kind(actor):
                            mentor_id=mentor.id, mentee_id=mentee.id)
 
 
+def one_privacy_record_of_each_kind(actor):
+    """The partner's retention rules and an anonymised mentee: a row in every privacy table."""
+    from tenants.privacy.erasure import erase_participant
+    from tenants.privacy.retention import save_retention_rules
+
+    save_retention_rules({"months_after_last_process": 12, "import_days": None}, actor)
+    mentee = make_mentee("Eva Apagada", email="eva.apagada@example.pt", actor=actor)
+    erasure = erase_participant(mentee, actor, "Pedido da titular")
+    return SimpleNamespace(mentee_id=mentee.id, erasure_id=erasure.id)
+
+
 def objects_for_every_route(tenant, admin, staff):
     """One object of every kind a workspace URL names by id, in `tenant` (the id of each,
     by URL parameter name). Network-level objects (partners, companies, network

@@ -14,8 +14,10 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 KEYS = ("hash", "token", "slug", "locale", "message_id", "dedupe_key")
 
 
-def _free_text_columns():
+def _free_text_columns(reference_tables):
     for table in db.metadata.sorted_tables:
+        if table.name in reference_tables:
+            continue  # the schema's own reference rows outlive the test
         for column in table.columns:
             if (isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)
                     and (column.type.length or 1000) >= 60 and not column.primary_key and not column.foreign_keys
@@ -24,9 +26,9 @@ def _free_text_columns():
                 yield table, column
 
 
-def _prefix_every_text_value():
+def _prefix_every_text_value(reference_tables):
     with db.engine.begin() as connection:
-        for table, column in _free_text_columns():
+        for table, column in _free_text_columns(reference_tables):
             limit = column.type.length or 100_000
             connection.execute(table.update().where(column.is_not(None)).values(
                 {column.name: sa.func.substr(sa.literal(PAYLOAD) + column, 1, limit)}))
@@ -35,7 +37,7 @@ def _prefix_every_text_value():
 @pytest.mark.parametrize("user", ("coordinator", "partner_admin", "staff", "mentor", "mentee"))
 def test_typed_markup_is_inert_on_every_page(app, world, user):  # noqa: F811
     with app.app_context():
-        _prefix_every_text_value()
+        _prefix_every_text_value(app.extensions["seeded_rows"])
     client = app.test_client()
     login(client, world["emails"][user])
     shown = 0

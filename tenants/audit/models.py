@@ -35,6 +35,10 @@ AUDIT_ACTIONS = {
     "activity.updated": _l("Changed an activity"),
     "activity.invited": _l("Invited participants to an activity"),
     "activity.attendance_recorded": _l("Recorded the attendance of an activity"),
+    "privacy.exported": _l("Exported a participant's personal data"),
+    "privacy.erased": _l("Anonymised a participant's personal data"),
+    "privacy.imports_purged": _l("Deleted uploaded lists past their retention period"),
+    "privacy.settings_changed": _l("Changed the retention rules"),
 }
 
 

@@ -18,6 +18,7 @@ from tests.factories import (
     make_user,
     one_participant_record_of_each_kind,
     one_portal_record_of_each_kind,
+    one_privacy_record_of_each_kind,
     one_process_record_of_each_kind,
 )
 
@@ -38,6 +39,7 @@ def two_tenants_with_rows(app_context):
             one_process_record_of_each_kind(staff)
             one_activity_record_of_each_kind(staff)
             one_portal_record_of_each_kind(tenant, staff)
+            one_privacy_record_of_each_kind(staff)
             record_event("workspace.opened")
             db.session.add(DashboardExport(file_format="csv", locale="pt_PT", filters={}, status="done", progress=100))
             db.session.add(Invitation(email=f"x@{tenant.slug}.pt", role="staff", token_hash=f"h-{tenant.slug}",

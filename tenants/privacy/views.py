@@ -1,0 +1,126 @@
+"""Data-subject rights in a partner's workspace: a participant's data exported (JSON download
+and printable page, staff), erased (partner administrators, with a reason), and the retention
+rules (settings and the dry-run report, partner administrators)."""
+import json
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from network.extensions import db
+from network.permissions import permission_required
+from network.validation import load_form
+from tenants.participants.models import PARTICIPANT_MODELS
+from tenants.participants.views import add_participant_rule
+from tenants.privacy import export, retention
+from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
+from tenants.privacy.erasure import ErasureRefused, erase_participant, erasure_blocker, erasure_of
+from tenants.privacy.schemas import ErasureSchema, RetentionSettingsSchema
+from tenants.tenancy.web import TENANT_URL_PREFIX
+
+bp = Blueprint("privacy", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+
+
+@bp.app_template_global()
+def privacy_url(action, participant):
+    role = participant.role
+    return url_for(f"privacy.{role}_{action}", **{f"{role}_id": participant.id})
+
+
+@bp.app_template_global()
+def participant_erasure(participant):
+    """The participant's erasure record, or None: the detail page says when the data went."""
+    return erasure_of(participant)
+
+
+def _load(role, ids):
+    participant = db.session.get(PARTICIPANT_MODELS[role], ids[f"{role}_id"])
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def export_page(role, **ids):
+    participant = _load(role, ids)
+    document = export.subject_access_export(participant)
+    export.record_export(participant, current_user, "html")
+    db.session.commit()
+    records = document["records"]
+    # The person first, then their records in the order of the titles (the JSON sorts its keys).
+    sections = [name for name in SECTION_TITLES if name in records] + sorted(set(records) - set(SECTION_TITLES))
+    return render_template("privacy/export.html", participant=participant, document=document, sections=sections,
+                           generated_at=datetime.fromisoformat(document["generated_at"]),
+                           titles=SECTION_TITLES, labels=COLUMN_LABELS,
+                           erasure=erasure_of(participant))
+
+
+def export_json(role, **ids):
+    participant = _load(role, ids)
+    document = export.subject_access_export(participant)
+    export.record_export(participant, current_user, "json")
+    db.session.commit()
+    body = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
+    filename = f"{role}-{participant.id}-personal-data.json"
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def erase_view(role, **ids):
+    participant = _load(role, ids)
+    form, errors, status = {}, {}, 200
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(ErasureSchema())
+        if not errors:
+            try:
+                erase_participant(participant, current_user, data["reason"])
+            except ErasureRefused as refusal:
+                db.session.rollback()
+                flash(refusal.message, "error")
+                status = 400
+            else:
+                db.session.commit()
+                flash(_("The personal data has been anonymised."), "info")
+                return redirect(url_for(f"participants.{role}_detail", **{f"{role}_id": participant.id}))
+        participant = _load(role, ids)
+        status = 400
+    return render_template("privacy/erase.html", participant=participant, form=form, errors=errors,
+                           blocker=erasure_blocker(participant)), status
+
+
+_PARTICIPANT_VIEWS = (
+    ("/privacy", "export_page", export_page, ("GET",), "privacy.export"),
+    ("/privacy/export.json", "export_json", export_json, ("GET",), "privacy.export"),
+    ("/privacy/erase", "erase", erase_view, ("GET", "POST"), "privacy.erase"),
+)
+
+
+for _suffix, _name, _view, _methods, _action in _PARTICIPANT_VIEWS:
+    add_participant_rule(bp, "/<id:{role}_id>" + _suffix, _name, _view, _methods, _action)
+
+
+@bp.route("/privacy/settings", methods=["GET", "POST"])
+@permission_required("privacy.retention")
+def settings():
+    current = retention.privacy_settings()
+    form = {"months_after_last_process": current.months_after_last_process if current else None,
+            "import_days": current.import_days if current else None}
+    errors = {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = load_form(RetentionSettingsSchema())
+        if not errors:
+            retention.save_retention_rules(data, current_user)
+            db.session.commit()
+            flash(_("The retention rules have been saved."), "info")
+            return redirect(url_for("privacy.settings"))
+    return render_template("privacy/settings.html", form=form, errors=errors, rules=retention.retention_rules(),
+                           defaults=retention.default_rules()), 400 if errors else 200
+
+
+@bp.get("/privacy/retention")
+@permission_required("privacy.retention")
+def retention_report():
+    plan = retention.retention_plan()
+    return render_template("privacy/retention.html", plan=plan)
