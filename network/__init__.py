@@ -63,6 +63,8 @@ def _init_extensions(app):
 
 def _register_blueprints(app):
     from network.accounts.views import bp as accounts_bp
+    from network.api.token_views import bp as api_tokens_bp
+    from network.api.views import bp as api_bp
     from network.coordination.views import bp as coordination_bp
     from network.dashboards.views import bp as dashboards_bp
     from network.jobs.views import bp as jobs_bp
@@ -78,7 +80,8 @@ def _register_blueprints(app):
     from tenants.workspace.views import bp as workspace_bp
 
     for blueprint in (accounts_bp, coordination_bp, jobs_bp, outbox_bp, workspace_bp, participants_bp, intake_bp,
-                      reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp):
+                      reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp,
+                      api_bp, api_tokens_bp):
         app.register_blueprint(blueprint)
 
 

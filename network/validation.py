@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from network.accounts.passwords import check_password_policy
+from network.converters import MAX_ID
 
 GENERIC_MESSAGES = {
     "required": _l("This field is required."),
@@ -28,6 +29,14 @@ class FormSchema(Schema):
         # A field's own messages (metadata "messages") win over the generic ones.
         messages = {**GENERIC_MESSAGES, **field_obj.metadata.get("messages", {})}
         field_obj.error_messages = {**field_obj.error_messages, **{k: str(v) for k, v in messages.items()}}
+        if isinstance(field_obj, fields.String):
+            # PostgreSQL cannot store a NUL character: refused here with a message, not by the database.
+            field_obj.validators = [*field_obj.validators, _storable_text]
+
+
+def _storable_text(value):
+    if "\x00" in value:
+        raise ValidationError(gettext("Remove the invisible control characters from this text."))
 
 
 def text_field(max_length, required=True, **kwargs):
@@ -68,6 +77,18 @@ def integer_field(minimum, maximum, required=True, **kwargs):
         strict=False,
         validate=validate.Range(min=minimum, max=maximum, error=_l("Enter a number from {min} to {max}.")),
         metadata={"messages": {"invalid": _l("Enter a whole number.")}},
+        **kwargs,
+    )
+
+
+def id_field(required=False, **kwargs):
+    """The id of a row to link to: out-of-range numbers get the same answer as unknown ids."""
+    if not required:
+        kwargs.setdefault("load_default", None)
+    return fields.Integer(
+        required=required,
+        strict=False,
+        validate=validate.Range(min=1, max=MAX_ID, error=_l("Choose one of the options.")),
         **kwargs,
     )
 

@@ -35,6 +35,8 @@ AUDIT_ACTIONS = {
     "activity.updated": _l("Changed an activity"),
     "activity.invited": _l("Invited participants to an activity"),
     "activity.attendance_recorded": _l("Recorded the attendance of an activity"),
+    "api_token.created": _l("Created an API token"),
+    "api_token.revoked": _l("Revoked an API token"),
 }
 
 
