@@ -104,6 +104,7 @@ def email_field(required=True, **kwargs):
     return fields.String(
         required=required,
         validate=[validate.Length(max=254, error=_l("Use at most {max} characters.")), _check_email],
+        metadata={"format": "email"},  # for the OpenAPI document
         **kwargs,
     )
 

@@ -14,12 +14,15 @@ from network.api.errors import CODES
 from network.api.models import SCOPES
 from network.api.schemas import ErrorSchema
 from network.converters import MAX_ID
+from network.reference.services import support_areas_by_code
 
 OPENAPI_VERSION = "3.0.3"
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 # The statuses any endpoint may answer besides its success.
 _COMMON_ERRORS = (400, 401, 403, 404, 405, 413, 429, 500)
 _BODY_ERRORS = (409, 415, 422)
+# Fields of the request bodies holding support area codes.
+SUPPORT_AREA_LISTS = ("support_areas", "topics")
 
 
 def _schema_name(resolver_schema):
@@ -65,7 +68,10 @@ def _operation(view, rule):
     if doc["query"] is not None:
         operation["parameters"].append({"in": "query", "schema": doc["query"]})
     if doc["body"] is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc["body"]}}}
+        content = {"schema": doc["body"]}
+        if doc["example"] is not None:
+            content["example"] = doc["example"]
+        operation["requestBody"] = {"required": True, "content": {"application/json": content}}
     return operation
 
 
@@ -99,4 +105,21 @@ def openapi_document():
         operations = {method.lower(): _operation(view, rule.rule)
                       for method in sorted(rule.methods - {"HEAD", "OPTIONS"})}
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _list_support_areas(document)
+    return document
+
+
+def _list_support_areas(document):
+    """Support areas are rows of a reference table, not a fixed choice in the schema: the
+    document lists the current codes, so clients (and the fuzzer) can send valid ones."""
+    codes = sorted(support_areas_by_code())
+    bodies = {operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+              for item in document["paths"].values() for operation in item.values() if "requestBody" in operation}
+    for name, schema in document["components"]["schemas"].items():
+        if name not in bodies:
+            continue  # (a response may hold a code retired since)
+        for name in SUPPORT_AREA_LISTS:
+            items = schema.get("properties", {}).get(name, {}).get("items")
+            if items is not None and items.get("type") == "string":
+                items["enum"] = codes

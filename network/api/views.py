@@ -42,12 +42,12 @@ def _never_cached(response):
     return response
 
 
-def documented(summary, tag, query=None, body=None, response=None, status=200):
+def documented(summary, tag, query=None, body=None, response=None, status=200, example=None):
     """What the OpenAPI document says about a view (network.api.spec reads it)."""
 
     def decorator(view):
         view.api_doc = {"summary": summary, "tag": tag, "query": query, "body": body, "response": response,
-                        "status": status}
+                        "status": status, "example": example}
         return view
 
     return decorator
@@ -131,6 +131,18 @@ def openapi():
 # --- mentors and mentees ------------------------------------------------------------------
 
 OUT_SCHEMAS = {"mentor": schemas.MentorOutSchema, "mentee": schemas.MenteeOutSchema}
+EXAMPLES = {
+    "mentor": {"full_name": "Marta Silva", "email": "marta.silva@example.pt", "phone": "+351 912 345 678",
+               "municipality": "Lisboa", "professional_area": "Recursos humanos", "hours_per_week": 2,
+               "languages": [{"code": "en", "level": "c1"}], "support_areas": ["qualification_job_search"],
+               "availability_days": ["tue", "thu"], "availability_periods": ["evening"]},
+    "mentee": {"full_name": "Amina Haddad", "email": "amina.haddad@example.pt", "municipality": "Amadora",
+               "country_of_origin": "MA", "arrival_year": 2024, "portuguese_level": "a2",
+               "languages": [{"code": "ar", "level": "native"}], "support_areas": ["housing", "portuguese_language"],
+               "residence_status": "residence_permit", "age_band": "25_34"},
+}
+MEETING_EXAMPLE = {"held_on": "2026-02-10", "duration_minutes": 60, "mode": "in_person", "topics": ["housing"],
+                   "notes": "Preparámos a visita a um apartamento."}
 TAGS = {"mentor": "Mentors", "mentee": "Mentees"}
 
 
@@ -159,7 +171,8 @@ def _register_participant_routes(role):
         items = [participant for participant, _consented in page.rows] if page.page == query["page"] else []
         return _page(items, out, query["page"], query["per_page"], page.total)
 
-    @documented(f"Register a {role}", tag, body=PARTICIPANT_SCHEMAS[role], response=out, status=201)
+    @documented(f"Register a {role}", tag, body=PARTICIPANT_SCHEMAS[role], response=out, status=201,
+                example=EXAMPLES[role])
     @api_endpoint("participants.manage", "participants:write")
     def create_view():
         data = _body(PARTICIPANT_SCHEMAS[role])
@@ -179,7 +192,7 @@ def _register_participant_routes(role):
         return jsonify(out().dump(_participant(role, ids[f"{role}_id"])))
 
     @documented(f"Change a {role} (every field, as the form sends them)", tag, body=PARTICIPANT_SCHEMAS[role],
-                response=out)
+                response=out, example=EXAMPLES[role])
     @api_endpoint("participants.manage", "participants:write")
     def update_view(**ids):
         participant = _found(participants.get_participant(role, ids[f"{role}_id"]))
@@ -236,7 +249,7 @@ def meeting_list(process_id):
 
 @bp.post(f"{TENANT}/processes/<id:process_id>/meetings")
 @documented("Log a meeting of a mentoring process", "Processes", body=MeetingSchema,
-            response=schemas.MeetingOutSchema, status=201)
+            response=schemas.MeetingOutSchema, status=201, example=MEETING_EXAMPLE)
 @api_endpoint("processes.manage", "processes:write")
 def meeting_create(process_id):
     process = _found(processes.get_process(process_id))

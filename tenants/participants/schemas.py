@@ -75,7 +75,8 @@ class ParticipantSchema(FormSchema):
     full_name = text_field(200)
     email = email_field(required=False, load_default=None)
     phone = fields.String(
-        load_default=None, validate=[validate.Length(max=25, error=_l("Use at most {max} characters.")), _check_phone]
+        load_default=None, validate=[validate.Length(max=25, error=_l("Use at most {max} characters.")), _check_phone],
+        metadata={"pattern": _PHONE_CHARACTERS.pattern},  # for the OpenAPI document
     )
     municipality = text_field(120)
     expectations = text_field(2000, required=False, load_default=None)

@@ -124,7 +124,7 @@ def test_an_import_of_the_largest_allowed_list_fits_under_the_upload_limit(app):
     row = {"full_name": "Maria da Conceição Fernandes Rodrigues", "email": "maria.fernandes.rodrigues@example.pt",
            "phone": "+351 912 345 678", "municipality": "Vila Nova de Famalicão", "country_of_origin": "BR",
            "nationality": "BR", "arrival_year": "2023", "portuguese_level": "native", "languages": "en:b1;es:a2",
-           "support_areas": "employment;housing;education", "residence_status": "residence_permit",
+           "support_areas": "qualification_job_search;housing;education", "residence_status": "residence_permit",
            "migration_reason": "work", "employment_status": "unemployed", "age_band": "25_34",
            "gender": "female", "preferred_mentor_gender": "female", "referral_source": "word_of_mouth",
            "availability_days": "mon;wed;fri", "availability_periods": "morning;evening",
