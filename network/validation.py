@@ -25,13 +25,23 @@ class FormSchema(Schema):
         unknown = EXCLUDE
 
     def on_bind_field(self, field_name, field_obj):
-        # Evaluated now, in the request's language: marshmallow needs plain strings.
-        # A field's own messages (metadata "messages") win over the generic ones.
-        messages = {**GENERIC_MESSAGES, **field_obj.metadata.get("messages", {})}
-        field_obj.error_messages = {**field_obj.error_messages, **{k: str(v) for k, v in messages.items()}}
-        if isinstance(field_obj, fields.String):
-            # PostgreSQL cannot store a NUL character: refused here with a message, not by the database.
-            field_obj.validators = [*field_obj.validators, _storable_text]
+        _prepare_field(field_obj)
+
+
+def _prepare_field(field_obj):
+    # Evaluated now, in the request's language: marshmallow needs plain strings.
+    # A field's own messages (metadata "messages") win over the generic ones.
+    messages = {**GENERIC_MESSAGES, **field_obj.metadata.get("messages", {})}
+    field_obj.error_messages = {**field_obj.error_messages, **{k: str(v) for k, v in messages.items()}}
+    if isinstance(field_obj, fields.String):
+        # PostgreSQL cannot store a NUL character: refused here with a message, not by the database.
+        field_obj.validators = [*field_obj.validators, _storable_text]
+    # The fields inside a list or a dict are bound by their container, not by the schema.
+    inner_fields = [getattr(field_obj, "inner", None), getattr(field_obj, "key_field", None),
+                    getattr(field_obj, "value_field", None), *getattr(field_obj, "tuple_fields", ())]
+    for inner in inner_fields:
+        if inner is not None:
+            _prepare_field(inner)
 
 
 def _storable_text(value):
