@@ -86,8 +86,8 @@ class BaseConfig:
     API_MAX_CONTENT_LENGTH = 64 * 1024
     # Per client address, on the limiter's storage (Redis when configured).
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    # Items per page of an API list unless `per_page` asks otherwise (at most 100).
     API_PAGE_SIZE = 25
-    API_MAX_PAGE_SIZE = 100
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

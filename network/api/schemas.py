@@ -14,15 +14,17 @@ ATTENTION = {"meeting_overdue": _l("Meeting overdue"), "follow_up_due": _l("Foll
 
 # --- query strings -------------------------------------------------------------------
 
+MAX_PER_PAGE = 100
+
+
 class PageQuerySchema(FormSchema):
     page = integer_field(1, 100_000, required=False, load_default=1)
-    per_page = integer_field(1, 100, required=False, load_default=None)
+    per_page = integer_field(1, MAX_PER_PAGE, required=False, load_default=None)
 
     def load(self, data, **kwargs):
         loaded = super().load(data, **kwargs)
         if loaded.get("per_page") is None:
             loaded["per_page"] = current_app.config["API_PAGE_SIZE"]
-        loaded["per_page"] = min(loaded["per_page"], current_app.config["API_MAX_PAGE_SIZE"])
         return loaded
 
 

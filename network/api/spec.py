@@ -116,10 +116,10 @@ def _list_support_areas(document):
     codes = sorted(support_areas_by_code())
     bodies = {operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
               for item in document["paths"].values() for operation in item.values() if "requestBody" in operation}
-    for name, schema in document["components"]["schemas"].items():
-        if name not in bodies:
+    for schema_name, schema in document["components"]["schemas"].items():
+        if schema_name not in bodies:
             continue  # (a response may hold a code retired since)
-        for name in SUPPORT_AREA_LISTS:
-            items = schema.get("properties", {}).get(name, {}).get("items")
+        for field_name in SUPPORT_AREA_LISTS:
+            items = schema.get("properties", {}).get(field_name, {}).get("items")
             if items is not None and items.get("type") == "string":
                 items["enum"] = codes

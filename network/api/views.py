@@ -39,6 +39,7 @@ def _no_session(endpoint, values):
 @bp.after_request
 def _never_cached(response):
     response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept-Language")
     return response
 
 
@@ -109,7 +110,7 @@ def _page(items, schema_class, page, per_page, total):
 
 def _paginate(statement, query, schema_class):
     result = db.paginate(statement, page=query["page"], per_page=query["per_page"], error_out=False,
-                         max_per_page=current_app.config["API_MAX_PAGE_SIZE"], count=True)
+                         max_per_page=schemas.MAX_PER_PAGE, count=True)
     return _page(result.items, schema_class, query["page"], query["per_page"], result.total or 0)
 
 
