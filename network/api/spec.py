@@ -61,7 +61,9 @@ def _operation(view, rule):
         "summary": doc["summary"],
         "description": f"Scope: `{scope}`. Role in the tenant: "
                        f"{', '.join(sorted(view.required_roles))} (action `{view.required_action}`).",
-        "security": [{"bearerAuth": [scope]}],
+        # OpenAPI 3.0 lists scopes only for OAuth2 schemes: ours is named in an extension.
+        "security": [{"bearerAuth": []}],
+        "x-required-scope": scope,
         "parameters": _path_parameters(rule),
         "responses": responses,
     }

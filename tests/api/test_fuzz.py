@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 # The suite's run is reproducible; `make fuzz` explores new inputs each time.
 DERANDOMIZE = "FUZZ_EXAMPLES" not in os.environ
 
