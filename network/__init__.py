@@ -44,13 +44,14 @@ def _init_extensions(app):
     from network.extensions import babel, csrf, db, limiter, login_manager, migrate
     from network import i18n
 
+    # First: its before_request refuses an oversized body before the CSRF check or the limiter reads it.
+    security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    security.init_app(app)
 
     from network.accounts import login
 

@@ -163,3 +163,12 @@ def test_an_unexpected_error_is_a_json_500_without_details(client, api_world, mo
 def test_api_responses_are_never_cached(client, api_world):
     assert client.get(f"{BASE}/mentors", headers=bearer(api_world.tokens["staff"])).headers["Cache-Control"] == "no-store"
     assert client.get(f"{BASE}/mentors").headers["Cache-Control"] == "no-store"
+
+
+def test_an_oversized_form_is_refused_before_the_csrf_check_reads_it(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = app.test_client().post("/login", data={"email": "a@b.pt", "password": "x" * (300 * 1024)})
+        assert response.status_code == 413
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
