@@ -22,6 +22,8 @@ SCOPES = {
 }
 # Days a new token stays valid.
 LIFETIMES = {"30": _l("30 days"), "90": _l("90 days"), "365": _l("1 year")}
+# What the audit log shows of a token's creation and revocation.
+AUDIT_FIELD_LABELS = {"name": _l("Name"), "scopes": _l("Scopes"), "expires_at": _l("Expires")}
 TOKEN_STATES = {"active": _l("Active"), "expired": _l("Expired"), "revoked": _l("Revoked")}
 
 

@@ -146,6 +146,8 @@ def test_a_user_creates_a_token_sees_its_secret_once_and_only_its_digest_is_stor
     assert client.get(MENTORS, headers=bearer(secret)).status_code == 200
     with app.app_context():
         assert db.session.scalar(sa.select(ApiToken.last_used_at).filter_by(name="Relatório mensal")) is not None
+    audit_page = client.get("/t/alpha/audit").get_data(as_text=True)  # the partner's administrators see it
+    assert "Criou um token de API" in audit_page and "Âmbitos" in audit_page
 
 
 @pytest.mark.parametrize("form, field", [
