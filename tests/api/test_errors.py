@@ -172,3 +172,20 @@ def test_an_oversized_form_is_refused_before_the_csrf_check_reads_it(app):
         assert response.status_code == 413
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_an_upload_above_the_limit_is_refused_and_one_below_is_read(app, client, api_world):
+    import io
+
+    from tests.factories import login
+
+    login(client, "staff@alpha.pt", locale="en")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    too_big = client.post("/t/alpha/imports/new", content_type="multipart/form-data",
+                          data={"role": "mentor", "file": (io.BytesIO(b"x" * limit), "list.csv")})
+    assert too_big.status_code == 413 and "What you sent is too large." in too_big.get_data(as_text=True)
+    csv = b"full_name,email,municipality\n" + b"".join(
+        b"Pessoa %d,pessoa%d@example.pt,Porto\n" % (number, number) for number in range(3000))
+    accepted = client.post("/t/alpha/imports/new", content_type="multipart/form-data",
+                           data={"role": "mentor", "file": (io.BytesIO(csv), "list.csv")})
+    assert accepted.status_code in (200, 302), accepted.status_code
