@@ -21,6 +21,9 @@ _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 # The statuses any endpoint may answer besides its success.
 _COMMON_ERRORS = (400, 401, 403, 404, 405, 413, 429, 500)
 _BODY_ERRORS = (409, 415, 422)
+ACCEPT_LANGUAGE = {"name": "Accept-Language", "in": "header", "required": False,
+                   "description": "The language of error messages: pt-PT (the default) or en.",
+                   "schema": {"type": "string", "example": "pt-PT"}}
 # Fields of the request bodies holding support area codes.
 SUPPORT_AREA_LISTS = ("support_areas", "topics")
 
@@ -64,7 +67,7 @@ def _operation(view, rule):
         # OpenAPI 3.0 lists scopes only for OAuth2 schemes: ours is named in an extension.
         "security": [{"bearerAuth": []}],
         "x-required-scope": scope,
-        "parameters": _path_parameters(rule),
+        "parameters": [*_path_parameters(rule), ACCEPT_LANGUAGE],
         "responses": responses,
     }
     if doc["query"] is not None:
