@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test bench install install-test chromium translations extract-messages update-translations clean
+.PHONY: run test fuzz bench install install-test chromium translations extract-messages update-translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ chromium:
 test: install-test translations chromium
 	$(BIN)/python -m pytest
 	TEST_DATABASE_URL=sqlite:// ISOLATION_ON_SQLITE=1 $(BIN)/python -m pytest -m isolation
+
+# The API against its OpenAPI document with many generated requests (the suite runs a few).
+FUZZ_EXAMPLES ?= 200
+fuzz: install-test translations
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -m fuzz -p no:cacheprovider
 
 # Benchmarks (not part of `make test`): generate the SIZE network (small, national, europe) in
 # PostgreSQL, run every benchmark with Redis, write docs/benchmarks.md and docs/benchmarks.json.

@@ -80,7 +80,20 @@ class BaseConfig:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     LANGUAGES = ("pt_PT", "en")
 
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Request bodies beyond these are refused with 413 before any work is done (network.security).
+    # The largest legitimate body is a participants import (multipart): MAX_IMPORT_ROWS (10,000)
+    # rows of about 400 bytes of CSV is 4 MB; XLSX is compressed. Other form fields are small (the
+    # longest text is 4,000 characters): MAX_FORM_MEMORY_SIZE bounds each part of a multipart
+    # body and a whole url-encoded form; no form has more than a few hundred inputs.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    MAX_FORM_PARTS = 1000
+    # The API takes one JSON object per request (a participant is a few kilobytes).
+    API_MAX_CONTENT_LENGTH = 64 * 1024
+    # Per client address, on the limiter's storage (Redis when configured).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    # Items per page of an API list unless `per_page` asks otherwise (at most 100).
+    API_PAGE_SIZE = 25
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

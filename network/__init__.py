@@ -44,13 +44,14 @@ def _init_extensions(app):
     from network.extensions import babel, csrf, db, limiter, login_manager, migrate
     from network import i18n
 
+    # First: its before_request refuses an oversized body before the CSRF check or the limiter reads it.
+    security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    security.init_app(app)
 
     from network.accounts import login
 
@@ -63,6 +64,8 @@ def _init_extensions(app):
 
 def _register_blueprints(app):
     from network.accounts.views import bp as accounts_bp
+    from network.api.token_views import bp as api_tokens_bp
+    from network.api.views import bp as api_bp
     from network.coordination.views import bp as coordination_bp
     from network.dashboards.views import bp as dashboards_bp
     from network.jobs.views import bp as jobs_bp
@@ -80,7 +83,7 @@ def _register_blueprints(app):
 
     for blueprint in (accounts_bp, coordination_bp, jobs_bp, outbox_bp, workspace_bp, participants_bp, intake_bp,
                       reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp,
-                      privacy_bp):
+                      privacy_bp, api_bp, api_tokens_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,4 +1,5 @@
-"""Error pages in the user's language; never a stack trace, never half-written data."""
+"""Error pages in the user's language; never a stack trace, never half-written data.
+Under /api/v1 the same errors are JSON (network.api.errors)."""
 import logging
 
 from flask import render_template
@@ -6,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from network.api import is_api_request
+from network.api.errors import json_error
 from network.extensions import db
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,9 @@ def init_app(app):
 
 
 def render_http_error(error):
+    if is_api_request():
+        db.session.rollback()
+        return json_error(error)
     if error.response is not None:  # e.g. the redirect to the login page
         return error.response
     if error.code not in MESSAGES:

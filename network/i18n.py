@@ -3,6 +3,8 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from network.api import is_api_request
+
 SESSION_LOCALE_KEY = "locale"
 
 
@@ -10,10 +12,16 @@ def select_locale():
     supported = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and jobs choose with force_locale()
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if is_api_request():  # an API client says what it wants in each request
+        return _accepted_language(supported)
     if current_user.is_authenticated and current_user.preferred_locale in supported:
         return current_user.preferred_locale
     if session.get(SESSION_LOCALE_KEY) in supported:
         return session[SESSION_LOCALE_KEY]
+    return _accepted_language(supported)
+
+
+def _accepted_language(supported):
     # Browsers send "pt-PT" or "pt"; Babel's locale ids use underscores.
     by_tag = {locale.replace("_", "-"): locale for locale in supported}
     best = request.accept_languages.best_match(list(by_tag))

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from network.accounts.passwords import check_password_policy
+from network.converters import MAX_ID
 
 GENERIC_MESSAGES = {
     "required": _l("This field is required."),
@@ -24,10 +25,28 @@ class FormSchema(Schema):
         unknown = EXCLUDE
 
     def on_bind_field(self, field_name, field_obj):
-        # Evaluated now, in the request's language: marshmallow needs plain strings.
-        # A field's own messages (metadata "messages") win over the generic ones.
-        messages = {**GENERIC_MESSAGES, **field_obj.metadata.get("messages", {})}
-        field_obj.error_messages = {**field_obj.error_messages, **{k: str(v) for k, v in messages.items()}}
+        _prepare_field(field_obj)
+
+
+def _prepare_field(field_obj):
+    # Evaluated now, in the request's language: marshmallow needs plain strings.
+    # A field's own messages (metadata "messages") win over the generic ones.
+    messages = {**GENERIC_MESSAGES, **field_obj.metadata.get("messages", {})}
+    field_obj.error_messages = {**field_obj.error_messages, **{k: str(v) for k, v in messages.items()}}
+    if isinstance(field_obj, fields.String):
+        # PostgreSQL cannot store a NUL character: refused here with a message, not by the database.
+        field_obj.validators = [*field_obj.validators, _storable_text]
+    # The fields inside a list or a dict are bound by their container, not by the schema.
+    inner_fields = [getattr(field_obj, "inner", None), getattr(field_obj, "key_field", None),
+                    getattr(field_obj, "value_field", None), *getattr(field_obj, "tuple_fields", ())]
+    for inner in inner_fields:
+        if inner is not None:
+            _prepare_field(inner)
+
+
+def _storable_text(value):
+    if "\x00" in value:
+        raise ValidationError(gettext("Remove the invisible control characters from this text."))
 
 
 def text_field(max_length, required=True, **kwargs):
@@ -72,6 +91,18 @@ def integer_field(minimum, maximum, required=True, **kwargs):
     )
 
 
+def id_field(required=False, **kwargs):
+    """The id of a row to link to: out-of-range numbers get the same answer as unknown ids."""
+    if not required:
+        kwargs.setdefault("load_default", None)
+    return fields.Integer(
+        required=required,
+        strict=False,
+        validate=validate.Range(min=1, max=MAX_ID, error=_l("Choose one of the options.")),
+        **kwargs,
+    )
+
+
 def _check_email(value):
     try:
         validate_email(value, check_deliverability=False)
@@ -83,6 +114,7 @@ def email_field(required=True, **kwargs):
     return fields.String(
         required=required,
         validate=[validate.Length(max=254, error=_l("Use at most {max} characters.")), _check_email],
+        metadata={"format": "email"},  # for the OpenAPI document
         **kwargs,
     )
 

@@ -245,3 +245,19 @@ def objects_for_every_route(tenant, admin, staff):
         }
     ids["membership_id"] = db.session.scalar(sa.select(Membership.id).filter_by(user_id=staff.id))
     return ids
+
+
+def make_api_token(user, scopes=None, days=90, name="Integração"):
+    """An API token of `user` (every scope unless told); returns the secret to send."""
+    from network.api.models import SCOPES
+    from network.api.tokens import create_token
+
+    _token, secret = create_token(user, name, list(SCOPES) if scopes is None else scopes, days)
+    return secret
+
+
+def bearer(secret, locale=None):
+    headers = {"Authorization": f"Bearer {secret}"}
+    if locale:
+        headers["Accept-Language"] = locale
+    return headers

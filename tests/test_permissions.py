@@ -1,6 +1,7 @@
 """Every registered route, for every kind of user: the action each view declares with
-`permission_required(...)`, looked up in the permissions matrix, is what each user gets.
-A new route without a rule fails here."""
+`permission_required(...)` (pages) or `api_endpoint(...)` (the API, with a token of every
+scope), looked up in the permissions matrix, is what each user gets. A new route without a
+rule fails here."""
 import re
 
 import pytest
@@ -13,13 +14,15 @@ from network.reference.services import create_company
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
 from tenants.tenancy import tenant_context
-from tests.factories import login, make_tenant, make_user, objects_for_every_route
+from tests.factories import bearer, login, make_api_token, make_tenant, make_user, objects_for_every_route
 from tests.test_translations import english_only_texts, leaked
 
 # Routes outside a workspace, and who reaches them.
 PUBLIC = {"accounts.login", "accounts.forgot_password", "accounts.reset_password", "accounts.accept_invitation",
-          "accounts.switch_locale", "accounts.home", "static"}
-LOGGED_IN = {"accounts.account", "accounts.change_password", "accounts.logout"}
+          "accounts.switch_locale", "accounts.home", "static", "api.openapi"}
+LOGGED_IN = {"accounts.account", "accounts.change_password", "accounts.logout", "api_tokens.index",
+             "api_tokens.create", "api_tokens.revoke"}
+POST_ONLY = {"accounts.logout", "api_tokens.revoke"}
 USERS = ("coordinator", "partner_admin", "staff", "mentor", "mentee", "other_tenant", "anonymous")
 # Object-level rules on top of the role: a dashboard export is its requester's only (the
 # world's export was asked for by the staff member).
@@ -46,8 +49,9 @@ def world(app):
             db.session.get(Mentor, process.mentor_id).user_id = users["mentor"].id
             db.session.get(Mentee, process.mentee_id).user_id = users["mentee"].id
         ids |= {"partner_id": alpha.id, "company_id": create_company("Empresa Alfa").id}
+        tokens = {role: make_api_token(user) for role, user in users.items()}
         db.session.commit()
-        return {"ids": ids, "emails": {role: user.email for role, user in users.items()},
+        return {"ids": ids, "emails": {role: user.email for role, user in users.items()}, "tokens": tokens,
                 "slugs": {"coordinator": coordination.slug, "partner": alpha.slug}}
 
 
@@ -58,6 +62,20 @@ def _url(rule, slug, ids):
 
 def _rules(app):
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def _is_api(rule):
+    return rule.endpoint.startswith("api.")
+
+
+def _slug_for(world, required):
+    # Coordination pages live in the coordination workspace, the others in the partner's.
+    return world["slugs"]["coordinator" if required == {"coordinator"} else "partner"]
+
+
+def _allowed(world, user, rule, required, slug):
+    return (user in required and (user == "coordinator") == (slug == world["slugs"]["coordinator"])
+            and OWNER_ONLY.get(rule.endpoint, user) == user)
 
 
 def test_every_route_has_a_rule(app):
@@ -76,16 +94,14 @@ def test_each_user_gets_what_the_rule_says_on_every_workspace_route(app, world, 
         login(client, world["emails"][user])
     checked, english_only = 0, english_only_texts()
     for rule in _rules(app):
-        if "tenant_slug" not in rule.arguments:
+        if "tenant_slug" not in rule.arguments or _is_api(rule):
             continue
         required = app.view_functions[rule.endpoint].required_roles
-        # Coordination pages live in the coordination workspace, the others in the partner's.
-        slug = world["slugs"]["coordinator" if required == {"coordinator"} else "partner"]
+        slug = _slug_for(world, required)
         # A participant's portal profile is the one of their own side.
         ids = world["ids"] | ({"side": user} if user in ("mentor", "mentee") else {})
         url = _url(rule, slug, ids)
-        allowed = (user in required and (user == "coordinator") == (slug == world["slugs"]["coordinator"])
-                   and OWNER_ONLY.get(rule.endpoint, user) == user)
+        allowed = _allowed(world, user, rule, required, slug)
         for method in ("GET", "POST"):
             if method not in rule.methods or (allowed and method == "POST"):
                 continue  # an allowed POST would change the world the next requests read
@@ -106,9 +122,38 @@ def test_each_user_gets_what_the_rule_says_on_every_workspace_route(app, world, 
     assert checked > 20
 
 
+@pytest.mark.parametrize("user", USERS)
+def test_each_user_gets_what_the_rule_says_on_every_api_route(app, world, user):
+    """The same walk for the API, with a token of every scope: 200 where the matrix allows,
+    404 elsewhere, 401 without a token; a session cookie alone never counts."""
+    client = app.test_client()
+    if user != "anonymous":
+        login(client, world["emails"][user])  # the session must not authenticate the API
+    headers = {} if user == "anonymous" else bearer(world["tokens"][user])
+    checked = 0
+    for rule in _rules(app):
+        if "tenant_slug" not in rule.arguments or not _is_api(rule):
+            continue
+        required = app.view_functions[rule.endpoint].required_roles
+        slug = _slug_for(world, required)
+        url = _url(rule, slug, world["ids"])
+        allowed = _allowed(world, user, rule, required, slug)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if allowed and method != "GET":
+                continue  # an allowed write would change the world the next requests read
+            response = client.open(url, method=method, headers=headers)
+            assert response.mimetype == "application/json", f"{user}: {method} {url}"
+            expected = 401 if user == "anonymous" else 200 if allowed else 404
+            assert response.status_code == expected, f"{user}: {method} {url} -> {response.status_code}"
+            if user != "anonymous":
+                assert client.open(url, method=method).status_code == 401, f"session alone: {method} {url}"
+            checked += 1
+    assert checked >= 12
+
+
 def test_routes_outside_workspaces(app, world):
     anonymous = app.test_client()
-    for endpoint in LOGGED_IN - {"accounts.logout"}:
+    for endpoint in LOGGED_IN - POST_ONLY:
         rule = next(rule for rule in _rules(app) if rule.endpoint == endpoint)
         response = anonymous.get(rule.rule)
         assert response.status_code == 302 and "/login" in response.location, endpoint

@@ -307,6 +307,14 @@ def assemble(filters, counts, threshold, partners=None, partner_rows=None, partn
             "tables": tables, "partners_not_listed": partners_not_listed}
 
 
+def dashboard_scope(tenant, roles):
+    """Which dashboard `roles` in `tenant` may read: True, the national one (coordinators in
+    the coordination workspace); False, the partner's own (its staff); None, neither."""
+    if tenant.is_coordination:
+        return True if "coordinator" in roles else None
+    return False if roles & {"partner_admin", "staff"} else None
+
+
 def dashboard_data(filters, tenant_id=None):
     """The national dashboard (tenant_id None) or one partner's, suppressed.
 

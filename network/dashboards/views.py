@@ -8,7 +8,7 @@ from flask_login import current_user
 from network.dashboards import exports
 from network.dashboards.models import EXPORT_FORMATS, DashboardExport
 from network.dashboards.presentation import present
-from network.dashboards.services import PARTNER_KINDS, dashboard_data, parse_filters
+from network.dashboards.services import PARTNER_KINDS, dashboard_data, dashboard_scope, parse_filters
 from network.extensions import db
 from network.jobs import JobsUnavailable, enqueue
 from network.permissions import permission_required
@@ -22,13 +22,10 @@ bp = Blueprint("dashboards", __name__, template_folder="templates", url_prefix=T
 def _national():
     """True for the coordinators' national dashboard, False for a partner's own; 404 for
     anyone else (a coordinator membership of a partner, a mentor, a mentee)."""
-    if g.tenant.is_coordination:
-        if "coordinator" not in g.roles:
-            abort(404)
-        return True
-    if not g.roles & {"partner_admin", "staff"}:
+    national = dashboard_scope(g.tenant, g.roles)
+    if national is None:
         abort(404)
-    return False
+    return national
 
 
 def _scope_name(national):

@@ -2,7 +2,7 @@
 from flask_babel import gettext
 from marshmallow import ValidationError, fields, pre_load, validates_schema
 
-from network.validation import FormSchema, choice_field, date_field, text_field
+from network.validation import FormSchema, choice_field, date_field, id_field, text_field
 from tenants.activities.models import ACTIVITY_KINDS, AUDIENCES, TRAINING_FOR_ROLE
 
 
@@ -13,7 +13,7 @@ class ActivitySchema(FormSchema):
     place = text_field(200)
     audience = choice_field(AUDIENCES)
     facilitator_name = text_field(200, required=False, load_default=None)
-    company_id = fields.Integer(load_default=None, strict=False)
+    company_id = id_field()
     description = text_field(2000, required=False, load_default=None)
 
     @pre_load

@@ -39,6 +39,8 @@ AUDIT_ACTIONS = {
     "privacy.erased": _l("Anonymised a participant's personal data"),
     "privacy.imports_purged": _l("Deleted uploaded lists past their retention period"),
     "privacy.settings_changed": _l("Changed the retention rules"),
+    "api_token.created": _l("Created an API token"),
+    "api_token.revoked": _l("Revoked an API token"),
 }
 
 

@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 
+from network.api.models import AUDIT_FIELD_LABELS as API_TOKEN_FIELD_LABELS
 from network.extensions import db
 from network.permissions import permission_required
 from tenants.audit.models import AUDIT_ACTIONS
@@ -23,4 +24,4 @@ def log():
         action = None
     page = db.paginate(audit_log_query(action), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     return render_template("audit/log.html", page=page, action=action or "", actions=AUDIT_ACTIONS,
-                           field_labels=FIELD_LABELS)
+                           field_labels={**FIELD_LABELS, **API_TOKEN_FIELD_LABELS})

@@ -12,6 +12,7 @@ from network.validation import (
     choice_field,
     date_field,
     email_field,
+    id_field,
     integer_field,
     text_field,
 )
@@ -74,7 +75,8 @@ class ParticipantSchema(FormSchema):
     full_name = text_field(200)
     email = email_field(required=False, load_default=None)
     phone = fields.String(
-        load_default=None, validate=[validate.Length(max=25, error=_l("Use at most {max} characters.")), _check_phone]
+        load_default=None, validate=[validate.Length(max=25, error=_l("Use at most {max} characters.")), _check_phone],
+        metadata={"pattern": _PHONE_CHARACTERS.pattern},  # for the OpenAPI document
     )
     municipality = text_field(120)
     expectations = text_field(2000, required=False, load_default=None)
@@ -84,8 +86,8 @@ class ParticipantSchema(FormSchema):
     support_areas = fields.List(fields.String(), load_default=list)
     referral_source = optional_choice(REFERRAL_SOURCES)
     # The session that brought them: one of the partner's activities, or one of the network's.
-    referral_activity_id = fields.Integer(load_default=None, strict=False)
-    referral_network_activity_id = fields.Integer(load_default=None, strict=False)
+    referral_activity_id = id_field()
+    referral_network_activity_id = id_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,7 +131,7 @@ class ParticipantSchema(FormSchema):
 class MentorSchema(ParticipantSchema):
     professional_area = text_field(120, required=False, load_default=None)
     skills = text_field(1000, required=False, load_default=None)
-    company_id = fields.Integer(load_default=None, strict=False)
+    company_id = id_field()
     hours_per_week = integer_field(1, 40, required=False)
     gender = optional_choice(GENDERS)
     motivation = text_field(2000, required=False, load_default=None)
@@ -176,7 +178,7 @@ class StatusMoveSchema(FormSchema):
 
 class InterviewSchema(FormSchema):
     held_on = date_field(past_only=True)
-    interviewer_id = fields.Integer(required=True, strict=False)
+    interviewer_id = id_field(required=True)
     notes = text_field(4000, required=False, load_default=None)
     recommendation = choice_field(RECOMMENDATIONS)
 

@@ -338,14 +338,14 @@ def _filtered(role, query):
     return statement
 
 
-def list_participants(role, query):
+def list_participants(role, query, per_page=PAGE_SIZE):
     """One page of participants with their languages and support areas: a fixed number of queries."""
     model = PARTICIPANT_MODELS[role]
     statement = _filtered(role, query)
     # Counted on the model's own column: a count over `statement.subquery()` would carry no
     # mapper, and the tenant scope only applies to statements that name a scoped model.
     total = db.session.scalar(statement.with_only_columns(sa.func.count(model.id)))
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    pages = max(1, math.ceil(total / per_page))
     page = min(max(query.page, 1), pages)
     column = {
         "name": model.full_name,
@@ -358,8 +358,8 @@ def list_participants(role, query):
         statement.add_columns(_current_consent_exists(model).label("consented"))
         .options(selectinload(model.languages), selectinload(model.support_areas))
         .order_by(order, model.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return Page(rows=[(row[0], row.consented) for row in rows], total=total, page=page, pages=pages)
 

@@ -16,7 +16,7 @@ from tenants.tenancy import current_tenant_id
 # The same values as the migration that created the PostgreSQL function.
 REDACTION_FUNCTION = "privacy_redact_audit_values"
 REDACTED = "[redacted]"
-REDACTABLE_RECORD_TYPES = ("Mentor", "Mentee", "Invitation")
+REDACTABLE_RECORD_TYPES = ("Mentor", "Mentee", "Invitation", "ApiToken")
 SAFE_AUDIT_KEYS = ("consent_id", "count", "format", "import_id", "interview_id", "intake_response_id", "invitation_id",
                    "purpose", "recommendation", "role", "status", "trigger")
 

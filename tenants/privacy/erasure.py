@@ -215,6 +215,8 @@ def _retire_account(participant, user, name):
     user.active = False
     user.last_login_at = None
     user.session_epoch = (user.session_epoch or 0) + 1
+    for token in walk.api_tokens_of(user):  # named by the person, and of no use any more
+        db.session.delete(token)
     # E-mails to the account outside any workspace (a password reset) are network-level rows,
     # which Row-Level Security shows only outside a tenant: step out for this one statement.
     connection = db.session.connection()

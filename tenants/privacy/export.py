@@ -20,6 +20,8 @@ def subject_access_export(participant):
     user = walk.portal_user(participant)
     records["users"] = [walk.columns_of(user, walk.SECRET_COLUMNS["users"])] if user else []
     records["memberships"] = [walk.columns_of(membership) for membership in walk.memberships_here(user)]
+    records["api_tokens"] = [walk.columns_of(token, walk.SECRET_COLUMNS["api_tokens"])
+                             for token in walk.api_tokens_of(user)]
     records["invitations"] = [walk.columns_of(invitation, walk.SECRET_COLUMNS["invitations"])
                               for invitation in walk.portal_invitations(found)]
     records["audit_events"] = [walk.columns_of(event) for event in walk.audit_entries(participant, found)]

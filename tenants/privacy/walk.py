@@ -16,6 +16,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from network.accounts.models import Invitation, Membership, User
+from network.api.tokens import tokens_of
 from network.extensions import db
 from network.mail.models import OutboxMessage
 from tenants.audit.models import AuditEvent
@@ -27,9 +28,10 @@ PARTICIPANT_TABLES = {"mentor": "mentors", "mentee": "mentees"}
 # other people's invitations.
 NOT_WALKED_BELOW = frozenset({"activities"})
 # Secrets that protect the account, not information about the person.
-SECRET_COLUMNS = {"users": frozenset({"password_hash"}), "invitations": frozenset({"token_hash"})}
+SECRET_COLUMNS = {"users": frozenset({"password_hash"}), "invitations": frozenset({"token_hash"}),
+                  "api_tokens": frozenset({"token_hash"})}
 # Sections added by name (no foreign key leads to them from the participant).
-LINKED_BY_NAME = ("users", "memberships", "invitations", "audit_events", "outbox", "participant_imports")
+LINKED_BY_NAME = ("users", "memberships", "api_tokens", "invitations", "audit_events", "outbox", "participant_imports")
 
 
 def walk_plan(root_table):
@@ -127,9 +129,15 @@ def portal_invitations(found):
     return db.session.scalars(sa.select(Invitation).where(Invitation.id.in_(ids)).order_by(Invitation.id)).all()
 
 
+def api_tokens_of(user):
+    return tokens_of(user) if user is not None else []
+
+
 def audited_records(participant, found):
-    """(record type, ids) of the audit entries about the person."""
-    return [(type(participant).__name__, [participant.id]), ("Invitation", portal_invitation_ids(found))]
+    """(record type, ids) of the audit entries about the person (their account's API tokens are
+    named by them)."""
+    return [(type(participant).__name__, [participant.id]), ("Invitation", portal_invitation_ids(found)),
+            ("ApiToken", [token.id for token in api_tokens_of(portal_user(participant))])]
 
 
 def audit_entries(participant, found):

@@ -3,11 +3,13 @@ request objects; each refusal carries a message in the user's language."""
 from datetime import date, timedelta
 from typing import NamedTuple
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from network.extensions import db
 from network.timeutil import utcnow
+from tenants.participants.models import Mentee, Mentor
 from tenants.participants.services import has_current_consent
 from tenants.processes.cadence import follow_up_due_date
 from tenants.processes.events import record_process_event
@@ -80,6 +82,28 @@ def get_process(process_id):
             selectinload(MentoringProcess.events),
         ],
     )
+
+
+def process_query(state=None, attention=None, search=None, today=None):
+    """The list's query: filters in SQL, names loaded in the same query (no N+1)."""
+    today = today or date.today()
+    query = (
+        sa.select(MentoringProcess)
+        .join(Mentor, MentoringProcess.mentor)
+        .join(Mentee, MentoringProcess.mentee)
+        .options(joinedload(MentoringProcess.mentor), joinedload(MentoringProcess.mentee))
+    )
+    if state:
+        query = query.where(MentoringProcess.state == state)
+    if attention == "meeting_overdue":
+        query = query.where(MentoringProcess.next_meeting_due_on < today)
+    elif attention == "follow_up_due":
+        query = query.where(MentoringProcess.next_follow_up_on <= today)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Mentor.full_name).like(pattern),
+                                   sa.func.lower(Mentee.full_name).like(pattern)))
+    return query.order_by(MentoringProcess.matched_on.desc(), MentoringProcess.id.desc())
 
 
 def processes_of(participant):

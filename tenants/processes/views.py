@@ -6,13 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from network.extensions import db
 from network.permissions import permission_required
 from network.reference.models import SupportArea
 from network.validation import load_form
-from tenants.participants.models import Mentee, Mentor
 from tenants.portal import services as portal
 from tenants.processes import services
 from tenants.processes.models import (
@@ -27,7 +25,6 @@ from tenants.processes.models import (
     OUTCOMES,
     PROCESS_STATES,
     SIDES,
-    MentoringProcess,
 )
 from tenants.processes.schemas import (
     MAX_GOALS,
@@ -58,26 +55,6 @@ def _process_or_404(process_id):
     return process
 
 
-def process_query(state=None, attention=None, search=None, today=None):
-    """The list's query: filters in SQL, names loaded in the same query (no N+1)."""
-    today = today or date.today()
-    query = (
-        sa.select(MentoringProcess)
-        .join(Mentor, MentoringProcess.mentor)
-        .join(Mentee, MentoringProcess.mentee)
-        .options(joinedload(MentoringProcess.mentor), joinedload(MentoringProcess.mentee))
-    )
-    if state:
-        query = query.where(MentoringProcess.state == state)
-    if attention == "meeting_overdue":
-        query = query.where(MentoringProcess.next_meeting_due_on < today)
-    elif attention == "follow_up_due":
-        query = query.where(MentoringProcess.next_follow_up_on <= today)
-    if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Mentor.full_name).like(pattern),
-                                   sa.func.lower(Mentee.full_name).like(pattern)))
-    return query.order_by(MentoringProcess.matched_on.desc(), MentoringProcess.id.desc())
 
 
 @bp.get("/")
@@ -89,7 +66,7 @@ def index():
     if (state and state not in PROCESS_STATES) or (attention and attention not in ATTENTION):
         flash(_("Unknown filter: showing every process."), "error")
         state = attention = None
-    page = db.paginate(process_query(state, attention, search), per_page=PER_PAGE, error_out=False,
+    page = db.paginate(services.process_query(state, attention, search), per_page=PER_PAGE, error_out=False,
                        max_per_page=PER_PAGE)
     return render_template("processes/index.html", page=page, state=state, attention=attention, search=search or "",
                            states=PROCESS_STATES, today=date.today())

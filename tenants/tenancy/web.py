@@ -1,5 +1,5 @@
 """Resolve the current tenant once per request from `/t/<tenant_slug>/...` and the user's membership."""
-from flask import abort, current_app, g
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from network.accounts.models import Membership
@@ -9,11 +9,20 @@ from tenants.tenancy.scoping import activate_tenant
 
 TENANT_URL_PREFIX = "/t/<tenant_slug>"
 
+# Blueprints that authenticate otherwise than by the session (the API's bearer tokens): they
+# enter the tenant themselves, with `enter_tenant`, once they know the user.
+_TOKEN_AUTHENTICATED_BLUEPRINTS = set()
+
 
 def init_app(app):
     app.url_value_preprocessor(_resolve_tenant)
     app.url_defaults(_add_current_tenant_slug)
     app.context_processor(lambda: {"current_tenant": g.get("tenant"), "current_roles": g.get("roles", frozenset())})
+
+
+def resolves_tenant_after_authentication(blueprint):
+    _TOKEN_AUTHENTICATED_BLUEPRINTS.add(blueprint.name)
+    return blueprint
 
 
 def _resolve_tenant(endpoint, values):
@@ -22,16 +31,25 @@ def _resolve_tenant(endpoint, values):
     if not values or "tenant_slug" not in values:
         return
     slug = values.pop("tenant_slug")
+    if request.blueprint in _TOKEN_AUTHENTICATED_BLUEPRINTS:
+        g.requested_tenant_slug = slug
+        return
     if not current_user.is_authenticated:
         # Anonymous visitors learn nothing about which slugs exist.
         abort(login_manager.unauthorized())
+    enter_tenant(current_user, slug)
+
+
+def enter_tenant(user, slug):
+    """Make the tenant named `slug` current for `user`, with their roles there; 404 when the
+    user has no active membership in an active tenant of that name."""
     rows = db.session.execute(
         db.select(Tenant, Membership.role)
         .join(Membership, Membership.tenant_id == Tenant.id)
         .where(
             Tenant.slug == slug,
             Tenant.active.is_(True),
-            Membership.user_id == current_user.id,
+            Membership.user_id == user.id,
             Membership.active.is_(True),
         )
     ).all()

@@ -123,8 +123,8 @@ def test_partner_summary_shows_counts_and_no_persons_data(app, client, two_partn
 def test_coordinators_get_404_on_every_route_of_a_partners_workspace(app, client, two_partners):
     login(client, two_partners.coordinator)
     for rule in app.url_map.iter_rules():
-        if "tenant_slug" not in rule.arguments:
-            continue
+        if "tenant_slug" not in rule.arguments or rule.endpoint.startswith("api."):
+            continue  # (the API, with tokens: tests/api/test_isolation.py)
         path = rule.rule.replace("<tenant_slug>", two_partners.alpha.slug)
         path = re.sub(r"<any\([^)]*\):[a-z_]+>", "mentor", re.sub(r"<id:[a-z_]+>", "1", path))
         path = re.sub(r"<[a-z_:]+>", "x", path)

@@ -73,8 +73,8 @@ def test_a_coordinator_gets_404_on_every_tenant_case_route(app, client, network)
     partner = network["partners"][0][0]
     checked = 0
     for rule in app.url_map.iter_rules():
-        if "tenant_slug" not in rule.arguments:
-            continue
+        if "tenant_slug" not in rule.arguments or rule.endpoint.startswith("api."):
+            continue  # (the API, with tokens: tests/api/test_isolation.py)
         view = app.view_functions[rule.endpoint]
         values = {name: 1 for name in rule.arguments}
         for slug in (partner, network["coordination"]):

@@ -16,7 +16,7 @@ from tenants.portal import services as portal
 from tenants.processes import services as processes
 from tenants.tenancy import tenant_context
 from tenants.tenancy.models import Tenant
-from tests.factories import give_consent, make_mentee, make_ready_mentor, make_user
+from tests.factories import give_consent, make_api_token, make_mentee, make_ready_mentor, make_user
 
 # Every personal value below contains one of these (case-insensitive).
 TOKENS = ("quixley", "zorvana", "917771234")
@@ -91,6 +91,7 @@ def mentee_with_everything(tenant_id, staff):
     account = make_user("zorvana.account@example.pt", "Zorvana Quixley", roles=[(tenant, "mentee")])
     with tenant_context(tenant_id):
         db.session.get(type(mentee), mentee_id).user_id = account.id
+    make_api_token(account, [], name="Telemóvel da Zorvana")  # named by her
     # A password reset: an e-mail outside any workspace.
     send_email(account.email, "accounts/email/password_reset.txt", "pt_PT", name=account.name,
                reset_url="http://localhost/")

@@ -100,6 +100,8 @@ def test_the_export_holds_every_column_of_every_row_about_the_person(app, world)
     assert len(records["goal_outcomes"]) == 1
     assert records["users"][0]["email"] == "zorvana.account@example.pt" and "password_hash" not in records["users"][0]
     assert [row["role"] for row in records["memberships"]] == ["mentee"]
+    assert [row["name"] for row in records["api_tokens"]] == ["Telemóvel da Zorvana"]
+    assert "token_hash" not in records["api_tokens"][0]
     assert [row["email"] for row in records["invitations"]] == ["zorvana.quixley@example.pt"]
     assert "token_hash" not in records["invitations"][0]
     assert {row["recipient"] for row in records["outbox"]} == {"zorvana.quixley@example.pt"}

@@ -17,7 +17,9 @@ ROUTE_METHODS = ("GET", "POST")
 
 
 def tenant_rules(app):
-    return [rule for rule in app.url_map.iter_rules() if "tenant_slug" in rule.arguments]
+    """The pages under /t/<slug>/ (the API's, token-authenticated, are walked in tests/api)."""
+    return [rule for rule in app.url_map.iter_rules()
+            if "tenant_slug" in rule.arguments and not rule.endpoint.startswith("api.")]
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ NEW_TABLES = ('privacy_settings', 'erasures')
 # change to these is a new migration that replaces the function.
 REDACTION_FUNCTION = 'privacy_redact_audit_values'
 REDACTED = '[redacted]'
-REDACTABLE_RECORD_TYPES = ('Mentor', 'Mentee', 'Invitation')
+REDACTABLE_RECORD_TYPES = ('Mentor', 'Mentee', 'Invitation', 'ApiToken')
 # Keys whose values are ids or codes, never a person's words.
 SAFE_AUDIT_KEYS = ('consent_id', 'count', 'format', 'import_id', 'interview_id', 'intake_response_id', 'invitation_id',
                    'purpose', 'recommendation', 'role', 'status', 'trigger')
