@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from network.extensions import db
 from network.reference.models import SupportArea
 from tenants.matching.models import CRITERIA, DEFAULT_MAX_MENTEES_PER_MENTOR, DEFAULT_WEIGHTS, MatchingSettings
+from tenants.matching.prefilter import candidate_ids
 from tenants.matching.scoring import Profile, rank
 from tenants.participants.models import (
     GENDERS,
@@ -76,12 +77,16 @@ def _profiles(rows, area_rows, language_rows, open_counts):
     ]
 
 
-def eligible_mentors(max_mentees):
-    """Mentors who can take a mentee now: available (or matched with room for more),
-    consented to take part, and trained."""
-    load = _open_counts(MentoringProcess.mentor_id)
-    eligible = (Mentor.status.in_(("available", "matched")), Mentor.training_completed_on.is_not(None),
-                _consented(Mentor, Consent.mentor_id))
+def _mentor_eligibility():
+    """Mentors who can take a mentee now: available (or matched), consented to take part, and trained."""
+    return (Mentor.status.in_(("available", "matched")), Mentor.training_completed_on.is_not(None),
+            _consented(Mentor, Consent.mentor_id))
+
+
+def eligible_mentors(max_mentees, ids=None):
+    """Profiles of the eligible mentors with room for another mentee (of `ids` only, if given)."""
+    load = _open_counts(MentoringProcess.mentor_id, ids)
+    eligible = _mentor_eligibility() + ((Mentor.id.in_(ids),) if ids is not None else ())
     rows = db.session.execute(
         sa.select(Mentor.id, Mentor.full_name, Mentor.municipality, Mentor.availability_days,
                   Mentor.availability_periods, Mentor.gender).where(*eligible)
@@ -150,8 +155,12 @@ def confirm_match(mentor, mentee, actor, cadence):
 
 
 def suggest_mentors(mentee, limit=10):
+    """The best mentors for `mentee`: the database keeps those that can reach the top `limit`
+    (`prefilter`), which are then ranked exactly as `scoring` ranks every candidate."""
     settings = matching_settings()
-    return rank(mentee_profile(mentee), eligible_mentors(settings.max_mentees_per_mentor), settings.weights,
+    subject = mentee_profile(mentee)
+    pool = candidate_ids(subject, _mentor_eligibility(), settings.weights, settings.max_mentees_per_mentor, limit)
+    return rank(subject, eligible_mentors(settings.max_mentees_per_mentor, pool), settings.weights,
                 settings.max_mentees_per_mentor, subject_is_mentee=True, limit=limit)
 
 
