@@ -103,6 +103,10 @@ def _preferences_fit(mentee):
 
 def candidate_ids(mentee, eligibility, weights, max_mentees, limit):
     """Ids of the eligible mentors with room left that may be among the best `limit` for `mentee`."""
+    if db.session.connection().dialect.name == "postgresql":
+        # psycopg prepares a statement run 5 times on a connection, and PostgreSQL may then plan
+        # it once for any tenant: planned for a partner of 100 mentors, this query ran 40 s here.
+        db.session.execute(sa.text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"))
     total_weight = sum(weights.values()) or 1
     load = (sa.select(MentoringProcess.mentor_id, sa.func.count().label("open"))
             .where(MentoringProcess.state.in_(OPEN_STATES))
@@ -129,10 +133,6 @@ def candidate_ids(mentee, eligibility, weights, max_mentees, limit):
     score = reduce(add, (_real(100 * weights[criterion] / total_weight) * column
                          for criterion, column in columns.items()))
     scored = sa.select(rows.c.id, score.label("score")).cte("scored")
-    if db.session.connection().dialect.name == "postgresql":
-        # psycopg prepares a statement run 5 times on a connection, and PostgreSQL may then plan
-        # it once for any tenant: planned for a partner of 100 mentors, this query ran 40 s here.
-        db.session.execute(sa.text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"))
     threshold = (sa.select(scored.c.score).order_by(scored.c.score.desc()).offset(limit - 1).limit(1)
                  .scalar_subquery())
     return db.session.scalars(
