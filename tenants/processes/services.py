@@ -57,8 +57,10 @@ def get_process(process_id):
         options=[
             selectinload(MentoringProcess.agreements).selectinload(Agreement.goals),
             selectinload(MentoringProcess.meetings),
-            selectinload(MentoringProcess.follow_ups).selectinload(FollowUp.progress),
-            selectinload(MentoringProcess.evaluations).selectinload(Evaluation.goal_outcomes),
+            # The goal of each progress and outcome: one query, not one per line of the page.
+            selectinload(MentoringProcess.follow_ups).selectinload(FollowUp.progress).selectinload(GoalProgress.goal),
+            selectinload(MentoringProcess.evaluations).selectinload(Evaluation.goal_outcomes)
+            .selectinload(GoalOutcome.goal),
             selectinload(MentoringProcess.events),
         ],
     )
