@@ -66,11 +66,12 @@ def _refused(error):
 def process_query(state=None, attention=None, search=None, today=None):
     """The list's query: filters in SQL, names loaded in the same query (no N+1)."""
     today = today or date.today()
-    query = (
-        sa.select(MentoringProcess)
-        .join(Mentor, MentoringProcess.mentor)
-        .join(Mentee, MentoringProcess.mentee)
-        .options(joinedload(MentoringProcess.mentor), joinedload(MentoringProcess.mentee))
+    # Names come with the page's rows, and only names (not every participant's JSON columns);
+    # eager joins are left out of the pagination's count, and the tables are joined for
+    # filtering only when searching by name.
+    query = sa.select(MentoringProcess).options(
+        joinedload(MentoringProcess.mentor, innerjoin=True).load_only(Mentor.full_name),
+        joinedload(MentoringProcess.mentee, innerjoin=True).load_only(Mentee.full_name),
     )
     if state:
         query = query.where(MentoringProcess.state == state)
@@ -80,7 +81,7 @@ def process_query(state=None, attention=None, search=None, today=None):
         query = query.where(MentoringProcess.next_follow_up_on <= today)
     if search:
         pattern = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Mentor.full_name).like(pattern),
+        query = query.join(Mentor, MentoringProcess.mentor).join(Mentee, MentoringProcess.mentee).where(sa.or_(sa.func.lower(Mentor.full_name).like(pattern),
                                    sa.func.lower(Mentee.full_name).like(pattern)))
     return query.order_by(MentoringProcess.matched_on.desc(), MentoringProcess.id.desc())
 
