@@ -229,6 +229,48 @@ def europe_note(results):
             "`make bench SIZE=europe` on a quieter machine; the harness is the same.\n")
 
 
+def comparison_section(comparisons):
+    """Before/after figures of `python -m bench.compare`, measured side by side in one run."""
+    if not comparisons:
+        return ""
+    out = ["## Before and after, side by side", ""]
+    for size, run in comparisons.items():
+        out += [f"`{run['command']}` at `{size}` (load average at start "
+                f"{', '.join(f'{x:.1f}' for x in run['load_average_at_start'])}): the code of commit "
+                f"`{run['before']}` (*before*) and this tree (*after*) on the same data, alternately.", ""]
+        m = run.get("matching")
+        if m:
+            out += [f"- **Matching**, one mentee among 10,000 mentors ({m['mentees']} mentees in turn, same "
+                    f"suggestions, totals and breakdowns: {'yes' if m['same_suggestions'] else '**no**'}): "
+                    f"reference scoring of every candidate p50 {m['reference']['p50_ms']:,.1f} ms, p95 "
+                    f"{m['reference']['p95_ms']:,.1f} ms; `suggest_mentors` p50 {m['suggest_mentors']['p50_ms']:,.1f} ms, "
+                    f"p95 {m['suggest_mentors']['p95_ms']:,.1f} ms."]
+        r = run.get("rebuild_and_dashboards")
+        if r:
+            before, after = r["before"], r["after"]
+            out += [f"- **Roll-up rebuild**: before {', '.join(f'{x:,.2f}' for x in before['rebuild_seconds'])} s "
+                    f"(median {before['rebuild_median_s']:,.2f} s); after "
+                    f"{', '.join(f'{x:,.2f}' for x in after['rebuild_seconds'])} s (median {after['rebuild_median_s']:,.2f} s)."]
+            for key, label in (("dashboard_national", "national, last 12 months"),
+                               ("dashboard_lisboa", "national, Lisboa only")):
+                out += [f"- **Dashboard {label}, uncached** (after each tree's rebuild): before p50 "
+                        f"{before[key]['p50_ms']:,.1f} ms, p95 {before[key]['p95_ms']:,.1f} ms; after p50 "
+                        f"{after[key]['p50_ms']:,.1f} ms, p95 {after[key]['p95_ms']:,.1f} ms."]
+        p = run.get("pages")
+        if p:
+            out += ["", f"Pages under gunicorn ({p['clients']} clients, {p['seconds']:g} s per round, medians of "
+                    f"rounds, staff of {p['partner']}):", "",
+                    "| target | requests/s | share of bare | p50 ms | p95 ms | errors |",
+                    "| --- | ---: | ---: | ---: | ---: | ---: |"]
+            for key in ("bare", "list/before", "list/after", "detail/before", "detail/after"):
+                if key in p:
+                    row = p[key]
+                    out.append(f"| {key} | {row['throughput']:,.1f} | {row['share_of_bare']:.3f} | "
+                               f"{row['p50_ms']:,.1f} | {row['p95_ms']:,.1f} | {row['errors']} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def write(everything, path):
     results = everything["sizes"]
     sections = [
@@ -241,6 +283,7 @@ def write(everything, path):
                              for size in SIZE_ORDER if size in results) + ".",
         "",
         findings(results),
+        comparison_section(everything.get("comparisons")),
         "## The synthetic network\n",
         generation_table(results),
         "",

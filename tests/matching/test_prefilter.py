@@ -14,8 +14,9 @@ LANGUAGES = ["en", "fr", "ar", "es"]
 LEVELS = ["a1", "a2", "b1", "b2", "c1", "native"]
 DAYS = ["mon", "tue", "wed", "sat"]
 PERIODS = ["morning", "afternoon", "evening"]
-# Spellings `scoring` treats as one place, and others.
-PLACES = ["Lisboa", "lisboa", "LISBOA ", " Lisboa", "Porto", "Vila  Nova de Gaia", "vila nova de gaia", "Évora"]
+# Spellings `scoring` treats as one place (most people live there: the pre-filter scores them
+# first), and others.
+PLACES = ["Lisboa", "lisboa", "LISBOA ", " Lisboa"] * 3 + ["Porto", "Vila  Nova de Gaia", "vila nova de gaia", "Évora"]
 
 
 def _some(rng, values, most):
@@ -68,6 +69,25 @@ def test_the_fast_path_ranks_as_the_reference_scoring(partner, seed):  # noqa: F
         expected = _reference(mentee)
         assert len(expected) == 10
         assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
+
+
+def test_a_mentor_elsewhere_at_the_floor_set_by_the_mentees_place_is_kept(partner):  # noqa: F811
+    """Twelve mentors of the mentee's place score 85 (no availability, not the preferred
+    gender); one mentor elsewhere scores 85 too (all but the place), the most its own row
+    allows: the floor the place sets must keep it, and the tie goes to its name."""
+    native = [{"code": "pt", "level": "native"}]
+    mentee = ready_mentee(municipality="Lisboa", support_areas=["health", "housing"], portuguese_level="native",
+                          availability_days=["mon", "tue"], availability_periods=["evening"])
+    mentee.preferred_mentor_gender = "female"
+    for number in range(12):
+        ready_mentor(f"Perto {number:02d}", municipality=["Lisboa", "lisboa "][number % 2],
+                     support_areas=["health", "housing"], languages=native, gender="male")
+    ready_mentor("Ana Longe", municipality="Porto", support_areas=["health", "housing"], languages=native,
+                 availability_days=["mon", "tue"], availability_periods=["evening"], gender="female")
+    db.session.flush()
+    expected = _reference(mentee)
+    assert expected[0].candidate.name == "Ana Longe" and {s.total for s in expected} == {85.0}
+    assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
 
 
 def test_ties_beyond_the_limit_are_broken_as_the_reference_does(partner):  # noqa: F811
