@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -105,8 +106,8 @@ def rebuilds(url, trees, rounds, repeat=30):
             runs[name].append(json.loads(output.strip().splitlines()[-1]))
     summary = {}
     for name, values in runs.items():
-        seconds = sorted(v["rebuild_seconds"] for v in values)
-        summary[name] = {"rebuild_seconds": seconds, "rebuild_median_s": seconds[len(seconds) // 2]}
+        seconds = [v["rebuild_seconds"] for v in values]
+        summary[name] = {"rebuild_seconds": seconds, "rebuild_median_s": round(statistics.median(seconds), 2)}
         for key in ("dashboard_national", "dashboard_lisboa"):
             summary[name][key] = {stat: median_of([v[key] for v in values], stat) for stat in ("p50_ms", "p95_ms")}
     return summary

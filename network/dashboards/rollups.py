@@ -333,20 +333,8 @@ def _national_select(by_district, by_kind):
 _NATIONAL_GROUPING_SETS = """
 INSERT INTO rollup_national (district, tenant_kind, metric, dimension, month, value, count)
 SELECT coalesce(district, ''), coalesce(tenant_kind, ''), metric, dimension, month, value, sum(count)
-FROM {source}
+FROM rollup_counts
 GROUP BY metric, dimension, month, value, GROUPING SETS ((district, tenant_kind), (district), (tenant_kind), ())
-"""
-
-# PostgreSQL: the counts are gathered in a temporary table (no index, no foreign key, no
-# Row-Level Security check per row), then written in primary-key order in one statement.
-# Writing rows was most of the rebuild: inserted in key order the index grows at its right
-# edge and the foreign key finds its tenant in cache; and each tenant's rows end up together
-# on disk, which the national dashboard's partners table reads (by tenant).
-_STAGING = "rollup_rebuild"
-_STAGE = f"CREATE TEMPORARY TABLE {_STAGING} (LIKE rollup_counts) ON COMMIT DROP"
-_COPY_IN_KEY_ORDER = f"""
-INSERT INTO rollup_counts ({", ".join(_COLUMNS)})
-SELECT {", ".join(_COLUMNS)} FROM {_STAGING} ORDER BY tenant_id, dimension, metric, month, value
 """
 
 
@@ -355,25 +343,20 @@ def rebuild_rollups(snapshot_month=None, progress=None):
     INSERT ... SELECT ... GROUP BY per metric and dimension, then one per national level.
     `progress(done, total, label)` is called after each statement."""
     postgres = db.session.connection().dialect.name == "postgresql"
-    target = sa.table(_STAGING, *(sa.column(name) for name in _COLUMNS)) if postgres else RollupCount.__table__
-    statements = [(f"{metric} / {dimension}", sa.insert(target).from_select(_COLUMNS, select))
+    statements = [(f"{metric} / {dimension}", _insert(select))
                   for metric, dimension, select in rollup_selects(None, snapshot_month, grouping_sets=postgres)]
-    if postgres:
-        # The four national levels in one pass over the tenant rows.
-        statements += [("rollup_counts", sa.text(_COPY_IN_KEY_ORDER)),
-                       ("national", sa.text(_NATIONAL_GROUPING_SETS.format(source=_STAGING)))]
-    else:
-        statements += [(f"national {'district' if d else '-'} {'kind' if k else '-'}",
-                        sa.insert(NationalRollup).from_select(list(_ROW) + ["count"], _national_select(d, k)))
-                       for d, k in LEVELS]
+    statements += [(f"national {'district' if d else '-'} {'kind' if k else '-'}",
+                    sa.insert(NationalRollup).from_select(list(_ROW) + ["count"], _national_select(d, k)))
+                   for d, k in LEVELS]
     with national_rollup_bypass("flask rollups rebuild"):
         connection = db.session.connection()
-        if postgres:
+        if connection.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:rebuild)"), {"rebuild": _REBUILD_LOCK})
             # Aggregates of millions of rows: hash them in memory rather than sort on disk.
             connection.execute(sa.text("SET LOCAL work_mem = '256MB'"))
             db.session.execute(sa.text("TRUNCATE rollup_counts, rollup_national"))
-            db.session.execute(sa.text(_STAGE))
+            # The four national levels in one pass over the tenant rows.
+            statements[-len(LEVELS):] = [("national", sa.text(_NATIONAL_GROUPING_SETS))]
         else:
             db.session.execute(sa.delete(RollupCount))
             db.session.execute(sa.delete(NationalRollup))
