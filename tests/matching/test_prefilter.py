@@ -96,3 +96,19 @@ def test_ties_beyond_the_limit_are_broken_as_the_reference_does(partner):  # noq
         ready_mentor(f"Mentor {25 - number:02d}", support_areas=["health"])
     db.session.flush()
     assert _comparable(services.suggest_mentors(mentee)) == _comparable(_reference(mentee))
+
+
+@pytest.mark.isolation
+def test_the_database_scores_only_the_current_partners_mentors(partner):  # noqa: F811
+    """A perfect mentor of another partner is neither scored nor suggested."""
+    from tenants.tenancy import tenant_context
+    from tests.factories import make_tenant
+
+    other = make_tenant("beta")
+    with tenant_context(other.id):
+        ready_mentor("Perfeita Noutro", support_areas=["health"], municipality="Lisboa")
+        db.session.flush()
+    mentee = ready_mentee(support_areas=["health"], municipality="Lisboa")
+    ready_mentor("Sofia Daqui", support_areas=["housing"], municipality="Porto")
+    db.session.flush()
+    assert [s.candidate.name for s in services.suggest_mentors(mentee)] == ["Sofia Daqui"]
