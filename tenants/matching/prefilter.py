@@ -101,8 +101,9 @@ def _preferences_fit(mentee):
     return sa.case((Mentor.gender == mentee.preferred_gender, 1.0), else_=0.0)
 
 
-def candidate_ids(mentee, eligibility, weights, max_mentees, limit):
-    """Ids of the eligible mentors with room left that may be among the best `limit` for `mentee`."""
+def candidate_rows(mentee, eligibility, weights, max_mentees, limit):
+    """The eligible mentors with room left that may be among the best `limit` for `mentee`: the
+    columns of their profiles, and their open processes."""
     if db.session.connection().dialect.name == "postgresql":
         # psycopg prepares a statement run 5 times on a connection, and PostgreSQL may then plan
         # it once for any tenant: planned for a partner of 100 mentors, this query ran 40 s here.
@@ -121,7 +122,8 @@ def candidate_ids(mentee, eligibility, weights, max_mentees, limit):
         "load": _real(1) - open_processes * _real(1 / max_mentees),
         "preferences": _preferences_fit(mentee),
     }
-    rows = sa.select(Mentor.id, *(fit.label(criterion) for criterion, fit in fits.items()),
+    rows = sa.select(Mentor.id, open_processes.label("open_processes"),
+                     *(fit.label(criterion) for criterion, fit in fits.items()),
                      *(flag.label(label) for label, flag in _availability_flags(mentee).items()))
     rows = rows.outerjoin(load, load.c.mentor_id == Mentor.id)
     for joined in (covered, spoken):
@@ -132,9 +134,12 @@ def candidate_ids(mentee, eligibility, weights, max_mentees, limit):
     columns = {criterion: rows.c[criterion] for criterion in fits} | {"availability": _availability_fit(mentee, rows)}
     score = reduce(add, (_real(100 * weights[criterion] / total_weight) * column
                          for criterion, column in columns.items()))
-    scored = sa.select(rows.c.id, score.label("score")).cte("scored")
+    scored = sa.select(rows.c.id, rows.c.open_processes, score.label("score")).cte("scored")
     threshold = (sa.select(scored.c.score).order_by(scored.c.score.desc()).offset(limit - 1).limit(1)
                  .scalar_subquery())
-    return db.session.scalars(
-        sa.select(scored.c.id).where(scored.c.score >= sa.func.coalesce(threshold, _real(-1000)) - _real(MARGIN))
+    return db.session.execute(
+        sa.select(Mentor.id, Mentor.full_name, Mentor.municipality, Mentor.availability_days,
+                  Mentor.availability_periods, Mentor.gender, scored.c.open_processes)
+        .join(scored, scored.c.id == Mentor.id)
+        .where(scored.c.score >= sa.func.coalesce(threshold, _real(-1000)) - _real(MARGIN))
     ).all()
