@@ -163,7 +163,7 @@ def findings(results):
         "   too).",
         "5. **A generic plan ran the scoring query for 40 s.** psycopg prepares a statement once it has run",
         "   5 times on a connection; PostgreSQL then may switch to one generic plan for every parameter",
-        "   value, here planned for a partner of a hundred mentors and run on the one with 10,000. The",
+        "   value, estimated for an average partner and run on the one with 10,000 mentors. The",
         "   matching query sets `plan_cache_mode = force_custom_plan` for its transaction. Other queries",
         "   filtered by tenant could meet the same skew (partners range from 10 to 10,000 people): worth a",
         "   look, for instance `prepare_threshold=None` on the engine, measured first.",

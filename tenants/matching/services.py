@@ -97,7 +97,8 @@ def _mentor_links(ids):
 
 
 def eligible_mentors(max_mentees):
-    """Profiles of every eligible mentor with room for another mentee."""
+    """Profiles of every eligible mentor with room for another mentee: what `scoring` ranks for
+    the reference result, which the tests and benchmarks compare `suggest_mentors` with."""
     load = _open_counts(MentoringProcess.mentor_id)
     eligible = _mentor_eligibility()
     rows = db.session.execute(
