@@ -25,14 +25,14 @@ def bare():
 def app_with_floor():
     """The real app (as `wsgi:app`) with `/t/<slug>/bench-floor`, for the benchmarks only."""
     from network import create_app
-    from network.permissions import require_role
+    from network.permissions import permission_required
     from tenants.tenancy.web import TENANT_URL_PREFIX
 
     app = create_app()
     floor = Blueprint("bench_floor", __name__, url_prefix=TENANT_URL_PREFIX)
 
     @floor.get("/bench-floor")
-    @require_role("partner_admin", "staff")
+    @permission_required("processes.manage")  # what the process pages check
     def workspace_floor():
         return "<!doctype html><title>floor</title><p>ok</p>"
 

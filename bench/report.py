@@ -1,4 +1,6 @@
 """docs/benchmarks.md from docs/benchmarks.json (every size run so far)."""
+import statistics
+
 from bench.generate import SIZES
 
 SIZE_ORDER = tuple(SIZES)
@@ -146,8 +148,34 @@ def findings(results):
         "   statements of the mentors, mentees, processes, outbox, team and partners pages with 5 and with",
         "   25 rows and fails if they differ; it catches a lazy-loaded relationship (checked by removing the",
         "   process list's `joinedload`).",
+        "4. **Matching scored all 10,000 candidates in Python.** The database now computes every eligible",
+        "   mentor's total with the same rules (`tenants/matching/prefilter.py`: support areas and languages",
+        "   aggregated from their link tables, the availability slots read from the JSON text, the mentee's",
+        "   place compared through the spellings `scoring` treats as the same place) but without the",
+        "   per-criterion rounding, which moves a total by at most 0.35 points; a mentor more than 1 point",
+        "   below the tenth best is beaten by ten others whatever the rounding, so only the rest (10 to 150",
+        "   mentors here) are loaded and ranked by the unchanged `scoring.rank`. Same suggestions, order,",
+        "   totals and breakdowns: `tests/matching/test_prefilter.py` compares both on random pools (it",
+        "   fails if the margin or the place rule is wrong), and `bench.compare` checks 20 mentees. The",
+        "   same statement returns the few candidates' columns and open processes, and migration",
+        "   `0011_perf` indexes `(tenant_id, municipality)` on mentors and mentees, so the distinct places",
+        "   are an index-only scan (3.4 ms → 1.2 ms; the mentor and mentee lists' place filter reads them",
+        "   too).",
+        "5. **A generic plan ran the scoring query for 40 s.** psycopg prepares a statement once it has run",
+        "   5 times on a connection; PostgreSQL then may switch to one generic plan for every parameter",
+        "   value, estimated for an average partner and run on the one with 10,000 mentors. The",
+        "   matching query sets `plan_cache_mode = force_custom_plan` for its transaction. Other queries",
+        "   filtered by tenant could meet the same skew (partners range from 10 to 10,000 people): worth a",
+        "   look, for instance `prepare_threshold=None` on the engine, measured first.",
+        "6. **The process page loaded each goal of a progress report or an outcome on its own** (a",
+        "   many-to-one through the composite tenant key is not answered from the identity map): 27",
+        "   queries for one process at `national`. `get_process` now loads them with the rest: 45",
+        "   statements per page → 20.",
+        "7. **The process list counted through both participant joins and loaded every column of both",
+        "   participants** (two JSON columns each) to show two names. The count now reads the processes",
+        "   only (the joins are added for a name search), and the names come alone (`load_only`).",
         "",
-        "## Still over the limit (not changed here)",
+        "## Still over the limit",
         "",
     ]
     national = "national" if "national" in results else "small"
@@ -165,21 +193,39 @@ def findings(results):
     out += [
         f"- **Roll-up rebuild** ({national}): {_figure(rebuild, 'seconds', ' s', 1)} for "
         f"{results.get(national, {}).get('processes', 0):,} processes, "
-        f"{_figure(rebuild, 'projected_seconds_at_1m', ' s')} projected linearly to 1,000,000 (limit 30 s). The",
-        "  rebuild (network/dashboards, reworked by its owner while these runs were made: the figures are",
-        "  for the code as it stood at run time) reads every case table once per metric; the largest is",
-        "  `process_events` (about 18 rows per process). Next steps for its owner: parallel workers for the",
-        "  big aggregates, or one rebuild job per tenant in parallel (the incremental path already exists).",
+        f"{_figure(rebuild, 'projected_seconds_at_1m', ' s')} projected linearly to 1,000,000 (limit 30 s).",
+        "  The aggregates take about 3 s at `national`; writing the 553,000 partner rows (primary key of",
+        "  five text columns, a foreign key to `tenants` checked row by row: about 2 s of the 4 to 5 s) and",
+        "  the 288,000 national sums (about 3 s) is the rest. Gathering the rows in a temporary table and",
+        "  writing them in key order (index growing at its right edge, each partner's rows together on",
+        "  disk) was tried and measured with `bench.compare`: 10 % slower, not kept; so was one INSERT for",
+        "  every metric, sorted (much slower). At 1,000,000 processes that is some 8 million indexed rows",
+        "  to write in one transaction, beyond 30 s on this machine whatever the SQL (the rebuild's code is",
+        "  unchanged here: its before/after pair below shows the noise between runs). What",
+        "  would change it is the data model, for its owner to weigh: store the national sums at the",
+        "  (district, kind) level only and add up the coarser levels when reading (a few hundred rows per",
+        "  figure), drop the row-by-row foreign key on derived rows (a deleted partner's rows removed by",
+        "  the code instead), or make the roll-up tables UNLOGGED (rebuilt after a crash). The incremental",
+        "  refresh per partner stays the normal path; the full rebuild is for repairs.",
         f"- **Dashboards without the cache** ({national}): "
         + ("; ".join(f"{row['variant']} p95 {row['p95_ms']:,.0f} ms" for row in failing_dashboards)
            or "every variant within 50 ms")
         + f". With the cache (Redis) every variant is within 50 ms (national p95 {_figure(dashboard_warm, 'p95_ms', ' ms')}; "
-        f"uncached {_figure(dashboard_cold, 'p95_ms', ' ms')}).",
+        f"uncached {_figure(dashboard_cold, 'p95_ms', ' ms')}). A district's dashboard also builds the partners",
+        "  table (95 partners in Lisboa): about 10 ms of SQL (primary-key lookups of `rollup_counts`) and",
+        "  8 ms of small-cell suppression. The dashboard code is unchanged here: the 168 ms p95 of an",
+        "  earlier report for Lisboa was that run's load (and the roll-up code of then), not reproduced",
+        "  since (see the before/after pair below); no index or district table was needed.",
         f"- **Matching** ({national}): p95 {_figure(matching, 'p95_ms', ' ms')} for one mentee among 10,000",
-        "  candidates. What is left is Python: 10,000 rows with two JSON arrays each, 10,000 profiles, six",
-        "  criteria per pair. Next steps: pre-filter candidates in SQL on the mentee's first-ranked needs and",
-        "  languages (most candidates cannot reach the top ten), or keep the tenant's candidate profiles",
-        "  cached between requests (invalidated when a participant or a process of the tenant changes).",
+        "  candidates (was about 1 s). What is left: one statement scoring 10,000 mentors in PostgreSQL",
+        "  (25 to 35 ms: the eligibility, the two link-table aggregates and the availability tests), the",
+        "  mentee's place spellings (1 ms), building the statement in SQLAlchemy (about 5 ms) and the",
+        "  support areas and languages of the few candidates left (2 queries). Scoring the mentors of the",
+        "  mentee's place first to bound the others was tried: it scored 100 mentors instead of 10,000 but",
+        "  cost as much in all (two passes), and was not kept. Safely within 50 ms at p95 on this shared",
+        "  machine would take a cached candidate pool per partner (invalidated on every change of a",
+        "  mentor, a consent or a process) or a per-partner table of candidate facts kept by the same",
+        "  hooks as the roll-ups.",
         f"- **Page throughput against a bare Flask endpoint** ({national}): the process list serves "
         f"{_figure(page, 'throughput', ' requests/s', 1)} where the bare endpoint serves "
         f"{_figure(bare, 'throughput', ' requests/s', 1)} (ratio {_figure(page, 'ratio', '', 3)}; limit 0.5).",
@@ -189,6 +235,14 @@ def findings(results):
         "and runs its queries",
         "  cannot reach half of an endpoint returning a constant; the ratio to the application floor",
         f"  ({_figure(page, 'share_of_floor', '', 3)}) is the figure to improve. {_where_the_time_goes(page, sql)}",
+        "  The floor is seven round trips to PostgreSQL per request (the pool's ping, BEGIN, the",
+        "  transaction's role and tenant, the user and its session epoch, the tenant and the membership,",
+        "  the tenant's setting, ROLLBACK): 3 ms in one process, where the bare endpoint needs 0.3 ms.",
+        "  Each could go only by weakening something (the ping protects against dropped connections; the",
+        "  role must be set before the first read; the epoch check needs the user row), or by merging the",
+        "  user and membership lookups into one query across two modules: not done. The process list costs",
+        "  11 ms in one process (7 statements; SQLAlchemy and psycopg half of it, the template and",
+        "  translations most of the rest), the process page 25 ms (20 statements).",
         f"- **Mixed load** ({national}): {_load_text(load)}",
         "",
     ]
@@ -229,6 +283,51 @@ def europe_note(results):
             "`make bench SIZE=europe` on a quieter machine; the harness is the same.\n")
 
 
+def comparison_section(comparisons):
+    """Before/after figures of `python -m bench.compare`, measured side by side in one run."""
+    if not comparisons:
+        return ""
+    out = ["## Before and after, side by side", ""]
+    for size, run in comparisons.items():
+        out += [f"`{run['command']}` at `{size}` (load average at start "
+                f"{', '.join(f'{x:.1f}' for x in run['load_average_at_start'])}): the code of commit "
+                f"`{run['before']}` (*before*) and this tree (*after*) on the same data, alternately.", ""]
+        m = run.get("matching")
+        if m:
+            out += [f"- **Matching**, one mentee among 10,000 mentors ({m['mentees']} mentees in turn, same "
+                    f"suggestions, totals and breakdowns: {'yes' if m['same_suggestions'] else '**no**'}): "
+                    f"reference scoring of every candidate p50 {m['reference']['p50_ms']:,.1f} ms, p95 "
+                    f"{m['reference']['p95_ms']:,.1f} ms; `suggest_mentors` p50 "
+                    f"{m['suggest_mentors']['p50_ms']:,.1f} ms, p95 {m['suggest_mentors']['p95_ms']:,.1f} ms."]
+        r = run.get("rebuild_and_dashboards")
+        if r:
+            before, after = r["before"], r["after"]
+            for side in (before, after):  # the median of the rounds, whatever an older run stored
+                side["rebuild_median_s"] = round(statistics.median(side["rebuild_seconds"]), 2)
+            out += [f"- **Roll-up rebuild**: before {', '.join(f'{x:,.2f}' for x in before['rebuild_seconds'])} s "
+                    f"(median {before['rebuild_median_s']:,.2f} s); after "
+                    f"{', '.join(f'{x:,.2f}' for x in after['rebuild_seconds'])} s "
+                    f"(median {after['rebuild_median_s']:,.2f} s)."]
+            for key, label in (("dashboard_national", "national, last 12 months"),
+                               ("dashboard_lisboa", "national, Lisboa only")):
+                out += [f"- **Dashboard {label}, uncached** (after each tree's rebuild): before p50 "
+                        f"{before[key]['p50_ms']:,.1f} ms, p95 {before[key]['p95_ms']:,.1f} ms; after p50 "
+                        f"{after[key]['p50_ms']:,.1f} ms, p95 {after[key]['p95_ms']:,.1f} ms."]
+        p = run.get("pages")
+        if p:
+            out += ["", f"Pages under gunicorn ({p['clients']} clients, {p['seconds']:g} s per round, medians of "
+                    f"rounds, staff of {p['partner']}):", "",
+                    "| target | requests/s | share of bare | p50 ms | p95 ms | errors |",
+                    "| --- | ---: | ---: | ---: | ---: | ---: |"]
+            for key in ("bare", "list/before", "list/after", "detail/before", "detail/after"):
+                if key in p:
+                    row = p[key]
+                    out.append(f"| {key} | {row['throughput']:,.1f} | {row['share_of_bare']:.3f} | "
+                               f"{row['p50_ms']:,.1f} | {row['p95_ms']:,.1f} | {row['errors']} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def write(everything, path):
     results = everything["sizes"]
     sections = [
@@ -241,6 +340,7 @@ def write(everything, path):
                              for size in SIZE_ORDER if size in results) + ".",
         "",
         findings(results),
+        comparison_section(everything.get("comparisons")),
         "## The synthetic network\n",
         generation_table(results),
         "",

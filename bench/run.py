@@ -199,14 +199,15 @@ def free_port():
 
 
 @contextmanager
-def gunicorn(module, url, redis_url, log_path):
-    """One gunicorn on 127.0.0.1 with the shared settings; stopped (by its pid) on exit."""
+def gunicorn(module, url, redis_url, log_path, root=PROJECT_ROOT):
+    """One gunicorn on 127.0.0.1 with the shared settings, serving the code under `root`;
+    stopped (by its pid) on exit."""
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url, "APP_ENV": "production",
-                   "SECRET_KEY": "bench-not-secret", "MAIL_BACKEND": "console", "PYTHONPATH": str(PROJECT_ROOT)}
+                   "SECRET_KEY": "bench-not-secret", "MAIL_BACKEND": "console", "PYTHONPATH": str(root)}
     with open(log_path, "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}",
-                                    module], cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log)
+                                    module], cwd=root, env=environment, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:

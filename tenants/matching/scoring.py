@@ -39,36 +39,45 @@ class Suggestion:
     breakdown: list
 
 
-def _normalized_place(text):
+def normalized_place(text):
     return " ".join((text or "").casefold().split())
 
 
+def need_weights(mentee):
+    """Needs weighted by the mentee's ranking: the first need counts most. {area: weight}, ranked."""
+    needs = sorted(mentee.areas.items(), key=lambda item: item[1])
+    return {area: len(needs) - position for position, (area, _) in enumerate(needs)}
+
+
 def support_area_fit(mentee, mentor):
-    """Needs weighted by the mentee's ranking: the first need counts most."""
     if not mentee.areas:
         return 0.0, {"covered": [], "needed": 0}
-    needs = sorted(mentee.areas.items(), key=lambda item: item[1])
-    weights = {area: len(needs) - position for position, (area, _) in enumerate(needs)}
-    covered = [area for area, _ in needs if area in mentor.areas]
-    return sum(weights[area] for area in covered) / sum(weights.values()), {"covered": covered, "needed": len(needs)}
+    weights = need_weights(mentee)
+    covered = [area for area in weights if area in mentor.areas]
+    return sum(weights[area] for area in covered) / sum(weights.values()), {"covered": covered, "needed": len(weights)}
+
+
+def shared_language_fit(mentee_level, mentor_level):
+    """Comfortable for both, or at least basic."""
+    both = min(LEVEL_ORDER[mentee_level], LEVEL_ORDER[mentor_level])
+    return 1.0 if both >= CONVERSATIONAL else 0.5 if both >= BASIC else 0.0
 
 
 def language_fit(mentee, mentor):
-    """The best language they share: comfortable for both, or at least basic."""
+    """The best language they share."""
     best, best_code = 0.0, None
     for code, mentee_level in mentee.languages.items():
         mentor_level = mentor.languages.get(code)
         if mentor_level is None:
             continue
-        both = min(LEVEL_ORDER[mentee_level], LEVEL_ORDER[mentor_level])
-        fit = 1.0 if both >= CONVERSATIONAL else 0.5 if both >= BASIC else 0.0
+        fit = shared_language_fit(mentee_level, mentor_level)
         if fit > best:
             best, best_code = fit, code
     return best, {"language": best_code}
 
 
 def location_fit(mentee, mentor):
-    same = bool(mentee.municipality) and _normalized_place(mentee.municipality) == _normalized_place(mentor.municipality)
+    same = bool(mentee.municipality) and normalized_place(mentee.municipality) == normalized_place(mentor.municipality)
     return (1.0 if same else 0.0), {"municipality": mentor.municipality, "same": same}
 
 

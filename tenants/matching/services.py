@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from network.extensions import db
 from network.reference.models import SupportArea
 from tenants.matching.models import CRITERIA, DEFAULT_MAX_MENTEES_PER_MENTOR, DEFAULT_WEIGHTS, MatchingSettings
+from tenants.matching.prefilter import candidate_rows
 from tenants.matching.scoring import Profile, rank
 from tenants.participants.models import (
     GENDERS,
@@ -76,12 +77,30 @@ def _profiles(rows, area_rows, language_rows, open_counts):
     ]
 
 
+def _mentor_eligibility():
+    """Mentors who can take a mentee now: available (or matched), consented to take part, and trained."""
+    return (Mentor.status.in_(("available", "matched")), Mentor.training_completed_on.is_not(None),
+            _consented(Mentor, Consent.mentor_id))
+
+
+def _mentor_links(ids):
+    """(support area rows, language rows) of the mentors `ids`: a list, or a subquery of ids."""
+    area_rows = db.session.execute(
+        sa.select(MentorSupportArea.mentor_id, MentorSupportArea.support_area_id, sa.literal(1))
+        .where(MentorSupportArea.mentor_id.in_(ids))
+    ).all()
+    language_rows = db.session.execute(
+        sa.select(MentorLanguage.mentor_id, MentorLanguage.language_code, MentorLanguage.level)
+        .where(MentorLanguage.mentor_id.in_(ids))
+    ).all()
+    return area_rows, language_rows
+
+
 def eligible_mentors(max_mentees):
-    """Mentors who can take a mentee now: available (or matched with room for more),
-    consented to take part, and trained."""
+    """Profiles of every eligible mentor with room for another mentee: what `scoring` ranks for
+    the reference result, which the tests and benchmarks compare `suggest_mentors` with."""
     load = _open_counts(MentoringProcess.mentor_id)
-    eligible = (Mentor.status.in_(("available", "matched")), Mentor.training_completed_on.is_not(None),
-                _consented(Mentor, Consent.mentor_id))
+    eligible = _mentor_eligibility()
     rows = db.session.execute(
         sa.select(Mentor.id, Mentor.full_name, Mentor.municipality, Mentor.availability_days,
                   Mentor.availability_periods, Mentor.gender).where(*eligible)
@@ -89,16 +108,7 @@ def eligible_mentors(max_mentees):
     rows = [row for row in rows if load.get(row.id, 0) < max_mentees]
     # The same filter as a subquery, not a list of ids: thousands of bound ids cost more to
     # send and plan than the rows of the few mentors with no room left.
-    eligible_ids = sa.select(Mentor.id).where(*eligible)
-    area_rows = db.session.execute(
-        sa.select(MentorSupportArea.mentor_id, MentorSupportArea.support_area_id, sa.literal(1))
-        .where(MentorSupportArea.mentor_id.in_(eligible_ids))
-    ).all()
-    language_rows = db.session.execute(
-        sa.select(MentorLanguage.mentor_id, MentorLanguage.language_code, MentorLanguage.level)
-        .where(MentorLanguage.mentor_id.in_(eligible_ids))
-    ).all()
-    return _profiles(rows, area_rows, language_rows, load)
+    return _profiles(rows, *_mentor_links(sa.select(Mentor.id).where(*eligible)), load)
 
 
 def eligible_mentees():
@@ -150,9 +160,14 @@ def confirm_match(mentor, mentee, actor, cadence):
 
 
 def suggest_mentors(mentee, limit=10):
+    """The best mentors for `mentee`: the database keeps those that can reach the top `limit`
+    (`prefilter`), which are then ranked exactly as `scoring` ranks every candidate."""
     settings = matching_settings()
-    return rank(mentee_profile(mentee), eligible_mentors(settings.max_mentees_per_mentor), settings.weights,
-                settings.max_mentees_per_mentor, subject_is_mentee=True, limit=limit)
+    subject = mentee_profile(mentee)
+    pool = candidate_rows(subject, _mentor_eligibility(), settings.weights, settings.max_mentees_per_mentor, limit)
+    profiles = _profiles(pool, *_mentor_links([row.id for row in pool]), {row.id: row.open_processes for row in pool})
+    return rank(subject, profiles, settings.weights, settings.max_mentees_per_mentor, subject_is_mentee=True,
+                limit=limit)
 
 
 def suggest_mentees(mentor, limit=10):

@@ -77,8 +77,10 @@ def get_process(process_id):
         options=[
             selectinload(MentoringProcess.agreements).selectinload(Agreement.goals),
             selectinload(MentoringProcess.meetings),
-            selectinload(MentoringProcess.follow_ups).selectinload(FollowUp.progress),
-            selectinload(MentoringProcess.evaluations).selectinload(Evaluation.goal_outcomes),
+            # The goal of each progress and outcome: one query, not one per line of the page.
+            selectinload(MentoringProcess.follow_ups).selectinload(FollowUp.progress).selectinload(GoalProgress.goal),
+            selectinload(MentoringProcess.evaluations).selectinload(Evaluation.goal_outcomes)
+            .selectinload(GoalOutcome.goal),
             selectinload(MentoringProcess.events),
         ],
     )
@@ -87,11 +89,12 @@ def get_process(process_id):
 def process_query(state=None, attention=None, search=None, today=None):
     """The list's query: filters in SQL, names loaded in the same query (no N+1)."""
     today = today or date.today()
-    query = (
-        sa.select(MentoringProcess)
-        .join(Mentor, MentoringProcess.mentor)
-        .join(Mentee, MentoringProcess.mentee)
-        .options(joinedload(MentoringProcess.mentor), joinedload(MentoringProcess.mentee))
+    # Names come with the page's rows, and only names (not every participant's JSON columns);
+    # eager joins are left out of the pagination's count, and the tables are joined for
+    # filtering only when searching by name.
+    query = sa.select(MentoringProcess).options(
+        joinedload(MentoringProcess.mentor, innerjoin=True).load_only(Mentor.full_name),
+        joinedload(MentoringProcess.mentee, innerjoin=True).load_only(Mentee.full_name),
     )
     if state:
         query = query.where(MentoringProcess.state == state)
@@ -101,8 +104,9 @@ def process_query(state=None, attention=None, search=None, today=None):
         query = query.where(MentoringProcess.next_follow_up_on <= today)
     if search:
         pattern = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Mentor.full_name).like(pattern),
-                                   sa.func.lower(Mentee.full_name).like(pattern)))
+        query = (query.join(Mentor, MentoringProcess.mentor).join(Mentee, MentoringProcess.mentee)
+                 .where(sa.or_(sa.func.lower(Mentor.full_name).like(pattern),
+                               sa.func.lower(Mentee.full_name).like(pattern))))
     return query.order_by(MentoringProcess.matched_on.desc(), MentoringProcess.id.desc())
 
 

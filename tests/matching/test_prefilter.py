@@ -1,0 +1,114 @@
+"""The database's pre-filter changes nothing: on random pools, the suggestions (order, totals,
+breakdowns) are those of the reference scoring over every eligible mentor."""
+import random
+
+import pytest
+
+from network.extensions import db
+from tenants.matching import services
+from tenants.matching.scoring import rank
+from tests.processes.conftest import partner, ready_mentee, ready_mentor  # noqa: F401 (fixture)
+
+AREAS = ["qualification_job_search", "entrepreneurship", "health", "parenting", "housing", "education"]
+LANGUAGES = ["en", "fr", "ar", "es"]
+LEVELS = ["a1", "a2", "b1", "b2", "c1", "native"]
+DAYS = ["mon", "tue", "wed", "sat"]
+PERIODS = ["morning", "afternoon", "evening"]
+# Spellings `scoring` treats as one place (most people live there: the pre-filter scores them
+# first), and others.
+PLACES = ["Lisboa", "lisboa", "LISBOA ", " Lisboa"] * 3 + ["Porto", "Vila  Nova de Gaia", "vila nova de gaia", "Évora"]
+
+
+def _some(rng, values, most):
+    return rng.sample(values, rng.randint(0, most))
+
+
+def _person(rng):
+    return {
+        "municipality": rng.choice(PLACES),
+        "support_areas": _some(rng, AREAS, 3),
+        "languages": [{"code": code, "level": rng.choice(LEVELS)} for code in _some(rng, LANGUAGES, 2)],
+        "availability_days": _some(rng, DAYS, 3),
+        "availability_periods": _some(rng, PERIODS, 2),
+        "gender": rng.choice(["female", "male", None]),
+    }
+
+
+def _reference(mentee):
+    """The ranking of every eligible mentor, as before the pre-filter."""
+    settings = services.matching_settings()
+    return rank(services.mentee_profile(mentee), services.eligible_mentors(settings.max_mentees_per_mentor),
+                settings.weights, settings.max_mentees_per_mentor, subject_is_mentee=True, limit=10)
+
+
+def _comparable(suggestions):
+    return [(s.candidate.id, s.total, [(item.criterion, item.points, item.facts) for item in s.breakdown])
+            for s in suggestions]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_fast_path_ranks_as_the_reference_scoring(partner, seed):  # noqa: F811
+    rng = random.Random(seed)
+    mentors = []
+    for number in range(60):
+        person = _person(rng)
+        mentors.append(ready_mentor(f"Mentor {number:02d} {rng.choice('ABC')}", **person))
+    mentees = []
+    for number in range(8):
+        person = _person(rng)
+        mentee = ready_mentee(f"Mentee {number}", portuguese_level=rng.choice(["none", "a2", "b1", "native"]),
+                              **{key: value for key, value in person.items() if key != "gender"})
+        mentee.gender = person["gender"]
+        mentee.preferred_mentor_gender = rng.choice(["female", "male", None, None])
+        mentees.append(mentee)
+    # Some mentors already follow mentees (the load criterion), one is full.
+    for mentor, mentee in zip(rng.sample(mentors, 4), mentees[:4]):
+        services.confirm_match(mentor, mentee, partner.staff, "monthly")
+    db.session.flush()
+    for mentee in mentees[4:]:
+        expected = _reference(mentee)
+        assert len(expected) == 10
+        assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
+
+
+def test_a_mentor_elsewhere_at_the_floor_set_by_the_mentees_place_is_kept(partner):  # noqa: F811
+    """Twelve mentors of the mentee's place score 85 (no availability, not the preferred
+    gender); one mentor elsewhere scores 85 too (all but the place), the most its own row
+    allows: the floor the place sets must keep it, and the tie goes to its name."""
+    native = [{"code": "pt", "level": "native"}]
+    mentee = ready_mentee(municipality="Lisboa", support_areas=["health", "housing"], portuguese_level="native",
+                          availability_days=["mon", "tue"], availability_periods=["evening"])
+    mentee.preferred_mentor_gender = "female"
+    for number in range(12):
+        ready_mentor(f"Perto {number:02d}", municipality=["Lisboa", "lisboa "][number % 2],
+                     support_areas=["health", "housing"], languages=native, gender="male")
+    ready_mentor("Ana Longe", municipality="Porto", support_areas=["health", "housing"], languages=native,
+                 availability_days=["mon", "tue"], availability_periods=["evening"], gender="female")
+    db.session.flush()
+    expected = _reference(mentee)
+    assert expected[0].candidate.name == "Ana Longe" and {s.total for s in expected} == {85.0}
+    assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
+
+
+def test_ties_beyond_the_limit_are_broken_as_the_reference_does(partner):  # noqa: F811
+    mentee = ready_mentee(support_areas=["health"])
+    for number in range(25):  # identical candidates: names, then ids decide
+        ready_mentor(f"Mentor {25 - number:02d}", support_areas=["health"])
+    db.session.flush()
+    assert _comparable(services.suggest_mentors(mentee)) == _comparable(_reference(mentee))
+
+
+@pytest.mark.isolation
+def test_the_database_scores_only_the_current_partners_mentors(partner):  # noqa: F811
+    """A perfect mentor of another partner is neither scored nor suggested."""
+    from tenants.tenancy import tenant_context
+    from tests.factories import make_tenant
+
+    other = make_tenant("beta")
+    with tenant_context(other.id):
+        ready_mentor("Perfeita Noutro", support_areas=["health"], municipality="Lisboa")
+        db.session.flush()
+    mentee = ready_mentee(support_areas=["health"], municipality="Lisboa")
+    ready_mentor("Sofia Daqui", support_areas=["housing"], municipality="Porto")
+    db.session.flush()
+    assert [s.candidate.name for s in services.suggest_mentors(mentee)] == ["Sofia Daqui"]
