@@ -1,4 +1,4 @@
-"""perf: participants by municipality (the spellings of a place matching reads, the lists' place filter)
+"""perf: participants by municipality (the spellings of a place matching reads, the lists' place filter); active partners by district
 
 Revision ID: 0011_perf
 Revises: 0010_api_tokens
@@ -8,7 +8,12 @@ Matching suggestions read the distinct municipalities of a partner's mentors on 
 (the spellings `scoring` treats as the mentee's place), and the mentor and mentee lists offer
 them as a filter: an index-only scan instead of reading every participant row (3.4 ms -> 1.2 ms
 for 10,000 mentors at the `national` size).
+
+The dashboards count the active partners (nationally, or in one district): with 10,000
+partners at the `europe` size, a sequential scan of `tenants` (1.5 ms, 1.3 ms for Lisboa)
+becomes an index-only scan of a partial index (1.0 ms, 0.3 ms).
 """
+import sqlalchemy as sa
 from alembic import op
 
 import network.timeutil  # noqa: F401  (custom column types)
@@ -21,11 +26,17 @@ branch_labels = None
 depends_on = None
 
 
+ACTIVE_PARTNERS = "active IS TRUE AND kind <> 'coordination'"
+
+
 def upgrade():
+    op.create_index('ix_tenants_active_partners_district', 'tenants', ['district'], unique=False,
+                    postgresql_where=sa.text(ACTIVE_PARTNERS), sqlite_where=sa.text(ACTIVE_PARTNERS))
     op.create_index('ix_mentors_tenant_municipality', 'mentors', ['tenant_id', 'municipality'], unique=False)
     op.create_index('ix_mentees_tenant_municipality', 'mentees', ['tenant_id', 'municipality'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_tenants_active_partners_district', table_name='tenants')
     op.drop_index('ix_mentees_tenant_municipality', table_name='mentees')
     op.drop_index('ix_mentors_tenant_municipality', table_name='mentors')
