@@ -14,6 +14,7 @@ from network.api.auth import api_endpoint, ignore_session_user
 from network.api.errors import ApiError
 from network.dashboards.services import dashboard_data, dashboard_scope, parse_filters
 from network.extensions import csrf, db, limiter
+from network.validation import load_form
 from network.reference.services import support_areas_by_code
 from tenants.activities import services as activities
 from tenants.activities.models import Activity, NetworkActivity
@@ -69,12 +70,10 @@ def _body(schema_class):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, _("The body must be a JSON object."), error_code="invalid_json")
-    # As the forms do: surrounding spaces are dropped.
-    data = {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
-    try:
-        return schema_class().load(data)
-    except ValidationError as error:
-        raise _invalid(error) from None
+    loaded, errors = load_form(schema_class(), data)  # as the forms: surrounding spaces dropped
+    if errors:
+        raise ApiError(422, details=errors)
+    return loaded
 
 
 def _invalid(error):
@@ -163,11 +162,8 @@ def _register_participant_routes(role):
     @api_endpoint("participants.manage", "participants:read")
     def list_view():
         query = _query(schemas.ParticipantQuerySchema)
-        page = participants.list_participants(role, participants.ParticipantQuery(
-            search=query["q"], status=query["status"], support_area=query["support_area"],
-            language=query["language"], municipality=query["municipality"], consent=query["consent"],
-            sort=query["sort"], direction=query["direction"], page=query["page"],
-        ), per_page=query["per_page"])
+        page = participants.list_participants(role, participants.ParticipantQuery.from_filters(query),
+                                              per_page=query["per_page"])
         items = [participant for participant, _consented in page.rows] if page.page == query["page"] else []
         return _page(items, out, query["page"], query["per_page"], page.total)
 

@@ -274,6 +274,13 @@ class ParticipantQuery:
     direction: str = "asc"
     page: int = 1
 
+    @classmethod
+    def from_filters(cls, data):
+        """From the list's validated filters (the page's query string, or the API's)."""
+        return cls(search=data["q"], status=data["status"], support_area=data["support_area"],
+                   language=data["language"], municipality=data["municipality"], consent=data["consent"],
+                   sort=data["sort"], direction=data["direction"], page=data["page"])
+
 
 @dataclass(frozen=True)
 class Page:

@@ -169,11 +169,7 @@ def list_view(role):
     query, errors = load_form(ParticipantListSchema(), request.args)
     page = None
     if not errors:
-        page = services.list_participants(role, services.ParticipantQuery(
-            search=query["q"], status=query["status"], support_area=query["support_area"],
-            language=query["language"], municipality=query["municipality"], consent=query["consent"],
-            sort=query["sort"], direction=query["direction"], page=query["page"],
-        ))
+        page = services.list_participants(role, services.ParticipantQuery.from_filters(query))
     return render_template(
         "participants/list.html",
         role=role,
