@@ -17,7 +17,7 @@ from network.dashboards.suppression import suppress, suppress_value
 from network.extensions import db
 from network.validation import FormSchema, choice_field
 from tenants.tenancy import national_rollup_bypass
-from tenants.tenancy.models import DISTRICTS, TENANT_KINDS, Tenant
+from tenants.tenancy.models import DISTRICTS, TENANT_KINDS, Tenant, active_partner_criteria
 
 PARTNER_KINDS = {kind: label for kind, label in TENANT_KINDS.items() if kind != "coordination"}
 MAX_MONTHS = 120
@@ -209,24 +209,24 @@ def _national_counts(filters, partner_ids):
     return counts
 
 
+def _selected_partners(filters):
+    """The criteria of the active partners the filters select."""
+    criteria = list(active_partner_criteria())
+    if filters.district:
+        criteria.append(Tenant.district == filters.district)
+    if filters.kind:
+        criteria.append(Tenant.kind == filters.kind)
+    return criteria
+
+
 def _partners(filters):
     """Every partner the filters select (metadata only), so partners with no activity show too."""
-    query = sa.select(Tenant.id, Tenant.name).where(Tenant.kind != "coordination", Tenant.active.is_(True))
-    if filters.district:
-        query = query.where(Tenant.district == filters.district)
-    if filters.kind:
-        query = query.where(Tenant.kind == filters.kind)
+    query = sa.select(Tenant.id, Tenant.name).where(*_selected_partners(filters))
     return db.session.execute(query.order_by(Tenant.name, Tenant.id)).all()
 
 
 def partner_count(filters):
-    query = sa.select(sa.func.count()).select_from(Tenant).where(Tenant.kind != "coordination",
-                                                                 Tenant.active.is_(True))
-    if filters.district:
-        query = query.where(Tenant.district == filters.district)
-    if filters.kind:
-        query = query.where(Tenant.kind == filters.kind)
-    return db.session.scalar(query)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Tenant).where(*_selected_partners(filters)))
 
 
 # --- assembly --------------------------------------------------------------------

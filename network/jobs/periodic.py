@@ -22,7 +22,7 @@ from network.extensions import db
 from network.jobs.queueing import enqueue, job_options
 from network.jobs.runner import TENANT_META_KEY
 from network.timeutil import utcnow
-from tenants.tenancy.models import Tenant
+from tenants.tenancy.models import Tenant, active_partner_criteria
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def for_each_partner_workspace(func, scheduled_for):
     partner workspace, each run in its own tenant."""
     day = scheduled_for.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
     tenant_ids = db.session.scalars(
-        sa.select(Tenant.id).where(Tenant.active.is_(True), Tenant.kind != "coordination").order_by(Tenant.id)
+        sa.select(Tenant.id).where(*active_partner_criteria()).order_by(Tenant.id)
     ).all()
     for tenant_id in tenant_ids:
         enqueue(func, day.isoformat(), queue="mail", tenant_id=tenant_id)

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from network.extensions import db
 from tenants.privacy.retention import apply_retention, retention_plan
 from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
+from tenants.tenancy.models import Tenant, active_partner_criteria
 
 privacy_cli = AppGroup("privacy", help="Data-subject rights and retention.")
 
@@ -20,7 +20,7 @@ privacy_cli = AppGroup("privacy", help="Data-subject rights and retention.")
 def retention_command(dry_run, slug, today):
     """Anonymise the participants and delete the uploaded lists past the retention rules."""
     today = today.date() if today else date.today()
-    query = sa.select(Tenant).where(Tenant.active.is_(True), Tenant.kind != "coordination").order_by(Tenant.id)
+    query = sa.select(Tenant).where(*active_partner_criteria()).order_by(Tenant.id)
     if slug:
         query = query.where(Tenant.slug == slug)
     tenants = db.session.scalars(query).all()

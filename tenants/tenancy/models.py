@@ -43,7 +43,8 @@ DISTRICTS = {
 
 LOCALES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
 
-# Written as the dashboards' filter is, so PostgreSQL matches the partial index to it.
+# The partial index's predicate: `active_partner_criteria()` is the same filter, so PostgreSQL
+# matches the index to the queries that use it.
 ACTIVE_PARTNERS = "active IS TRUE AND kind <> 'coordination'"
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -84,3 +85,8 @@ class Tenant(db.Model):
 
     def __repr__(self):
         return f"<Tenant {self.slug}>"
+
+
+def active_partner_criteria():
+    """The partners' workspaces still active (not the coordination team's): ACTIVE_PARTNERS."""
+    return (Tenant.active.is_(True), Tenant.kind != "coordination")
