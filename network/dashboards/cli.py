@@ -4,7 +4,7 @@ import time
 import click
 from flask.cli import AppGroup
 
-from network.dashboards.rollups import rebuild_rollups, rebuild_statements
+from network.dashboards.rollups import rebuild_rollups, rebuild_steps
 from network.extensions import db
 
 rollups_cli = AppGroup("rollups", help="National roll-ups of the dashboards.")
@@ -14,10 +14,8 @@ rollups_cli = AppGroup("rollups", help="National roll-ups of the dashboards.")
 def rebuild_command():
     """Empty the roll-up table and recount everything, set-based, in one transaction."""
     started = time.monotonic()
-    postgres = db.session.connection().dialect.name == "postgresql"
+    total = len(rebuild_steps(db.session.connection().dialect.name))
     db.session.rollback()
-    # PostgreSQL: the national levels are one GROUPING SETS statement instead of four.
-    total = len(rebuild_statements(grouping_sets=postgres)) - (3 if postgres else 0)
     with click.progressbar(length=total, label="Rebuilding roll-ups",
                            show_pos=True, item_show_func=lambda label: label) as bar:
         def progress(done, total, label):

@@ -23,6 +23,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import date
 
 import sqlalchemy as sa
@@ -36,6 +37,7 @@ from network.reference.models import SupportArea
 from tenants.participants.models import Interview, Mentee, MenteeSupportArea, Mentor
 from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
 from tenants.tenancy import current_tenant_id, national_rollup_bypass
+from tenants.tenancy.rls import apply_transaction_settings
 from tenants.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -116,18 +118,33 @@ def _tenant_filter(column, tenant_id):
     return [] if tenant_id is None else [column == tenant_id]
 
 
-def _base(metric, tenant_id, snapshot_month):
+@dataclass(frozen=True)
+class ProcessSource:
+    """Where the process metrics read a process and its mentee: `processes` and `mentees`
+    (anything with the columns of those tables: a table, or a stand-in over another) and
+    `joined`, the FROM clause holding both."""
+    processes: object
+    mentees: object
+    joined: object
+
+
+def case_tables():
+    p, m = MentoringProcess.__table__, Mentee.__table__
+    return ProcessSource(p, m, p.join(m, sa.and_(m.c.tenant_id == p.c.tenant_id, m.c.id == p.c.mentee_id)))
+
+
+def _base(metric, tenant_id, snapshot_month, source_tables):
     """(from clause, tenant column, month expression, where, person table, count expression)."""
-    p, e = MentoringProcess.__table__, ProcessEvent.__table__
-    m, r, i = Mentee.__table__, Mentor.__table__, Interview.__table__
+    p, m, with_mentee = source_tables.processes, source_tables.mentees, source_tables.joined
+    e, r, i = ProcessEvent.__table__, Mentor.__table__, Interview.__table__
     open_state = p.c.state.in_(OPEN_STATES)
     snapshot = _const(snapshot_month)
-    with_mentee = p.join(m, sa.and_(m.c.tenant_id == p.c.tenant_id, m.c.id == p.c.mentee_id))
+    # People's own metrics read their own tables, whatever `source_tables` stages.
     if metric in ("mentors_registered", "mentees_registered"):
-        person = r if metric == "mentors_registered" else m
+        person = r if metric == "mentors_registered" else Mentee.__table__
         return person, person.c.tenant_id, month_of(person.c.created_at), [], person, sa.func.count()
     if metric in ("mentors_interviewed", "mentees_interviewed"):
-        person, link = (r, i.c.mentor_id) if metric == "mentors_interviewed" else (m, i.c.mentee_id)
+        person, link = (r, i.c.mentor_id) if metric == "mentors_interviewed" else (Mentee.__table__, i.c.mentee_id)
         first = (
             sa.select(i.c.tenant_id, link.label("person_id"), sa.func.min(i.c.held_on).label("held_on"))
             .where(link.isnot(None), *_tenant_filter(i.c.tenant_id, tenant_id))
@@ -139,8 +156,7 @@ def _base(metric, tenant_id, snapshot_month):
     if metric == "matched":
         return with_mentee, p.c.tenant_id, month_of(p.c.matched_on), [], m, sa.func.count()
     if metric == "agreement_signed":
-        source = e.join(p, sa.and_(p.c.tenant_id == e.c.tenant_id, p.c.id == e.c.process_id)).join(
-            m, sa.and_(m.c.tenant_id == p.c.tenant_id, m.c.id == p.c.mentee_id))
+        source = e.join(with_mentee, sa.and_(p.c.tenant_id == e.c.tenant_id, p.c.id == e.c.process_id))
         return (source, p.c.tenant_id, month_of(e.c.occurred_at), [e.c.to_state == "agreement_signed"], m,
                 sa.func.count(sa.distinct(p.c.id)))
     if metric == "activated":
@@ -162,7 +178,7 @@ def _base(metric, tenant_id, snapshot_month):
     raise ValueError(metric)
 
 
-def _dimension_value(dimension, person, source):
+def _dimension_value(dimension, person, source, p):
     """(value expression, source with any join the dimension needs)."""
     if dimension == ALL:
         return None, source
@@ -171,7 +187,6 @@ def _dimension_value(dimension, person, source):
         source = source.join(link, sa.and_(link.c.tenant_id == person.c.tenant_id, link.c.mentee_id == person.c.id)) \
             .join(area, area.c.id == link.c.support_area_id)
         return area.c.code, source
-    p = MentoringProcess.__table__
     column = {
         "country": lambda: person.c.country_of_origin,
         "age_band": lambda: person.c.age_band,
@@ -183,11 +198,13 @@ def _dimension_value(dimension, person, source):
     return sa.func.coalesce(column, _const(UNKNOWN)), source
 
 
-def rollup_selects(tenant_id=None, snapshot_month=None, grouping_sets=False):
+def rollup_selects(tenant_id=None, snapshot_month=None, grouping_sets=False, source_tables=None):
     """One SELECT per (metric, dimension), with the columns of `rollup_counts`;
     `tenant_id` None: every tenant. `grouping_sets` (PostgreSQL): a metric's plain
-    dimensions in one pass, `GROUP BY ... GROUPING SETS`, the same rows in fewer scans."""
+    dimensions in one pass, `GROUP BY ... GROUPING SETS`, the same rows in fewer scans.
+    `source_tables`: where processes and their mentees are read (default: `case_tables()`)."""
     snapshot_month = snapshot_month or current_month()
+    source_tables = source_tables or case_tables()
     t = Tenant.__table__
     for source_def in SOURCES:
         plain = [d for d in source_def.dimensions if d not in (ALL, "support_area")]
@@ -195,12 +212,14 @@ def rollup_selects(tenant_id=None, snapshot_month=None, grouping_sets=False):
         for dimension in source_def.dimensions:
             if combined and dimension in plain:
                 continue
-            source, tenant_column, month, where, person, count = _base(source_def.metric, tenant_id, snapshot_month)
-            groups = [tenant_column, t.c.district, t.c.kind]
+            source, tenant_column, month, where, person, count = _base(source_def.metric, tenant_id, snapshot_month,
+                                                                       source_tables)
+            p = source_tables.processes
+            groups = [tenant_column]
             if not isinstance(month, sa.sql.elements.ColumnClause):
                 groups.append(month)
             if combined and dimension == ALL:
-                values = [(name, _dimension_value(name, person, source)[0]) for name in plain]
+                values = [(name, _dimension_value(name, person, source, p)[0]) for name in plain]
                 dimension_column = sa.case(*((sa.func.grouping(value) == 0, _const(name)) for name, value in values),
                                            else_=_const(ALL))
                 value_column = sa.case(*((sa.func.grouping(value) == 0, value) for _, value in values),
@@ -208,27 +227,31 @@ def rollup_selects(tenant_id=None, snapshot_month=None, grouping_sets=False):
                 groups.append(sa.func.grouping_sets(sa.tuple_(), *(sa.tuple_(value) for _, value in values)))
                 label = "+".join([ALL, *plain])
             else:
-                value, source = _dimension_value(dimension, person, source)
+                value, source = _dimension_value(dimension, person, source, p)
                 dimension_column = _const(dimension)
                 value_column = value if value is not None else _const("")
                 if value is not None:
                     groups.append(value)
                 label = dimension
-            source = source.join(t, t.c.id == tenant_column)
-            yield source_def.metric, label, (
+            counted = (
                 sa.select(
                     tenant_column.label("tenant_id"),
-                    _const(source_def.metric).label("metric"),
                     dimension_column.label("dimension"),
                     month.label("month"),
                     value_column.label("value"),
-                    t.c.district.label("district"),
-                    t.c.kind.label("tenant_kind"),
                     count.label("count"),
                 )
                 .select_from(source)
                 .where(*where, *_tenant_filter(tenant_column, tenant_id))
                 .group_by(*groups)
+                .subquery("counted")
+            )
+            # The partner's district and kind are added to the counted rows, not grouped by.
+            yield source_def.metric, label, (
+                sa.select(counted.c.tenant_id, _const(source_def.metric).label("metric"), counted.c.dimension,
+                          counted.c.month, counted.c.value, t.c.district.label("district"),
+                          t.c.kind.label("tenant_kind"), counted.c["count"])
+                .join_from(counted, t, t.c.id == counted.c.tenant_id)
             )
 
 
@@ -316,9 +339,68 @@ def refresh_tenant_rollups(tenant_id, snapshot_month=None):
 
 # --- the full rebuild -------------------------------------------------------------
 
-def rebuild_statements(grouping_sets=False):
-    return [(metric, label) for metric, label, _ in rollup_selects(grouping_sets=grouping_sets)] + \
-        [("national", level) for level in LEVELS]
+_FACTS = "rollup_process_facts"
+_MENTEE_COLUMNS = ("country_of_origin", "age_band", "gender", "residence_status")
+
+
+def _staged_process_source():
+    """PostgreSQL: every process joined to its mentee once, into a temporary table that the
+    process metrics read instead of repeating that join (a million rows each) per metric."""
+    p, m = MentoringProcess.__table__, Mentee.__table__
+    process_columns = [column for column in p.c if column.name in
+                       ("tenant_id", "id", "mentee_id", "mentor_id", "state", "outcome", "matched_on", "activated_on",
+                        "closed_on")]
+    staged = sa.select(*process_columns, *(m.c[name] for name in _MENTEE_COLUMNS)).select_from(case_tables().joined)
+    connection = db.session.connection()
+    sql = staged.compile(connection, compile_kwargs={"literal_binds": True})
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_FACTS} ON COMMIT DROP AS {sql}")
+    connection.exec_driver_sql(f"ANALYZE {_FACTS}")
+    facts = sa.table(_FACTS, *(sa.column(column.name, column.type) for column in process_columns),
+                     *(sa.column(name, m.c[name].type) for name in _MENTEE_COLUMNS))
+    # The mentee seen through the staged rows: its id is the process's `mentee_id`.
+    mentees = SimpleNamespace(c=SimpleNamespace(id=facts.c.mentee_id, tenant_id=facts.c.tenant_id,
+                                                **{name: facts.c[name] for name in _MENTEE_COLUMNS}))
+    return ProcessSource(facts, mentees, facts)
+
+
+_NATIONAL_FINEST = """
+INSERT INTO rollup_national (district, tenant_kind, metric, dimension, month, value, count)
+SELECT district, tenant_kind, metric, dimension, month, value, sum(count)
+FROM rollup_counts GROUP BY district, tenant_kind, metric, dimension, month, value
+"""
+# The three coarser levels add up the finest one: a tenth of the rows to read.
+_NATIONAL_COARSER = f"""
+INSERT INTO rollup_national (district, tenant_kind, metric, dimension, month, value, count)
+SELECT coalesce(district, '{ANY}'), coalesce(tenant_kind, '{ANY}'), metric, dimension, month, value, sum(count)
+FROM rollup_national WHERE district <> '{ANY}' AND tenant_kind <> '{ANY}'
+GROUP BY metric, dimension, month, value, GROUPING SETS ((district), (tenant_kind), ())
+"""
+
+
+class _KeysDropped:
+    """PostgreSQL: the roll-up tables' keys dropped while the rebuild fills them, and created
+    again after. Millions of rows inserted into an indexed table cost a B-tree descent (and its
+    WAL) each; one index built from the sorted rows at the end costs a fraction of that. The
+    DDL needs the tables' owner, the login role: `flask rollups rebuild` is the operator's
+    command and never runs in a request. Inside the transaction, so a failure restores all."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.constraints = [constraint for table in (RollupCount.__table__, NationalRollup.__table__)
+                            for constraint in (table.primary_key, *table.foreign_key_constraints)]
+
+    def _as_owner(self, statements):
+        self.connection.exec_driver_sql("SELECT set_config('role', 'none', true)")
+        for statement in statements:
+            self.connection.execute(statement)
+        apply_transaction_settings(self.connection, None, True)
+
+    def drop(self):
+        self._as_owner([sa.schema.DropConstraint(constraint) for constraint in self.constraints])
+
+    def restore(self):
+        self.connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+        self._as_owner([sa.schema.AddConstraint(constraint) for constraint in self.constraints])
 
 
 def _national_select(by_district, by_kind):
@@ -330,40 +412,68 @@ def _national_select(by_district, by_kind):
         .group_by(*groups, r.c.metric, r.c.dimension, r.c.month, r.c.value)
 
 
-_NATIONAL_GROUPING_SETS = """
-INSERT INTO rollup_national (district, tenant_kind, metric, dimension, month, value, count)
-SELECT coalesce(district, ''), coalesce(tenant_kind, ''), metric, dimension, month, value, sum(count)
-FROM rollup_counts
-GROUP BY metric, dimension, month, value, GROUPING SETS ((district, tenant_kind), (district), (tenant_kind), ())
-"""
+def rebuild_steps(dialect_name):
+    """The labels of the rebuild's steps, in order (for a progress bar)."""
+    labels = [f"{metric} / {label}" for metric, label, _ in
+              rollup_selects(snapshot_month="2000-01", grouping_sets=dialect_name == "postgresql")]
+    if dialect_name == "postgresql":
+        return ["processes staged", *labels, "keys created", "national, finest level", "national, coarser levels"]
+    return [*labels, *(_national_label(*level) for level in LEVELS)]
+
+
+def _national_label(by_district, by_kind):
+    return f"national {'district' if by_district else '-'} {'kind' if by_kind else '-'}"
 
 
 def rebuild_rollups(snapshot_month=None, progress=None):
     """Recompute every roll-up from scratch, set-based, in one transaction: one
-    INSERT ... SELECT ... GROUP BY per metric and dimension, then one per national level.
-    `progress(done, total, label)` is called after each statement."""
+    INSERT ... SELECT ... GROUP BY per metric and dimension, then the national sums.
+    `progress(done, total, label)` is called after each step."""
     postgres = db.session.connection().dialect.name == "postgresql"
-    statements = [(f"{metric} / {dimension}", _insert(select))
-                  for metric, dimension, select in rollup_selects(None, snapshot_month, grouping_sets=postgres)]
-    statements += [(f"national {'district' if d else '-'} {'kind' if k else '-'}",
-                    sa.insert(NationalRollup).from_select(list(_ROW) + ["count"], _national_select(d, k)))
-                   for d, k in LEVELS]
+    labels = rebuild_steps("postgresql" if postgres else "other")
+    done = 0
+
+    def step(label):
+        nonlocal done
+        done += 1
+        assert labels[done - 1] == label, (labels[done - 1], label)
+        if progress:
+            progress(done, len(labels), label)
+
     with national_rollup_bypass("flask rollups rebuild"):
         connection = db.session.connection()
-        if connection.dialect.name == "postgresql":
+        if postgres:
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:rebuild)"), {"rebuild": _REBUILD_LOCK})
             # Aggregates of millions of rows: hash them in memory rather than sort on disk.
-            connection.execute(sa.text("SET LOCAL work_mem = '256MB'"))
-            db.session.execute(sa.text("TRUNCATE rollup_counts, rollup_national"))
-            # The four national levels in one pass over the tenant rows.
-            statements[-len(LEVELS):] = [("national", sa.text(_NATIONAL_GROUPING_SETS))]
+            connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+            # Compiling each statement's expressions to machine code costs a third of a second
+            # and saves less on these hash aggregates.
+            connection.exec_driver_sql("SET LOCAL jit = off")
+            connection.exec_driver_sql("TRUNCATE rollup_counts, rollup_national")
+            keys = _KeysDropped(connection)
+            keys.drop()
+            source_tables = _staged_process_source()
+            step("processes staged")
         else:
             db.session.execute(sa.delete(RollupCount))
             db.session.execute(sa.delete(NationalRollup))
-        for done, (label, statement) in enumerate(statements, start=1):
-            db.session.execute(statement)
-            if progress:
-                progress(done, len(statements), label)
+            source_tables = None
+        for metric, label, select in rollup_selects(None, snapshot_month, grouping_sets=postgres,
+                                                    source_tables=source_tables):
+            db.session.execute(_insert(select))
+            step(f"{metric} / {label}")
+        if postgres:
+            keys.restore()
+            step("keys created")
+            connection.exec_driver_sql(_NATIONAL_FINEST)
+            step("national, finest level")
+            connection.exec_driver_sql(_NATIONAL_COARSER)
+            step("national, coarser levels")
+        else:
+            for by_district, by_kind in LEVELS:
+                db.session.execute(sa.insert(NationalRollup).from_select(list(_ROW) + ["count"],
+                                                                         _national_select(by_district, by_kind)))
+                step(_national_label(by_district, by_kind))
         total = db.session.scalar(sa.select(sa.func.count()).select_from(RollupCount))
     db.session.commit()
     from network.dashboards.cache import bump_generation
