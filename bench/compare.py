@@ -37,7 +37,10 @@ import json, sys, time
 from bench.run import make_app
 from bench.stats import time_calls
 from network.extensions import db
-from network.dashboards.rollups import rebuild_rollups
+try:
+    from network.dashboards.rebuild import rebuild_rollups
+except ImportError:  # older trees kept the rebuild in `rollups`
+    from network.dashboards.rollups import rebuild_rollups
 from network.dashboards.services import dashboard_data, parse_filters
 url, repeat = sys.argv[1], int(sys.argv[2])
 app = make_app(url, None)

@@ -113,7 +113,7 @@ COORDINATOR_EMAIL = "coordenacao@bench.rede-mentores.pt"
 # --- 1 and 2: roll-ups and dashboards ------------------------------------------------
 
 def rollup_rebuild(app, size, plan, processes):
-    from network.dashboards.rollups import rebuild_rollups
+    from network.dashboards.rebuild import rebuild_rollups
     from network.extensions import db
 
     timings = []

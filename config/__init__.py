@@ -69,6 +69,8 @@ class BaseConfig:
     SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "5"))
     # Seconds an assembled dashboard stays in Redis (see network.dashboards.cache).
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
+    # Connections sharing `flask rollups rebuild` on PostgreSQL: about the database server's cores.
+    ROLLUP_REBUILD_WORKERS = int(os.environ.get("ROLLUP_REBUILD_WORKERS", "2"))
     # Exports beyond these sizes are prepared by a job on the "exports" queue.
     EXPORT_JOB_MONTHS = 24
     EXPORT_JOB_PARTNERS = 200

@@ -2,24 +2,27 @@
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from network.dashboards.rollups import rebuild_rollups, rebuild_steps
+from network.dashboards.rebuild import rebuild_rollups, rebuild_steps
 from network.extensions import db
 
 rollups_cli = AppGroup("rollups", help="National roll-ups of the dashboards.")
 
 
 @rollups_cli.command("rebuild")
-def rebuild_command():
-    """Empty the roll-up table and recount everything, set-based, in one transaction."""
+@click.option("--workers", type=click.IntRange(1, 32), default=None,
+              help="Connections sharing the work on PostgreSQL (default: ROLLUP_REBUILD_WORKERS).")
+def rebuild_command(workers):
+    """Recount every roll-up from scratch; the dashboards switch to the new counts at once."""
     started = time.monotonic()
-    total = len(rebuild_steps(db.session.connection().dialect.name))
-    db.session.rollback()
+    workers = workers or current_app.config["ROLLUP_REBUILD_WORKERS"]
+    total = len(rebuild_steps(db.engine.dialect.name, workers))
     with click.progressbar(length=total, label="Rebuilding roll-ups",
                            show_pos=True, item_show_func=lambda label: label) as bar:
         def progress(done, total, label):
             bar.update(1, label)
 
-        rows = rebuild_rollups(progress=progress)
+        rows = rebuild_rollups(progress=progress, workers=workers)
     click.echo(f"{rows} roll-up rows in {time.monotonic() - started:.1f} s")

@@ -1,6 +1,7 @@
 """Dashboard filters, queries and assembly. Every figure comes from `rollup_counts` only:
 no request ever reads a case table. Every count of people shown goes through suppression."""
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from network.dashboards import cache
 from network.dashboards.models import ANY, NationalRollup, RollupCount
-from network.dashboards.rollups import FLOW_METRICS, SNAPSHOT_METRICS
+from network.dashboards.rollups import FLOW_METRICS, SNAPSHOT_METRICS, TOTAL_DIMENSIONS, dimension_values
 from network.dashboards.suppression import suppress, suppress_value
 from network.extensions import db
 from network.validation import FormSchema, choice_field
@@ -175,9 +176,14 @@ def _sums(model, keys, scope, filters, snapshots=True):
 
 def _figures(model, scope, filters):
     """The figures every dashboard has, from `model` (either roll-up table) within `scope`."""
+    by_value = Counter()
+    for metric, dimension, value, total in _sums(model, ("metric", "dimension", "value"), scope, filters):
+        for shown, shown_value in dimension_values(dimension, value):
+            by_value[(metric, shown, shown_value)] += total
     return {
-        "by_value": _sums(model, ("metric", "dimension", "value"), scope, filters),
-        "by_month": _sums(model, ("month", "metric"), [model.dimension == "all", *scope], filters, snapshots=False),
+        "by_value": [[*key, total] for key, total in by_value.items()],
+        "by_month": _sums(model, ("month", "metric"), [model.dimension.in_(TOTAL_DIMENSIONS), *scope], filters,
+                          snapshots=False),
     }
 
 
@@ -205,7 +211,7 @@ def _national_counts(filters, partner_ids):
         else:  # every partner of a large network, asked for explicitly
             scope = [column == value for column, value in ((r.district, filters.district),
                                                            (r.tenant_kind, filters.kind)) if value]
-        counts["by_partner"] = _sums(r, ("tenant_id", "metric"), [*scope, r.dimension == "all"], filters)
+        counts["by_partner"] = _sums(r, ("tenant_id", "metric"), [*scope, r.dimension.in_(TOTAL_DIMENSIONS)], filters)
     return counts
 
 

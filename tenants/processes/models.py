@@ -166,12 +166,21 @@ class MentoringProcess(TenantScoped, db.Model):
         return next((evaluation for evaluation in self.evaluations if evaluation.side == side), None)
 
 
+AGREEMENT_SIGNED_EVENT = "to_state = 'agreement_signed'"
+
+
 class ProcessEvent(TenantScoped, db.Model):
     """The process timeline: every change, with who and when. State changes carry
     their from/to states; national roll-ups are computed from these events."""
 
     __tablename__ = "process_events"
-    __tenant_table_args__ = (_process_fk(), sa.Index("ix_process_events_tenant_process", "tenant_id", "process_id"))
+    __tenant_table_args__ = (
+        _process_fk(),
+        sa.Index("ix_process_events_tenant_process", "tenant_id", "process_id"),
+        # The roll-ups count signed agreements (a few of the many events) by month.
+        sa.Index("ix_process_events_agreement_signed", "tenant_id", "occurred_at", "process_id",
+                 postgresql_where=sa.text(AGREEMENT_SIGNED_EVENT), sqlite_where=sa.text(AGREEMENT_SIGNED_EVENT)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column()

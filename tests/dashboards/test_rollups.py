@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from network.dashboards.models import NationalRollup, RollupCount
-from network.dashboards.rollups import current_month, national_keys, rebuild_rollups, refresh_tenant_rollups
+from network.dashboards.rebuild import rebuild_rollups
+from network.dashboards.rollups import current_month, dimension_values, national_keys, refresh_tenant_rollups
 from network.dashboards.services import Filters, dashboard_data
 from network.extensions import db
 from tenants.tenancy import national_rollup_bypass, tenant_context
@@ -39,9 +40,12 @@ def expected_national_rows(rows):
 
 
 def as_counter(rows, snapshot_metrics=("active_mentors", "active_mentees", "ongoing")):
+    """The counts as the dashboards show them: a profile row counts for "all" and for each of
+    the mentee's four dimensions."""
     counter = Counter()
     for tenant_id, metric, dimension, value, month, _, _, count in rows:
-        counter[(tenant_id, metric, dimension, value, None if metric in snapshot_metrics else month)] += count
+        for shown, shown_value in dimension_values(dimension, value):
+            counter[(tenant_id, metric, shown, shown_value, None if metric in snapshot_metrics else month)] += count
     return counter
 
 
