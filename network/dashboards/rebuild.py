@@ -188,9 +188,6 @@ def _count_share(engine, snapshot, shard, snapshot_month, steps):
             # skip compiling each statement to machine code (a third of a second each, for little).
             connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
             connection.exec_driver_sql("SET LOCAL jit = off")
-            # The joins on (tenant, mentee) are estimated a thousand times too small, and the
-            # planner then sorts millions of rows to group them: hashing is faster here.
-            connection.exec_driver_sql("SET LOCAL enable_sort = off")
             source = _staged_process_source(connection, shard)
             steps.step(prefix + "processes staged")
             counts = _next_table("rollup_counts")
