@@ -9,6 +9,10 @@ that beat it whatever the rounding, so it cannot be suggested. Only the others (
 few hundred on ties) are loaded and ranked by `scoring.rank`: the suggestions, their order
 and their breakdowns are those of the reference scoring over every candidate.
 
+The mentors of the mentee's place are scored first. The others miss the location's points:
+when the place's `limit`-th best is more than MARGIN above the most they can score, they
+cannot be suggested either, and are not read at all.
+
 Portable SQL (PostgreSQL and SQLite): the availability arrays are JSON, read as their text.
 """
 from functools import reduce
@@ -61,14 +65,13 @@ def _languages_fit(mentee):
     return sa.case(*whens, else_=0.0) if whens else _real(0)
 
 
-def _location_fit(mentee):
+def _spellings(mentee):
+    """The spellings of the mentee's place among the partner's mentors, compared as `scoring` does."""
     if not mentee.municipality:
-        return _real(0)
-    # The spellings of the mentee's place among the partner's mentors, compared as `scoring` does.
+        return []
     place = normalized_place(mentee.municipality)
-    spellings = [name for name in db.session.scalars(sa.select(Mentor.municipality).distinct())
-                 if normalized_place(name) == place]
-    return sa.case((Mentor.municipality.in_(spellings), 1.0), else_=0.0) if spellings else _real(0)
+    return [name for name in db.session.scalars(sa.select(Mentor.municipality).distinct())
+            if normalized_place(name) == place]
 
 
 def _listed(array, codes):
@@ -120,6 +123,12 @@ def candidate_links(rows):
     return areas, languages
 
 
+def _nth_best(scored, limit):
+    """The `limit`-th best score of `scored`, or -1000 when it has fewer rows."""
+    nth = sa.select(scored.c.score).order_by(scored.c.score.desc()).offset(limit - 1).limit(1).scalar_subquery()
+    return sa.func.coalesce(nth, _real(-1000))
+
+
 def candidate_rows(mentee, eligibility, weights, max_mentees, limit):
     """The eligible mentors with room left that may be among the best `limit` for `mentee`: the
     columns of their profiles, their links (`candidate_links`) and their open processes."""
@@ -129,29 +138,43 @@ def candidate_rows(mentee, eligibility, weights, max_mentees, limit):
         # 40 s on the partner with 10,000 mentors.
         db.session.execute(sa.text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"))
     total_weight = sum(weights.values()) or 1
+    points = {criterion: 100 * weight / total_weight for criterion, weight in weights.items()}
     load = (sa.select(MentoringProcess.mentor_id, sa.func.count().label("open"))
             .where(MentoringProcess.state.in_(OPEN_STATES))
             .group_by(MentoringProcess.mentor_id).subquery("load"))
     open_processes = sa.func.coalesce(load.c.open, 0)
-    fits = {
+    fits = {  # and the location, known in each part of the partner's mentors below
         "support_areas": _support_areas_fit(mentee),
         "languages": _languages_fit(mentee),
-        "location": _location_fit(mentee),
         "availability": _availability_fit(mentee),
         "load": _real(1) - open_processes * _real(1 / max_mentees),
         "preferences": _preferences_fit(mentee),
     }
-    score = reduce(add, (_real(100 * weights[criterion] / total_weight) * fit for criterion, fit in fits.items()))
-    scored = (sa.select(Mentor.id, open_processes.label("open_processes"), score.label("score"))
-              .outerjoin(load, load.c.mentor_id == Mentor.id)
-              .where(*eligibility, open_processes < max_mentees).cte("scored"))
-    threshold = (sa.select(scored.c.score).order_by(scored.c.score.desc()).offset(limit - 1).limit(1)
-                 .scalar_subquery())
+    score = reduce(add, (_real(points[criterion]) * fit for criterion, fit in fits.items()))
+
+    def scored_where(*conditions, location):
+        return (sa.select(Mentor.id, open_processes.label("open_processes"),
+                          (score + _real(points["location"] * location)).label("score"))
+                .outerjoin(load, load.c.mentor_id == Mentor.id)
+                .where(*eligibility, open_processes < max_mentees, *conditions))
+
+    spellings = _spellings(mentee)
+    if spellings:
+        # The mentors of the mentee's place first (read by index): when their `limit`-th best is
+        # more than MARGIN above the most a mentor elsewhere can score, the others cannot be
+        # suggested and are not even read (a condition PostgreSQL checks once, before their scan).
+        here = scored_where(Mentor.municipality.in_(spellings), location=1).cte("here")
+        best_elsewhere = sum(points.values()) - points["location"] + 1e-6  # (a hair for the float sums)
+        elsewhere = scored_where(Mentor.municipality.not_in(spellings),
+                                 _nth_best(here, limit) - _real(MARGIN) <= _real(best_elsewhere), location=0)
+        scored = sa.union_all(sa.select(here.c.id, here.c.open_processes, here.c.score), elsewhere).cte("scored")
+    else:
+        scored = scored_where(location=0).cte("scored")
     profile = (Mentor.full_name, Mentor.municipality, Mentor.availability_days, Mentor.availability_periods,
                Mentor.gender)
     return db.session.execute(
         sa.select(scored.c.id, scored.c.open_processes,
                   *(_of_mentor(column, scored.c.id).label(column.key) for column in profile),
                   *_links(scored.c.id))
-        .where(scored.c.score >= sa.func.coalesce(threshold, _real(-1000)) - _real(MARGIN))
+        .where(scored.c.score >= _nth_best(scored, limit) - _real(MARGIN))
     ).all()
