@@ -11,7 +11,8 @@ and their breakdowns are those of the reference scoring over every candidate.
 
 The mentors of the mentee's place are scored first. The others miss the location's points:
 when the place's `limit`-th best is more than MARGIN above the most they can score, they
-cannot be suggested either, and are not read at all.
+cannot be suggested either, and are not read at all; otherwise only those whose areas and
+gender still allow them to reach it are scored.
 
 Portable SQL (PostgreSQL and SQLite): the availability arrays are JSON, read as their text.
 """
@@ -164,9 +165,14 @@ def candidate_rows(mentee, eligibility, weights, max_mentees, limit):
         # more than MARGIN above the most a mentor elsewhere can score, the others cannot be
         # suggested and are not even read (a condition PostgreSQL checks once, before their scan).
         here = scored_where(Mentor.municipality.in_(spellings), location=1).cte("here")
+        floor = _nth_best(here, limit) - _real(MARGIN)
         best_elsewhere = sum(points.values()) - points["location"] + 1e-6  # (a hair for the float sums)
-        elsewhere = scored_where(Mentor.municipality.not_in(spellings),
-                                 _nth_best(here, limit) - _real(MARGIN) <= _real(best_elsewhere), location=0)
+        # When they are read, the most each can score given its areas and gender must reach it too
+        # (checked as the mentors are scanned: the others are neither joined nor scored).
+        missed = reduce(add, (_real(points[criterion]) * (_real(1) - fits[criterion])
+                              for criterion in ("support_areas", "preferences")))
+        elsewhere = scored_where(Mentor.municipality.not_in(spellings), floor <= _real(best_elsewhere),
+                                 _real(best_elsewhere) - missed >= floor, location=0)
         scored = sa.union_all(sa.select(here.c.id, here.c.open_processes, here.c.score), elsewhere).cte("scored")
     else:
         scored = scored_where(location=0).cte("scored")

@@ -105,6 +105,24 @@ def test_a_mentor_elsewhere_at_the_floor_set_by_the_mentees_place_is_kept(partne
     assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
 
 
+def test_a_mentor_elsewhere_missing_a_need_but_at_the_floor_is_kept(partner):  # noqa: F811
+    """As above, but the mentor elsewhere covers only the first need: what its areas and gender
+    allow (71.7) still reaches the floor of the place, and it is read and suggested first."""
+    native = [{"code": "pt", "level": "native"}]
+    mentee = ready_mentee(municipality="Lisboa", support_areas=["health", "housing"], portuguese_level="native",
+                          availability_days=["mon", "tue"], availability_periods=["evening"])
+    mentee.preferred_mentor_gender = "female"
+    for number in range(12):
+        ready_mentor(f"Perto {number:02d}", municipality="Lisboa", support_areas=["health"], languages=native,
+                     gender="male")
+    ready_mentor("Ana Longe", municipality="Porto", support_areas=["health"], languages=native,
+                 availability_days=["mon", "tue"], availability_periods=["evening"], gender="female")
+    db.session.flush()
+    expected = _reference(mentee)
+    assert expected[0].candidate.name == "Ana Longe" and {s.total for s in expected} == {71.7}
+    assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
+
+
 def test_a_place_with_fewer_mentors_than_suggestions_leaves_room_for_the_others(partner):  # noqa: F811
     mentee = ready_mentee(municipality="Évora", support_areas=["health"])
     for number in range(3):
