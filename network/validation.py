@@ -24,6 +24,12 @@ class FormSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Marshmallow's message for a nested schema given something else than an object (a list
+        # of languages holding `false`), translated like the fields' messages below.
+        self.error_messages = {**self.error_messages, "type": str(GENERIC_MESSAGES["invalid"])}
+
     def on_bind_field(self, field_name, field_obj):
         _prepare_field(field_obj)
 

@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from network.extensions import db
 from network.reference.models import SupportArea
 from tenants.matching.models import CRITERIA, DEFAULT_MAX_MENTEES_PER_MENTOR, DEFAULT_WEIGHTS, MatchingSettings
-from tenants.matching.prefilter import candidate_rows
+from tenants.matching.prefilter import candidate_links, candidate_rows
 from tenants.matching.scoring import Profile, rank
 from tenants.participants.models import (
     GENDERS,
@@ -165,7 +165,7 @@ def suggest_mentors(mentee, limit=10):
     settings = matching_settings()
     subject = mentee_profile(mentee)
     pool = candidate_rows(subject, _mentor_eligibility(), settings.weights, settings.max_mentees_per_mentor, limit)
-    profiles = _profiles(pool, *_mentor_links([row.id for row in pool]), {row.id: row.open_processes for row in pool})
+    profiles = _profiles(pool, *candidate_links(pool), {row.id: row.open_processes for row in pool})
     return rank(subject, profiles, settings.weights, settings.max_mentees_per_mentor, subject_is_mentee=True,
                 limit=limit)
 

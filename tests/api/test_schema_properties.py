@@ -83,6 +83,16 @@ def _jsonable(data):
     return json.loads(json.dumps(data, default=lambda value: value.isoformat()))
 
 
+def test_a_nested_value_that_is_not_an_object_gets_a_translated_message(app):
+    """Found by the property above (whose examples draw on the project's own constants, so they
+    change with unrelated code): marshmallow's message for a nested schema."""
+    def message(locale):
+        _, messages = _load(app, MentorSchema, {"languages": [False]}, locale)
+        return dict(messages)[("languages", "0", "_schema")]
+
+    assert message("pt-PT") != message("en")
+
+
 @pytest.mark.parametrize("schema_class", SCHEMAS, ids=lambda schema: schema.__name__)
 def test_what_loads_loads_again_to_the_same_data(app, schema_class):
     @PROPERTY_SETTINGS

@@ -34,11 +34,11 @@ def _person(rng):
     }
 
 
-def _reference(mentee):
+def _reference(mentee, limit=10):
     """The ranking of every eligible mentor, as before the pre-filter."""
     settings = services.matching_settings()
     return rank(services.mentee_profile(mentee), services.eligible_mentors(settings.max_mentees_per_mentor),
-                settings.weights, settings.max_mentees_per_mentor, subject_is_mentee=True, limit=10)
+                settings.weights, settings.max_mentees_per_mentor, subject_is_mentee=True, limit=limit)
 
 
 def _comparable(suggestions):
@@ -46,8 +46,22 @@ def _comparable(suggestions):
             for s in suggestions]
 
 
+# The mentors of the mentee's place are scored first, the others only if they can still reach
+# the top: weights where the place decides most, or nothing, move that bar.
+WEIGHTS = {
+    "default": None,
+    "place first": {"support_areas": 10, "languages": 10, "location": 60, "availability": 10, "load": 5,
+                    "preferences": 5},
+    "place ignored": {"support_areas": 40, "languages": 20, "location": 0, "availability": 20, "load": 10,
+                      "preferences": 10},
+}
+
+
+@pytest.mark.parametrize("weights", WEIGHTS)
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_the_fast_path_ranks_as_the_reference_scoring(partner, seed):  # noqa: F811
+def test_the_fast_path_ranks_as_the_reference_scoring(partner, seed, weights):  # noqa: F811
+    if WEIGHTS[weights]:
+        services.save_matching_settings({f"weight_{criterion}": value for criterion, value in WEIGHTS[weights].items()})
     rng = random.Random(seed)
     mentors = []
     for number in range(60):
@@ -66,9 +80,10 @@ def test_the_fast_path_ranks_as_the_reference_scoring(partner, seed):  # noqa: F
         services.confirm_match(mentor, mentee, partner.staff, "monthly")
     db.session.flush()
     for mentee in mentees[4:]:
-        expected = _reference(mentee)
-        assert len(expected) == 10
-        assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
+        for limit in (10, 3):
+            expected = _reference(mentee, limit)
+            assert len(expected) == limit
+            assert _comparable(services.suggest_mentors(mentee, limit)) == _comparable(expected)
 
 
 def test_a_mentor_elsewhere_at_the_floor_set_by_the_mentees_place_is_kept(partner):  # noqa: F811
@@ -87,6 +102,36 @@ def test_a_mentor_elsewhere_at_the_floor_set_by_the_mentees_place_is_kept(partne
     db.session.flush()
     expected = _reference(mentee)
     assert expected[0].candidate.name == "Ana Longe" and {s.total for s in expected} == {85.0}
+    assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
+
+
+def test_a_mentor_elsewhere_missing_a_need_but_at_the_floor_is_kept(partner):  # noqa: F811
+    """As above, but the mentor elsewhere covers only the first need: what its areas and gender
+    allow (71.7) still reaches the floor of the place, and it is read and suggested first."""
+    native = [{"code": "pt", "level": "native"}]
+    mentee = ready_mentee(municipality="Lisboa", support_areas=["health", "housing"], portuguese_level="native",
+                          availability_days=["mon", "tue"], availability_periods=["evening"])
+    mentee.preferred_mentor_gender = "female"
+    for number in range(12):
+        ready_mentor(f"Perto {number:02d}", municipality="Lisboa", support_areas=["health"], languages=native,
+                     gender="male")
+    ready_mentor("Ana Longe", municipality="Porto", support_areas=["health"], languages=native,
+                 availability_days=["mon", "tue"], availability_periods=["evening"], gender="female")
+    db.session.flush()
+    expected = _reference(mentee)
+    assert expected[0].candidate.name == "Ana Longe" and {s.total for s in expected} == {71.7}
+    assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
+
+
+def test_a_place_with_fewer_mentors_than_suggestions_leaves_room_for_the_others(partner):  # noqa: F811
+    mentee = ready_mentee(municipality="Évora", support_areas=["health"])
+    for number in range(3):
+        ready_mentor(f"Perto {number}", municipality=" évora", support_areas=["health"])
+    for number in range(12):
+        ready_mentor(f"Longe {number:02d}", municipality="Porto", support_areas=["health", "housing"][:number % 2 + 1])
+    db.session.flush()
+    expected = _reference(mentee)
+    assert len(expected) == 10 and {s.candidate.name for s in expected[:3]} == {"Perto 0", "Perto 1", "Perto 2"}
     assert _comparable(services.suggest_mentors(mentee)) == _comparable(expected)
 
 
