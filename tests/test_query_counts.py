@@ -142,3 +142,29 @@ def test_the_partners_page_runs_as_many_queries_for_25_partners_as_for_5(app, cl
     add_partners(SMALL, LARGE)
     with_large = statements_of(app, client, "/t/coordenacao/partners")
     assert len(with_large) == len(with_small), "\n".join(with_large)
+
+
+def test_the_matching_page_runs_as_many_queries_for_10_suggestions_as_for_2(app, client):
+    numbers = count(1)
+    with app.app_context():
+        tenant = make_tenant("alpha", kind="municipality")
+        make_user("admin@alpha.pt", "Ana Admin", [(tenant, "partner_admin"), (tenant, "staff")])
+        tenant_id = tenant.id
+        db.session.commit()
+        with tenant_context(tenant_id):
+            mentee_id = _mentee(0).id
+            db.session.commit()
+    login(client, "admin@alpha.pt", locale="en")
+
+    def fill(how_many):
+        with app.app_context(), tenant_context(tenant_id):
+            add_mentors(numbers, how_many, None)
+            db.session.commit()
+
+    path = f"/t/alpha/matching/mentees/{mentee_id}"
+    fill(2)
+    with_few = statements_of(app, client, path)
+    fill(8)
+    with_ten = statements_of(app, client, path)
+    assert client.get(path).get_data(as_text=True).count('name="candidate_id"') == 10
+    assert len(with_ten) == len(with_few), "\n".join(with_ten)

@@ -184,14 +184,23 @@ def _area_labels(ids):
     return {area.id: area.label for area in db.session.scalars(sa.select(SupportArea).where(SupportArea.id.in_(ids)))}
 
 
-def explain(suggestion):
-    """[(criterion label, points, maximum points, sentence)] for one suggestion."""
+def explained(suggestions):
+    """[(suggestion, its explanation)], the support areas' labels read once for all."""
+    covered = {area_id for suggestion in suggestions for item in suggestion.breakdown
+               if item.criterion == "support_areas" for area_id in item.facts["covered"]}
+    labels = _area_labels(covered)
+    return [(suggestion, explain(suggestion, labels)) for suggestion in suggestions]
+
+
+def explain(suggestion, area_labels=None):
+    """[(criterion label, points, maximum points, sentence)] for one suggestion; `area_labels`:
+    {support area id: label}, read here when not given."""
     total_weight = sum(item.weight for item in suggestion.breakdown) or 1
     lines = []
     for item in suggestion.breakdown:
         facts = item.facts
         if item.criterion == "support_areas":
-            labels = _area_labels(facts["covered"])
+            labels = area_labels if area_labels is not None else _area_labels(facts["covered"])
             sentence = (ngettext("Covers %(num)d of %(needed)d needs: %(areas)s",
                                  "Covers %(num)d of %(needed)d needs: %(areas)s", len(facts["covered"]),
                                  needed=facts["needed"], areas=", ".join(labels[i] for i in facts["covered"]))

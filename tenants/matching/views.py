@@ -41,7 +41,7 @@ def _suggestions_page(role, subject_id):
     suggestions = services.suggest_mentors(subject) if role == "mentee" else services.suggest_mentees(subject)
     return render_template(
         "matching/suggestions.html", role=role, subject=subject,
-        suggestions=[(suggestion, services.explain(suggestion)) for suggestion in suggestions],
+        suggestions=services.explained(suggestions),
         cadences=CADENCES, errors=errors,
     ), 400 if errors else 200
 
