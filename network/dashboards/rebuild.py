@@ -32,7 +32,6 @@ from flask import current_app
 
 from network.dashboards.models import ANY, NationalRollup, RollupCount
 from network.dashboards.rollups import (
-    ALL,
     NATIONAL_KEY,
     PROFILE,
     PROFILE_DIMENSIONS,
@@ -42,6 +41,7 @@ from network.dashboards.rollups import (
     Shard,
     case_tables,
     insert_counts,
+    mentee_areas_select,
     national_keys,
     rollup_selects,
 )
@@ -57,6 +57,7 @@ LIVE_TABLES = (RollupCount.__table__.name, NationalRollup.__table__.name)
 SUMS = "rollup_national_sums"  # scratch: the finest national sums, before the coarser levels
 NEXT = "_next"  # suffix of the tables being built, and of their constraints and indexes until the swap
 _FACTS = "rollup_process_facts"
+_AREAS = "rollup_mentee_areas"
 _PROCESS_COLUMNS = ("tenant_id", "id", "mentee_id", "mentor_id", "state", "outcome", "matched_on", "activated_on",
                     "closed_on")
 _MENTEE_COLUMNS = ("country_of_origin", "age_band", "gender", "residence_status")
@@ -205,24 +206,30 @@ def _staged_process_source(connection, shard):
     sql = staged.compile(connection, compile_kwargs={"literal_binds": True})
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_FACTS} ON COMMIT DROP AS {sql}")
     connection.exec_driver_sql(f"ANALYZE {_FACTS}")
+    # The support areas of the share's mentees, with their codes, read by four metrics.
+    areas = mentee_areas_select()
+    areas = areas.where(areas.selected_columns.tenant_id % shard.count == shard.index)
+    sql = areas.compile(connection, compile_kwargs={"literal_binds": True})
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_AREAS} ON COMMIT DROP AS {sql}")
+    connection.exec_driver_sql(f"ANALYZE {_AREAS}")
     facts = sa.table(_FACTS, *(sa.column(name, p.c[name].type) for name in _PROCESS_COLUMNS),
                      *(sa.column(name, m.c[name].type) for name in _MENTEE_COLUMNS))
     # The mentee seen through the staged rows: its id is the process's `mentee_id`.
     mentees = SimpleNamespace(c=SimpleNamespace(id=facts.c.mentee_id, tenant_id=facts.c.tenant_id,
                                                 **{name: facts.c[name] for name in _MENTEE_COLUMNS}))
-    return ProcessSource(facts, mentees, facts)
+    return ProcessSource(facts, mentees, facts, sa.table(_AREAS, sa.column("tenant_id"), sa.column("mentee_id"),
+                                                         sa.column("code")))
 
 
 def _national_sums(source):
     """The national sums by (district, kind) of the partner rows of `source`: a profile row adds
-    to "all" and to each of its four dimensions (`rollups.dimension_values`, in SQL)."""
+    to each of its four dimensions (`rollups.dimension_values`, in SQL)."""
     parts = "".join(f",\n  (r.dimension = '{PROFILE}', '{name}', split_part(r.value, '{PROFILE_SEPARATOR}', {index}))"
                     for index, name in enumerate(PROFILE_DIMENSIONS, start=1))
     return f"""
 SELECT r.district, r.tenant_kind, r.metric, shown.dimension, r.month, shown.value, sum(r.count) AS count
 FROM {source} r CROSS JOIN LATERAL (VALUES
-  (r.dimension <> '{PROFILE}', r.dimension, r.value),
-  (r.dimension = '{PROFILE}', '{ALL}', ''){parts}) AS shown (used, dimension, value)
+  (r.dimension <> '{PROFILE}', r.dimension, r.value){parts}) AS shown (used, dimension, value)
 WHERE shown.used
 GROUP BY 1, 2, 3, 4, 5, 6
 """
@@ -244,7 +251,7 @@ GROUP BY metric, dimension, month, value, GROUPING SETS ((district), (tenant_kin
 def _swap_in(connection, steps):
     run = connection.exec_driver_sql
     run("SET LOCAL work_mem = '256MB'")
-    run("SET LOCAL maintenance_work_mem = '512MB'")
+    run("SET LOCAL maintenance_work_mem = '1GB'")  # the keys of millions of rows, sorted in memory
     # Statistics first, so that the national sums are planned as a parallel aggregate: a
     # CREATE TABLE ... AS may use the database's other cores, an INSERT ... SELECT may not.
     run(f"ANALYZE rollup_counts{NEXT}")
@@ -263,7 +270,7 @@ def _swap_in(connection, steps):
         run(f"ALTER TABLE {name}{NEXT} RENAME TO {name}")
         for statement in definition.security_and_names(name):
             run(statement)
-        run(f"ANALYZE {name}")
+    run(f"ANALYZE {LIVE_TABLES[1]}")  # the partner rows were analysed before the national sums
     steps.step("tables swapped")
     return run(f"SELECT count(*) FROM {LIVE_TABLES[0]}").scalar()
 

@@ -48,8 +48,6 @@ ALL = "all"
 PROFILE_DIMENSIONS = ("country", "age_band", "gender", "residence")
 PROFILE = "profile"
 PROFILE_SEPARATOR = "|"
-# Rows of these dimensions add up to a metric's total (a profile row counts once in "all").
-TOTAL_DIMENSIONS = (ALL, PROFILE)
 
 # Flow metrics: counted in the month the step happened.
 FLOW_METRICS = ("mentors_registered", "mentees_registered", "mentors_interviewed", "mentees_interviewed",
@@ -101,10 +99,11 @@ class Source:
 # Breakdowns are stored where the dashboard shows them: the mentee tables (registered,
 # matched, goals met, active now) and the outcomes; every other metric is counted in total.
 # The mentee tables are stored by profile: one row per (month, country|age band|gender|
-# residence) counts for "all" and for each of the four dimensions, where five rows, one per
-# dimension, would each be nearly as many (a partner's mentees of a month rarely share a
-# value). Support areas (a mentee has several) keep their own rows.
-MENTEE_DIMENSIONS = (PROFILE, "support_area")
+# residence) counts for each of the four dimensions, where four rows, one per dimension, would
+# each be nearly as many (a partner's mentees of a month rarely share a value). Totals keep
+# their own "all" rows (the funnel, the series and the partners table read only those), and
+# so do support areas (a mentee has several).
+MENTEE_DIMENSIONS = (ALL, PROFILE, "support_area")
 SOURCES = (
     Source("mentors_registered", (ALL,), "mentor"),
     Source("mentees_registered", MENTEE_DIMENSIONS, "mentee"),
@@ -140,17 +139,26 @@ def _tenant_filter(column, tenants):
 
 @dataclass(frozen=True)
 class ProcessSource:
-    """Where the process metrics read a process and its mentee: `processes` and `mentees`
-    (anything with the columns of those tables: a table, or a stand-in over another) and
-    `joined`, the FROM clause holding both."""
+    """Where the metrics read a process and its mentee: `processes` and `mentees` (anything
+    with the columns of those tables: a table, or a stand-in over another), `joined`, the FROM
+    clause holding both, and `mentee_areas`, the (tenant_id, mentee_id, code) of each support
+    area a mentee needs."""
     processes: object
     mentees: object
     joined: object
+    mentee_areas: object
+
+
+def mentee_areas_select():
+    link, area = MenteeSupportArea.__table__, SupportArea.__table__
+    return sa.select(link.c.tenant_id, link.c.mentee_id, area.c.code).join_from(
+        link, area, area.c.id == link.c.support_area_id)
 
 
 def case_tables():
     p, m = MentoringProcess.__table__, Mentee.__table__
-    return ProcessSource(p, m, p.join(m, sa.and_(m.c.tenant_id == p.c.tenant_id, m.c.id == p.c.mentee_id)))
+    return ProcessSource(p, m, p.join(m, sa.and_(m.c.tenant_id == p.c.tenant_id, m.c.id == p.c.mentee_id)),
+                         mentee_areas_select().subquery("mentee_areas"))
 
 
 def _base(metric, tenants, snapshot_month, source_tables):
@@ -199,18 +207,19 @@ def _base(metric, tenants, snapshot_month, source_tables):
     raise ValueError(metric)
 
 
-def _dimension_value(dimension, person, source, p):
+def _dimension_value(dimension, person, source, source_tables):
     """(value expression, source with any join the dimension needs)."""
     if dimension == ALL:
         return None, source
     if dimension == PROFILE:
-        values = [_dimension_value(name, person, source, p)[0] for name in PROFILE_DIMENSIONS]
+        values = [_dimension_value(name, person, source, source_tables)[0] for name in PROFILE_DIMENSIONS]
         return reduce(lambda joined, value: joined + _const(PROFILE_SEPARATOR) + value, values), source
     if dimension == "support_area":
-        link, area = MenteeSupportArea.__table__, SupportArea.__table__
-        source = source.join(link, sa.and_(link.c.tenant_id == person.c.tenant_id, link.c.mentee_id == person.c.id)) \
-            .join(area, area.c.id == link.c.support_area_id)
-        return area.c.code, source
+        areas = source_tables.mentee_areas
+        source = source.join(areas, sa.and_(areas.c.tenant_id == person.c.tenant_id,
+                                            areas.c.mentee_id == person.c.id))
+        return areas.c.code, source
+    p = source_tables.processes
     column = {
         "country": lambda: person.c.country_of_origin,
         "age_band": lambda: person.c.age_band,
@@ -236,7 +245,7 @@ def rollup_selects(tenants=None, snapshot_month=None, source_tables=None):
             groups = [tenant_column]
             if not isinstance(month, sa.sql.elements.ColumnClause):
                 groups.append(month)
-            value, source = _dimension_value(dimension, person, source, source_tables.processes)
+            value, source = _dimension_value(dimension, person, source, source_tables)
             if value is not None:
                 groups.append(value)
             counted = (
@@ -278,11 +287,11 @@ NATIONAL_KEY = ("district", "tenant_kind", "metric", "dimension", "month", "valu
 
 
 def dimension_values(dimension, value):
-    """The (dimension, value) pairs a stored row counts for: itself, or for a profile row
-    "all" and each of the mentee's four dimensions."""
+    """The (dimension, value) pairs a stored row counts for: itself, or for a profile row each
+    of the mentee's four dimensions."""
     if dimension != PROFILE:
         return [(dimension, value)]
-    return [(ALL, ""), *zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR))]
+    return list(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR)))
 
 
 def national_keys(row):

@@ -13,7 +13,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from network.dashboards import cache
 from network.dashboards.models import ANY, NationalRollup, RollupCount
-from network.dashboards.rollups import FLOW_METRICS, SNAPSHOT_METRICS, TOTAL_DIMENSIONS, dimension_values
+from network.dashboards.rollups import ALL, FLOW_METRICS, SNAPSHOT_METRICS, dimension_values
 from network.dashboards.suppression import suppress, suppress_value
 from network.extensions import db
 from network.validation import FormSchema, choice_field
@@ -182,7 +182,7 @@ def _figures(model, scope, filters):
             by_value[(metric, shown, shown_value)] += total
     return {
         "by_value": [[*key, total] for key, total in by_value.items()],
-        "by_month": _sums(model, ("month", "metric"), [model.dimension.in_(TOTAL_DIMENSIONS), *scope], filters,
+        "by_month": _sums(model, ("month", "metric"), [model.dimension == ALL, *scope], filters,
                           snapshots=False),
     }
 
@@ -211,7 +211,7 @@ def _national_counts(filters, partner_ids):
         else:  # every partner of a large network, asked for explicitly
             scope = [column == value for column, value in ((r.district, filters.district),
                                                            (r.tenant_kind, filters.kind)) if value]
-        counts["by_partner"] = _sums(r, ("tenant_id", "metric"), [*scope, r.dimension.in_(TOTAL_DIMENSIONS)], filters)
+        counts["by_partner"] = _sums(r, ("tenant_id", "metric"), [*scope, r.dimension == ALL], filters)
     return counts
 
 

@@ -5,8 +5,8 @@ Revises: 0011_perf
 Create Date: 2026-11-24 10:00:00
 
 The partner roll-ups now keep one row per (month, country|age band|gender|residence) for the
-mentee tables where there were five (one for "all" and one per dimension): 37 % fewer rows at
-the `europe` size, and a rebuild within its 30 s. Rows of the old shape cannot be converted
+mentee tables where there were four (one per dimension): about 30 % fewer rows at the `europe`
+size. Rows of the old shape cannot be converted
 (the combinations are not in them), so both roll-up tables are emptied here: run
 `flask rollups rebuild` after upgrading (each partner's next change also recounts it).
 
