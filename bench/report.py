@@ -236,7 +236,7 @@ def findings(results):
         f"{'within it' if europe_rebuild and europe_rebuild['passed'] else 'over it'}), "
         f"{_figure(rebuild, 'seconds', ' s', 1)} at `{national}`. Where the time goes at `europe`: the two",
         "  workers counting and writing (about half), the national sums (a quarter) and the primary key of",
-        "  5.4 million rows (a quarter). More workers help only with more cores for PostgreSQL; the margin",
+        "  6.0 million rows (a quarter). More workers help only with more cores for PostgreSQL; the margin",
         "  on this shared 2-core machine is small, so the next metric or dimension added to the roll-ups",
         "  should be measured here first.",
         f"- **Dashboards without the cache** ({national}): "
@@ -245,9 +245,19 @@ def findings(results):
         + f". With the cache (Redis) every variant is within 50 ms (national p95 {_figure(dashboard_warm, 'p95_ms', ' ms')}; "
         f"uncached {_figure(dashboard_cold, 'p95_ms', ' ms')}). A district's dashboard also builds the partners",
         "  table (95 partners in Lisboa): about 10 ms of SQL (primary-key lookups of `rollup_counts`) and",
-        "  8 ms of small-cell suppression. The dashboard code is unchanged here: the 168 ms p95 of an",
-        "  earlier report for Lisboa was that run's load (and the roll-up code of then), not reproduced",
-        "  since (see the before/after pair below); no index or district table was needed.",
+        "  8 ms of small-cell suppression.",
+        f"- **One partner's dashboard at `europe`, uncached**: p50 "
+        f"{_figure(_find(results, 'europe', 'Dashboard', 'one partner, last 12 months, uncached'), 'p50_ms', ' ms', 1)}, p95 "
+        f"{_figure(_find(results, 'europe', 'Dashboard', 'one partner, last 12 months, uncached'), 'p95_ms', ' ms', 1)}"
+        " (the issue's limit is set for the national dashboard; before the profile rows, 9 to 10 ms).",
+        "  The largest partner's 12 months are about 10,000 profile rows, which the dashboard adds up into",
+        "  its four dimensions (4,285 rows come back from SQL, 233 after the split): about 16 ms of SQL and",
+        "  13 ms of Python. Right after a full rebuild a partner's rows lie on some 3,800 pages (each",
+        "  statement wrote every partner's rows in turn): the first calls read them from disk, hence the",
+        "  p95. A partner's own refresh writes its rows together again. What would bring it back to",
+        "  10 ms: split the profiles in SQL (PostgreSQL's `split_part`; SQLite would keep the Python",
+        "  split), and write each worker's rows in partner order (a sort the rebuild's 30 s cannot afford",
+        "  today).",
         f"- **Matching**: p95 {_figure(matching, 'p95_ms', ' ms')} at `{national}` and "
         f"{_figure(_find(results, 'europe', 'Matching suggestions'), 'p95_ms', ' ms')} at `europe` for one mentee among",
         "  10,000 candidates (limit 50 ms; was about 1 s, then 54 to 57 ms). A typical call is now about",
@@ -282,9 +292,9 @@ def _rebuild_before_after(results):
     before = results.get("europe", {}).get("rebuild_before")
     if not after or not before:
         return []
-    return [f"   Measured at `europe`, the earlier rebuild (commit `{before['commit']}`) and this one on the same",
-            f"   data, one after the other: {before['seconds']:,.1f} s → {after['seconds']:,.1f} s "
-            f"({before['rows']:,} → {after['rows']:,} partner rows)."]
+    return [f"   Measured at `europe` on the same data in the same session, the earlier rebuild (commit",
+            f"   `{before['commit']}`, {before['measured_at']}) and this one: {before['seconds']:,.1f} s → "
+            f"{after['seconds']:,.1f} s ({before['rows']:,} → {after['variant'].split(', ')[-1]})."]
 
 
 def _where_the_time_goes(page, sql):

@@ -133,7 +133,7 @@ def rollup_rebuild(app, size, plan, processes):
                     f"<= {REBUILD_LIMIT_SECONDS} s for 1,000,000 processes",
                     round(seconds / REBUILD_LIMIT_SECONDS, 3) if judged else None,
                     seconds <= REBUILD_LIMIT_SECONDS if judged else None,
-                    seconds=round(seconds, 2), projected_seconds_at_1m=round(projected, 1),
+                    seconds=round(seconds, 2), projected_seconds_at_1m=round(projected, 1), rows=rows,
                     throughput_unit="processes/s")
 
 
