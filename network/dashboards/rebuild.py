@@ -6,13 +6,12 @@ On PostgreSQL (the network's database) the work is shared and the result swapped
    created without any index, and committed, so that every worker can write to them.
 2. `workers` connections read one snapshot of the case tables (`pg_export_snapshot`, as
    pg_dump's parallel jobs do); each counts every n-th partner into the new table with the
-   statements of `rollups.rollup_selects`, and adds its partners' national sums into a scratch
-   table as it goes. The database's cores work side by side.
-3. One transaction builds the new tables' keys and indexes (built once from every row, an
-   index costs a fraction of one updated row by row), sums the national shares, and swaps:
-   the old tables are dropped and the new renamed, with the old tables' constraints, indexes,
-   Row-Level Security policies and grants, read from the catalog, so that a migration changing
-   them is followed. Readers wait only for the swap.
+   statements of `rollups.rollup_selects`. The database's cores work side by side.
+3. One transaction adds up the national sums from the new partner rows, builds the new tables'
+   keys and indexes (built once from every row, an index costs a fraction of one updated row
+   by row), and swaps: the old tables are dropped and the new renamed, with the old tables'
+   constraints, indexes, Row-Level Security policies and grants, read from the catalog, so
+   that a migration changing them is followed. Readers wait only for the swap.
 
 A refresh of one partner (`rollups.refresh_tenant_rollups`) waits, by an advisory lock, until
 the swap has committed, then recounts from the case tables as they are by then. If anything
@@ -23,7 +22,6 @@ On SQLite (a newcomer's demo network) one transaction runs the same statements i
 import logging
 import re
 import threading
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
@@ -32,18 +30,19 @@ from flask import current_app
 
 from network.dashboards.models import ANY, NationalRollup, RollupCount
 from network.dashboards.rollups import (
-    NATIONAL_KEY,
     PROFILE,
     PROFILE_DIMENSIONS,
     PROFILE_SEPARATOR,
     REBUILD_LOCK,
     ProcessSource,
     Shard,
+    apply_national_difference,
     case_tables,
     insert_counts,
     mentee_areas_select,
-    national_keys,
+    partner_rows,
     rollup_selects,
+    tenant_filter,
 )
 from network.extensions import db
 from tenants.participants.models import Mentee
@@ -114,14 +113,7 @@ def _rebuild_in_one_transaction(snapshot_month, steps):
             db.session.execute(insert_counts(select))
             steps.step(f"{metric} / {label}")
         # The national sums as the incremental path adds them, from every partner's rows.
-        sums = Counter()
-        keys = [RollupCount.__table__.c[name] for name in NATIONAL_KEY]
-        for *key, count in db.session.execute(sa.select(*keys, RollupCount.count)):
-            for national_key in national_keys(key):
-                sums[national_key] += count
-        if sums:
-            db.session.execute(sa.insert(NationalRollup), [dict(zip(NATIONAL_KEY, key), count=count)
-                                                           for key, count in sorted(sums.items())])
+        apply_national_difference((), partner_rows(None))
         steps.step("national sums")
         total = db.session.scalar(sa.select(sa.func.count()).select_from(RollupCount))
     db.session.commit()
@@ -157,9 +149,8 @@ def _rebuild_postgresql(engine, snapshot_month, workers, steps):
     return total
 
 
-def _next_table(name):
-    return sa.table(name + NEXT, *(sa.column(column.name) for column in
-                                   (RollupCount.__table__ if name == "rollup_counts" else NationalRollup.__table__).c))
+def _next_table(table):
+    return sa.table(table.name + NEXT, *(sa.column(column.name) for column in table.c))
 
 
 def _create_next_tables(connection):
@@ -175,14 +166,12 @@ def _drop_next_tables(connection):
 
 
 def _count_share(engine, snapshot, shard, snapshot_month, steps):
-    """One worker: its partners' rows into the new table, their national sums into the shares."""
+    """One worker: its partners' rows into the new table."""
     assert _SNAPSHOT_ID.match(snapshot), snapshot
     prefix = f"share {shard.index + 1}/{shard.count}: "
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
         with connection.begin():
             connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-            # The staged processes are read a dozen times: keep them in this session's memory.
-            connection.exec_driver_sql("SET LOCAL temp_buffers = '256MB'")
             log.info("national roll-up bypass: flask rollups rebuild, %s", prefix.strip(": "))
             apply_transaction_settings(connection, None, True)
             # Aggregates of millions of rows: hash them in memory rather than sort on disk, and
@@ -191,7 +180,7 @@ def _count_share(engine, snapshot, shard, snapshot_month, steps):
             connection.exec_driver_sql("SET LOCAL jit = off")
             source = _staged_process_source(connection, shard)
             steps.step(prefix + "processes staged")
-            counts = _next_table("rollup_counts")
+            counts = _next_table(RollupCount.__table__)
             for metric, label, select in rollup_selects(shard, snapshot_month, source_tables=source):
                 connection.execute(insert_counts(select, counts))
                 steps.step(f"{prefix}{metric} / {label}")
@@ -201,17 +190,12 @@ def _staged_process_source(connection, shard):
     """Every process of the share's partners joined to its mentee once, in a temporary table
     that the process metrics read instead of repeating that join (a million rows) per metric."""
     p, m = MentoringProcess.__table__, Mentee.__table__
-    staged = (sa.select(*(p.c[name] for name in _PROCESS_COLUMNS), *(m.c[name] for name in _MENTEE_COLUMNS))
-              .select_from(case_tables().joined).where(p.c.tenant_id % shard.count == shard.index))
-    sql = staged.compile(connection, compile_kwargs={"literal_binds": True})
-    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_FACTS} ON COMMIT DROP AS {sql}")
-    connection.exec_driver_sql(f"ANALYZE {_FACTS}")
+    _stage(connection, _FACTS, sa.select(*(p.c[name] for name in _PROCESS_COLUMNS),
+                                         *(m.c[name] for name in _MENTEE_COLUMNS))
+           .select_from(case_tables().joined).where(*tenant_filter(p.c.tenant_id, shard)))
     # The support areas of the share's mentees, with their codes, read by four metrics.
     areas = mentee_areas_select()
-    areas = areas.where(areas.selected_columns.tenant_id % shard.count == shard.index)
-    sql = areas.compile(connection, compile_kwargs={"literal_binds": True})
-    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_AREAS} ON COMMIT DROP AS {sql}")
-    connection.exec_driver_sql(f"ANALYZE {_AREAS}")
+    _stage(connection, _AREAS, areas.where(*tenant_filter(areas.selected_columns.tenant_id, shard)))
     facts = sa.table(_FACTS, *(sa.column(name, p.c[name].type) for name in _PROCESS_COLUMNS),
                      *(sa.column(name, m.c[name].type) for name in _MENTEE_COLUMNS))
     # The mentee seen through the staged rows: its id is the process's `mentee_id`.
@@ -219,6 +203,13 @@ def _staged_process_source(connection, shard):
                                                 **{name: facts.c[name] for name in _MENTEE_COLUMNS}))
     return ProcessSource(facts, mentees, facts, sa.table(_AREAS, sa.column("tenant_id"), sa.column("mentee_id"),
                                                          sa.column("code")))
+
+
+def _stage(connection, name, select):
+    """`select` into a temporary table of this transaction, with statistics for the planner."""
+    sql = select.compile(connection, compile_kwargs={"literal_binds": True})
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS {sql}")
+    connection.exec_driver_sql(f"ANALYZE {name}")
 
 
 def _national_sums(source):

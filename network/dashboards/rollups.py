@@ -6,8 +6,7 @@ The same statements serve both paths, so they agree by construction:
   (scoping and Row-Level Security apply) it replaces that tenant's rows with a fresh count.
   It is idempotent: a replayed or duplicated job writes the same rows.
 - `rebuild.rebuild_rollups()`, `flask rollups rebuild`: every partner recounted from scratch
-  with one INSERT ... SELECT ... GROUP BY per metric and dimension (on PostgreSQL a metric's
-  plain dimensions share one GROUPING SETS pass), then the national sums.
+  with one INSERT ... SELECT ... GROUP BY per metric and dimension, then the national sums.
 
 The national sums (`rollup_national`) are kept by the job as the difference between the
 tenant's old and new rows, and by the rebuild with GROUP BY; both tested equal.
@@ -128,7 +127,7 @@ class Shard:
     count: int
 
 
-def _tenant_filter(column, tenants):
+def tenant_filter(column, tenants):
     """`tenants`: None (every partner), one partner's id, or a `Shard`."""
     if tenants is None:
         return []
@@ -175,7 +174,7 @@ def _base(metric, tenants, snapshot_month, source_tables):
         person, link = (r, i.c.mentor_id) if metric == "mentors_interviewed" else (Mentee.__table__, i.c.mentee_id)
         first = (
             sa.select(i.c.tenant_id, link.label("person_id"), sa.func.min(i.c.held_on).label("held_on"))
-            .where(link.isnot(None), *_tenant_filter(i.c.tenant_id, tenants))
+            .where(link.isnot(None), *tenant_filter(i.c.tenant_id, tenants))
             .group_by(i.c.tenant_id, link)
             .subquery("first_interview")
         )
@@ -256,7 +255,7 @@ def rollup_selects(tenants=None, snapshot_month=None, source_tables=None):
                     count.label("count"),
                 )
                 .select_from(source)
-                .where(*where, *_tenant_filter(tenant_column, tenants))
+                .where(*where, *tenant_filter(tenant_column, tenants))
                 .group_by(*groups)
                 .subquery("counted")
             )
@@ -302,9 +301,10 @@ def national_keys(row):
             for shown, shown_value in dimension_values(dimension, value) for by_district, by_kind in LEVELS]
 
 
-def _tenant_rows(tenant_id):
+def partner_rows(tenants):
+    """(national key..., count) of the partner rows of `tenants` (as `tenant_filter` takes them)."""
     columns = [getattr(RollupCount, name) for name in NATIONAL_KEY] + [RollupCount.count]
-    return db.session.execute(sa.select(*columns).where(RollupCount.tenant_id == tenant_id)).all()
+    return db.session.execute(sa.select(*columns).where(*tenant_filter(RollupCount.tenant_id, tenants))).all()
 
 
 def _upsert_add(dialect_name):
@@ -315,7 +315,7 @@ def _upsert_add(dialect_name):
         index_elements=list(NATIONAL_KEY), set_={"count": table.c["count"] + statement.excluded["count"]})
 
 
-def _apply_national_difference(old_rows, new_rows):
+def apply_national_difference(old_rows, new_rows):
     difference = Counter()
     for rows, sign in ((new_rows, 1), (old_rows, -1)):
         for *key, count in rows:
@@ -351,11 +351,11 @@ def refresh_tenant_rollups(tenant_id, snapshot_month=None):
         connection.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:rebuild)"), {"rebuild": REBUILD_LOCK})
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :tenant)"),
                            {"namespace": _LOCK_NAMESPACE, "tenant": tenant_id})
-    old_rows = _tenant_rows(tenant_id)
+    old_rows = partner_rows(tenant_id)
     db.session.execute(sa.delete(RollupCount).where(RollupCount.tenant_id == tenant_id))
     selects = [select for _, _, select in rollup_selects(tenant_id, snapshot_month)]
     db.session.execute(insert_counts(sa.union_all(*selects)))
-    _apply_national_difference(old_rows, _tenant_rows(tenant_id))
+    apply_national_difference(old_rows, partner_rows(tenant_id))
     from network.dashboards.cache import bump_generation
 
     bump_generation(tenant_id)

@@ -84,7 +84,7 @@ def _mentor_eligibility():
 
 
 def _mentor_links(ids):
-    """(support area rows, language rows) of the mentors `ids`: a list, or a subquery of ids."""
+    """(support area rows, language rows) of the mentors `ids` (a subquery of ids)."""
     area_rows = db.session.execute(
         sa.select(MentorSupportArea.mentor_id, MentorSupportArea.support_area_id, sa.literal(1))
         .where(MentorSupportArea.mentor_id.in_(ids))
