@@ -15,7 +15,7 @@ from tenants.privacy.models import Erasure
 from tenants.processes.models import Meeting, MentoringProcess
 from tenants.processes import services as processes
 from tenants.tenancy import tenant_context
-from tenants.tenancy.rls import RUNTIME_ROLE
+from tenants.tenancy.rls import apply_transaction_settings
 from tests.conftest import ON_POSTGRES
 from tests.factories import PASSWORD, login, make_ready_mentee, make_ready_mentor, make_user, two_partner_network
 from tests.privacy.helpers import TOKENS, leftovers, mentee_with_everything, rollup_tables
@@ -147,21 +147,15 @@ def test_the_erase_page_asks_for_a_reason_and_refuses_open_processes(app, client
 def test_the_redaction_function_is_the_only_narrow_way_into_the_audit_log(world):
     network, admin, ids = world
     with db.engine.connect() as connection, connection.begin():
-        connection.exec_driver_sql(
-            "SELECT set_config('app.tenant_id', %(t)s, true), set_config('role', %(r)s, true)",
-            {"t": str(network.alpha.id), "r": RUNTIME_ROLE})
+        apply_transaction_settings(connection, network.alpha.id, bypass=False)
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
             connection.exec_driver_sql("UPDATE audit_events SET changes = NULL")
     with db.engine.connect() as connection, connection.begin():
-        connection.exec_driver_sql(
-            "SELECT set_config('app.tenant_id', %(t)s, true), set_config('role', %(r)s, true)",
-            {"t": str(network.alpha.id), "r": RUNTIME_ROLE})
+        apply_transaction_settings(connection, network.alpha.id, bypass=False)
         with pytest.raises(sa.exc.ProgrammingError, match="not a record type about a person"):
             connection.exec_driver_sql("SELECT privacy_redact_audit_values('Activity', ARRAY[1])")
     # Under another tenant, the function finds nothing of alpha's.
     with db.engine.connect() as connection, connection.begin():
-        connection.exec_driver_sql(
-            "SELECT set_config('app.tenant_id', %(t)s, true), set_config('role', %(r)s, true)",
-            {"t": str(network.beta.id), "r": RUNTIME_ROLE})
+        apply_transaction_settings(connection, network.beta.id, bypass=False)
         assert connection.exec_driver_sql(
             f"SELECT privacy_redact_audit_values('Mentee', ARRAY[{ids.mentee_id}])").scalar() == 0
