@@ -376,14 +376,6 @@ def comparison_section(comparisons):
     return "\n".join(out)
 
 
-def _measured_at_europe(results):
-    rebuild = _find(results, "europe", "Roll-up rebuild from scratch")
-    if rebuild is None:
-        return []
-    return [f"  Measured at `europe`: {_figure(rebuild, 'seconds', ' s', 1)} for "
-            f"{results['europe'].get('processes', 0):,} processes ({rebuild['variant'].split(', ')[-1]})."]
-
-
 def write(everything, path):
     results = everything["sizes"]
     sections = [
