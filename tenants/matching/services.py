@@ -7,12 +7,12 @@ from flask_babel import ngettext
 
 from network.extensions import db
 from network.reference.models import SupportArea
+from tenants.matching.eligibility import consented, mentor_eligibility
 from tenants.matching.models import CRITERIA, DEFAULT_MAX_MENTEES_PER_MENTOR, DEFAULT_WEIGHTS, MatchingSettings
 from tenants.matching.prefilter import candidate_links, candidate_rows
 from tenants.matching.scoring import Profile, rank
 from tenants.participants.models import (
     GENDERS,
-    MATCHING_CONSENT,
     Consent,
     Mentee,
     MenteeLanguage,
@@ -44,11 +44,6 @@ def save_matching_settings(data):
     return settings
 
 
-def _consented(model, consent_link):
-    return sa.exists().where(consent_link == model.id, Consent.purpose == MATCHING_CONSENT,
-                             Consent.withdrawn_at.is_(None))
-
-
 def _open_counts(column, ids=None):
     query = sa.select(column, sa.func.count()).where(MentoringProcess.state.in_(OPEN_STATES)).group_by(column)
     if ids is not None:
@@ -77,12 +72,6 @@ def _profiles(rows, area_rows, language_rows, open_counts):
     ]
 
 
-def _mentor_eligibility():
-    """Mentors who can take a mentee now: available (or matched), consented to take part, and trained."""
-    return (Mentor.status.in_(("available", "matched")), Mentor.training_completed_on.is_not(None),
-            _consented(Mentor, Consent.mentor_id))
-
-
 def _mentor_links(ids):
     """(support area rows, language rows) of the mentors `ids` (a subquery of ids)."""
     area_rows = db.session.execute(
@@ -100,7 +89,7 @@ def eligible_mentors(max_mentees):
     """Profiles of every eligible mentor with room for another mentee: what `scoring` ranks for
     the reference result, which the tests and benchmarks compare `suggest_mentors` with."""
     load = _open_counts(MentoringProcess.mentor_id)
-    eligible = _mentor_eligibility()
+    eligible = mentor_eligibility()
     rows = db.session.execute(
         sa.select(Mentor.id, Mentor.full_name, Mentor.municipality, Mentor.availability_days,
                   Mentor.availability_periods, Mentor.gender).where(*eligible)
@@ -116,7 +105,7 @@ def eligible_mentees():
     rows = db.session.execute(
         sa.select(Mentee.id, Mentee.full_name, Mentee.municipality, Mentee.availability_days,
                   Mentee.availability_periods, Mentee.gender, Mentee.preferred_mentor_gender)
-        .where(Mentee.status == "waiting", _consented(Mentee, Consent.mentee_id))
+        .where(Mentee.status == "waiting", consented(Mentee, Consent.mentee_id))
     ).all()
     ids = [row.id for row in rows]
     area_rows = db.session.execute(
@@ -164,7 +153,7 @@ def suggest_mentors(mentee, limit=10):
     (`prefilter`), which are then ranked exactly as `scoring` ranks every candidate."""
     settings = matching_settings()
     subject = mentee_profile(mentee)
-    pool = candidate_rows(subject, _mentor_eligibility(), settings.weights, settings.max_mentees_per_mentor, limit)
+    pool = candidate_rows(subject, settings.weights, settings.max_mentees_per_mentor, limit)
     profiles = _profiles(pool, *candidate_links(pool), {row.id: row.open_processes for row in pool})
     return rank(subject, profiles, settings.weights, settings.max_mentees_per_mentor, subject_is_mentee=True,
                 limit=limit)
