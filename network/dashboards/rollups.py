@@ -293,6 +293,19 @@ def dimension_values(dimension, value):
     return list(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR)))
 
 
+def shown_sums(sums):
+    """PostgreSQL: `sums` (metric, dimension, value, total) with each profile row added to its four
+    dimensions, `dimension_values` in SQL (a partner's few thousand rows need not come to Python)."""
+    plain = sa.select(sums.c.metric, sums.c.dimension, sums.c.value, sums.c.total).where(sums.c.dimension != PROFILE)
+    split = [sa.select(sums.c.metric, sa.literal(name).label("dimension"),
+                       sa.func.split_part(sums.c.value, PROFILE_SEPARATOR, index).label("value"), sums.c.total)
+             .where(sums.c.dimension == PROFILE)
+             for index, name in enumerate(PROFILE_DIMENSIONS, start=1)]
+    shown = sa.union_all(plain, *split).subquery("shown")
+    keys = (shown.c.metric, shown.c.dimension, shown.c.value)
+    return sa.select(*keys, sa.cast(sa.func.sum(shown.c.total), sa.BigInteger)).group_by(*keys)  # not numeric
+
+
 def national_keys(row):
     """The `rollup_national` keys one tenant row adds to: four levels of each of its
     (dimension, value) pairs."""

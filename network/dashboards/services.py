@@ -13,7 +13,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from network.dashboards import cache
 from network.dashboards.models import ANY, NationalRollup, RollupCount
-from network.dashboards.rollups import ALL, FLOW_METRICS, SNAPSHOT_METRICS, dimension_values
+from network.dashboards.rollups import ALL, FLOW_METRICS, SNAPSHOT_METRICS, dimension_values, shown_sums
 from network.dashboards.suppression import suppress, suppress_value
 from network.extensions import db
 from network.validation import FormSchema, choice_field
@@ -161,7 +161,7 @@ def _rows(statement):
     return [list(row) for row in db.session.execute(statement).all()]
 
 
-def _sums(model, keys, scope, filters, snapshots=True):
+def _sum_statement(model, keys, scope, filters, snapshots=True):
     """Sums of `count` by `keys` within `scope`: flow metrics over the chosen months, snapshot
     metrics as they are now. Two branches, so each is an index range on its own."""
     keys = [getattr(model, key) for key in keys]
@@ -171,17 +171,26 @@ def _sums(model, keys, scope, filters, snapshots=True):
         parts.append(sa.select(*keys, model.count).where(model.metric.in_(SNAPSHOT_METRICS), *scope))
     rows = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     columns = [rows.c[key.key] for key in keys]
-    return _rows(sa.select(*columns, sa.func.sum(rows.c["count"])).group_by(*columns))
+    return sa.select(*columns, sa.func.sum(rows.c["count"]).label("total")).group_by(*columns)
+
+
+def _sums(model, keys, scope, filters, snapshots=True):
+    return _rows(_sum_statement(model, keys, scope, filters, snapshots))
 
 
 def _figures(model, scope, filters):
     """The figures every dashboard has, from `model` (either roll-up table) within `scope`."""
-    by_value = Counter()
-    for metric, dimension, value, total in _sums(model, ("metric", "dimension", "value"), scope, filters):
-        for shown, shown_value in dimension_values(dimension, value):
-            by_value[(metric, shown, shown_value)] += total
+    sums = _sum_statement(model, ("metric", "dimension", "value"), scope, filters)
+    if db.session.get_bind().dialect.name == "postgresql":
+        by_value = _rows(shown_sums(sums.cte("sums")))
+    else:
+        totals = Counter()
+        for metric, dimension, value, total in _rows(sums):
+            for shown, shown_value in dimension_values(dimension, value):
+                totals[(metric, shown, shown_value)] += total
+        by_value = [[*key, total] for key, total in totals.items()]
     return {
-        "by_value": [[*key, total] for key, total in by_value.items()],
+        "by_value": by_value,
         "by_month": _sums(model, ("month", "metric"), [model.dimension == ALL, *scope], filters,
                           snapshots=False),
     }
