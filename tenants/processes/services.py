@@ -71,16 +71,21 @@ TRANSITIONS = {
 
 
 def get_process(process_id):
+    """The process with everything its pages show, in five statements: the pair and the
+    agreements (a few versions of a few goals) joined to the process's row, then one statement
+    each for the meetings, the follow-ups, the evaluations and the timeline."""
     return db.session.get(
         MentoringProcess,
         process_id,
         options=[
-            selectinload(MentoringProcess.agreements).selectinload(Agreement.goals),
+            joinedload(MentoringProcess.mentor, innerjoin=True),
+            joinedload(MentoringProcess.mentee, innerjoin=True),
+            joinedload(MentoringProcess.agreements).joinedload(Agreement.goals),
             selectinload(MentoringProcess.meetings),
-            # The goal of each progress and outcome: one query, not one per line of the page.
-            selectinload(MentoringProcess.follow_ups).selectinload(FollowUp.progress).selectinload(GoalProgress.goal),
-            selectinload(MentoringProcess.evaluations).selectinload(Evaluation.goal_outcomes)
-            .selectinload(GoalOutcome.goal),
+            # Each progress and outcome with its goal, in the same statement (not one per line of the page).
+            selectinload(MentoringProcess.follow_ups).joinedload(FollowUp.progress).joinedload(GoalProgress.goal),
+            selectinload(MentoringProcess.evaluations).joinedload(Evaluation.goal_outcomes)
+            .joinedload(GoalOutcome.goal),
             selectinload(MentoringProcess.events),
         ],
     )
