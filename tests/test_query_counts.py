@@ -176,8 +176,9 @@ def _without_settings(statements):
 
 
 def _lived_process(partner, numbers, meetings, follow_ups):
-    """A process evaluated by both sides, with its meetings (on topics) and follow-ups."""
-    staff, number = partner.staff, next(numbers)
+    """A process evaluated by both sides, with its meetings (on topics) and follow-ups, run by
+    two members of staff."""
+    staff, colleague, number = partner.staff, partner.colleague, next(numbers)
     process = processes.create_process(_mentor(number), _mentee(number), staff, today=date(2026, 1, 5))
     processes.save_agreement(process, {**AGREEMENT, "goals": AGREEMENT["goals"] * 2}, 0, staff)
     for side in ("mentor", "mentee"):
@@ -185,11 +186,12 @@ def _lived_process(partner, numbers, meetings, follow_ups):
     processes.transition(process, "active", staff, today=date(2026, 1, 5))
     for day in range(meetings):
         processes.log_meeting(process, {"held_on": date(2026, 1, 6 + day), "duration_minutes": 60, "mode": "online",
-                                        "topics": ["housing", "health"]}, staff, "staff", today=date(2026, 1, 30))
+                                        "topics": ["housing", "health"]}, colleague, "staff", today=date(2026, 1, 30))
     goals = process.agreement.goals
     for _ in range(follow_ups):
         processes.record_follow_up(process, {"held_on": date(2026, 6, 1), "mentor_satisfaction": 4,
-                                             "progress": {goal.id: 1 for goal in goals}}, staff, today=date(2026, 6, 1))
+                                             "progress": {goal.id: 1 for goal in goals}}, colleague,
+                                   today=date(2026, 6, 1))
     processes.transition(process, "in_evaluation", staff)
     for side in ("mentor", "mentee"):
         processes.submit_evaluation(process, side, {"satisfaction": 4, "changes": [], "would_repeat": True,
@@ -199,17 +201,20 @@ def _lived_process(partner, numbers, meetings, follow_ups):
 
 def test_the_process_pages_run_a_fixed_number_of_statements(app, client):
     """The list: the user (with their memberships), the page of processes and its count. The
-    detail, however long the process: the user, the process in five statements (with the pair
-    and its agreements; meetings; follow-ups with their progress; evaluations with their outcomes;
-    events), the support areas' labels and the participants' follow-up answers."""
+    detail, however long the process and however many people worked on it: the user, the process
+    in five statements (with the pair and its agreements; meetings and who logged them; follow-ups
+    with their progress; evaluations with their outcomes; events and who did them), the support
+    areas' labels and the participants' follow-up answers."""
     numbers = count(1)
     with app.app_context():
         tenant = make_tenant("alpha", kind="municipality")
         admin = make_user("admin@alpha.pt", "Ana Admin", [(tenant, "partner_admin"), (tenant, "staff")])
-        tenant_id, admin_id = tenant.id, admin.id
+        colleague = make_user("tecnico@alpha.pt", "Tiago Técnico", [(tenant, "staff")])
+        tenant_id, admin_id, colleague_id = tenant.id, admin.id, colleague.id
         db.session.commit()
         with tenant_context(tenant_id):
-            partner = SimpleNamespace(tenant=db.session.get(Tenant, tenant_id), staff=db.session.get(User, admin_id))
+            partner = SimpleNamespace(tenant=db.session.get(Tenant, tenant_id), staff=db.session.get(User, admin_id),
+                                      colleague=db.session.get(User, colleague_id))
             short = _lived_process(partner, numbers, meetings=1, follow_ups=1)
             long = _lived_process(partner, numbers, meetings=6, follow_ups=3)
             db.session.commit()
