@@ -168,3 +168,58 @@ def test_the_matching_page_runs_as_many_queries_for_10_suggestions_as_for_2(app,
     with_ten = statements_of(app, client, path)
     assert client.get(path).get_data(as_text=True).count('name="candidate_id"') == 10
     assert len(with_ten) == len(with_few), "\n".join(with_ten)
+
+
+def _without_settings(statements):
+    """The page's own statements: PostgreSQL adds the transaction's tenant and role settings."""
+    return [statement for statement in statements if "set_config" not in statement]
+
+
+def _lived_process(partner, numbers, meetings, follow_ups):
+    """A process evaluated by both sides, with its meetings (on topics) and follow-ups, run by
+    two members of staff."""
+    staff, colleague, number = partner.staff, partner.colleague, next(numbers)
+    process = processes.create_process(_mentor(number), _mentee(number), staff, today=date(2026, 1, 5))
+    processes.save_agreement(process, {**AGREEMENT, "goals": AGREEMENT["goals"] * 2}, 0, staff)
+    for side in ("mentor", "mentee"):
+        processes.accept_agreement(process, side, staff, version=1)
+    processes.transition(process, "active", staff, today=date(2026, 1, 5))
+    for day in range(meetings):
+        processes.log_meeting(process, {"held_on": date(2026, 1, 6 + day), "duration_minutes": 60, "mode": "online",
+                                        "topics": ["housing", "health"]}, colleague, "staff", today=date(2026, 1, 30))
+    goals = process.agreement.goals
+    for _ in range(follow_ups):
+        processes.record_follow_up(process, {"held_on": date(2026, 6, 1), "mentor_satisfaction": 4,
+                                             "progress": {goal.id: 1 for goal in goals}}, colleague,
+                                   today=date(2026, 6, 1))
+    processes.transition(process, "in_evaluation", staff)
+    for side in ("mentor", "mentee"):
+        processes.submit_evaluation(process, side, {"satisfaction": 4, "changes": [], "would_repeat": True,
+                                                    "goal_outcomes": {goal.id: "met" for goal in goals}}, staff)
+    return process.id
+
+
+def test_the_process_pages_run_a_fixed_number_of_statements(app, client):
+    """The list: the user (with their memberships), the page of processes and its count. The
+    detail, however long the process and however many people worked on it: the user, the process
+    in five statements (with the pair and its agreements; meetings and who logged them; follow-ups
+    with their progress; evaluations with their outcomes; events and who did them), the support
+    areas' labels and the participants' follow-up answers."""
+    numbers = count(1)
+    with app.app_context():
+        tenant = make_tenant("alpha", kind="municipality")
+        admin = make_user("admin@alpha.pt", "Ana Admin", [(tenant, "partner_admin"), (tenant, "staff")])
+        colleague = make_user("tecnico@alpha.pt", "Tiago Técnico", [(tenant, "staff")])
+        tenant_id, admin_id, colleague_id = tenant.id, admin.id, colleague.id
+        db.session.commit()
+        with tenant_context(tenant_id):
+            partner = SimpleNamespace(tenant=db.session.get(Tenant, tenant_id), staff=db.session.get(User, admin_id),
+                                      colleague=db.session.get(User, colleague_id))
+            short = _lived_process(partner, numbers, meetings=1, follow_ups=1)
+            long = _lived_process(partner, numbers, meetings=6, follow_ups=3)
+            db.session.commit()
+    login(client, "admin@alpha.pt", locale="en")
+
+    assert len(_without_settings(statements_of(app, client, "/t/alpha/processes/"))) == 3
+    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{short}"))) == 8
+    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{long}"))) == 8

@@ -1,7 +1,8 @@
 """Flask-Login wiring: the session id carries the user's session epoch."""
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
-from network.accounts.models import User
+from network.accounts.models import Membership, User
 from network.extensions import db
 
 
@@ -18,7 +19,9 @@ def load_user(session_id):
     user_id, _, epoch = session_id.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # With the memberships and their tenants: every page checks the user's roles in the tenant
+    # of its URL and lists their workspaces, and this way that takes no query of its own.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships).joinedload(Membership.tenant)])
     if user is None or user.session_epoch != int(epoch):
         return None
     return user

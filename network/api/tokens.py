@@ -9,7 +9,9 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
+from network.accounts.models import Membership, User
 from network.api.models import ApiToken
 from network.extensions import db
 from network.timeutil import utcnow
@@ -69,7 +71,11 @@ def authenticate(secret, now=None):
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 100:
         return None
     digest = _digest(secret)
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest))
+    # With its user's memberships and their tenants, which entering the URL's tenant reads (as `load_user` does).
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == digest)
+        .options(joinedload(ApiToken.user).joinedload(User.memberships).joinedload(Membership.tenant))
+    )
     now = now or utcnow()
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None

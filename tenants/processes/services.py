@@ -27,6 +27,7 @@ from tenants.processes.models import (
     GoalProgress,
     Meeting,
     MentoringProcess,
+    ProcessEvent,
 )
 
 
@@ -71,17 +72,25 @@ TRANSITIONS = {
 
 
 def get_process(process_id):
+    """The process with everything its pages show, in five statements: the pair and the
+    agreements (a few versions of a few goals) joined to the process's row, then one statement
+    each for the meetings, the follow-ups, the evaluations and the timeline, each with the
+    people and goals it names."""
     return db.session.get(
         MentoringProcess,
         process_id,
         options=[
-            selectinload(MentoringProcess.agreements).selectinload(Agreement.goals),
-            selectinload(MentoringProcess.meetings),
-            # The goal of each progress and outcome: one query, not one per line of the page.
-            selectinload(MentoringProcess.follow_ups).selectinload(FollowUp.progress).selectinload(GoalProgress.goal),
-            selectinload(MentoringProcess.evaluations).selectinload(Evaluation.goal_outcomes)
-            .selectinload(GoalOutcome.goal),
-            selectinload(MentoringProcess.events),
+            joinedload(MentoringProcess.mentor, innerjoin=True),
+            joinedload(MentoringProcess.mentee, innerjoin=True),
+            joinedload(MentoringProcess.agreements).joinedload(Agreement.goals),
+            # Who logged each meeting and who did each step, in the same statements: staff, the
+            # mentor and the mentee may all appear, and each would otherwise cost a statement.
+            selectinload(MentoringProcess.meetings).joinedload(Meeting.logged_by),
+            # Each progress and outcome with its goal, in the same statement (not one per line of the page).
+            selectinload(MentoringProcess.follow_ups).joinedload(FollowUp.progress).joinedload(GoalProgress.goal),
+            selectinload(MentoringProcess.evaluations).joinedload(Evaluation.goal_outcomes)
+            .joinedload(GoalOutcome.goal),
+            selectinload(MentoringProcess.events).joinedload(ProcessEvent.actor),
         ],
     )
 

@@ -2,9 +2,7 @@
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
-from network.accounts.models import Membership
-from network.extensions import db, login_manager
-from tenants.tenancy.models import Tenant
+from network.extensions import login_manager
 from tenants.tenancy.scoping import activate_tenant
 
 TENANT_URL_PREFIX = "/t/<tenant_slug>"
@@ -42,21 +40,15 @@ def _resolve_tenant(endpoint, values):
 
 def enter_tenant(user, slug):
     """Make the tenant named `slug` current for `user`, with their roles there; 404 when the
-    user has no active membership in an active tenant of that name."""
-    rows = db.session.execute(
-        db.select(Tenant, Membership.role)
-        .join(Membership, Membership.tenant_id == Tenant.id)
-        .where(
-            Tenant.slug == slug,
-            Tenant.active.is_(True),
-            Membership.user_id == user.id,
-            Membership.active.is_(True),
-        )
-    ).all()
-    if not rows:
+    user has no active membership in an active tenant of that name.
+
+    The memberships come with the user (`load_user` loads them with their tenants in the
+    user's own query), so entering the tenant costs no query of its own."""
+    memberships = [membership for membership in user.active_memberships() if membership.tenant.slug == slug]
+    if not memberships:
         abort(404)
-    g.tenant = rows[0].Tenant
-    g.roles = frozenset(row.role for row in rows)
+    g.tenant = memberships[0].tenant
+    g.roles = frozenset(membership.role for membership in memberships)
     activate_tenant(g.tenant.id)
 
 
