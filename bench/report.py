@@ -173,7 +173,7 @@ def findings(results):
         "6. **The process page loaded each goal of a progress report or an outcome on its own** (a",
         "   many-to-one through the composite tenant key is not answered from the identity map): 27",
         "   queries for one process at `national`. `get_process` now loads them with the rest: 45",
-        "   statements per page → 20.",
+        "   statements per page → 20 (→ 10 since, item 11).",
         "7. **The process list counted through both participant joins and loaded every column of both",
         "   participants** (two JSON columns each) to show two names. The count now reads the processes",
         "   only (the joins are added for a name search), and the names come alone (`load_only`).",
@@ -213,6 +213,31 @@ def findings(results):
         "   runs place-heavy and place-free weights, a smaller limit, a place with too few mentors and a",
         "   mentor exactly at the floor. Side by side on the same mentees (old and new code alternately,",
         "   60 mentees): p50 43.0 → 21.7 ms, p95 50.4 → 36.7 ms.",
+        "10. **Matching's p95 was the first call of each kind of mentee.** The statement's shape followed",
+        "   the mentee (how many needs and languages, which days and periods, a preference, a place), and",
+        "   SQLAlchemy compiled every new shape: 10 to 25 ms at the partner with 10,000 mentors, on 18 of",
+        "   the benchmark's 40 timed calls. One statement now serves every mentee, with the mentee's needs",
+        "   (three slots, the most a mentee ranks), languages, days, periods, preference, place and the",
+        "   partner's weights as bound values: it is compiled once per process, and PostgreSQL, which plans",
+        "   each call with its values, folds away an unused slot or day (`test_prefilter.py` checks that",
+        "   mentees of every shape share one compiled statement). The sets of mentors offering each need",
+        "   or language are CTEs, read once where the place's mentors and the others both probed them; a",
+        "   mentor elsewhere must reach the place's floor with its languages too (the slowest mentees'",
+        "   SQL: 30 → 26 ms, 29 → 13 ms, 19 → 10 ms). Building the statement anew for each call cost 3 to",
+        "   4 ms more. Tried and dropped: scoring all 10,000 mentors in one pass (SQL 16 → 29 ms at p50), the",
+        "   consents as a shared CTE (slower), a tighter bound from what each mentee can share (no gain).",
+        "   Side by side, each tree in a new process: see *Before and after* below.",
+        "11. **Every workspace page read the user's memberships and the tenant on their own, and the",
+        "   process page still ran 15 to 20 statements.** The user loader now brings the memberships and",
+        "   their tenants in the user's own query and entering the URL's tenant checks them there (the",
+        "   API's token likewise); `get_process` joins the mentor, the mentee, the agreements with their",
+        "   goals, each follow-up's progress and each evaluation's outcomes with their goals, and who",
+        "   logged each meeting or step. Statements per request: the floor 4 → 3, the process list 7 → 5,",
+        "   the process page 15–20 → 10 whatever the process (`tests/test_query_counts.py` fixes 3 and 8",
+        "   besides the transaction's settings, for a short and a long process worked on by two people).",
+        "   In one process (bench `small`, medians of two runs each): floor 2.9 → 2.4 ms, list 9.4 →",
+        "   7.9 ms, page 20.1 → 16.3 ms. Kept as it is: the pool's pre-ping (0.2 to 0.5 ms a request;",
+        "   a socket check would miss a silent network partition) and the role set per transaction.",
         "",
         "## Where each limit stands",
         "",
@@ -250,20 +275,19 @@ def findings(results):
         f"{_figure(_find(results, 'europe', 'Dashboard', 'one partner, last 12 months, uncached'), 'p50_ms', ' ms', 1)}, p95 "
         f"{_figure(_find(results, 'europe', 'Dashboard', 'one partner, last 12 months, uncached'), 'p95_ms', ' ms', 1)}"
         " (the issue's limit is set for the national dashboard; before the profile rows, 9 to 10 ms).",
-        "  The largest partner's 12 months are about 10,000 profile rows, which the dashboard adds up into",
-        "  its four dimensions (4,285 rows come back from SQL, 233 after the split): about 16 ms of SQL and",
-        "  13 ms of Python. Right after a full rebuild a partner's rows lie on some 3,800 pages (each",
-        "  statement wrote every partner's rows in turn): the first calls read them from disk, hence the",
-        "  p95. A partner's own refresh writes its rows together again. What would bring it back to",
-        "  10 ms: split the profiles in SQL (PostgreSQL's `split_part`; SQLite would keep the Python",
-        "  split), and write each worker's rows in partner order (a sort the rebuild's 30 s cannot afford",
-        "  today).",
+        "  The largest partner's 12 months are about 10,500 profile rows: 4,285 after adding up the",
+        "  months, which PostgreSQL now splits into their four dimensions itself (`rollups.shown_sums`; 233",
+        "  rows come back, where 4,285 came to Python: 31 → 27 ms at p50, side by side in one process).",
+        "  Right after a full rebuild the partner's rows lie on some 3,800 pages (each statement wrote every",
+        "  partner's rows in turn): the first calls read them from disk, hence the p95. A partner's own",
+        "  refresh writes its rows together again; writing each worker's rows in partner order would too,",
+        "  at the price of a sort the rebuild's 30 s cannot afford today.",
         f"- **Matching**: p95 {_figure(matching, 'p95_ms', ' ms')} at `{national}` and "
         f"{_figure(_find(results, 'europe', 'Matching suggestions'), 'p95_ms', ' ms')} at `europe` for one mentee among",
-        "  10,000 candidates (limit 50 ms; was about 1 s, then 54 to 57 ms). A typical call is now about",
-        "  12 ms of SQL and 6 ms of SQLAlchemy and psycopg. The slow tail is the mentees whose place has",
-        "  too few good mentors to skip the others (a fifth here), and the first call of each mentee's",
-        "  shape (number of needs, days and periods), which SQLAlchemy compiles anew (about 3 ms).",
+        "  10,000 candidates (limit 50 ms; was about 1 s, then 54 to 68 ms). A call is one statement",
+        "  (10 to 28 ms of SQL, the most for the fifth of mentees whose place has too few good mentors to",
+        "  skip the others) and 5 to 6 ms of SQLAlchemy, psycopg and ranking; the first call in a process",
+        "  compiles the statement (about 18 ms), once.",
         f"- **Page throughput against a bare Flask endpoint** ({national}): the process list serves "
         f"{_figure(page, 'throughput', ' requests/s', 1)} where the bare endpoint serves "
         f"{_figure(bare, 'throughput', ' requests/s', 1)} (ratio {_figure(page, 'ratio', '', 3)}; limit 0.5).",
@@ -273,14 +297,13 @@ def findings(results):
         "and runs its queries",
         "  cannot reach half of an endpoint returning a constant; the ratio to the application floor",
         f"  ({_figure(page, 'share_of_floor', '', 3)}) is the figure to improve. {_where_the_time_goes(page, sql)}",
-        "  The floor is seven round trips to PostgreSQL per request (the pool's ping, BEGIN, the",
-        "  transaction's role and tenant, the user and its session epoch, the tenant and the membership,",
-        "  the tenant's setting, ROLLBACK): 3 ms in one process, where the bare endpoint needs 0.3 ms.",
-        "  Each could go only by weakening something (the ping protects against dropped connections; the",
-        "  role must be set before the first read; the epoch check needs the user row), or by merging the",
-        "  user and membership lookups into one query across two modules: not done. The process list costs",
-        "  11 ms in one process (7 statements; SQLAlchemy and psycopg half of it, the template and",
-        "  translations most of the rest), the process page 25 ms (20 statements).",
+        "  The floor is six round trips to PostgreSQL per request (the pool's ping, BEGIN, the",
+        "  transaction's role, the user with its memberships and their tenants, the tenant's setting,",
+        "  ROLLBACK): 2.4 ms in one process, where the bare endpoint needs 0.3 ms. The rest could go only",
+        "  by weakening something (the ping protects against dropped connections; the role must be set",
+        "  before the first read, per transaction). The process list costs 8 ms in one process (5",
+        "  statements), the process page 16 ms (10 statements: loading the process about half of it, the",
+        "  template 4 ms, Flask-Babel's per-call lookups about 1.3 ms).",
         f"- **Mixed load** ({national}): {_load_text(load)}",
         "",
     ]
@@ -347,6 +370,12 @@ def comparison_section(comparisons):
                     f"reference scoring of every candidate p50 {m['reference']['p50_ms']:,.1f} ms, p95 "
                     f"{m['reference']['p95_ms']:,.1f} ms; `suggest_mentors` p50 "
                     f"{m['suggest_mentors']['p50_ms']:,.1f} ms, p95 {m['suggest_mentors']['p95_ms']:,.1f} ms."]
+        by_tree = run.get("matching_by_tree")
+        if by_tree:
+            out += [f"- **Matching benchmark** (`bench.run`'s, each tree's code in a new process, rounds in turn): "
+                    + "; ".join(f"{name} p50 {row['p50_ms']:,.1f} ms, p95 {row['p95_ms']:,.1f} ms (rounds: "
+                                f"{', '.join(f'{x:,.1f}' for x in row['p95_rounds'])})"
+                                for name, row in by_tree.items()) + "."]
         r = run.get("rebuild_and_dashboards")
         if r:
             before, after = r["before"], r["after"]
@@ -357,7 +386,10 @@ def comparison_section(comparisons):
                     f"{', '.join(f'{x:,.2f}' for x in after['rebuild_seconds'])} s "
                     f"(median {after['rebuild_median_s']:,.2f} s)."]
             for key, label in (("dashboard_national", "national, last 12 months"),
-                               ("dashboard_lisboa", "national, Lisboa only")):
+                               ("dashboard_lisboa", "national, Lisboa only"),
+                               ("dashboard_partner", "of the largest partner, last 12 months")):
+                if key not in before or key not in after:  # (older comparisons did not measure it)
+                    continue
                 out += [f"- **Dashboard {label}, uncached** (after each tree's rebuild): before p50 "
                         f"{before[key]['p50_ms']:,.1f} ms, p95 {before[key]['p95_ms']:,.1f} ms; after p50 "
                         f"{after[key]['p50_ms']:,.1f} ms, p95 {after[key]['p95_ms']:,.1f} ms."]
