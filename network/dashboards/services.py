@@ -181,7 +181,9 @@ def _sums(model, keys, scope, filters, snapshots=True):
 def _figures(model, scope, filters):
     """The figures every dashboard has, from `model` (either roll-up table) within `scope`."""
     sums = _sum_statement(model, ("metric", "dimension", "value"), scope, filters)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if model is NationalRollup:  # one row per dimension already
+        by_value = _rows(sums)
+    elif db.session.get_bind().dialect.name == "postgresql":
         by_value = _rows(shown_sums(sums.cte("sums")))
     else:
         totals = Counter()
