@@ -73,7 +73,8 @@ def _support_areas_fit(slots):
 
 def _languages_fit():
     """`shared_language_fit` is the fit of the lower of two levels: a mentor shares a language at
-    `fit` when the mentee's level of it (`language_codes` says which) and the mentor's both allow it."""
+    `fit` when the mentee's level of it (the codes bound as `languages_<n>`) and the mentor's both
+    allow it."""
     whens = []
     for number, fit in enumerate(LANGUAGE_FITS):
         levels = [level for level in LEVEL_ORDER if shared_language_fit(TOP_LEVEL, level) >= fit]
