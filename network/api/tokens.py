@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from network.accounts.models import Membership, User
+from network.accounts.login import WITH_MEMBERSHIPS
 from network.api.models import ApiToken
 from network.extensions import db
 from network.timeutil import utcnow
@@ -71,11 +71,8 @@ def authenticate(secret, now=None):
     if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 100:
         return None
     digest = _digest(secret)
-    # With its user's memberships and their tenants, which entering the URL's tenant reads (as `load_user` does).
-    token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == digest)
-        .options(joinedload(ApiToken.user).joinedload(User.memberships).joinedload(Membership.tenant))
-    )
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest)
+                              .options(joinedload(ApiToken.user).options(WITH_MEMBERSHIPS)))
     now = now or utcnow()
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
