@@ -5,13 +5,16 @@ On PostgreSQL (the network's database) the work is shared and the result swapped
 1. Empty tables shaped like the live ones (`rollup_counts_next`, `rollup_national_next`) are
    created without any index, and committed, so that every worker can write to them.
 2. `workers` connections read one snapshot of the case tables (`pg_export_snapshot`, as
-   pg_dump's parallel jobs do); each counts every n-th partner into the new table with the
-   statements of `rollups.rollup_selects`. The database's cores work side by side.
-3. One transaction adds up the national sums from the new partner rows, builds the new tables'
-   keys and indexes (built once from every row, an index costs a fraction of one updated row
-   by row), and swaps: the old tables are dropped and the new renamed, with the old tables'
-   constraints, indexes, Row-Level Security policies and grants, read from the catalog, so
-   that a migration changing them is followed. Readers wait only for the swap.
+   pg_dump's parallel jobs do); each counts a range of partners holding about as many
+   processes as the others' into the new table with the statements of `rollups.rollup_selects`.
+   The database's cores work side by side.
+3. The national sums are added up from the new partner rows while another connection builds
+   the partner table's keys and indexes (built once from every row, an index costs a fraction
+   of one updated row by row; half of its build is one process writing the index, which
+   leaves a core to the sums). The national table's keys follow.
+4. One short transaction swaps: the old tables are dropped and the new renamed, with the old
+   tables' constraints, indexes, Row-Level Security policies and grants, read from the
+   catalog, so that a migration changing them is followed. Readers wait only for the swap.
 
 A refresh of one partner (`rollups.refresh_tenant_rollups`) waits, by an advisory lock, until
 the swap has committed, then recounts from the case tables as they are by then. If anything
@@ -133,12 +136,14 @@ def _rebuild_postgresql(engine, snapshot_month, workers, steps):
                 with holder.begin():
                     snapshot = holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
                     with ThreadPoolExecutor(workers, thread_name_prefix="rollups-rebuild") as pool:
-                        shares = [pool.submit(_count_share, engine, snapshot, Shard(index, workers), snapshot_month,
-                                              steps) for index in range(workers)]
-                        for share in shares:
-                            share.result()
+                        shares = [pool.submit(_count_share, engine, snapshot, shard, snapshot_month, steps)
+                                  for shard in _shards(holder, workers)]
+                        total = sum(share.result() for share in shares)
             with control.begin():
-                total = _swap_in(control, steps)
+                definitions = {name: _definition(control, name) for name in LIVE_TABLES}
+            _sum_and_build_keys(engine, control, definitions, steps)
+            with control.begin():
+                _swap_in(control, definitions, steps)
         except BaseException:
             with control.begin():
                 _drop_next_tables(control)
@@ -165,8 +170,21 @@ def _drop_next_tables(connection):
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {', '.join(name + NEXT for name in LIVE_TABLES)}, {SUMS}")
 
 
+def _shards(connection, workers):
+    """`workers` shares of the partners, each with about as many processes: ranges of ids cut
+    where the processes' tenant ids reach each n-th. The ranges cover every id, whatever the bounds."""
+    if workers == 1:
+        return [Shard(0, 1)]
+    apply_transaction_settings(connection, None, True)  # the processes of every partner
+    fractions = [index / workers for index in range(1, workers)]
+    bounds = connection.exec_driver_sql(
+        "SELECT percentile_disc(%(fractions)s::float8[]) WITHIN GROUP (ORDER BY tenant_id) FROM mentoring_processes",
+        {"fractions": fractions}).scalar() or [0] * len(fractions)  # no process at all: the last share has all
+    return [Shard(index, workers, ([None] + bounds)[index], (bounds + [None])[index]) for index in range(workers)]
+
+
 def _count_share(engine, snapshot, shard, snapshot_month, steps):
-    """One worker: its partners' rows into the new table."""
+    """One worker: its partners' rows into the new table; returns how many."""
     assert _SNAPSHOT_ID.match(snapshot), snapshot
     prefix = f"share {shard.index + 1}/{shard.count}: "
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
@@ -180,10 +198,12 @@ def _count_share(engine, snapshot, shard, snapshot_month, steps):
             connection.exec_driver_sql("SET LOCAL jit = off")
             source = _staged_process_source(connection, shard)
             steps.step(prefix + "processes staged")
-            counts = _next_table(RollupCount.__table__)
+            counts, rows = _next_table(RollupCount.__table__), 0
             for metric, label, select in rollup_selects(shard, snapshot_month, source_tables=source):
-                connection.execute(insert_counts(select, counts))
+                inserted = connection.execute(insert_counts(select, counts).execution_options(preserve_rowcount=True))
+                rows += inserted.rowcount
                 steps.step(f"{prefix}{metric} / {label}")
+    return rows
 
 
 def _staged_process_source(connection, shard):
@@ -239,22 +259,43 @@ GROUP BY metric, dimension, month, value, GROUPING SETS ((district), (tenant_kin
 """
 
 
-def _swap_in(connection, steps):
-    run = connection.exec_driver_sql
-    run("SET LOCAL work_mem = '256MB'")
-    run("SET LOCAL maintenance_work_mem = '1GB'")  # the keys of millions of rows, sorted in memory
-    # Statistics first, so that the national sums are planned as a parallel aggregate: a
-    # CREATE TABLE ... AS may use the database's other cores, an INSERT ... SELECT may not.
-    run(f"ANALYZE rollup_counts{NEXT}")
-    run(f"CREATE UNLOGGED TABLE {SUMS} AS {_national_sums(f'rollup_counts{NEXT}')}")
-    run(_NATIONAL_FINEST)
-    run(_NATIONAL_COARSER)
-    steps.step("national sums")
-    definitions = {name: _definition(connection, name) for name in LIVE_TABLES}
-    for name, definition in definitions.items():
-        for statement in definition.keys_and_indexes(name + NEXT):
-            run(statement)
+def _sum_and_build_keys(engine, control, definitions, steps):
+    """The national sums, while another connection builds the partner table's keys and indexes."""
+    counts, national = LIVE_TABLES
+    with control.begin():
+        # Statistics first, so that the national sums are planned as a parallel aggregate (a
+        # CREATE TABLE ... AS may use the database's other cores, an INSERT ... SELECT may not);
+        # committed, as the index build's lock would wait for ANALYZE's.
+        control.exec_driver_sql(f"ANALYZE {counts}{NEXT}")
+    with ThreadPoolExecutor(1, thread_name_prefix="rollups-keys") as pool:
+        counts_keys = pool.submit(_build_keys_apart, engine, counts + NEXT, definitions[counts])
+        with control.begin():
+            run = control.exec_driver_sql
+            run("SET LOCAL work_mem = '256MB'")
+            run(f"CREATE UNLOGGED TABLE {SUMS} AS {_national_sums(counts + NEXT)}")
+            run(_NATIONAL_FINEST)
+            run(_NATIONAL_COARSER)
+            steps.step("national sums")
+        _build_keys(control, national + NEXT, definitions[national])
+        counts_keys.result()
     steps.step("keys and indexes built")
+
+
+def _build_keys_apart(engine, table, definition):
+    with engine.connect() as connection:  # the login role, like the control connection: the tables' owner
+        _build_keys(connection, table, definition)
+
+
+def _build_keys(connection, table, definition):
+    """`definition`'s keys and indexes on `table`, in a transaction of their own."""
+    with connection.begin():
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")  # millions of keys, sorted in memory
+        for statement in definition.keys_and_indexes(table):
+            connection.exec_driver_sql(statement)
+
+
+def _swap_in(connection, definitions, steps):
+    run = connection.exec_driver_sql
     run(f"LOCK TABLE {', '.join(LIVE_TABLES)} IN ACCESS EXCLUSIVE MODE")
     run(f"DROP TABLE {', '.join(LIVE_TABLES)}, {SUMS}")
     for name, definition in definitions.items():
@@ -263,7 +304,6 @@ def _swap_in(connection, steps):
             run(statement)
     run(f"ANALYZE {LIVE_TABLES[1]}")  # the partner rows were analysed before the national sums
     steps.step("tables swapped")
-    return run(f"SELECT count(*) FROM {LIVE_TABLES[0]}").scalar()
 
 
 def _definition(connection, table):
@@ -271,9 +311,8 @@ def _definition(connection, table):
     run = connection.exec_driver_sql
     oid = run("SELECT %(table)s::regclass::oid", {"table": table}).scalar()
     constraints = run(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %(oid)s AND contype IN ('p', 'u', 'f', 'x') ORDER BY contype DESC, conname",
-        {"oid": oid}).all()
+        "SELECT conname, contype, pg_get_constraintdef(oid), pg_get_indexdef(conindid) FROM pg_constraint "
+        "WHERE conrelid = %(oid)s AND contype IN ('p', 'u', 'f', 'x') ORDER BY conname", {"oid": oid}).all()
     indexes = run(
         "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE i.indrelid = %(oid)s AND NOT EXISTS (SELECT FROM pg_constraint WHERE conindid = i.indexrelid) "
@@ -295,19 +334,29 @@ class _TableDefinition:
         self.security, self.policies, self.grants = security, policies, grants
 
     def keys_and_indexes(self, table):
-        """Built on the new table under provisional names, before the swap."""
-        statements = [f"ALTER TABLE {table} ADD CONSTRAINT {_provisional(name)} {definition}"
-                      for name, definition in self.constraints]
-        for name, definition in self.indexes:
-            definition = re.sub(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON (?:ONLY )?)(\S+)",
-                                lambda match: f"{match[1]}{_provisional(name)}{match[3]}{table}", definition)
-            statements.append(definition)
+        """Built on the new table under provisional names, before the swap, in an order that lets
+        others read the table until the last statements: the indexes, primary and unique keys'
+        included (CREATE INDEX locks out writers only), then the foreign keys (the same), then
+        the primary and unique keys over their indexes and the exclusion constraints (these
+        lock out readers)."""
+        keyed = {"p": "PRIMARY KEY", "u": "UNIQUE"}
+        indexes = [(name, index) for name, kind, _, index in self.constraints if kind in keyed] + self.indexes
+        statements = [_renamed_index(definition, _provisional(name), table) for name, definition in indexes]
+        statements += [f"ALTER TABLE {table} ADD CONSTRAINT {_provisional(name)} {definition}"
+                       for name, kind, definition, _ in self.constraints if kind == "f"]
+        for name, kind, definition, _ in self.constraints:
+            if kind in keyed:
+                deferrable = re.search(r" (?:NOT )?DEFERRABLE.*$", definition)
+                statements.append(f"ALTER TABLE {table} ADD CONSTRAINT {_provisional(name)} {keyed[kind]} "
+                                  f"USING INDEX {_provisional(name)}{deferrable[0] if deferrable else ''}")
+        statements += [f"ALTER TABLE {table} ADD CONSTRAINT {_provisional(name)} {definition}"
+                       for name, kind, definition, _ in self.constraints if kind == "x"]
         return statements
 
     def security_and_names(self, table):
         """After the swap: the live table's names, Row-Level Security and grants."""
         statements = [f"ALTER TABLE {table} RENAME CONSTRAINT {_provisional(name)} TO {name}"
-                      for name, _ in self.constraints]
+                      for name, *_ in self.constraints]
         statements += [f"ALTER INDEX {_provisional(name)} RENAME TO {name}" for name, _ in self.indexes]
         row_security, forced = self.security
         if row_security:
@@ -326,6 +375,12 @@ class _TableDefinition:
 
     def _roles_with_defaults(self):
         return sorted({RUNTIME_ROLE, NATIONAL_ROLE} | {grantee for grantee, _ in self.grants if grantee != "PUBLIC"})
+
+
+def _renamed_index(definition, name, table):
+    """`definition` (pg_get_indexdef) for an index `name` on `table`."""
+    return re.sub(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON (?:ONLY )?)(\S+)",
+                  lambda match: f"{match[1]}{name}{match[3]}{table}", definition)
 
 
 def _provisional(name):

@@ -77,6 +77,25 @@ def test_a_failed_rebuild_changes_nothing_and_leaves_nothing_behind(network):
     assert rollup_rows() == rows
 
 
+def test_a_rebuild_failing_while_the_keys_are_built_apart_leaves_nothing_behind(network):
+    """The national sums fail while another connection builds the partner table's keys: that
+    connection finishes or stops, and nothing of either is left."""
+    rows, national = rollup_rows(), national_rows()
+
+    def fail_at_the_sums(done, total, label):
+        if label == "national sums":
+            raise RuntimeError("out of disk")
+
+    with pytest.raises(RuntimeError, match="out of disk"):
+        rebuild_rollups(progress=fail_at_the_sums, workers=2)
+    assert rollup_rows() == rows and national_rows() == national
+    assert leftovers() == []
+
+
+def test_the_rebuild_returns_how_many_partner_rows_it_wrote(network):
+    assert rebuild_rollups(workers=2) == len(rollup_rows())
+
+
 def test_each_worker_counts_its_own_share_of_the_partners(network):
     rows = rollup_rows()
     for workers in (1, 4):
