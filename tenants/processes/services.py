@@ -99,8 +99,10 @@ def process_query(state=None, attention=None, search=None, today=None):
     """The list's query: filters in SQL, names loaded in the same query (no N+1)."""
     today = today or date.today()
     # Names come with the page's rows, and only names (not every participant's JSON columns);
-    # eager joins are left out of the pagination's count, and the tables are joined for
-    # filtering only when searching by name.
+    # eager joins are left out of the pagination's count. A search by name finds the partner's
+    # mentors and mentees first (a few thousand names), then keeps the processes of those: the
+    # list walks its index newest first and the count reads the processes alone, where joining
+    # both participants to every process cost 60 ms for a partner with 20,000 of them.
     query = sa.select(MentoringProcess).options(
         joinedload(MentoringProcess.mentor, innerjoin=True).load_only(Mentor.full_name),
         joinedload(MentoringProcess.mentee, innerjoin=True).load_only(Mentee.full_name),
@@ -113,9 +115,8 @@ def process_query(state=None, attention=None, search=None, today=None):
         query = query.where(MentoringProcess.next_follow_up_on <= today)
     if search:
         pattern = f"%{search.lower()}%"
-        query = (query.join(Mentor, MentoringProcess.mentor).join(Mentee, MentoringProcess.mentee)
-                 .where(sa.or_(sa.func.lower(Mentor.full_name).like(pattern),
-                               sa.func.lower(Mentee.full_name).like(pattern))))
+        named = [sa.select(person.id).where(sa.func.lower(person.full_name).like(pattern)) for person in (Mentor, Mentee)]
+        query = query.where(sa.or_(MentoringProcess.mentor_id.in_(named[0]), MentoringProcess.mentee_id.in_(named[1])))
     return query.order_by(MentoringProcess.matched_on.desc(), MentoringProcess.id.desc())
 
 

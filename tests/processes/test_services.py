@@ -9,6 +9,8 @@ from tenants.matching.services import confirm_match
 from tenants.participants.services import withdraw_consent
 from tenants.processes import services
 from tenants.processes.models import PROCESS_STATES, MentoringProcess
+from tenants.tenancy import activate_tenant
+from tests.factories import make_tenant, make_user
 from tests.processes.conftest import AGREEMENT, GOALS, evaluation, ready_mentee, ready_mentor
 
 
@@ -211,3 +213,39 @@ def test_withdrawing_consent_to_take_part_ends_the_open_processes(process_in, pa
     assert process.state == "cancelled"
     assert process.cancel_reason == "Consent to take part was withdrawn."
     assert process.mentor.status == "available"
+
+
+def test_the_list_finds_a_process_by_either_participants_name_in_any_case(partner):
+    today = date(2026, 1, 31)
+    amina = services.create_process(ready_mentor("Rui Costa"), ready_mentee("Amina Yusuf"), partner.staff, today=today)
+    silva = services.create_process(ready_mentor("Joana Silva"), ready_mentee("Omar Haddad"), partner.staff,
+                                    today=today)
+    both = services.create_process(ready_mentor("Pedro Silva"), ready_mentee("Lina Silvano"), partner.staff,
+                                   today=today)
+    db.session.flush()
+
+    def found(search, **filters):
+        return [process.id for process in db.session.scalars(services.process_query(search=search, **filters))]
+
+    assert found("amina") == [amina.id]
+    assert found("SILVA") == [both.id, silva.id]  # newest first, each process once
+    assert found("haddad") == [silva.id]
+    assert found("silva", state="closed") == []
+    assert found("nobody") == []
+
+
+@pytest.mark.isolation
+def test_the_list_search_never_reaches_another_partners_participants(partner):
+    """Another partner's participants of the same name bring none of their processes."""
+    services.create_process(ready_mentor("Rui Costa"), ready_mentee("Amina Yusuf"), partner.staff,
+                            today=date(2026, 1, 31))
+    other = make_tenant("beta")
+    other_staff = make_user("staff@beta.pt", "Bruno Técnico", [(other, "staff")])
+    activate_tenant(other.id)
+    services.create_process(ready_mentor("Amina Costa"), ready_mentee("Zara Yusuf"), other_staff,
+                            today=date(2026, 1, 31))
+    db.session.flush()
+    activate_tenant(partner.tenant.id)
+    names = [(process.mentor.full_name, process.mentee.full_name)
+             for process in db.session.scalars(services.process_query(search="amina"))]
+    assert names == [("Rui Costa", "Amina Yusuf")]
