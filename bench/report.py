@@ -188,8 +188,9 @@ def findings(results):
         "     dimensions when they read one partner (a few thousand rows at most); the national sums keep",
         "     one row per dimension;",
         "   - `ROLLUP_REBUILD_WORKERS` connections (2 here) read one exported snapshot and each counts",
-        "     every n-th partner into a new table with no index; each first stages its processes joined to",
-        "     their mentees in a temporary table, read by every process metric;",
+        "     its share of the partners (every n-th then; a range of ids since, item 12) into a new table",
+        "     with no index; each first stages its processes joined to their mentees in a temporary table,",
+        "     read by every process metric;",
         "   - the keys and indexes are built once at the end from all rows, the national sums come from",
         "     one parallel aggregate (`CREATE TABLE ... AS` may use the other core, `INSERT ... SELECT` may",
         "     not), the coarser national levels add up the finest, and the new tables replace the old in",
@@ -238,6 +239,35 @@ def findings(results):
         "   In one process (bench `small`, medians of two runs each): floor 2.9 → 2.4 ms, list 9.4 →",
         "   7.9 ms, page 20.1 → 16.3 ms. Kept as it is: the pool's pre-ping (0.2 to 0.5 ms a request;",
         "   a socket check would miss a silent network partition) and the role set per transaction.",
+        "12. **The roll-up rebuild ran over its 30 s again at `europe`** on this kind of machine (31 to",
+        "   33 s here; 34 s, the median of three, in the previous session). Its three phases were strictly",
+        "   one after the other: the workers (about 14 s), the national sums (about 7 s), then the keys",
+        "   (about 9 s), of which the primary key of 6 million rows took 7 s, half of it one process",
+        "   writing the index while the other core waited. Now (`network/dashboards/rebuild.py`):",
+        "   - another connection builds the partner table's keys **while** the national sums are added",
+        "     up: `CREATE UNIQUE INDEX` locks out writers only, so the sums read the table meanwhile, and",
+        "     the primary key is attached to the finished index (`ADD CONSTRAINT ... USING INDEX`) at the",
+        "     end (the national sums and the key together: 12.3 → 10.7 s, 12.6 → 11.7 s in two runs of",
+        "     the two statements alone, one after the other then side by side, on a copy of the table);",
+        "   - the workers' shares are **ranges of partner ids** holding about as many processes each",
+        "     (`percentile_disc` of the processes' tenant ids), no longer every n-th partner: PostgreSQL",
+        "     guesses a modulo keeps 0.5 % of the rows, and then sorted and looped over a million rows",
+        "     where it should hash (the workers' phase, alternating runs with one and the other: 14.0 to",
+        "     18.9 s with a modulo, 12.2 to 16.0 s with ranges);",
+        "   - the number of rows comes from the inserts' row counts, where the 6 million rows were",
+        "     counted again at the end (`preserve_rowcount`, SQLAlchemy 2.0.28).",
+        "   Tried and dropped: the national sums without evaluating `split_part` for rows that are not",
+        "   profiles, or as a `UNION ALL` of plain and profile rows (7.1 to 7.7 s either way, as before);",
+        "   JIT off for the sums (no steady difference); an index on a table sorted in key order (6.0 s",
+        "   against 5.7 s). Side by side with the previous code: see *Before and after* below.",
+        "13. **A search by name in the process list joined every process of the partner to both its",
+        "   participants** and then filtered their names: for the largest partner at `europe` (20,000",
+        "   processes, a common surname in 4,641 of them) 58 ms of SQL for the page and 30 ms for its",
+        "   count. The names are now looked up first, in two subqueries over the partner's mentors and",
+        "   mentees (a few thousand rows each), and the processes of those are kept as the list walks its",
+        "   own index. The page in one process (medians of 15): `?q=silva` 81.0 → 34.0 ms, a name nobody",
+        "   has 96.9 → 39.6 ms. Under gunicorn the list's rotation, which includes that search, served",
+        "   58.5 → 111.3 requests/s at `europe` side by side (*Before and after* below).",
         "",
         "## Where each limit stands",
         "",
@@ -262,13 +292,13 @@ def findings(results):
         f"{europe_rebuild['p95_ms'] / 1000 if europe_rebuild else 0:,.1f} s; limit 30 s; "
         f"{'within it' if europe_rebuild and europe_rebuild['passed'] else 'over it'}), "
         f"{_figure(rebuild, 'seconds', ' s', 1)} at `{national}`. Where the time goes at `europe`: the two",
-        "  workers counting and writing (about 15 s), the national sums (about 8 s) and the primary key of",
-        "  6.0 million rows (about 9 s). The same code and data took 29.8 s in one run of the previous",
-        "  session and 32 to 42 s in single runs of this one (another machine of the same kind): the limit",
-        "  is not met reliably on these shared 2 cores. Tried and dropped in this session: adding up the",
-        "  partner rows by district before splitting the profiles (national sums 5.5 → 9.1 s alone).",
-        "  More workers help only with more cores for PostgreSQL; measure the next metric or dimension",
-        "  added to the roll-ups here first.",
+        "  workers counting and writing (about 13 s), then the national sums beside the primary key of",
+        "  6.0 million rows (about 11 to 13 s together), then the national table's key (about 1.5 s). Every",
+        "  phase keeps both cores busy now, so what is left is work itself: single runs on this machine",
+        "  took 26.4 to 30.3 s, the margin under 30 s is thin on 2 shared cores. More workers help only",
+        "  with more cores for PostgreSQL; measure the next metric or dimension added to the roll-ups here",
+        "  first. Tried and dropped earlier: adding up the partner rows by district before splitting the",
+        "  profiles (national sums 5.5 → 9.1 s alone).",
         f"- **Dashboards without the cache** ({national}): "
         + ("; ".join(f"{row['variant']} p95 {row['p95_ms']:,.0f} ms" for row in failing_dashboards)
            or "every variant within 50 ms")
@@ -300,7 +330,8 @@ def findings(results):
         f"{_figure(floor, 'throughput', ' requests/s', 1)}, the list's",
         f"  SQL alone through psycopg {_figure(sql, 'throughput', ' pages/s', 1)}. A page that renders the layout "
         "and runs its queries",
-        "  cannot reach half of an endpoint returning a constant; the ratio to the application floor",
+        "  cannot reach half of an endpoint returning a constant: "
+        f"{_sql_against_bare(sql, bare)} The ratio to the application floor",
         f"  ({_figure(page, 'share_of_floor', '', 3)}) is the figure to improve. {_where_the_time_goes(page, sql)}",
         "  The floor is six round trips to PostgreSQL per request (the pool's ping, BEGIN, the",
         "  transaction's role, the user with its memberships and their tenants, the tenant's setting,",
@@ -323,6 +354,14 @@ def _rebuild_before_after(results):
     return [f"   Measured at `europe` on the same data in the same session, the earlier rebuild (commit",
             f"   `{before['commit']}`, {before['measured_at']}) and this one: {before['seconds']:,.1f} s → "
             f"{after['seconds']:,.1f} s ({before['rows']:,} → {after['variant'].split(', ')[-1]})."]
+
+
+def _sql_against_bare(sql, bare):
+    if not sql or not bare or not sql.get("throughput") or not bare.get("throughput"):
+        return ""
+    return (f"the list's SQL alone, with no Python, HTTP or template at all, reaches "
+            f"{sql['throughput'] / bare['throughput']:.2f} of the bare endpoint's throughput, so the target sits "
+            "above the page's own data limit.")
 
 
 def _where_the_time_goes(page, sql):
