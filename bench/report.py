@@ -176,7 +176,7 @@ def findings(results):
         "   statements per page → 20 (→ 10 since, item 11).",
         "7. **The process list counted through both participant joins and loaded every column of both",
         "   participants** (two JSON columns each) to show two names. The count now reads the processes",
-        "   only (the joins are added for a name search), and the names come alone (`load_only`).",
+        "   only (a name search adds subqueries of the names, item 13), and the names come alone (`load_only`).",
         "8. **The roll-up rebuild took 125 s for 1,000,000 processes** (limit 30 s): 8.6 million partner",
         "   rows written one by one into an indexed table, the process-mentee join repeated for every",
         "   metric, and the national sums read back from all of them. Now (`network/dashboards/rebuild.py`,",
