@@ -115,8 +115,9 @@ def process_query(state=None, attention=None, search=None, today=None):
         query = query.where(MentoringProcess.next_follow_up_on <= today)
     if search:
         pattern = f"%{search.lower()}%"
-        named = [sa.select(person.id).where(sa.func.lower(person.full_name).like(pattern)) for person in (Mentor, Mentee)]
-        query = query.where(sa.or_(MentoringProcess.mentor_id.in_(named[0]), MentoringProcess.mentee_id.in_(named[1])))
+        mentors, mentees = (sa.select(person.id).where(sa.func.lower(person.full_name).like(pattern))
+                            for person in (Mentor, Mentee))
+        query = query.where(sa.or_(MentoringProcess.mentor_id.in_(mentors), MentoringProcess.mentee_id.in_(mentees)))
     return query.order_by(MentoringProcess.matched_on.desc(), MentoringProcess.id.desc())
 
 
