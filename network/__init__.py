@@ -25,9 +25,10 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_cli(app)
 
-    from network import errors
+    from network import errors, submit
 
     errors.init_app(app)
+    submit.init_app(app)
     return app
 
 

@@ -19,14 +19,15 @@ from network.accounts.models import (
     normalize_email,
 )
 from network.extensions import db
+from network.submit import Refused
 from network.timeutil import utcnow
 from tenants.audit.services import record_event
 from tenants.portal.accounts import link_invited_participant
 
 
-class LoginRefused(Exception):
+class LoginRefused(Refused):
     def __init__(self, reason):
-        super().__init__(reason)
+        super().__init__(reason, status=401)
         self.reason = reason  # "invalid" or "inactive"
 
 

@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
+from network.submit import Versioned
 from network.timeutil import UTCDateTime, utcnow
 
 
@@ -30,7 +31,7 @@ class SupportArea(db.Model):
         return f"<SupportArea {self.code}>"
 
 
-class Company(db.Model):
+class Company(Versioned, db.Model):
     """A corporate partner whose employees volunteer as mentors."""
 
     __tablename__ = "companies"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.accounts.models import User
 from network.columns import choice_type
 from network.extensions import db
+from network.submit import Versioned
 from network.reference.models import Company
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor
@@ -80,7 +81,7 @@ class ActivityDetails:
         return (trained,) if trained else INVITABLE_ROLES[self.audience]
 
 
-class Activity(ActivityDetails, TenantScoped, db.Model):
+class Activity(ActivityDetails, Versioned, TenantScoped, db.Model):
     """An activity a partner runs for its own participants."""
 
     __tablename__ = "activities"
@@ -114,7 +115,7 @@ class Activity(ActivityDetails, TenantScoped, db.Model):
         return participant.full_name if participant else self.facilitator_name
 
 
-class NetworkActivity(ActivityDetails, db.Model):
+class NetworkActivity(ActivityDetails, Versioned, db.Model):
     """Network-level: an activity of the coordination team (a seminar, the annual meeting, a
     network training). Every partner sees it and invites its own participants."""
 

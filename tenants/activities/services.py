@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from network.extensions import db
+from network.submit import register_clashes
 from network.mail import send_email
 from network.reference.models import Company
 from network.timeutil import utcnow
@@ -24,6 +25,11 @@ from tenants.tenancy import current_tenant_id, national_rollup_bypass
 from tenants.tenancy.models import Tenant
 
 _DETAIL_FIELDS = ("kind", "title", "held_on", "place", "audience", "facilitator_name", "company_id", "description")
+
+# Two people inviting the same person to the same activity at the same moment.
+register_clashes({f"uq_activity_invitations_tenant_id_{activity}_id_{role}_id":
+                  _l("This person was already invited to this activity a moment ago.")
+                  for activity in ("activity", "network_activity") for role in ("mentor", "mentee")})
 
 
 # --- reading -----------------------------------------------------------------

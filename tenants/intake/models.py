@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.accounts.models import User
 from network.columns import choice_type
 from network.extensions import db
+from network.submit import Versioned
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import PARTICIPANT_ROLES, ParticipantRecord, participant_record_args
 from tenants.tenancy import TenantScoped
@@ -52,7 +53,7 @@ class Bilingual:
         return [(choice["value"], choice[language]) for choice in self.choices]
 
 
-class QuestionSet(db.Model):
+class QuestionSet(Versioned, db.Model):
     """One version of the network-wide questionnaire for a role. Published sets never change:
     answers keep pointing at the version they were given on."""
 
@@ -84,7 +85,7 @@ class Question(Bilingual, db.Model):
         return f"q{self.id}"
 
 
-class PartnerQuestion(Bilingual, TenantScoped, db.Model):
+class PartnerQuestion(Bilingual, Versioned, TenantScoped, db.Model):
     """A question one partner adds after the network-wide ones."""
 
     __tablename__ = "partner_questions"

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.extensions import db
+from network.submit import Versioned
 from tenants.tenancy import TenantScoped
 
 CRITERIA = {
@@ -24,7 +25,7 @@ DEFAULT_WEIGHTS = {
 DEFAULT_MAX_MENTEES_PER_MENTOR = 2
 
 
-class MatchingSettings(TenantScoped, db.Model):
+class MatchingSettings(Versioned, TenantScoped, db.Model):
     """A partner's own weights for the matching criteria (absent: the defaults)."""
 
     __tablename__ = "matching_settings"

@@ -23,7 +23,7 @@ from tenants.participants.models import (
 )
 from tenants.participants.reference import language_name
 from tenants.processes.models import OPEN_STATES, MentoringProcess
-from tenants.processes.services import ProcessRefused, create_process
+from tenants.processes.services import ProcessRefused, create_process, lock_pair
 
 
 def matching_settings():
@@ -140,7 +140,12 @@ def mentor_profile(mentor):
 
 
 def confirm_match(mentor, mentee, actor, cadence):
-    """Staff confirm a suggestion: the mentor must still have room for another mentee."""
+    """Staff confirm a suggestion: the mentor must still have room for another mentee.
+
+    Both rows are locked (mentor first, then mentee, in every request: no deadlock) and read
+    again, so two people confirming at once are served one after the other: the second sees
+    the first's process, the mentor's new load and the mentee no longer waiting."""
+    lock_pair(mentor, mentee)
     limit = matching_settings().max_mentees_per_mentor
     if _open_counts(MentoringProcess.mentor_id, [mentor.id]).get(mentor.id, 0) >= limit:
         raise ProcessRefused(ngettext("This mentor already follows %(num)d mentee, the most allowed here.",

@@ -1,16 +1,15 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.extensions import db
 from network.permissions import permission_required
+from network.submit import get_or_404, submit
 from network.validation import load_form
 from tenants.matching import services
 from tenants.matching.models import CRITERIA
 from tenants.matching.schemas import MatchingSettingsSchema, MatchSchema
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
-from tenants.processes.services import commit_change
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("matching", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/matching")
@@ -19,21 +18,18 @@ SUBJECTS = {"mentee": Mentee, "mentor": Mentor}
 
 
 def _suggestions_page(role, subject_id):
-    subject = db.session.get(SUBJECTS[role], subject_id)
-    if subject is None:
-        abort(404)
-    errors = {}
+    subject = get_or_404(SUBJECTS[role], subject_id)
+    errors, status = {}, 200
     if request.method == "POST":
         data, errors = load_form(MatchSchema())
-        candidate = None if errors else db.session.get(SUBJECTS["mentor" if role == "mentee" else "mentee"],
-                                                       data["candidate_id"])
-        if not errors and candidate is None:
-            abort(404)
         if not errors:
+            candidate = get_or_404(SUBJECTS["mentor" if role == "mentee" else "mentee"], data["candidate_id"])
             mentor, mentee = (candidate, subject) if role == "mentee" else (subject, candidate)
-            process, refusal = commit_change(services.confirm_match, mentor, mentee, current_user, data["cadence"])
+            process, refusal, _replayed = submit(services.confirm_match, mentor, mentee, current_user,
+                                                 data["cadence"])
             if refusal:
                 flash(refusal.message, "error")
+                status = refusal.status
             else:
                 flash(_("%(mentor)s and %(mentee)s are matched. Next: draft their agreement.",
                         mentor=mentor.full_name, mentee=mentee.full_name), "info")
@@ -43,7 +39,7 @@ def _suggestions_page(role, subject_id):
         "matching/suggestions.html", role=role, subject=subject,
         suggestions=services.explained(suggestions),
         cadences=CADENCES, errors=errors,
-    ), 400 if errors else 200
+    ), 400 if errors else status
 
 
 @bp.route("/mentees/<id:mentee_id>", methods=["GET", "POST"])
@@ -69,9 +65,10 @@ def settings():
         form = request.form
         data, errors = load_form(MatchingSettingsSchema())
         if not errors:
-            services.save_matching_settings(data)
-            db.session.commit()
-            flash(_("The matching weights have been saved."), "info")
-            return redirect(url_for("matching.settings"))
+            refusal = submit(services.save_matching_settings, data).refusal
+            if refusal is None:
+                flash(_("The matching weights have been saved."), "info")
+                return redirect(url_for("matching.settings"))
+            errors = refusal.errors
     return render_template("matching/settings.html", form=form, errors=errors, criteria=CRITERIA), \
         400 if errors else 200

@@ -17,6 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from network.extensions import db
 from network.reference.services import support_areas_by_code
+from network.submit import Refused
 from network.timeutil import utcnow
 from tenants.audit.services import record_event
 from tenants.participants import services
@@ -226,12 +227,18 @@ def validate_rows(participant_import):
     return results
 
 
-class ImportHasErrors(Exception):
+class ImportHasErrors(Refused):
     """A confirmed import with any invalid row imports nothing."""
+
+    def __init__(self):
+        super().__init__(gettext("Nothing was imported: the list has errors. Correct them in the file and upload it again."))
 
 
 def confirm_import(participant_import, actor):
     """Create every participant of the list in the caller's transaction, or none."""
+    # Two confirmations of one list (a double click, two people) run one after the other:
+    # the second waits for the first's commit here, then finds the list imported.
+    db.session.refresh(participant_import, with_for_update=True)
     if participant_import.confirmed_at is not None:
         raise _file_error(gettext("This list was already imported."))
     results = validate_rows(participant_import)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from network.accounts.models import User
 from network.columns import choice_type
 from network.extensions import db
+from network.submit import Versioned
 from network.reference.models import Company, SupportArea
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.reference import country_name, language_name
@@ -258,7 +259,7 @@ class LanguageSkill:
         return PORTUGUESE_LEVELS[self.level]
 
 
-class Mentor(Participant, TenantScoped, db.Model):
+class Mentor(Participant, Versioned, TenantScoped, db.Model):
     __tablename__ = "mentors"
     __tenant_table_args__ = (
         sa.UniqueConstraint("tenant_id", "email"),
@@ -299,7 +300,7 @@ class Mentor(Participant, TenantScoped, db.Model):
     )
 
 
-class Mentee(Participant, TenantScoped, db.Model):
+class Mentee(Participant, Versioned, TenantScoped, db.Model):
     __tablename__ = "mentees"
     __tenant_table_args__ = (
         sa.UniqueConstraint("tenant_id", "email"),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from network.accounts.models import Membership, User
 from network.dashboards.hooks import mark_rollups_stale
 from network.extensions import db
+from network.submit import register_clashes
 from network.reference.models import Company, SupportArea
 from network.reference.services import support_areas_by_code
 from network.timeutil import utcnow
@@ -49,6 +50,9 @@ _DUPLICATE_MESSAGES = {
         "phone": _l("A mentee with this phone number is already registered."),
     },
 }
+# The same, when two people register the same person at the same moment.
+register_clashes({f"uq_{role}s_tenant_id_{field}": (field, message)
+                  for role, messages in _DUPLICATE_MESSAGES.items() for field, message in messages.items()})
 
 
 # --- registering and editing -------------------------------------------------

@@ -2,16 +2,16 @@
 registered once per role, under /mentors/... and /mentees/..."""
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from marshmallow import ValidationError, fields
+from marshmallow import fields
 
-from network.extensions import db
 from network.mail import send_email
 from network.permissions import permission_required
 from network.reference.services import active_support_areas, company_choices
+from network.submit import Outcome, Refused, StaleEdit, found_or_404, get_or_404, redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.activities.services import network_activities, own_activities
 from tenants.intake.services import latest_intake
@@ -66,10 +66,7 @@ def participant_url(action, participant, **values):
 
 
 def _load(role, ids):
-    participant = services.get_participant(role, ids[f"{role}_id"])
-    if participant is None:
-        abort(404)
-    return participant
+    return found_or_404(services.get_participant(role, ids[f"{role}_id"]))
 
 
 def _choices(labels):
@@ -148,19 +145,17 @@ def _as_form(data):
 
 
 def _save_participant(role, participant=None):
-    """Validate and save the submitted form: (participant, None) or (None, (form, errors))."""
+    """Validate and save the submitted form: (outcome, form). A new participant's form carries
+    a one-time key; an edited one the version it was opened on."""
     form = _submitted_participant(role, request.form)
-    try:
-        data = PARTICIPANT_SCHEMAS[role]().load(form)
-        if participant is None:
-            participant = services.create_participant(role, data, current_user)
-        else:
-            services.update_participant(participant, data, current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return None, (form, _form_errors(error.normalized_messages()))
-    db.session.commit()
-    return participant, None
+    data, errors = load_form(PARTICIPANT_SCHEMAS[role](), form)
+    if errors:
+        return Outcome(refusal=Refused("", errors=errors)), form
+    if participant is None:
+        return submit(services.create_participant, role, data, current_user, once=submitted_key(),
+                      location=lambda created: participant_url("detail", created)), form
+    return submit(services.update_participant, participant, data, current_user,
+                  version=(participant, request.form.get("version", type=int))), form
 
 
 # --- the views, each registered for both roles -------------------------------
@@ -187,38 +182,46 @@ def list_view(role):
 
 
 def new_view(role):
-    form, errors = {"languages": [], "support_areas": []}, {}
+    form, errors, status = {"languages": [], "support_areas": []}, {}, 200
     if request.method == "POST":
-        participant, problem = _save_participant(role)
-        if participant is not None:
-            flash(_("%(name)s is registered.", name=participant.full_name), "info")
-            return redirect(participant_url("detail", participant))
-        form, errors = problem
+        outcome, form = _save_participant(role)
+        if outcome.replayed:
+            return redirect_replayed(outcome)
+        if outcome.ok:
+            flash(_("%(name)s is registered.", name=outcome.result.full_name), "info")
+            return redirect(participant_url("detail", outcome.result))
+        errors, status = _form_errors(outcome.refusal.errors), outcome.refusal.status
     return render_template(
         "participants/form.html", role=role, participant=None, form=form, errors=errors, **_form_options(role)
-    ), 400 if errors else 200
+    ), status
 
 
 def edit_view(role, **ids):
     participant = _load(role, ids)
-    form, errors = _as_form(services.form_data(participant)), {}
+    form, errors, status, theirs = _as_form(services.form_data(participant)), {}, 200, None
+    form["version"] = participant.row_version
     if request.method == "POST":
-        saved, problem = _save_participant(role, participant)
-        if saved is not None:
+        outcome, form = _save_participant(role, participant)
+        if outcome.ok:
             flash(_("The changes are saved."), "info")
-            return redirect(participant_url("detail", saved))
+            return redirect(participant_url("detail", participant))
         participant = _load(role, ids)
-        form, errors = problem
+        errors, status = _form_errors(outcome.refusal.errors), outcome.refusal.status
+        # The typed values stay in the form; a stale one shows what was saved meanwhile and now
+        # carries that version, so saving again is a choice made knowing the other's values.
+        form["version"] = participant.row_version if isinstance(outcome.refusal, StaleEdit) \
+            else request.form.get("version", participant.row_version)
+        if isinstance(outcome.refusal, StaleEdit):
+            theirs = _as_form(services.form_data(participant))
     return render_template(
-        "participants/form.html", role=role, participant=participant, form=form, errors=errors,
-        **_form_options(role),
-    ), 400 if errors else 200
+        "participants/form.html", role=role, participant=participant, form=form, errors=errors, theirs=theirs,
+        field_labels=FIELD_LABELS, **_form_options(role),
+    ), status
 
 
 def _render_detail(participant, consent_form=None, errors=None, status_code=200):
     """The detail page; every time it shows a person's record, the read is in the audit log."""
-    services.record_participant_read(participant, current_user)
-    db.session.commit()
+    submit(services.record_participant_read, participant, current_user)
     return render_template(
         "participants/detail.html",
         participant=participant,
@@ -244,15 +247,11 @@ def status_view(role, **ids):
     participant = _load(role, ids)
     data, errors = load_form(StatusMoveSchema())
     if not errors:
-        try:
-            services.move_status(participant, data["status"], current_user)
-        except ValidationError as error:
-            db.session.rollback()
-            errors = error.normalized_messages()
+        refusal = submit(services.move_status, participant, data["status"], current_user).refusal
+        errors = refusal.errors if refusal else {}
     if errors:
         flash(" ".join(str(message) for messages in errors.values() for message in messages), "error")
     else:
-        db.session.commit()
         flash(_("The status is now: %(status)s.", status=participant.status_label), "info")
     return redirect(participant_url("detail", participant))
 
@@ -260,31 +259,26 @@ def status_view(role, **ids):
 def consent_view(role, **ids):
     participant = _load(role, ids)
     data, errors = load_form(ConsentSchema())
+    status = 400
     if not errors:
-        try:
-            services.record_consent(participant, data, current_user)
-        except ValidationError as error:
-            db.session.rollback()
-            errors = error.normalized_messages()
+        outcome = submit(services.record_consent, participant, data, current_user, once=submitted_key(),
+                         location=lambda consent: participant_url("detail", participant))
+        if outcome.replayed:
+            return redirect_replayed(outcome)
+        if outcome.refusal:
+            errors, status = outcome.refusal.errors, outcome.refusal.status
     if errors:
-        return _render_detail(_load(role, ids), consent_form=request.form, errors=errors, status_code=400)
-    db.session.commit()
+        return _render_detail(_load(role, ids), consent_form=request.form, errors=errors, status_code=status)
     flash(_("The consent is recorded."), "info")
     return redirect(participant_url("detail", participant))
 
 
 def withdraw_consent_view(role, consent_id, **ids):
     participant = _load(role, ids)
-    consent = services.get_consent(participant, consent_id)
-    if consent is None:
-        abort(404)
-    try:
-        services.withdraw_consent(participant, consent, current_user)
-    except ValidationError:
-        db.session.rollback()
+    consent = found_or_404(services.get_consent(participant, consent_id))
+    if submit(services.withdraw_consent, participant, consent, current_user).refusal:
         flash(_("This consent was already withdrawn."), "error")
     else:
-        db.session.commit()
         flash(_("The withdrawal of the consent is recorded."), "info")
     return redirect(participant_url("detail", participant))
 
@@ -292,13 +286,17 @@ def withdraw_consent_view(role, consent_id, **ids):
 def invite_view(role, **ids):
     """Invite the mentor or mentee into the portal, at their recorded e-mail address."""
     participant = _load(role, ids)
-    try:
-        invitation, token = portal.invite_participant(g.tenant, participant, current_user,
-                                                      current_app.config["INVITATION_MAX_AGE_DAYS"])
-    except ValidationError as error:
-        db.session.rollback()
-        flash(" ".join(str(m) for messages in error.normalized_messages().values() for m in messages), "error")
+    invitation, refusal, _replayed = submit(_invite_to_portal, participant)
+    if refusal:
+        flash(refusal.message, "error")
         return redirect(participant_url("detail", participant))
+    flash(_("Invitation to the portal sent to %(email)s.", email=invitation.email), "info")
+    return redirect(participant_url("detail", participant))
+
+
+def _invite_to_portal(participant):
+    invitation, token = portal.invite_participant(g.tenant, participant, current_user,
+                                                  current_app.config["INVITATION_MAX_AGE_DAYS"])
     send_email(
         invitation.email,
         "portal/email/invitation.txt",
@@ -309,9 +307,7 @@ def invite_view(role, **ids):
         expires_at=invitation.expires_at,
         join_url=url_for("accounts.accept_invitation", slug=g.tenant.slug, token=token, _external=True),
     )
-    db.session.commit()
-    flash(_("Invitation to the portal sent to %(email)s.", email=invitation.email), "info")
-    return redirect(participant_url("detail", participant))
+    return invitation
 
 
 def interview_view(role, **ids):
@@ -324,14 +320,14 @@ def interview_view(role, **ids):
         form = request.form
         data, errors = load_form(InterviewSchema())
         if not errors:
-            try:
-                services.record_interview(participant, data, current_user)
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
+            outcome = submit(services.record_interview, participant, data, current_user, once=submitted_key(),
+                             location=lambda interview: participant_url("detail", participant))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            if outcome.refusal:
+                errors = outcome.refusal.errors
                 participant = _load(role, ids)
             else:
-                db.session.commit()
                 flash(_("The interview is recorded. The status is now: %(status)s.",
                         status=participant.status_label), "info")
                 return redirect(participant_url("detail", participant))
@@ -386,14 +382,14 @@ def new_import():
         if upload is None or not upload.filename:
             errors.setdefault("file", []).append(_("Choose a file to upload."))
         if not errors:
-            try:
-                participant_import = imports.start_import(data["role"], upload.filename, upload.read(), current_user)
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
-            else:
-                db.session.commit()
-                return redirect(url_for("participants.import_preview", import_id=participant_import.id))
+            outcome = submit(imports.start_import, data["role"], upload.filename, upload.read(), current_user,
+                             once=submitted_key(),
+                             location=lambda started: url_for("participants.import_preview", import_id=started.id))
+            if outcome.replayed:
+                return redirect(outcome.replayed[0])
+            if outcome.ok:
+                return redirect(url_for("participants.import_preview", import_id=outcome.result.id))
+            errors = outcome.refusal.errors
     return render_template(
         "participants/import_new.html",
         form=form,
@@ -406,10 +402,7 @@ def new_import():
 
 
 def _load_import(import_id):
-    participant_import = db.session.get(ParticipantImport, import_id)
-    if participant_import is None:
-        abort(404)
-    return participant_import
+    return get_or_404(ParticipantImport, import_id)
 
 
 def _render_preview(participant_import, status_code=200):
@@ -436,14 +429,15 @@ def import_preview(import_id):
 @permission_required("participants.import")
 def confirm_import(import_id):
     participant_import = _load_import(import_id)
-    try:
-        count = imports.confirm_import(participant_import, current_user)
-    except (imports.ImportHasErrors, ValidationError):
-        db.session.rollback()
-        flash(_("Nothing was imported: the list has errors, or was already imported."), "error")
-        return _render_preview(_load_import(import_id), status_code=400)
-    db.session.commit()
     role = participant_import.role
+    outcome = submit(imports.confirm_import, participant_import, current_user, once=submitted_key(),
+                     location=lambda count: url_for(f"participants.{role}_list"))
+    if outcome.replayed:
+        return redirect_replayed(outcome)
+    if outcome.refusal:
+        flash(outcome.refusal.message, "error")
+        return _render_preview(_load_import(import_id), status_code=outcome.refusal.status)
+    count = outcome.result
     flash(ngettext("%(num)d person was imported as %(role)s.", "%(num)d people were imported as %(role)s.",
                    count, role=PARTICIPANT_ROLES[role]), "info")
     return redirect(url_for(f"participants.{role}_list"))

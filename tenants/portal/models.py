@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.accounts.models import Invitation, User
 from network.columns import choice_type
 from network.extensions import db
+from network.submit import Versioned
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor, ParticipantRecord, participant_record_args
 from tenants.processes.models import GOAL_PROGRESS, SIDES, MentoringProcess
@@ -38,7 +39,7 @@ class ParticipantInvitation(ParticipantRecord, TenantScoped, db.Model):
         return self.mentor or self.mentee
 
 
-class FollowUpAnswer(TenantScoped, db.Model):
+class FollowUpAnswer(Versioned, TenantScoped, db.Model):
     """One side's answer to a follow-up (the intermediate evaluation), given in the portal
     before staff record the follow-up itself; staff see it and their form starts from it."""
 

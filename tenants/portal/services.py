@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from network.accounts import services as accounts
 from network.accounts.models import Invitation
 from network.extensions import db
+from network.submit import register_clashes
 from network.timeutil import utcnow
 from tenants.activities.models import ActivityInvitation
 from tenants.audit.services import record_event
@@ -25,6 +26,9 @@ from tenants.processes.services import ProcessRefused, get_process, next_follow_
 PARTICIPANT_SIDES = ("mentor", "mentee")
 # A follow-up's questions open to the participants this many days before it is due.
 ANSWER_OPENS_DAYS_BEFORE = 14
+
+register_clashes({"uq_follow_up_answers_tenant_id_process_id_sequence_side":
+                  _l("You have already answered this follow-up.")})
 
 
 # --- invitations to the portal ------------------------------------------------

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from network.accounts.models import Invitation
 from network.extensions import db
+from network.submit import Refused
 from network.mail.models import OutboxMessage
 from network.timeutil import utcnow
 from tenants.audit.services import record_event
@@ -85,10 +86,10 @@ ERASURE_POLICY = {
 PSEUDONYMS = {"mentor": _l("Anonymised mentor #%(id)s"), "mentee": _l("Anonymised mentee #%(id)s")}
 
 
-class ErasureRefused(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class ErasureRefused(Refused):
+    """Anonymising is refused (an open process): nothing was changed."""
+
+    status = 409
 
 
 def open_processes(participant):

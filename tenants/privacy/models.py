@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.accounts.models import User
 from network.columns import choice_type
 from network.extensions import db
+from network.submit import Versioned
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import ParticipantRecord, participant_record_args
 from tenants.tenancy import TenantScoped
@@ -16,7 +17,7 @@ from tenants.tenancy import TenantScoped
 ERASURE_TRIGGERS = {"request": _l("At the person's request"), "retention": _l("Retention rule")}
 
 
-class PrivacySettings(TenantScoped, db.Model):
+class PrivacySettings(Versioned, TenantScoped, db.Model):
     """A partner's overrides of the retention defaults (`config`): empty means the default."""
 
     __tablename__ = "privacy_settings"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.accounts.models import User
 from network.columns import choice_type
 from network.extensions import db
+from network.submit import Versioned
 from network.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor
 from tenants.tenancy import TenantScoped, tenant_foreign_key
@@ -85,7 +86,7 @@ def _process_fk():
 _OPEN_STATE_SQL = "state IN ('matched', 'agreement_signed', 'active', 'in_evaluation')"
 
 
-class MentoringProcess(TenantScoped, db.Model):
+class MentoringProcess(Versioned, TenantScoped, db.Model):
     __tablename__ = "mentoring_processes"
     __tenant_table_args__ = (
         tenant_foreign_key("mentor_id", "mentors", ondelete="RESTRICT"),
@@ -101,6 +102,12 @@ class MentoringProcess(TenantScoped, db.Model):
         # One open process per pair at a time.
         sa.Index(
             "uq_mentoring_processes_open_pair", "tenant_id", "mentor_id", "mentee_id", unique=True,
+            sqlite_where=sa.text(_OPEN_STATE_SQL), postgresql_where=sa.text(_OPEN_STATE_SQL),
+        ),
+        # One open process per mentee: of two staff matching one waiting mentee at once, the
+        # database refuses the second (its message: CLASHES in tenants.processes.services).
+        sa.Index(
+            "uq_mentoring_processes_open_mentee", "tenant_id", "mentee_id", unique=True,
             sqlite_where=sa.text(_OPEN_STATE_SQL), postgresql_where=sa.text(_OPEN_STATE_SQL),
         ),
     )
@@ -199,7 +206,7 @@ class ProcessEvent(TenantScoped, db.Model):
         return EVENT_KINDS[self.kind]
 
 
-class Agreement(TenantScoped, db.Model):
+class Agreement(Versioned, TenantScoped, db.Model):
     """One version of the commitment. Versions are never edited once saved: a change is a
     new version, which both sides accept again."""
 
@@ -338,7 +345,7 @@ class GoalProgress(TenantScoped, db.Model):
         return GOAL_PROGRESS[self.progress]
 
 
-class Evaluation(TenantScoped, db.Model):
+class Evaluation(Versioned, TenantScoped, db.Model):
     """The final evaluation by one side (mentor or mentee)."""
 
     __tablename__ = "evaluations"

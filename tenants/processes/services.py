@@ -1,13 +1,14 @@
 """The mentoring process: its state machine and every change to it. Free of Flask
 request objects; each refusal carries a message in the user's language."""
 from datetime import date, timedelta
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.extensions import db
+from network.submit import Refused, StaleEdit, register_clashes
 from network.timeutil import utcnow
 from tenants.participants.models import Mentee, Mentor
 from tenants.participants.services import has_current_consent
@@ -31,33 +32,29 @@ from tenants.processes.models import (
 )
 
 
-class ProcessRefused(Exception):
-    """A rule of the programme refuses the change; nothing was changed."""
+class ProcessRefused(Refused):
+    """A rule of the programme refuses the change: it conflicts with the process's state."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    status = 409
 
 
-class AgreementConflict(ProcessRefused):
+class AgreementConflict(ProcessRefused, StaleEdit):
     """Someone saved a newer version of the agreement meanwhile."""
 
 
-class Change(NamedTuple):
-    result: object
-    refusal: ProcessRefused | None
+_AGREEMENT_CONFLICT = _l("Someone saved a newer version of this agreement while you were editing. "
+                         "Your changes were not saved: review the current version and edit it again.")
 
-
-def commit_change(service, *args, **kwargs):
-    """Run one service call as a unit of work: commit what it did, or roll it back when a rule
-    refuses it. Views show `change.refusal.message`, or use `change.result`."""
-    try:
-        result = service(*args, **kwargs)
-    except ProcessRefused as refusal:
-        db.session.rollback()
-        return Change(None, refusal)
-    db.session.commit()
-    return Change(result, None)
+# The database's "one of" rules, when two requests get there at the same moment.
+register_clashes({
+    "uq_mentoring_processes_open_mentee": _l("This mentee already has an open process: someone matched them a "
+                                             "moment ago. Nothing was changed by this request."),
+    "uq_mentoring_processes_open_pair": _l("This mentor and this mentee already have an open process."),
+    "uq_agreements_tenant_id_process_id_version": _AGREEMENT_CONFLICT,
+    "uq_follow_ups_tenant_id_process_id_sequence": _l("Someone recorded this follow-up a moment ago: yours was not "
+                                                      "saved. Reload the process to see it."),
+    "uq_evaluations_tenant_id_process_id_side": _l("This side has already submitted its final evaluation."),
+})
 
 
 # Every state change staff can ask for; closing and creating have their own functions.
@@ -145,6 +142,12 @@ def open_process_count(mentor_id):
             MentoringProcess.mentor_id == mentor_id, MentoringProcess.state.in_(OPEN_STATES)
         )
     )
+
+
+def lock_pair(mentor, mentee):
+    """`SELECT ... FOR UPDATE` the mentor, then the mentee (always in this order), read afresh."""
+    for participant in (mentor, mentee):
+        db.session.refresh(participant, with_for_update=True)
 
 
 def create_process(mentor, mentee, actor, cadence="monthly", today=None, redefined_from=None):
@@ -255,10 +258,7 @@ def save_agreement(process, data, base_version, actor):
     current = process.agreement
     current_version = current.version if current else 0
     if base_version != current_version:
-        raise AgreementConflict(
-            _("Someone saved a newer version of this agreement while you were editing. "
-              "Your changes were not saved: review the current version and edit it again.")
-        )
+        raise AgreementConflict(str(_AGREEMENT_CONFLICT))
     agreement = Agreement(
         version=current_version + 1,
         meeting_frequency=data["meeting_frequency"],

@@ -10,6 +10,7 @@ from flask_login import current_user
 from network.extensions import db
 from network.permissions import permission_required
 from network.reference.models import SupportArea
+from network.submit import found_or_404, redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.portal import services as portal
 from tenants.processes import services
@@ -49,12 +50,7 @@ ATTENTION = {"meeting_overdue", "follow_up_due"}
 
 
 def _process_or_404(process_id):
-    process = services.get_process(process_id)
-    if process is None:
-        abort(404)
-    return process
-
-
+    return found_or_404(services.get_process(process_id))
 
 
 @bp.get("/")
@@ -104,8 +100,7 @@ def transition(process_id):
     if errors:
         flash(" ".join(str(m) for messages in errors.values() for m in messages), "error")
         return redirect(url_for("processes.detail", process_id=process.id))
-    refusal = services.commit_change(services.transition, process, data["to_state"], current_user,
-                                     data.get("reason")).refusal
+    refusal = submit(services.transition, process, data["to_state"], current_user, data.get("reason")).refusal
     if refusal:
         flash(refusal.message, "error")
     else:
@@ -137,11 +132,10 @@ def edit_agreement(process_id):
         form = {**request.form.to_dict(), "goals": goal_rows(request.form)}
         data, errors = load_form(AgreementSchema(), form)
         if not errors:
-            refusal = services.commit_change(services.save_agreement, process, data, data["base_version"],
-                                             current_user).refusal
+            refusal = submit(services.save_agreement, process, data, data["base_version"], current_user).refusal
             if refusal:
-                errors = {"_schema": [refusal.message]}
-                status = 409 if isinstance(refusal, services.AgreementConflict) else 400
+                errors, status = refusal.errors, refusal.status
+                process = _process_or_404(process_id)
             else:
                 flash(_("The agreement has been saved. The mentor and the mentee must accept it."), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))
@@ -160,8 +154,7 @@ def accept_agreement(process_id):
     data, errors = load_form(AcceptanceSchema())
     if errors:
         abort(400)
-    refusal = services.commit_change(services.accept_agreement, process, data["side"], current_user,
-                                     data["version"]).refusal
+    refusal = submit(services.accept_agreement, process, data["side"], current_user, data["version"]).refusal
     if refusal:
         flash(refusal.message, "error")
     else:
@@ -201,9 +194,13 @@ def new_meeting(process_id):
             if unknown:
                 errors = {"topics": [_("Choose topics from the list.")]}
         if not errors:
-            refusal = services.commit_change(services.log_meeting, process, data, current_user, "staff").refusal
-            if refusal:
-                errors = {"_schema": [refusal.message]}
+            outcome = submit(services.log_meeting, process, data, current_user, "staff", once=submitted_key(),
+                             location=lambda meeting: url_for("processes.detail", process_id=process_id))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            if outcome.refusal:
+                errors = outcome.refusal.errors
+                process = _process_or_404(process_id)
             else:
                 flash(_("The meeting has been logged."), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))
@@ -227,9 +224,10 @@ def new_follow_up(process_id):
         if not errors and set(data["progress"]) != {goal.id for goal in process.agreement.goals}:
             errors = {"progress": [_("Give the progress of every goal.")]}
         if not errors:
-            refusal = services.commit_change(services.record_follow_up, process, data, current_user).refusal
+            refusal = submit(services.record_follow_up, process, data, current_user).refusal
             if refusal:
-                errors = {"_schema": [refusal.message]}
+                errors = refusal.errors
+                process = _process_or_404(process_id)
             else:
                 flash(_("The follow-up has been recorded."), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))
@@ -250,9 +248,10 @@ def evaluation(process_id, side):
         form = evaluation_form(request.form)
         data, errors = load_form(EvaluationSchema(), form)
         if not errors:
-            refusal = services.commit_change(services.submit_evaluation, process, side, data, current_user).refusal
+            refusal = submit(services.submit_evaluation, process, side, data, current_user).refusal
             if refusal:
-                errors = {"_schema": [refusal.message]}
+                errors = refusal.errors
+                process = _process_or_404(process_id)
             else:
                 flash(_("The final evaluation has been saved."), "info")
                 return redirect(url_for("processes.detail", process_id=process.id))
@@ -269,8 +268,8 @@ def close(process_id):
     if errors:
         flash(_("Choose the outcome and what happens next."), "error")
         return redirect(url_for("processes.detail", process_id=process.id))
-    successor, refusal = services.commit_change(services.close_process, process, data["outcome"],
-                                                data["next_step"], current_user)
+    successor, refusal, _replayed = submit(services.close_process, process, data["outcome"], data["next_step"],
+                                           current_user)
     if refusal:
         flash(refusal.message, "error")
         return redirect(url_for("processes.detail", process_id=process.id))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from network.columns import choice_type
 from network.extensions import db
+from network.submit import Versioned
 from network.timeutil import UTCDateTime, utcnow
 
 TENANT_KINDS = {
@@ -49,7 +50,7 @@ ACTIVE_PARTNERS = "active IS TRUE AND kind <> 'coordination'"
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
-class Tenant(db.Model):
+class Tenant(Versioned, db.Model):
     """Network-level: tenant metadata is visible to the coordination team."""
 
     __tablename__ = "tenants"
