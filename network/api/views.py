@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from network.api import API_URL_PREFIX, schemas
 from network.api.auth import api_endpoint, ignore_session_user
 from network.api.errors import ApiError
 from network.dashboards.services import dashboard_data, dashboard_scope, parse_filters
 from network.extensions import csrf, db, limiter
+from network.submit import submit, submitted_key
 from network.validation import load_form
 from network.reference.services import support_areas_by_code
 from tenants.activities import services as activities
@@ -58,10 +58,10 @@ def documented(summary, tag, query=None, body=None, response=None, status=200, e
 # --- reading and writing JSON ------------------------------------------------------
 
 def _query(schema_class):
-    try:
-        return schema_class().load(request.args.to_dict())
-    except ValidationError as error:
-        raise ApiError(400, error_code="invalid_query", details=error.normalized_messages()) from None
+    loaded, errors = load_form(schema_class(), request.args.to_dict())
+    if errors:
+        raise ApiError(400, error_code="invalid_query", details=errors)
+    return loaded
 
 
 def _body(schema_class):
@@ -76,17 +76,17 @@ def _body(schema_class):
     return loaded
 
 
-def _invalid(error):
-    return ApiError(422, details=error.normalized_messages())
-
-
-def _save():
-    """Commit, or answer 409 when a concurrent change got there first (a unique constraint)."""
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        raise ApiError(409) from None
+def _submitted(outcome, replay):
+    """The API's side of the submit path: a refusal becomes its JSON error (a form's messages
+    per field: 422), a replayed `Idempotency-Key` the first request's result (`replay(id)`)."""
+    if outcome.replayed:
+        return replay(outcome.replayed[1])
+    refusal = outcome.refusal
+    if refusal is None:
+        return outcome.result
+    if refusal.status == 400:
+        raise ApiError(422, details=refusal.errors)
+    raise ApiError(refusal.status, refusal.message, error_code=getattr(refusal, "error_code", None))
 
 
 def _page(items, schema_class, page, per_page, total):
@@ -148,8 +148,7 @@ TAGS = {"mentor": "Mentors", "mentee": "Mentees"}
 
 def _participant(role, participant_id):
     participant = _found(participants.get_participant(role, participant_id))
-    participants.record_participant_read(participant, current_user)
-    db.session.commit()
+    submit(participants.record_participant_read, participant, current_user)
     return participant
 
 
@@ -172,12 +171,9 @@ def _register_participant_routes(role):
     @api_endpoint("participants.manage", "participants:write")
     def create_view():
         data = _body(PARTICIPANT_SCHEMAS[role])
-        try:
-            participant = participants.create_participant(role, data, current_user)
-        except ValidationError as error:
-            db.session.rollback()
-            raise _invalid(error) from None
-        _save()
+        outcome = submit(participants.create_participant, role, data, current_user, once=submitted_key(),
+                         location=lambda created: url_for(f"api.{role}_detail", **{f"{role}_id": created.id}))
+        participant = _submitted(outcome, lambda record_id: _found(participants.get_participant(role, record_id)))
         location = url_for(f"api.{role}_detail", **{f"{role}_id": participant.id})
         return jsonify(out().dump(participant)), 201, {"Location": location}
 
@@ -192,12 +188,10 @@ def _register_participant_routes(role):
     def update_view(**ids):
         participant = _found(participants.get_participant(role, ids[f"{role}_id"]))
         data = _body(PARTICIPANT_SCHEMAS[role])
-        try:
-            participants.update_participant(participant, data, current_user)
-        except ValidationError as error:
-            db.session.rollback()
-            raise _invalid(error) from None
-        _save()
+        # An `If-Match` header (the `row_version` read) refuses the change when someone saved since.
+        version = request.headers.get("If-Match", "").strip('"W/ ')
+        _submitted(submit(participants.update_participant, participant, data, current_user,
+                          version=(participant, int(version)) if version.isdigit() else None), None)
         return jsonify(out().dump(participant))
 
     bp.add_url_rule(f"{TENANT}/{plural}", f"{role}_list", list_view, methods=["GET"])
@@ -251,9 +245,10 @@ def meeting_create(process_id):
     data = _body(MeetingSchema)
     if set(data["topics"]) - set(support_areas_by_code()):
         raise ApiError(422, details={"topics": [_("Choose topics from the list.")]})
-    meeting, refusal = processes.commit_change(processes.log_meeting, process, data, current_user, "staff")
-    if refusal:
-        raise ApiError(409, refusal.message, error_code="process_refused")
+    outcome = submit(processes.log_meeting, process, data, current_user, "staff", once=submitted_key())
+    if outcome.refusal and isinstance(outcome.refusal, processes.ProcessRefused):
+        raise ApiError(409, outcome.refusal.message, error_code="process_refused")
+    meeting = _submitted(outcome, lambda record_id: _found(db.session.get(Meeting, record_id)))
     return jsonify(schemas.MeetingOutSchema().dump(meeting)), 201
 
 
