@@ -1,5 +1,5 @@
 """`/account/api-tokens`: a user's own API tokens — create (the secret is shown once), list, revoke."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates
 
 from network.api import tokens
 from network.api.models import LIFETIMES, SCOPES
-from network.extensions import db
+from network.submit import found_or_404, submit
 from network.validation import FormSchema, choice_field, load_form, text_field
 
 bp = Blueprint("api_tokens", __name__, template_folder="templates", url_prefix="/account/api-tokens")
@@ -47,8 +47,8 @@ def create():
         if isinstance(errors.get("scopes"), dict):  # an unknown scope, by position
             errors["scopes"] = sorted({message for messages in errors["scopes"].values() for message in messages})
         return _page(form=submitted, errors=errors, status=400)
-    _token, secret = tokens.create_token(current_user, data["name"], data["scopes"], int(data["lifetime_days"]))
-    db.session.commit()
+    (_token, secret), _refusal, _replayed = submit(tokens.create_token, current_user, data["name"], data["scopes"],
+                                                   int(data["lifetime_days"]))
     # Shown in this response only: the secret is not stored, so there is no page to come back to.
     return _page(form={"lifetime_days": "90"}, secret=secret)
 
@@ -56,10 +56,7 @@ def create():
 @bp.post("/<id:token_id>/revoke")
 @login_required
 def revoke(token_id):
-    token = tokens.get_token_of(current_user, token_id)
-    if token is None:
-        abort(404)
-    tokens.revoke_token(token, current_user)
-    db.session.commit()
+    token = found_or_404(tokens.get_token_of(current_user, token_id))
+    submit(tokens.revoke_token, token, current_user)
     flash(_("The token has been revoked: it no longer gives access to the API."), "info")
     return redirect(url_for("api_tokens.index"))

@@ -5,7 +5,6 @@ from babel.dates import get_month_names
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from network.coordination import companies as company_figures
 from network.coordination import services
@@ -23,6 +22,7 @@ from network.permissions import permission_required
 from network.reference import services as reference
 from network.reference.models import Company
 from network.reference.schemas import CompanyEditSchema, CompanySchema
+from network.submit import found_or_404, get_or_404, submit
 from network.validation import load_form
 from tenants.tenancy.models import DISTRICTS, LOCALES
 from tenants.tenancy.web import TENANT_URL_PREFIX
@@ -32,10 +32,7 @@ bp = Blueprint("coordination", __name__, template_folder="templates", url_prefix
 
 
 def _partner_or_404(partner_id):
-    partner = services.get_partner(partner_id)
-    if partner is None:
-        abort(404)
-    return partner
+    return found_or_404(services.get_partner(partner_id))
 
 
 def _partner_options():
@@ -47,13 +44,8 @@ def _save(schema, save):
     data, errors = load_form(schema)
     if errors:
         return None, errors
-    try:
-        result = save(data)
-    except ValidationError as error:
-        db.session.rollback()
-        return None, error.normalized_messages()
-    db.session.commit()
-    return result, None
+    result, refusal, _replayed = submit(save, data)
+    return (None, refusal.errors) if refusal else (result, None)
 
 
 # --- partners ----------------------------------------------------------------------
@@ -119,8 +111,7 @@ def partner_status(partner_id):
     data, errors = load_form(PartnerStatusSchema())
     if errors:
         abort(400)
-    services.set_partner_active(partner, data["active"] == "1", current_user)
-    db.session.commit()
+    submit(services.set_partner_active, partner, data["active"] == "1", current_user)
     if partner.active:
         flash(_("%(name)s is active again: its members can enter the workspace.", name=partner.name), "info")
     else:
@@ -155,10 +146,7 @@ def invite_partner_admin(partner_id):
 # --- companies ---------------------------------------------------------------------
 
 def _company_or_404(company_id):
-    company = db.session.get(Company, company_id)
-    if company is None:
-        abort(404)
-    return company
+    return get_or_404(Company, company_id)
 
 
 @bp.get("/companies")

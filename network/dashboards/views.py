@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from network.submit import submit
 from network.dashboards import exports
 from network.dashboards.models import EXPORT_FORMATS, DashboardExport
 from network.dashboards.presentation import present
@@ -67,8 +68,7 @@ def export():
     if exports.needs_job(filters, national):
         job = DashboardExport(user_id=current_user.id, file_format=file_format, locale=locale,
                               filters=filters.as_dict(), status="pending", progress=0)
-        db.session.add(job)
-        db.session.commit()
+        submit(db.session.add, job)
         try:
             enqueue(exports.run_export, job.id, national, _scope_name(national), queue="exports",
                     tenant_id=g.tenant.id)

@@ -1,10 +1,10 @@
 """The outbox page of a workspace: what was sent to whom, and why a message failed."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from network.extensions import db
 from network.mail import outbox
 from network.permissions import permission_required
+from network.submit import found_or_404, submit
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("outbox", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
@@ -20,11 +20,8 @@ def messages():
 @bp.post("/outbox/<id:message_id>/resend")
 @permission_required("outbox.read")
 def resend(message_id):
-    message = outbox.find_message(message_id)
-    if message is None:
-        abort(404)
-    if outbox.resend(message):
-        db.session.commit()
+    message = found_or_404(outbox.find_message(message_id))
+    if submit(outbox.resend, message).result:
         flash(_("The message to %(email)s will be sent again.", email=message.recipient), "info")
     else:
         flash(_("Only a message that failed can be sent again."), "error")

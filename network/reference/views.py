@@ -2,12 +2,11 @@
 their own pages: network.coordination)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 
-from network.extensions import db
 from network.permissions import permission_required
 from network.reference import services
 from network.reference.schemas import SupportAreaSchema
+from network.submit import submit
 from network.validation import load_form
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
@@ -30,13 +29,10 @@ def lists():
         schema, create, done = _FORMS[submitted]
         data, errors = load_form(schema())
         if not errors:
-            try:
-                create(**data)
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
+            refusal = submit(create, **data).refusal
+            if refusal:
+                errors = refusal.errors
             else:
-                db.session.commit()
                 flash(str(done), "info")
                 return redirect(url_for("reference.lists"))
     return render_template(

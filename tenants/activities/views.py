@@ -2,15 +2,14 @@
 the network's; coordinators create network activities and see their attendance as counts."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from marshmallow import ValidationError
 
-from network.extensions import db
 from network.permissions import permission_required
 from network.reference.services import company_choices
+from network.submit import Outcome, Refused, StaleEdit, found_or_404, redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.activities import services
 from tenants.activities.models import ACTIVITY_KINDS, ATTENDANCE, AUDIENCES
@@ -28,17 +27,11 @@ def activity_kind_label(kind):
 
 
 def _activity_or_404(activity_id):
-    activity = services.get_activity(activity_id)
-    if activity is None:
-        abort(404)
-    return activity
+    return found_or_404(services.get_activity(activity_id))
 
 
 def _network_activity_or_404(network_activity_id):
-    activity = services.get_network_activity(network_activity_id)
-    if activity is None:
-        abort(404)
-    return activity
+    return found_or_404(services.get_network_activity(network_activity_id))
 
 
 def _form_options(level):
@@ -53,23 +46,30 @@ def _activity_form(activity):
     form = {field: getattr(activity, field) for field in ("kind", "title", "held_on", "place", "audience",
                                                           "facilitator_name", "company_id", "description")}
     form = {key: "" if value is None else str(value) for key, value in form.items()}
+    form["version"] = activity.row_version
     if activity.level == "tenant":
         participant = activity.facilitator_mentor or activity.facilitator_mentee
         form["facilitator"] = f"{participant.role}:{participant.id}" if participant else ""
     return form
 
 
-def _save_form(schema, save):
+def _save_form(schema, save, **submit_options):
+    """The submit path's outcome; the form's errors, when it has any, as its refusal."""
     data, errors = load_form(schema)
     if errors:
-        return None, errors
-    try:
-        saved = save(data)
-    except ValidationError as error:
-        db.session.rollback()
-        return None, error.normalized_messages()
-    db.session.commit()
-    return saved, None
+        return Outcome(refusal=Refused("", errors=errors))
+    return submit(save, data, **submit_options)
+
+
+def _form_page(activity, level, outcome, form):
+    """The form again after a refusal, with what was typed (and, when stale, what is saved now)."""
+    errors = outcome.refusal.errors
+    theirs = None
+    if isinstance(outcome.refusal, StaleEdit) and activity is not None:
+        theirs = _activity_form(activity)
+        form = {**form.to_dict(), "version": activity.row_version}
+    return render_template("activities/form.html", activity=activity, form=form, errors=errors, theirs=theirs,
+                           **_form_options(level)), outcome.refusal.status
 
 
 @bp.get("/")
@@ -90,30 +90,32 @@ def index():
 def new():
     form, errors = {}, {}
     if request.method == "POST":
-        form = request.form
-        activity, errors = _save_form(PartnerActivitySchema(), lambda data: services.save_activity(data, current_user))
-        if activity is not None:
+        outcome = _save_form(
+            PartnerActivitySchema(), lambda data: services.save_activity(data, current_user), once=submitted_key(),
+            location=lambda created: url_for("activities.detail", activity_id=created.id))
+        if outcome.replayed:
+            return redirect_replayed(outcome)
+        if outcome.ok:
             flash(_("The activity is created. Now invite the participants."), "info")
-            return redirect(url_for("activities.detail", activity_id=activity.id))
+            return redirect(url_for("activities.detail", activity_id=outcome.result.id))
+        return _form_page(None, "tenant", outcome, request.form)
     return render_template("activities/form.html", activity=None, form=form, errors=errors,
-                           **_form_options("tenant")), 400 if errors else 200
+                           **_form_options("tenant"))
 
 
 @bp.route("/<id:activity_id>/edit", methods=["GET", "POST"])
 @permission_required("activities.manage")
 def edit(activity_id):
     activity = _activity_or_404(activity_id)
-    form, errors = _activity_form(activity), {}
     if request.method == "POST":
-        form = request.form
-        errors = _save_form(PartnerActivitySchema(),
-                            lambda data: services.save_activity(data, current_user, activity))[1]
-        if not errors:
+        outcome = _save_form(PartnerActivitySchema(), lambda data: services.save_activity(data, current_user, activity),
+                             version=(activity, request.form.get("version", type=int)))
+        if outcome.ok:
             flash(_("The changes are saved."), "info")
             return redirect(url_for("activities.detail", activity_id=activity_id))
-        activity = _activity_or_404(activity_id)
-    return render_template("activities/form.html", activity=activity, form=form, errors=errors,
-                           **_form_options("tenant")), 400 if errors else 200
+        return _form_page(_activity_or_404(activity_id), "tenant", outcome, request.form)
+    return render_template("activities/form.html", activity=activity, form=_activity_form(activity), errors={},
+                           **_form_options("tenant"))
 
 
 def _render_detail(activity, errors=None):
@@ -138,12 +140,9 @@ def _urls(activity):
 
 
 def _invite(activity):
-    try:
-        rows = services.invite(activity, request.form.getlist("participants"), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_detail(activity, error.normalized_messages())
-    db.session.commit()
+    rows, refusal, _replayed = submit(services.invite, activity, request.form.getlist("participants"), current_user)
+    if refusal:
+        return _render_detail(activity, refusal.errors)
     flash(ngettext("%(num)d person invited.", "%(num)d people invited.", len(rows)), "info")
     return None
 
@@ -161,14 +160,12 @@ def _submitted_attendance(form):
 
 def _attendance(activity):
     attendance = _submitted_attendance(request.form)
-    try:
-        if attendance is None:
-            raise ValidationError({"attendance": [_("Record the attendance of people invited to this activity.")]})
-        trained = services.record_attendance(activity, attendance, current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_detail(activity, error.normalized_messages())
-    db.session.commit()
+    if attendance is None:
+        return _render_detail(activity,
+                              {"attendance": [_("Record the attendance of people invited to this activity.")]})
+    trained, refusal, _replayed = submit(services.record_attendance, activity, attendance, current_user)
+    if refusal:
+        return _render_detail(activity, refusal.errors)
     flash(_("The attendance is recorded."), "info")
     if trained:
         flash(ngettext("%(num)d person completed the initial training.",
@@ -225,30 +222,31 @@ def network_attendance(network_activity_id):
 @bp.route("/network/new", methods=["GET", "POST"])
 @permission_required("activities.network_manage")
 def network_new():
-    form, errors = {}, {}
     if request.method == "POST":
-        form = request.form
-        activity, errors = _save_form(ActivitySchema(),
-                                      lambda data: services.save_network_activity(data, current_user))
-        if activity is not None:
+        outcome = _save_form(ActivitySchema(), lambda data: services.save_network_activity(data, current_user),
+                             once=submitted_key(),
+                             location=lambda created: url_for("activities.network_detail",
+                                                              network_activity_id=created.id))
+        if outcome.replayed:
+            return redirect_replayed(outcome)
+        if outcome.ok:
             flash(_("The network activity is created: every partner can now invite its participants."), "info")
-            return redirect(url_for("activities.network_detail", network_activity_id=activity.id))
-    return render_template("activities/form.html", activity=None, form=form, errors=errors,
-                           **_form_options("network")), 400 if errors else 200
+            return redirect(url_for("activities.network_detail", network_activity_id=outcome.result.id))
+        return _form_page(None, "network", outcome, request.form)
+    return render_template("activities/form.html", activity=None, form={}, errors={}, **_form_options("network"))
 
 
 @bp.route("/network/<id:network_activity_id>/edit", methods=["GET", "POST"])
 @permission_required("activities.network_manage")
 def network_edit(network_activity_id):
     activity = _network_activity_or_404(network_activity_id)
-    form, errors = _activity_form(activity), {}
     if request.method == "POST":
-        form = request.form
-        errors = _save_form(ActivitySchema(),
-                            lambda data: services.save_network_activity(data, current_user, activity))[1]
-        if not errors:
+        outcome = _save_form(ActivitySchema(),
+                             lambda data: services.save_network_activity(data, current_user, activity),
+                             version=(activity, request.form.get("version", type=int)))
+        if outcome.ok:
             flash(_("The changes are saved."), "info")
             return redirect(url_for("activities.network_detail", network_activity_id=activity.id))
-        activity = _network_activity_or_404(network_activity_id)
-    return render_template("activities/form.html", activity=activity, form=form, errors=errors,
-                           **_form_options("network")), 400 if errors else 200
+        return _form_page(_network_activity_or_404(network_activity_id), "network", outcome, request.form)
+    return render_template("activities/form.html", activity=activity, form=_activity_form(activity), errors={},
+                           **_form_options("network"))

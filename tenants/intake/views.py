@@ -1,12 +1,11 @@
 """The intake questionnaire: staff record a participant's answers and add the partner's own
 questions; the coordination team prepares and publishes the network-wide versions."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 
-from network.extensions import db
 from network.permissions import permission_required
+from network.submit import found_or_404, get_or_404, submit
 from network.validation import load_form
 from tenants.intake import services
 from tenants.intake.models import QUESTION_KINDS, PartnerQuestion, Question, QuestionSet
@@ -24,9 +23,7 @@ def _choices(labels):
 
 
 def answer_view(role, **ids):
-    participant = get_participant(role, ids[f"{role}_id"])
-    if participant is None:
-        abort(404)
+    participant = found_or_404(get_participant(role, ids[f"{role}_id"]))
     question_set, questions = services.questionnaire(role)
     form = services.previous_answers(services.latest_intake(participant))
     errors = {}
@@ -34,13 +31,10 @@ def answer_view(role, **ids):
         form = request.form
         data, errors = load_form(services.answers_schema(questions))
         if not errors:
-            try:
-                services.record_intake(participant, data, current_user)
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
+            refusal = submit(services.record_intake, participant, data, current_user).refusal
+            if refusal:
+                errors = refusal.errors
             else:
-                db.session.commit()
                 flash(_("The answers are saved."), "info")
                 return redirect(participant_url("detail", participant))
     return render_template(
@@ -69,13 +63,10 @@ def partner_questions():
         form = request.form
         data, errors = load_form(QuestionSchema())
         if not errors:
-            try:
-                services.add_partner_question(data["role"], data, current_user)
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
+            refusal = submit(services.add_partner_question, data["role"], data, current_user).refusal
+            if refusal:
+                errors = refusal.errors
             else:
-                db.session.commit()
                 flash(_("The question is added to this workspace's questionnaire."), "info")
                 return redirect(url_for("intake.partner_questions"))
     return render_template(
@@ -89,11 +80,8 @@ def partner_questions():
 @bp.post("/intake/questions/<id:partner_question_id>/retire")
 @permission_required("intake.partner_questions")
 def retire_partner_question(partner_question_id):
-    question = db.session.get(PartnerQuestion, partner_question_id)
-    if question is None:
-        abort(404)
-    services.retire_partner_question(question, current_user)
-    db.session.commit()
+    question = get_or_404(PartnerQuestion, partner_question_id)
+    submit(services.retire_partner_question, question, current_user)
     flash(_("The question is no longer asked. Answers already given keep it."), "info")
     return redirect(url_for("intake.partner_questions"))
 
@@ -106,13 +94,10 @@ def question_sets():
         form = request.form
         data, errors = load_form(QuestionSchema())
         if not errors:
-            try:
-                services.add_network_question(data["role"], data)
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
+            refusal = submit(services.add_network_question, data["role"], data).refusal
+            if refusal:
+                errors = refusal.errors
             else:
-                db.session.commit()
                 flash(_("The question is added to the draft."), "info")
                 return redirect(url_for("intake.question_sets"))
     return render_template(
@@ -123,22 +108,16 @@ def question_sets():
 
 
 def _change_draft(change, *args):
-    try:
-        change(*args)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(" ".join(str(message) for message in error.normalized_messages()["_schema"]), "error")
-        return False
-    db.session.commit()
-    return True
+    refusal = submit(change, *args).refusal
+    if refusal:
+        flash(refusal.message, "error")
+    return refusal is None
 
 
 @bp.post("/question-sets/questions/<id:question_id>/remove")
 @permission_required("intake.network_questions")
 def remove_network_question(question_id):
-    question = db.session.get(Question, question_id)
-    if question is None:
-        abort(404)
+    question = get_or_404(Question, question_id)
     if _change_draft(services.remove_draft_question, question):
         flash(_("The question is removed from the draft."), "info")
     return redirect(url_for("intake.question_sets"))
@@ -147,9 +126,7 @@ def remove_network_question(question_id):
 @bp.post("/question-sets/<id:question_set_id>/publish")
 @permission_required("intake.network_questions")
 def publish_question_set(question_set_id):
-    question_set = db.session.get(QuestionSet, question_set_id)
-    if question_set is None:
-        abort(404)
+    question_set = get_or_404(QuestionSet, question_set_id)
     if _change_draft(services.publish_question_set, question_set):
         flash(_("Version %(version)d is published: every partner now asks these questions.",
                 version=question_set.version), "info")

@@ -231,7 +231,8 @@ class ImportHasErrors(Refused):
     """A confirmed import with any invalid row imports nothing."""
 
     def __init__(self):
-        super().__init__(gettext("Nothing was imported: the list has errors. Correct them in the file and upload it again."))
+        super().__init__(gettext("Nothing was imported: the list has errors. "
+                                 "Correct them in the file and upload it again."))
 
 
 def confirm_import(participant_import, actor):

@@ -11,7 +11,16 @@ from marshmallow import fields
 from network.mail import send_email
 from network.permissions import permission_required
 from network.reference.services import active_support_areas, company_choices
-from network.submit import Outcome, Refused, StaleEdit, found_or_404, get_or_404, redirect_replayed, submit, submitted_key
+from network.submit import (
+    Outcome,
+    Refused,
+    StaleEdit,
+    found_or_404,
+    get_or_404,
+    redirect_replayed,
+    submit,
+    submitted_key,
+)
 from network.validation import load_form
 from tenants.activities.services import network_activities, own_activities
 from tenants.intake.services import latest_intake

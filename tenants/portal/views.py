@@ -7,11 +7,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from marshmallow import ValidationError
 
-from network.extensions import db
 from network.permissions import permission_required
 from network.reference.services import active_support_areas
+from network.submit import redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.portal import services
 from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema
@@ -82,14 +81,11 @@ def profile(side):
         form = request.form
         data, errors = load_form(ContactSchema(only=CONTACT_FIELDS))
         if not errors:
-            try:
-                services.update_contact(me, data, current_user)
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
+            refusal = submit(services.update_contact, me, data, current_user).refusal
+            if refusal:
+                errors = refusal.errors
                 me = _records()[side]
             else:
-                db.session.commit()
                 flash(_("Your contact details have been saved."), "info")
                 return redirect(url_for("portal.profile", side=side))
     return render_template("portal/profile.html", me=me, form=form, errors=errors), 400 if errors else 200
@@ -123,7 +119,7 @@ def accept_agreement(process_id):
     data, errors = load_form(AcceptanceSchema(), {**request.form.to_dict(), "side": side})
     if errors:
         abort(400)
-    refusal = processes.commit_change(processes.accept_agreement, process, side, current_user, data["version"]).refusal
+    refusal = submit(processes.accept_agreement, process, side, current_user, data["version"]).refusal
     if refusal:
         flash(refusal.message, "error")
     else:
@@ -144,9 +140,12 @@ def new_meeting(process_id):
         if not errors and set(data["topics"]) - set(support_areas):
             errors = {"topics": [_("Choose topics from the list.")]}
         if not errors:
-            refusal = processes.commit_change(processes.log_meeting, process, data, current_user, logged_as=side).refusal
-            if refusal:
-                errors = {"_schema": [refusal.message]}
+            outcome = submit(processes.log_meeting, process, data, current_user, logged_as=side, once=submitted_key(),
+                             location=lambda meeting: url_for("portal.process", process_id=process_id))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            if outcome.refusal:
+                errors = outcome.refusal.errors
             else:
                 flash(_("The meeting has been logged."), "info")
                 return _to_process(process)
@@ -167,13 +166,8 @@ def follow_up(process_id):
         form = {**request.form.to_dict(), "progress": keyed_values(request.form, "progress")}
         data, errors = load_form(FollowUpAnswerSchema(), form)
         if not errors:
-            try:
-                refusal = processes.commit_change(services.answer_follow_up, process, side, data, current_user).refusal
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
-            else:
-                errors = {"_schema": [refusal.message]} if refusal else {}
+            refusal = submit(services.answer_follow_up, process, side, data, current_user).refusal
+            errors = refusal.errors if refusal else {}
             if not errors:
                 flash(_("Thank you: your answers have been sent to the team."), "info")
                 return _to_process(process)
@@ -194,9 +188,9 @@ def evaluation(process_id):
         form = evaluation_form(request.form)
         data, errors = load_form(EvaluationSchema(), form)
         if not errors:
-            refusal = processes.commit_change(processes.submit_evaluation, process, side, data, current_user).refusal
+            refusal = submit(processes.submit_evaluation, process, side, data, current_user).refusal
             if refusal:
-                errors = {"_schema": [refusal.message]}
+                errors = refusal.errors
             else:
                 flash(_("Thank you: your final evaluation has been sent."), "info")
                 return _to_process(process)

@@ -4,18 +4,18 @@ rules (settings and the dry-run report, partner administrators)."""
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.extensions import db
 from network.permissions import permission_required
+from network.submit import get_or_404, submit
 from network.validation import load_form
 from tenants.participants.models import PARTICIPANT_MODELS
 from tenants.participants.views import add_participant_rule
 from tenants.privacy import export, retention
 from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
-from tenants.privacy.erasure import ErasureRefused, erase_participant, erasure_blocker, erasure_of
+from tenants.privacy.erasure import erase_participant, erasure_blocker, erasure_of
 from tenants.privacy.schemas import ErasureSchema, RetentionSettingsSchema
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
@@ -35,17 +35,13 @@ def participant_erasure(participant):
 
 
 def _load(role, ids):
-    participant = db.session.get(PARTICIPANT_MODELS[role], ids[f"{role}_id"])
-    if participant is None:
-        abort(404)
-    return participant
+    return get_or_404(PARTICIPANT_MODELS[role], ids[f"{role}_id"])
 
 
 def export_page(role, **ids):
     participant = _load(role, ids)
     document = export.subject_access_export(participant)
-    export.record_export(participant, current_user, "html")
-    db.session.commit()
+    submit(export.record_export, participant, current_user, "html")
     records = document["records"]
     # The person first, then their records in the order of the titles (the JSON sorts its keys).
     sections = [name for name in SECTION_TITLES if name in records] + sorted(set(records) - set(SECTION_TITLES))
@@ -58,8 +54,7 @@ def export_page(role, **ids):
 def export_json(role, **ids):
     participant = _load(role, ids)
     document = export.subject_access_export(participant)
-    export.record_export(participant, current_user, "json")
-    db.session.commit()
+    submit(export.record_export, participant, current_user, "json")
     body = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
     filename = f"{role}-{participant.id}-personal-data.json"
     return Response(body, mimetype="application/json",
@@ -73,14 +68,10 @@ def erase_view(role, **ids):
         form = request.form
         data, errors = load_form(ErasureSchema())
         if not errors:
-            try:
-                erase_participant(participant, current_user, data["reason"])
-            except ErasureRefused as refusal:
-                db.session.rollback()
+            refusal = submit(erase_participant, participant, current_user, data["reason"]).refusal
+            if refusal:
                 flash(refusal.message, "error")
-                status = 400
             else:
-                db.session.commit()
                 flash(_("The personal data has been anonymised."), "info")
                 return redirect(url_for(f"participants.{role}_detail", **{f"{role}_id": participant.id}))
         participant = _load(role, ids)
@@ -111,10 +102,11 @@ def settings():
         form = request.form
         data, errors = load_form(RetentionSettingsSchema())
         if not errors:
-            retention.save_retention_rules(data, current_user)
-            db.session.commit()
-            flash(_("The retention rules have been saved."), "info")
-            return redirect(url_for("privacy.settings"))
+            refusal = submit(retention.save_retention_rules, data, current_user).refusal
+            if refusal is None:
+                flash(_("The retention rules have been saved."), "info")
+                return redirect(url_for("privacy.settings"))
+            errors = refusal.errors
     return render_template("privacy/settings.html", form=form, errors=errors, rules=retention.retention_rules(),
                            defaults=retention.default_rules()), 400 if errors else 200
 

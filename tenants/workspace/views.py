@@ -1,7 +1,6 @@
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from network.accounts import services as accounts
 from network.accounts.models import ROLES, Invitation, Membership
@@ -9,6 +8,7 @@ from network.accounts.schemas import InvitationSchema
 from network.extensions import db
 from network.mail import send_email
 from network.permissions import permission_required
+from network.submit import found_or_404, get_or_404, submit
 from network.validation import load_form
 from tenants.audit.services import recent_events
 from tenants.workspace.services import workspace_attention
@@ -47,26 +47,10 @@ def members():
         form = request.form
         data, errors = load_form(InvitationSchema())
         if not errors:
-            try:
-                invitation, token = accounts.invite(
-                    g.tenant, current_user, g.roles, data["email"], data["role"],
-                    current_app.config["INVITATION_MAX_AGE_DAYS"],
-                )
-            except ValidationError as error:
-                db.session.rollback()
-                errors = error.normalized_messages()
+            invitation, refusal, _replayed = submit(_invite_and_send, data)
+            if refusal:
+                errors = refusal.errors
             else:
-                send_email(
-                    invitation.email,
-                    "workspace/email/invitation.txt",
-                    g.tenant.default_locale,
-                    tenant=g.tenant.name,
-                    inviter=current_user.name,
-                    role=invitation.role,
-                    expires_at=invitation.expires_at,
-                    join_url=url_for("accounts.accept_invitation", slug=g.tenant.slug, token=token, _external=True),
-                )
-                db.session.commit()
                 flash(_("Invitation sent to %(email)s.", email=invitation.email), "info")
                 return redirect(url_for("workspace.members"))
     return render_template(
@@ -79,19 +63,32 @@ def members():
     ), 400 if errors else 200
 
 
+def _invite_and_send(data):
+    invitation, token = accounts.invite(g.tenant, current_user, g.roles, data["email"], data["role"],
+                                        current_app.config["INVITATION_MAX_AGE_DAYS"])
+    send_email(
+        invitation.email,
+        "workspace/email/invitation.txt",
+        g.tenant.default_locale,
+        tenant=g.tenant.name,
+        inviter=current_user.name,
+        role=invitation.role,
+        expires_at=invitation.expires_at,
+        join_url=url_for("accounts.accept_invitation", slug=g.tenant.slug, token=token, _external=True),
+    )
+    return invitation
+
+
 @bp.post("/members/<id:membership_id>/deactivate")
 @permission_required("team.manage")
 def deactivate_member(membership_id):
-    membership = db.session.scalar(
+    membership = found_or_404(db.session.scalar(
         db.select(Membership).where(Membership.id == membership_id, Membership.tenant_id == g.tenant.id)
-    )
-    if membership is None:
-        abort(404)
+    ))
     if membership.user_id == current_user.id:
         flash(_("You cannot deactivate your own membership."), "error")
     else:
-        accounts.deactivate_membership(membership, current_user)
-        db.session.commit()
+        submit(accounts.deactivate_membership, membership, current_user)
         flash(_("%(name)s no longer has access as %(role)s.", name=membership.user.name,
                 role=membership.role_label), "info")
     return redirect(url_for("workspace.members"))
@@ -100,10 +97,7 @@ def deactivate_member(membership_id):
 @bp.post("/invitations/<id:invitation_id>/revoke")
 @permission_required("team.manage")
 def revoke_invitation(invitation_id):
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
-    accounts.revoke_invitation(invitation, current_user)
-    db.session.commit()
+    invitation = get_or_404(Invitation, invitation_id)
+    submit(accounts.revoke_invitation, invitation, current_user)
     flash(_("The invitation has been revoked."), "info")
     return redirect(url_for("workspace.members"))
