@@ -52,6 +52,10 @@ class BaseConfig:
     # Pending e-mails older than this (seconds) are re-enqueued by the sweeper, every OUTBOX_SWEEP_INTERVAL.
     OUTBOX_SWEEP_GRACE = int(os.environ.get("OUTBOX_SWEEP_GRACE", "120"))
     OUTBOX_SWEEP_INTERVAL = int(os.environ.get("OUTBOX_SWEEP_INTERVAL", "300"))
+    # Partners whose roll-ups are stale for longer than this (seconds) are recounted by the
+    # sweep, every ROLLUP_SWEEP_INTERVAL: their own job was lost (Redis down, a worker killed).
+    ROLLUP_SWEEP_GRACE = int(os.environ.get("ROLLUP_SWEEP_GRACE", "30"))
+    ROLLUP_SWEEP_INTERVAL = int(os.environ.get("ROLLUP_SWEEP_INTERVAL", "60"))
     # Sent and failed messages (their context may hold one-time links) are deleted after this.
     OUTBOX_RETENTION_DAYS = 30
     # Local time (BABEL_DEFAULT_TIMEZONE) of the daily jobs.

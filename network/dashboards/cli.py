@@ -26,3 +26,12 @@ def rebuild_command(workers):
 
         rows = rebuild_rollups(progress=progress, workers=workers)
     click.echo(f"{rows} roll-up rows in {time.monotonic() - started:.1f} s")
+
+
+@rollups_cli.command("sweep")
+def sweep_command():
+    """Recount every partner still marked stale (what the periodic sweep does; for cron without Redis)."""
+    from network.dashboards.hooks import sweep_stale_rollups
+
+    click.echo(f"{sweep_stale_rollups()} partners queued for a recount")
+    db.session.commit()

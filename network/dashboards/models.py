@@ -97,3 +97,24 @@ class DashboardExport(TenantScoped, db.Model):
     @property
     def status_label(self):
         return EXPORT_STATUSES[self.status]
+
+
+class RollupStatus(db.Model):
+    """How current each partner's roll-ups are. A change a roll-up counts sets `stale_mark` (a
+    new number from one sequence) in its own transaction; the recount clears it only if it is
+    still the number it read before counting, so a change that arrived during the recount
+    leaves the partner stale for the next one. Network-level and free of personal data: a
+    coordinator's change marks a partner too, and the sweep reads every partner's row."""
+
+    __tablename__ = "rollup_status"
+
+    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    stale_mark: Mapped[int | None] = mapped_column(sa.BigInteger)
+    stale_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.Index("ix_rollup_status_stale_since", "stale_since",
+                               postgresql_where=sa.text("stale_mark IS NOT NULL")),)
+
+
+STALE_MARKS = sa.Sequence("rollup_stale_marks", metadata=db.metadata)

@@ -359,17 +359,22 @@ _LOCK_NAMESPACE = 7001
 REBUILD_LOCK = 7000  # held by `rebuild.rebuild_rollups` while it runs
 
 
+def lock_tenant_rollups(tenant_id):
+    """Until the transaction ends: refreshes of one tenant take turns, and none runs during a
+    rebuild. Taking it again in the same transaction is free."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:rebuild)"), {"rebuild": REBUILD_LOCK})
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :tenant)"),
+                           {"namespace": _LOCK_NAMESPACE, "tenant": tenant_id})
+
+
 def refresh_tenant_rollups(tenant_id, snapshot_month=None):
     """The "rollups" job: recount one tenant from its case tables, replace its rows, and add
     the difference to the national sums. Idempotent: a replay finds nothing to change."""
     if current_tenant_id() != tenant_id:
         raise RuntimeError("refresh_tenant_rollups runs in the tenant's own context")
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        # Refreshes of one tenant take turns, and none runs during a rebuild.
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:rebuild)"), {"rebuild": REBUILD_LOCK})
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :tenant)"),
-                           {"namespace": _LOCK_NAMESPACE, "tenant": tenant_id})
+    lock_tenant_rollups(tenant_id)
     old_rows = partner_rows(tenant_id)
     db.session.execute(sa.delete(RollupCount).where(RollupCount.tenant_id == tenant_id))
     selects = [select for _, _, select in rollup_selects(tenant_id, snapshot_month)]

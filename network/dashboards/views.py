@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from network.dashboards.hooks import rollup_freshness
 from network.submit import submit
 from network.dashboards import exports
 from network.dashboards.models import EXPORT_FORMATS, DashboardExport
@@ -40,6 +41,7 @@ def dashboard():
     filters, errors = parse_filters(request.args, national)
     context = {
         "national": national,
+        "freshness": rollup_freshness(None if national else g.tenant.id),
         "errors": errors,
         "form": request.args,
         "district_options": list(DISTRICTS.items()),

@@ -58,6 +58,8 @@ PERIODIC_JOBS = {
     for job in (
         PeriodicJob("outbox-sweep", "network.mail.outbox.sweep_pending_messages", "mail",
                     every_setting="OUTBOX_SWEEP_INTERVAL"),
+        PeriodicJob("rollups-sweep", "network.dashboards.hooks.sweep_stale_rollups", "default",
+                    every_setting="ROLLUP_SWEEP_INTERVAL"),
         PeriodicJob("daily-digest", "tenants.workspace.digest.send_daily_digests", "default",
                     daily_at_setting="DAILY_DIGEST_AT"),
         PeriodicJob("process-reminders", "tenants.processes.reminders.send_process_reminders", "default",

@@ -9,11 +9,10 @@ from email.utils import make_msgid
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from network.extensions import db
 from network.jobs import JobsUnavailable, enqueue
+from network.jobs.after_commit import enqueue_after_commit
 from network.mail.models import OutboxMessage
 from network.timeutil import utcnow
 from tenants.tenancy import current_tenant_id, tenant_context
@@ -21,7 +20,6 @@ from tenants.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
 
-_SEND_AFTER_COMMIT = "outbox_send_after_commit"
 _DATETIME_KEY = "$datetime"
 _DATE_KEY = "$date"
 
@@ -46,20 +44,10 @@ def send_email(recipient, template, locale, dedupe_key=None, **context):
 
 
 def _send_after_commit(message):
+    from network.mail.delivery import deliver_message  # delivery reads the outbox: imported late
+
     db.session.flush()
-    db.session.info.setdefault(_SEND_AFTER_COMMIT, []).append((message.id, message.tenant_id))
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_committed_messages(session):
-    for message_id, tenant_id in session.info.pop(_SEND_AFTER_COMMIT, ()):
-        if not schedule_delivery(message_id, tenant_id):
-            break  # Redis is unreachable: don't wait for it once per message; the sweeper sends them
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_messages(session):
-    session.info.pop(_SEND_AFTER_COMMIT, None)
+    enqueue_after_commit(deliver_message, message.id, queue="mail", tenant_id=message.tenant_id)
 
 
 def schedule_delivery(message_id, tenant_id):

@@ -1,0 +1,150 @@
+"""The roll-ups catch up by themselves: with Redis unreachable while partners change things,
+or a worker killed in the middle of a recount, the periodic sweep recounts what is stale, and
+the figures equal a full `flask rollups rebuild`, with no manual step."""
+import threading
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from network.dashboards.models import RollupStatus
+from network.dashboards.rebuild import rebuild_rollups
+from network.extensions import db
+from network.jobs.periodic import run_periodic_job
+from network.jobs.runner import AppContextJob, run_job
+from tests.conftest import ON_POSTGRES
+from tests.dashboards.history import History, make_network
+from tests.dashboards.test_rollups import national_rows, rollup_rows
+
+# Nothing listens there: Redis is "down" for the app without stopping the shared service.
+UNREACHABLE_REDIS = "redis://127.0.0.1:6390/2"
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="workers and roll-ups are tested on PostgreSQL")
+
+
+@pytest.fixture
+def redis(app, redis_url, monkeypatch):
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()
+    monkeypatch.setitem(app.config, "JOB_RETRY_INTERVALS", ())
+    yield connection
+    connection.flushdb()
+
+
+def _run_the_scheduled_sweep(app, redis):
+    """What a worker's scheduler does every ROLLUP_SWEEP_INTERVAL: run each periodic job, then
+    the jobs they queue."""
+    from network.jobs.periodic import PERIODIC_JOBS
+
+    slot = datetime.now(timezone.utc).isoformat()
+    AppContextJob.app = app
+    for periodic in PERIODIC_JOBS.values():
+        if periodic.every_setting:  # the sweeps; the daily jobs have nothing to do with roll-ups
+            Queue(periodic.queue, connection=redis).enqueue(run_periodic_job, periodic.name, slot)
+    queues = [Queue(name, connection=redis) for name in ("default", "mail", "rollups")]
+    SimpleWorker(queues, connection=redis, job_class=AppContextJob).work(burst=True)
+
+
+def _rebuilt(app):
+    with app.app_context():
+        incremental = rollup_rows(), national_rows()
+        rebuild_rollups()
+        return incremental, (rollup_rows(), national_rows())
+
+
+def test_changes_made_while_redis_is_down_are_counted_once_it_is_back(app, redis, redis_url, monkeypatch):
+    with app.app_context():
+        history = History(make_network(), seed=7)
+        rebuild_rollups()
+        monkeypatch.setitem(app.config, "REDIS_URL", UNREACHABLE_REDIS)
+        for _ in range(20):
+            history.step()  # each step commits: its recount cannot be queued
+        stale = db.session.scalar(sa.select(sa.func.count()).select_from(RollupStatus)
+                                  .where(RollupStatus.stale_mark.is_not(None)))
+        assert stale >= 1
+
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    monkeypatch.setitem(app.config, "ROLLUP_SWEEP_GRACE", 0)
+    _run_the_scheduled_sweep(app, redis)
+
+    incremental, rebuilt = _rebuilt(app)
+    assert incremental == rebuilt
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RollupStatus)
+                                 .where(RollupStatus.stale_mark.is_not(None))) == 0
+
+
+def test_a_recount_killed_midway_is_done_again_by_the_sweep(app, redis, redis_url, monkeypatch):
+    from network.dashboards.hooks import recount_stale_partner
+
+    with app.app_context():
+        network = make_network()
+        history = History(network, seed=3)
+        rebuild_rollups()
+        monkeypatch.setitem(app.config, "REDIS_URL", UNREACHABLE_REDIS)
+        for _ in range(10):
+            history.step()
+        stale_ids = db.session.scalars(sa.select(RollupStatus.tenant_id)
+                                       .where(RollupStatus.stale_mark.is_not(None))).all()
+    assert stale_ids
+
+    # The worker's connection dies just before the recount commits (the process was killed).
+    victim, ready, killed = {}, threading.Event(), threading.Event()
+
+    def die_before_commit(session):
+        if threading.current_thread().name == "recount":
+            victim["pid"] = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            ready.set()
+            killed.wait(10)
+
+    failures = []
+
+    def recount():
+        try:
+            run_job(app, recount_stale_partner, stale_ids[0], (stale_ids[0],), {})
+        except Exception as error:  # the job fails with its connection: expected
+            failures.append(error)
+
+    event.listen(Session, "before_commit", die_before_commit)
+    try:
+        worker = threading.Thread(target=recount, name="recount")
+        worker.start()
+        assert ready.wait(10)
+        with app.app_context(), db.engine.begin() as owner:
+            owner.exec_driver_sql(f"SELECT pg_terminate_backend({int(victim['pid'])})")
+        killed.set()
+        worker.join(30)
+    finally:
+        event.remove(Session, "before_commit", die_before_commit)
+    assert failures, "the recount should have lost its connection"
+
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    monkeypatch.setitem(app.config, "ROLLUP_SWEEP_GRACE", 0)
+    _run_the_scheduled_sweep(app, redis)
+
+    incremental, rebuilt = _rebuilt(app)
+    assert incremental == rebuilt
+
+
+def test_many_changes_are_recounted_once_each_partner(app, redis, redis_url, monkeypatch):
+    """Coalescing: 30 changes of one partner queue 30 jobs; one recount serves them all."""
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    with app.app_context():
+        network = make_network(partners=[("lisboa", "municipality", "lisboa")])
+        history = History(network, seed=11)
+        for _ in range(30):
+            history.step()
+    queue = Queue("rollups", connection=redis)
+    jobs = queue.get_jobs()
+    assert len(jobs) == 30
+    AppContextJob.app = app
+    SimpleWorker([queue], connection=redis, job_class=AppContextJob).work(burst=True)
+
+    # Each job returns whether it recounted: the first does, the others find nothing stale.
+    assert [job.return_value(refresh=True) for job in jobs].count(True) == 1
+    incremental, rebuilt = _rebuilt(app)
+    assert incremental == rebuilt
