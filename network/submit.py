@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort, g, request
 from flask_login import current_user
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -216,7 +216,10 @@ def submit(service, *args, once=None, location=None, version=None, **kwargs):
         if claim_id is not None:
             db.session.execute(sa.update(SubmissionKey).where(SubmissionKey.id == claim_id).values(
                 location=location(result) if location else None, record_id=getattr(result, "id", None)))
+        # A connection lost from here on leaves the outcome unknown (network.errors says so).
+        g.committing = True
         db.session.commit()
+        g.committing = False
     except Refused as refusal:
         db.session.rollback()
         return Outcome(refusal=refusal)

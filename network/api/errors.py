@@ -16,6 +16,7 @@ CODES = {
     422: "validation_failed",
     429: "too_many_requests",
     500: "internal_error",
+    503: "service_unavailable",
 }
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -29,6 +30,7 @@ MESSAGES = {
     422: _l("Some fields are not valid."),
     429: _l("Too many requests: wait a minute and try again."),
     500: _l("An unexpected error happened. Nothing was saved."),
+    503: _l("The connection to the database was interrupted. Nothing was saved. Please try again in a moment."),
 }
 
 
