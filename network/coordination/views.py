@@ -22,7 +22,16 @@ from network.permissions import permission_required
 from network.reference import services as reference
 from network.reference.models import Company
 from network.reference.schemas import CompanyEditSchema, CompanySchema
-from network.submit import found_or_404, get_or_404, submit
+from network.submit import (
+    Outcome,
+    Refused,
+    StaleEdit,
+    found_or_404,
+    get_or_404,
+    redirect_replayed,
+    submit,
+    submitted_key,
+)
 from network.validation import load_form
 from tenants.tenancy.models import DISTRICTS, LOCALES
 from tenants.tenancy.web import TENANT_URL_PREFIX
@@ -39,13 +48,33 @@ def _partner_options():
     return {"kinds": list(PARTNER_KINDS.items()), "districts": list(DISTRICTS.items()), "locales": list(LOCALES.items())}
 
 
-def _save(schema, save):
-    """Validate the form and run `save(data)`: (result, None) or (None, errors), nothing half-written."""
+def _save(schema, save, **submit_options):
+    """Validate the form and run `save(data)` through the submit path: its outcome, the form's
+    errors as its refusal."""
     data, errors = load_form(schema)
     if errors:
-        return None, errors
-    result, refusal, _replayed = submit(save, data)
-    return (None, refusal.errors) if refusal else (result, None)
+        return Outcome(refusal=Refused("", errors=errors))
+    return submit(save, data, **submit_options)
+
+
+def _refused_form(template, outcome, record, current_form, **context):
+    """The form again after a refusal: the typed values kept; a stale edit shows what was saved
+    meanwhile and now carries that version."""
+    form, theirs = request.form.to_dict(), None
+    if isinstance(outcome.refusal, StaleEdit):
+        theirs = current_form(record)
+        form["version"] = record.row_version
+    return render_template(template, form=form, errors=outcome.refusal.errors, theirs=theirs, **context), \
+        outcome.refusal.status
+
+
+def _partner_form(partner):
+    return {**{field: getattr(partner, field) for field in services.PARTNER_FIELDS}, "version": partner.row_version}
+
+
+def _company_form(company):
+    return {"name": company.name, "contact_name": company.contact_name, "contact_email": company.contact_email,
+            "active": company.active, "version": company.row_version}
 
 
 # --- partners ----------------------------------------------------------------------
@@ -62,32 +91,36 @@ def partners():
 @bp.route("/partners/new", methods=["GET", "POST"])
 @permission_required("partners.manage")
 def new_partner():
-    form, errors = {}, {}
     if request.method == "POST":
-        form = request.form
-        partner, errors = _save(PartnerSchema(), lambda data: services.create_partner(data, current_user))
-        if partner is not None:
+        outcome = _save(PartnerSchema(), lambda data: services.create_partner(data, current_user),
+                        once=submitted_key(), location=lambda created: url_for("coordination.partner",
+                                                                               partner_id=created.id))
+        if outcome.replayed:
+            return redirect_replayed(outcome)
+        if outcome.ok:
+            partner = outcome.result
             flash(_("%(name)s is now a partner of the network. Invite its administrator.", name=partner.name), "info")
             return redirect(url_for("coordination.partner", partner_id=partner.id))
-    return render_template("coordination/partner_form.html", partner=None, form=form, errors=errors,
-                           **_partner_options()), 400 if errors else 200
+        return _refused_form("coordination/partner_form.html", outcome, None, None, partner=None,
+                             **_partner_options())
+    return render_template("coordination/partner_form.html", partner=None, form={}, errors={}, **_partner_options())
 
 
 @bp.route("/partners/<id:partner_id>/edit", methods=["GET", "POST"])
 @permission_required("partners.manage")
 def edit_partner(partner_id):
     partner = _partner_or_404(partner_id)
-    form = {field: getattr(partner, field) for field in services.PARTNER_FIELDS}
-    errors = {}
     if request.method == "POST":
-        form = request.form
-        errors = _save(PartnerEditSchema(), lambda data: services.update_partner(partner, data, current_user))[1]
-        if not errors:
+        outcome = _save(PartnerEditSchema(), lambda data: services.update_partner(partner, data, current_user),
+                        version=(partner, request.form.get("version", type=int)))
+        if outcome.ok:
             flash(_("The changes are saved."), "info")
             return redirect(url_for("coordination.partner", partner_id=partner_id))
         partner = _partner_or_404(partner_id)
-    return render_template("coordination/partner_form.html", partner=partner, form=form, errors=errors,
-                           **_partner_options()), 400 if errors else 200
+        return _refused_form("coordination/partner_form.html", outcome, partner, _partner_form, partner=partner,
+                             **_partner_options())
+    return render_template("coordination/partner_form.html", partner=partner, form=_partner_form(partner), errors={},
+                           **_partner_options())
 
 
 def _render_partner(partner, form=None, errors=None):
@@ -136,9 +169,9 @@ def invite_partner_admin(partner_id):
         # Read before the commit: afterwards the partner's row is out of this workspace's sight.
         return invitation.email
 
-    email, errors = _save(PartnerAdminInvitationSchema(), invite)
-    if errors:
-        return _render_partner(_partner_or_404(partner_id), form=request.form, errors=errors)
+    email, refusal, _replayed = _save(PartnerAdminInvitationSchema(), invite)
+    if refusal:
+        return _render_partner(_partner_or_404(partner_id), form=request.form, errors=refusal.errors)
     flash(_("Invitation sent to %(email)s.", email=email), "info")
     return redirect(url_for("coordination.partner", partner_id=partner_id))
 
@@ -159,33 +192,31 @@ def companies():
 @bp.route("/companies/new", methods=["GET", "POST"])
 @permission_required("companies.manage")
 def new_company():
-    form, errors = {}, {}
     if request.method == "POST":
-        form = request.form
-        company, errors = _save(CompanySchema(), lambda data: reference.create_company(**data))
-        if company is not None:
+        outcome = _save(CompanySchema(), lambda data: reference.create_company(**data), once=submitted_key(),
+                        location=lambda created: url_for("coordination.companies"))
+        if outcome.replayed:
+            return redirect_replayed(outcome)
+        if outcome.ok:
             flash(_("The company is added."), "info")
             return redirect(url_for("coordination.companies"))
-    return render_template("coordination/company_form.html", company=None, form=form,
-                           errors=errors), 400 if errors else 200
+        return _refused_form("coordination/company_form.html", outcome, None, None, company=None)
+    return render_template("coordination/company_form.html", company=None, form={}, errors={})
 
 
 @bp.route("/companies/<id:company_id>/edit", methods=["GET", "POST"])
 @permission_required("companies.manage")
 def edit_company(company_id):
     company = _company_or_404(company_id)
-    form = {"name": company.name, "contact_name": company.contact_name, "contact_email": company.contact_email,
-            "active": company.active}
-    errors = {}
     if request.method == "POST":
-        form = request.form
-        errors = _save(CompanyEditSchema(), lambda data: reference.update_company(company, data))[1]
-        if not errors:
+        outcome = _save(CompanyEditSchema(), lambda data: reference.update_company(company, data),
+                        version=(company, request.form.get("version", type=int)))
+        if outcome.ok:
             flash(_("The changes are saved."), "info")
             return redirect(url_for("coordination.companies"))
         company = _company_or_404(company_id)
-    return render_template("coordination/company_form.html", company=company, form=form,
-                           errors=errors), 400 if errors else 200
+        return _refused_form("coordination/company_form.html", outcome, company, _company_form, company=company)
+    return render_template("coordination/company_form.html", company=company, form=_company_form(company), errors={})
 
 
 @bp.get("/companies/<id:company_id>")

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from network.permissions import permission_required
-from network.submit import get_or_404, submit
+from network.submit import StaleEdit, get_or_404, submit
 from network.validation import load_form
 from tenants.matching import services
 from tenants.matching.models import CRITERIA
@@ -58,17 +58,26 @@ def mentees_for_mentor(mentor_id):
 @permission_required("matching.configure")
 def settings():
     current = services.matching_settings()
-    form = {f"weight_{c}": current.weights[c] for c in CRITERIA} | {
-        "max_mentees_per_mentor": current.max_mentees_per_mentor}
-    errors = {}
+    errors, status, theirs = {}, 200, None
+    form = _settings_form(current)
     if request.method == "POST":
-        form = request.form
+        form = request.form.to_dict()
         data, errors = load_form(MatchingSettingsSchema())
         if not errors:
-            refusal = submit(services.save_matching_settings, data).refusal
+            # Settings saved before carry a version: two administrators editing at once don't overwrite.
+            version = (current, request.form.get("version", type=int)) if current.id else None
+            refusal = submit(services.save_matching_settings, data, version=version).refusal
             if refusal is None:
                 flash(_("The matching weights have been saved."), "info")
                 return redirect(url_for("matching.settings"))
-            errors = refusal.errors
-    return render_template("matching/settings.html", form=form, errors=errors, criteria=CRITERIA), \
-        400 if errors else 200
+            errors, status = refusal.errors, refusal.status
+            if isinstance(refusal, StaleEdit):
+                current = services.matching_settings()
+                theirs, form["version"] = _settings_form(current), current.row_version
+    return render_template("matching/settings.html", form=form, errors=errors, theirs=theirs, criteria=CRITERIA), \
+        400 if errors and status == 200 else status
+
+
+def _settings_form(settings):
+    return {f"weight_{c}": settings.weights[c] for c in CRITERIA} | {
+        "max_mentees_per_mentor": settings.max_mentees_per_mentor, "version": settings.row_version or ""}

@@ -120,6 +120,7 @@ COLUMN_LABELS = {
     "to_state": _l("To the state"),
     "details": _l("Details"),
     "version": _l("Version"),
+    "row_version": _l("Number of saved edits"),
     "meeting_frequency": _l("Meeting frequency"),
     "mode": _l("Mode"),
     "place": _l("Place"),

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from network.permissions import permission_required
-from network.submit import get_or_404, submit
+from network.submit import StaleEdit, get_or_404, submit
 from network.validation import load_form
 from tenants.participants.models import PARTICIPANT_MODELS
 from tenants.participants.views import add_participant_rule
@@ -97,18 +97,27 @@ def settings():
     current = retention.privacy_settings()
     form = {"months_after_last_process": current.months_after_last_process if current else None,
             "import_days": current.import_days if current else None}
-    errors = {}
+    form["version"] = current.row_version if current else ""
+    errors, status, theirs = {}, 200, None
     if request.method == "POST":
-        form = request.form
+        form = request.form.to_dict()
         data, errors = load_form(RetentionSettingsSchema())
         if not errors:
-            refusal = submit(retention.save_retention_rules, data, current_user).refusal
+            # Rules saved before carry a version: two administrators editing at once don't overwrite.
+            version = (current, request.form.get("version", type=int)) if current else None
+            refusal = submit(retention.save_retention_rules, data, current_user, version=version).refusal
             if refusal is None:
                 flash(_("The retention rules have been saved."), "info")
                 return redirect(url_for("privacy.settings"))
-            errors = refusal.errors
-    return render_template("privacy/settings.html", form=form, errors=errors, rules=retention.retention_rules(),
-                           defaults=retention.default_rules()), 400 if errors else 200
+            errors, status = refusal.errors, refusal.status
+            if isinstance(refusal, StaleEdit):
+                current = retention.privacy_settings()
+                theirs = {"months_after_last_process": current.months_after_last_process,
+                          "import_days": current.import_days}
+                form["version"] = current.row_version
+    return render_template("privacy/settings.html", form=form, errors=errors, theirs=theirs,
+                           rules=retention.retention_rules(), defaults=retention.default_rules()), \
+        400 if errors and status == 200 else status
 
 
 @bp.get("/privacy/retention")
