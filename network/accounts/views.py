@@ -3,7 +3,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from marshmallow import ValidationError
 
 from network.accounts import services, throttle
 from network.accounts.models import ROLES
@@ -17,6 +16,7 @@ from network.accounts.schemas import (
 from network.extensions import db, limiter
 from network.i18n import SESSION_LOCALE_KEY
 from network.mail import send_email
+from network.submit import submit
 from network.validation import load_form
 from tenants.tenancy import tenant_context
 from tenants.tenancy.models import Tenant
@@ -87,15 +87,13 @@ def login():
                     minutes=throttle.lockout_minutes()), "error")
             return render_template("accounts/login.html", form=form, errors={}), 429
         if not errors:
-            try:
-                user = services.authenticate(data["email"], data["password"])
-            except services.LoginRefused as refusal:
+            user, refusal, _replayed = submit(services.authenticate, data["email"], data["password"])
+            if refusal:
                 if refusal.reason == "invalid":
                     throttle.record_failure(data["email"])
                 flash(LOGIN_REFUSALS[refusal.reason](), "error")
                 return render_template("accounts/login.html", form=form, errors={}), 401
             throttle.clear_failures(data["email"])
-            db.session.commit()
             _start_session(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
     return render_template("accounts/login.html", form=form, errors=errors), 400 if errors else 200
@@ -116,8 +114,7 @@ def switch_locale():
         abort(400)
     session[SESSION_LOCALE_KEY] = locale
     if current_user.is_authenticated:
-        current_user.preferred_locale = locale
-        db.session.commit()
+        submit(_change, current_user._get_current_object(), preferred_locale=locale)
     return redirect(_safe_next(request.form.get("next")) or url_for("accounts.home"))
 
 
@@ -130,19 +127,27 @@ def forgot_password():
         if not errors:
             user = services.find_user_by_email(data["email"])
             if user is not None and user.active:
-                token = services.make_password_reset_token(user, current_app.secret_key)
-                send_email(
-                    user.email,
-                    "accounts/email/password_reset.txt",
-                    user.preferred_locale or current_app.config["BABEL_DEFAULT_LOCALE"],
-                    name=user.name,
-                    reset_url=url_for("accounts.reset_password", token=token, _external=True),
-                )
-                db.session.commit()
+                submit(_send_password_reset, user)
             # The same answer whether or not the address has an account.
             flash(_("If this address has an account, we have sent it a link to choose a new password."), "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form, errors=errors), 400 if errors else 200
+
+
+def _send_password_reset(user):
+    token = services.make_password_reset_token(user, current_app.secret_key)
+    send_email(
+        user.email,
+        "accounts/email/password_reset.txt",
+        user.preferred_locale or current_app.config["BABEL_DEFAULT_LOCALE"],
+        name=user.name,
+        reset_url=url_for("accounts.reset_password", token=token, _external=True),
+    )
+
+
+def _change(user, **values):
+    for name, value in values.items():
+        setattr(user, name, value)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -156,8 +161,7 @@ def reset_password(token):
     if request.method == "POST":
         data, errors = load_form(NewPasswordSchema())
         if not errors:
-            user.set_password(data["password"])
-            db.session.commit()
+            submit(user.set_password, data["password"])
             flash(_("Your password has been changed. Log in with the new password."), "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", errors=errors), 400 if errors else 200
@@ -178,26 +182,31 @@ def accept_invitation(slug, token):
             if existing is not None:
                 if not current_user.is_authenticated or current_user.id != existing.id:
                     abort(403)
-                user = existing
+                user, account = existing, None
             else:
                 form = request.form
-                data, errors = load_form(NewAccountSchema())
+                account, errors = load_form(NewAccountSchema())
                 if errors:
                     return _invitation_page(tenant, invitation, existing, form, errors), 400
-                user = services.create_user(invitation.email, data["name"], data["password"],
-                                            preferred_locale=session.get(SESSION_LOCALE_KEY))
-            try:
-                services.accept_invitation(invitation, tenant, user)
-            except ValidationError as error:
-                db.session.rollback()
-                flash(" ".join(str(m) for m in error.messages), "error")
+                user = None
+            user, refusal, _replayed = submit(_join, invitation, tenant, user, account)
+            if refusal:
+                flash(refusal.message, "error")
                 return redirect(url_for("accounts.home"))
-            db.session.commit()
             if not current_user.is_authenticated:
                 _start_session(user)
             flash(_("Welcome to %(tenant)s.", tenant=tenant.name), "info")
             return redirect(url_for("workspace.home", tenant_slug=tenant.slug))
         return _invitation_page(tenant, invitation, existing, form, errors)
+
+
+def _join(invitation, tenant, user, account):
+    """Accept the invitation, first creating the account (`account`: its form) when the invitee has none."""
+    if user is None:
+        user = services.create_user(invitation.email, account["name"], account["password"],
+                                    preferred_locale=session.get(SESSION_LOCALE_KEY))
+    services.accept_invitation(invitation, tenant, user)
+    return user
 
 
 def _invitation_page(tenant, invitation, existing, form, errors):
@@ -223,10 +232,9 @@ def account():
         form = request.form
         data, errors = load_form(ProfileSchema())
         if not errors:
-            current_user.name = data["name"]
-            current_user.preferred_locale = data["preferred_locale"]
+            submit(_change, current_user._get_current_object(), name=data["name"],
+                   preferred_locale=data["preferred_locale"])
             session[SESSION_LOCALE_KEY] = data["preferred_locale"]
-            db.session.commit()
             flash(_("Your details have been saved."), "info")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form, errors=errors), 400 if errors else 200
@@ -242,8 +250,7 @@ def change_password():
         else:
             data, errors = load_form(NewPasswordSchema())
             if not errors:
-                current_user.set_password(data["password"])
-                db.session.commit()
+                submit(current_user.set_password, data["password"])
                 # Every other session ends (new epoch); this one continues under the new id.
                 _start_session(current_user._get_current_object())
                 flash(_("Your password has been changed; other sessions have been logged out."), "info")
