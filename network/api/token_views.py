@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates
 
 from network.api import tokens
 from network.api.models import LIFETIMES, SCOPES
-from network.submit import found_or_404, submit
+from network.submit import found_or_404, redirect_replayed, submit, submitted_key
 from network.validation import FormSchema, choice_field, load_form, text_field
 
 bp = Blueprint("api_tokens", __name__, template_folder="templates", url_prefix="/account/api-tokens")
@@ -47,8 +47,11 @@ def create():
         if isinstance(errors.get("scopes"), dict):  # an unknown scope, by position
             errors["scopes"] = sorted({message for messages in errors["scopes"].values() for message in messages})
         return _page(form=submitted, errors=errors, status=400)
-    (_token, secret), _refusal, _replayed = submit(tokens.create_token, current_user, data["name"], data["scopes"],
-                                                   int(data["lifetime_days"]))
+    outcome = submit(tokens.create_token, current_user, data["name"], data["scopes"], int(data["lifetime_days"]),
+                     once=submitted_key(), location=lambda created: url_for("api_tokens.index"))
+    if outcome.replayed:  # the secret was shown to the first request only, and is not stored
+        return redirect_replayed(outcome)
+    _token, secret = outcome.result
     # Shown in this response only: the secret is not stored, so there is no page to come back to.
     return _page(form={"lifetime_days": "90"}, secret=secret)
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from network.permissions import permission_required
 from network.reference import services
 from network.reference.schemas import SupportAreaSchema
-from network.submit import submit
+from network.submit import redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
@@ -29,7 +29,10 @@ def lists():
         schema, create, done = _FORMS[submitted]
         data, errors = load_form(schema())
         if not errors:
-            refusal = submit(create, **data).refusal
+            outcome = submit(create, **data, once=submitted_key(), location=lambda created: url_for("reference.lists"))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            refusal = outcome.refusal
             if refusal:
                 errors = refusal.errors
             else:

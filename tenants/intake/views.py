@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from network.permissions import permission_required
-from network.submit import found_or_404, get_or_404, submit
+from network.submit import found_or_404, get_or_404, redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.intake import services
 from tenants.intake.models import QUESTION_KINDS, PartnerQuestion, Question, QuestionSet
@@ -63,7 +63,11 @@ def partner_questions():
         form = request.form
         data, errors = load_form(QuestionSchema())
         if not errors:
-            refusal = submit(services.add_partner_question, data["role"], data, current_user).refusal
+            outcome = submit(services.add_partner_question, data["role"], data, current_user, once=submitted_key(),
+                             location=lambda question: url_for("intake.partner_questions"))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            refusal = outcome.refusal
             if refusal:
                 errors = refusal.errors
             else:
@@ -94,7 +98,11 @@ def question_sets():
         form = request.form
         data, errors = load_form(QuestionSchema())
         if not errors:
-            refusal = submit(services.add_network_question, data["role"], data).refusal
+            outcome = submit(services.add_network_question, data["role"], data, once=submitted_key(),
+                             location=lambda question: url_for("intake.question_sets"))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            refusal = outcome.refusal
             if refusal:
                 errors = refusal.errors
             else:

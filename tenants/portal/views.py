@@ -166,8 +166,11 @@ def follow_up(process_id):
         form = {**request.form.to_dict(), "progress": keyed_values(request.form, "progress")}
         data, errors = load_form(FollowUpAnswerSchema(), form)
         if not errors:
-            refusal = submit(services.answer_follow_up, process, side, data, current_user).refusal
-            errors = refusal.errors if refusal else {}
+            outcome = submit(services.answer_follow_up, process, side, data, current_user, once=submitted_key(),
+                             location=lambda answer: url_for("portal.process", process_id=process_id))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            errors = outcome.refusal.errors if outcome.refusal else {}
             if not errors:
                 flash(_("Thank you: your answers have been sent to the team."), "info")
                 return _to_process(process)
@@ -188,7 +191,11 @@ def evaluation(process_id):
         form = evaluation_form(request.form)
         data, errors = load_form(EvaluationSchema(), form)
         if not errors:
-            refusal = submit(processes.submit_evaluation, process, side, data, current_user).refusal
+            outcome = submit(processes.submit_evaluation, process, side, data, current_user, once=submitted_key(),
+                             location=lambda evaluation: url_for("portal.process", process_id=process_id))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            refusal = outcome.refusal
             if refusal:
                 errors = refusal.errors
             else:

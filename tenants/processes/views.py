@@ -224,7 +224,11 @@ def new_follow_up(process_id):
         if not errors and set(data["progress"]) != {goal.id for goal in process.agreement.goals}:
             errors = {"progress": [_("Give the progress of every goal.")]}
         if not errors:
-            refusal = submit(services.record_follow_up, process, data, current_user).refusal
+            outcome = submit(services.record_follow_up, process, data, current_user, once=submitted_key(),
+                             location=lambda follow_up: url_for("processes.detail", process_id=process_id))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            refusal = outcome.refusal
             if refusal:
                 errors = refusal.errors
                 process = _process_or_404(process_id)
@@ -248,7 +252,11 @@ def evaluation(process_id, side):
         form = evaluation_form(request.form)
         data, errors = load_form(EvaluationSchema(), form)
         if not errors:
-            refusal = submit(services.submit_evaluation, process, side, data, current_user).refusal
+            outcome = submit(services.submit_evaluation, process, side, data, current_user, once=submitted_key(),
+                             location=lambda evaluation: url_for("processes.detail", process_id=process_id))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            refusal = outcome.refusal
             if refusal:
                 errors = refusal.errors
                 process = _process_or_404(process_id)

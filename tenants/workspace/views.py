@@ -8,7 +8,7 @@ from network.accounts.schemas import InvitationSchema
 from network.extensions import db
 from network.mail import send_email
 from network.permissions import permission_required
-from network.submit import found_or_404, get_or_404, submit
+from network.submit import found_or_404, get_or_404, redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.audit.services import recent_events
 from tenants.workspace.services import workspace_attention
@@ -47,7 +47,11 @@ def members():
         form = request.form
         data, errors = load_form(InvitationSchema())
         if not errors:
-            invitation, refusal, _replayed = submit(_invite_and_send, data)
+            outcome = submit(_invite_and_send, data, once=submitted_key(),
+                             location=lambda invitation: url_for("workspace.members"))
+            if outcome.replayed:
+                return redirect_replayed(outcome)
+            invitation, refusal = outcome.result, outcome.refusal
             if refusal:
                 errors = refusal.errors
             else:
