@@ -211,3 +211,24 @@ def test_two_agreement_saves_at_once_keep_one_version_and_answer_409_never_500(a
     assert "Someone saved a newer version of this agreement" in refused
     versions = _in_workspace(app, team, lambda: services.get_process(process_id).agreement.version)
     assert versions == 2
+
+
+def test_two_coordinators_editing_one_partner_the_second_gets_409_and_nothing_is_overwritten(app, two_partners):
+    first, second = (signed_in(app, two_partners.coordinator) for _ in range(2))
+    edit = f"/t/{two_partners.coordination.slug}/partners/{two_partners.alpha.id}/edit"
+    version = _opened_version(first.get(edit))
+    assert _opened_version(second.get(edit)) == version
+    opened = {"name": "Câmara Municipal Alfa", "kind": "municipality", "district": "porto", "default_locale": "pt_PT",
+              "version": version}
+
+    assert first.post(edit, data={**opened, "district": "braga"}).status_code == 302
+    stale = second.post(edit, data={**opened, "name": "Associação Alpha"})
+
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert "Someone else saved this record while you were editing it." in page and 'value="Associação Alpha"' in page
+    with app.app_context():
+        from tenants.tenancy.models import Tenant
+
+        partner = db.session.get(Tenant, two_partners.alpha.id)
+        assert (partner.name, partner.district) == ("Câmara Municipal Alfa", "braga")
