@@ -56,6 +56,8 @@ class BaseConfig:
     # sweep, every ROLLUP_SWEEP_INTERVAL: their own job was lost (Redis down, a worker killed).
     ROLLUP_SWEEP_GRACE = int(os.environ.get("ROLLUP_SWEEP_GRACE", "30"))
     ROLLUP_SWEEP_INTERVAL = int(os.environ.get("ROLLUP_SWEEP_INTERVAL", "60"))
+    # One-time submission keys (create forms, Idempotency-Key) are forgotten after this many days.
+    SUBMISSION_KEY_DAYS = int(os.environ.get("SUBMISSION_KEY_DAYS", "2"))
     # Sent and failed messages (their context may hold one-time links) are deleted after this.
     OUTBOX_RETENTION_DAYS = 30
     # Local time (BABEL_DEFAULT_TIMEZONE) of the daily jobs.

@@ -19,7 +19,7 @@ edge) and flaskbb's single refusal type carrying field errors.
 """
 import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -144,6 +144,25 @@ class SubmissionKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def purge_old_submission_keys(scheduled_for=None):
+    """Daily: forget keys older than `SUBMISSION_KEY_DAYS` (a double click comes within seconds,
+    a client's retried POST within hours). Each workspace's keys in its own scope (RLS)."""
+    from flask import current_app
+
+    from tenants.tenancy import tenant_context
+    from tenants.tenancy.models import Tenant
+
+    cutoff = (scheduled_for or utcnow()) - timedelta(days=current_app.config["SUBMISSION_KEY_DAYS"])
+    purged = 0
+    for tenant_id in [None, *db.session.scalars(sa.select(Tenant.id).order_by(Tenant.id))]:
+        with tenant_context(tenant_id):
+            purged += db.session.execute(
+                sa.delete(SubmissionKey).where(SubmissionKey.tenant_id.is_not_distinct_from(tenant_id),
+                                               SubmissionKey.created_at < cutoff)
+                .execution_options(synchronize_session=False)).rowcount
+    return purged
+
+
 def new_submission_key():
     return secrets.token_urlsafe(18)
 
@@ -156,9 +175,9 @@ def submitted_key():
 
 
 def _claim(key, user_id):
-    """Take the key for this request. Returns None when taken, or the earlier request's row when
-    it was already used. A concurrent request with the same key waits here (the unique index)
-    until the first one commits or rolls back."""
+    """Take the key for this request: (None, the new row's id), or (the earlier request's
+    location and record id, None) when it was used. A concurrent request with the same key
+    waits here (on the unique index) until the first one commits or rolls back."""
     from tenants.tenancy import current_tenant_id
 
     tenant_id = current_tenant_id()

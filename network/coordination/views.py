@@ -16,7 +16,6 @@ from network.coordination.schemas import (
     PartnerStatusSchema,
     YearSchema,
 )
-from network.extensions import db
 from network.mail import send_email
 from network.permissions import permission_required
 from network.reference import services as reference

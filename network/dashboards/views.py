@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from network.dashboards.hooks import rollup_freshness
-from network.submit import submit
+from network.submit import found_or_404, submit
 from network.dashboards import exports
 from network.dashboards.models import EXPORT_FORMATS, DashboardExport
 from network.dashboards.presentation import present
@@ -85,11 +85,8 @@ def export():
 
 def _own_export(export_id):
     _national()
-    job = db.session.scalar(db.select(DashboardExport).where(DashboardExport.id == export_id,
-                                                            DashboardExport.user_id == current_user.id))
-    if job is None:
-        abort(404)
-    return job
+    return found_or_404(db.session.scalar(db.select(DashboardExport).where(DashboardExport.id == export_id,
+                                                                         DashboardExport.user_id == current_user.id)))
 
 
 @bp.get("/dashboard/exports/<id:export_id>")

@@ -66,6 +66,8 @@ PERIODIC_JOBS = {
                     daily_at_setting="PROCESS_REMINDERS_AT"),
         PeriodicJob("retention-sweep", "network.mail.outbox.purge_old_messages", "default",
                     daily_at_setting="RETENTION_SWEEP_AT"),
+        PeriodicJob("submission-keys-sweep", "network.submit.purge_old_submission_keys", "default",
+                    daily_at_setting="RETENTION_SWEEP_AT"),
         PeriodicJob("privacy-retention", "tenants.privacy.retention.apply_retention_everywhere", "default",
                     daily_at_setting="PRIVACY_RETENTION_AT"),
     )

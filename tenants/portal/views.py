@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from network.permissions import permission_required
 from network.reference.services import active_support_areas
-from network.submit import redirect_replayed, submit, submitted_key
+from network.submit import found_or_404, redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.portal import services
 from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema
@@ -44,9 +44,7 @@ def _records():
 
 def _my_process_or_404(process_id):
     process, side = services.my_process(_records(), process_id)
-    if process is None:
-        abort(404)
-    return process, side
+    return found_or_404(process), side
 
 
 def _to_process(process):
@@ -72,9 +70,7 @@ def home():
 @bp.route("/profile/<any(mentor, mentee):side>", methods=["GET", "POST"])
 @permission_required("portal.use")
 def profile(side):
-    me = _records().get(side)
-    if me is None:
-        abort(404)
+    me = found_or_404(_records().get(side))
     form = {"email": me.email or "", "phone": me.phone or "", "shares_contact": "yes" if me.shares_contact else "no"}
     errors = {}
     if request.method == "POST":

@@ -166,8 +166,7 @@ def accept_agreement(process_id):
 @permission_required("processes.manage")
 def print_agreement(process_id):
     process = _process_or_404(process_id)
-    if process.agreement is None:
-        abort(404)
+    found_or_404(process.agreement)
     language = request.args.get("lang")
     if language not in ("pt_PT", "en"):
         language = None
