@@ -1,0 +1,386 @@
+"""Batch matching: a partner's whole waiting list at once.
+
+The pool is what single matching reads: the waiting, consented mentees (`eligible_mentees`)
+and the eligible mentors with room (`eligible_mentors`), scored with the partner's weights.
+Every pair's score is the one `scoring.score_pair` gives, computed for the whole matrix at
+once with numpy (`score_matrix`): the same rules over the same profiles, in whole tenths of a
+point (what `score_pair`'s rounding yields), so sums are exact and `tests/matching` checks the
+matrix pair by pair against `score_pair`.
+
+The assignment is solved by scipy (`min_weight_full_bipartite_matching`, LAPJVsp, on a
+sparse graph; `maximum_bipartite_matching`, Hopcroft-Karp, for the fair mode's thresholds):
+each mentor's capacity becomes that many identical slot columns, and each mentee has a
+column of its own meaning "no mentor", so a full matching always exists.
+
+Objectives:
+- `total`: the largest sum of scores. It may leave a mentee without a mentor when that
+  frees a mentor whose other mentee gains more.
+- `fair` (the default): lexicographic. First as many mentees matched as the capacity and
+  eligibility allow; then the worst matched mentee's score as high as possible; then the
+  largest total. Why: the total alone trades a few poor matches for many good ones, and the
+  poor ones fall on the mentees with rare needs, who are the ones the programme must not
+  leave behind; max-min alone ignores everyone above the worst, so the total breaks its ties.
+
+Only a few of each mentee's columns matter: its best mentors whose places add up to the
+number of mentees (`_candidates`). In any solution a mentee placed with a mentor outside
+that set could move to one inside it with a free place (the other mentees hold fewer places
+than the set has) and score at least as much: no objective above gets worse, so an optimum
+over the candidates is an optimum over all pairs.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
+
+from tenants.matching.models import CRITERIA
+from tenants.matching.services import eligible_mentees, eligible_mentors, matching_settings
+from tenants.matching.scoring import LEVEL_ORDER, need_weights, normalized_place, shared_language_fit
+from tenants.participants.models import DAY_PERIODS, WEEKDAYS
+
+MODES = ("fair", "total")
+FORBIDDEN = -1  # a pair staff excluded
+ROWS_PER_CHUNK = 256  # mentees scored at once: 256 x 10,000 floats per criterion, about 20 MB
+TOP_LEVEL = max(LEVEL_ORDER, key=LEVEL_ORDER.get)
+SLOTS = [(day, period) for day in WEEKDAYS for period in DAY_PERIODS]
+
+
+@dataclass
+class Pool:
+    """Who can be matched now, and every pair's score in tenths of a point."""
+
+    mentees: list  # scoring.Profile, in registration order (the order greedy staff open them)
+    mentors: list  # scoring.Profile, by name then id (the single page's order among equals)
+    scores: np.ndarray  # (mentees, mentors) int32 tenths
+    capacity: np.ndarray  # (mentors,) places left
+
+    def __post_init__(self):
+        self.mentee_index = {profile.id: row for row, profile in enumerate(self.mentees)}
+        self.mentor_index = {profile.id: column for column, profile in enumerate(self.mentors)}
+
+
+@dataclass
+class Assignment:
+    """Who goes with whom, and how good that is (scores in tenths)."""
+
+    mentor_of: dict  # mentee id -> mentor id
+    score_of: dict  # mentee id -> score (tenths)
+    pinned: set = field(default_factory=set)  # mentee ids whose pair staff pinned
+    dropped_pins: list = field(default_factory=list)  # pins no longer possible: (mentee id, mentor id)
+
+    @property
+    def total(self):
+        return sum(self.score_of.values())
+
+    @property
+    def worst(self):
+        return min(self.score_of.values(), default=None)
+
+    @property
+    def matched(self):
+        return len(self.mentor_of)
+
+
+# --- the score matrix ---------------------------------------------------------
+
+def _indicator(rows, keys_of, index):
+    matrix = np.zeros((len(rows), len(index)), dtype=np.float64)
+    for row, profile in enumerate(rows):
+        for key in keys_of(profile):
+            if key in index:
+                matrix[row, index[key]] = 1
+    return matrix
+
+
+def _tenths(points):
+    """round(points, 1) x 10 as `scoring` rounds (Python's `round`, exact on the decimal value):
+    `rint` agrees except within float noise of a half tenth, where Python decides."""
+    scaled = points * 10
+    tenths = np.rint(scaled)
+    near_half = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-7
+    if near_half.any():
+        tenths[near_half] = [round(round(float(value), 1) * 10) for value in points[near_half]]
+    return tenths.astype(np.int32)
+
+
+class _MentorFeatures:
+    """The mentors' side of every criterion, as arrays, built once per pool."""
+
+    def __init__(self, mentees, mentors, max_mentees):
+        self.areas = sorted({area for profile in mentees for area in profile.areas})
+        area_index = {area: number for number, area in enumerate(self.areas)}
+        self.offers = _indicator(mentors, lambda profile: profile.areas, area_index)
+        self.languages = sorted({code for profile in mentees for code in profile.languages})
+        self.language_index = {code: number for number, code in enumerate(self.languages)}
+        # A language is shared at fit f when both levels allow f (`shared_language_fit` of the lower).
+        self.speaks = {fit: _indicator(mentors, lambda profile: [code for code, level in profile.languages.items()
+                                                                 if shared_language_fit(level, TOP_LEVEL) >= fit],
+                                       self.language_index)
+                       for fit in (1.0, 0.5)}
+        places = {}
+        self.place = np.array([places.setdefault(normalized_place(profile.municipality), len(places))
+                               for profile in mentors])
+        self.places = places
+        every_slot = dict.fromkeys([*SLOTS, *(slot for profile in (*mentees, *mentors) for slot in profile.slots)])
+        self.slot_index = {slot: number for number, slot in enumerate(every_slot)}
+        self.slots = _indicator(mentors, lambda profile: profile.slots, self.slot_index)
+        self.has_slots = np.array([bool(profile.slots) for profile in mentors])
+        self.load = np.maximum(0.0, 1 - np.array([profile.open_processes for profile in mentors],
+                                                 dtype=np.float64) / max_mentees)
+        self.genders = np.array([profile.gender or "" for profile in mentors], dtype=object)
+        self.area_index = area_index
+
+
+def _fits(mentees, features):
+    """{criterion: (mentees, mentors) fit 0..1}, each as `scoring`'s function of that name computes it."""
+    count = len(features.genders)
+    needs = np.zeros((len(mentees), len(features.areas)))
+    for row, profile in enumerate(mentees):
+        for area, weight in need_weights(profile).items():
+            needs[row, features.area_index[area]] = weight
+    needed = needs.sum(axis=1, keepdims=True)  # integers: the division is Python's
+    covered = needs @ features.offers.T
+    support = np.divide(covered, needed, out=np.zeros_like(covered), where=needed > 0)
+
+    languages = np.zeros((len(mentees), count))
+    for fit in (0.5, 1.0):
+        speaks = _indicator(mentees, lambda profile: [code for code, level in profile.languages.items()
+                                                      if shared_language_fit(level, TOP_LEVEL) >= fit],
+                            features.language_index)
+        languages[(speaks @ features.speaks[fit].T) > 0] = fit
+
+    # A mentee with a place of its own (any text) is where mentors of the same spelling are.
+    place = np.array([features.places.get(normalized_place(profile.municipality), -2)
+                      if profile.municipality else -1 for profile in mentees])
+    location = (place[:, None] == features.place[None, :]).astype(np.float64)
+
+    wanted = _indicator(mentees, lambda profile: profile.slots, features.slot_index)
+    asked = wanted.sum(axis=1, keepdims=True)
+    common = wanted @ features.slots.T
+    availability = np.where(asked > 0, np.divide(common, asked, out=np.zeros_like(common), where=asked > 0), 0.5)
+    availability[:, ~features.has_slots] = 0.0
+
+    preferences = np.ones((len(mentees), count))
+    for row, profile in enumerate(mentees):
+        if profile.preferred_gender:
+            preferences[row] = features.genders == profile.preferred_gender
+    return {"support_areas": support, "languages": languages, "location": location,
+            "availability": availability, "load": np.broadcast_to(features.load, (len(mentees), count)),
+            "preferences": preferences}
+
+
+def score_matrix(mentees, mentors, weights, max_mentees, progress=None):
+    """(mentees, mentors) int32: `score_pair(mentee, mentor)`'s total x 10 for every pair.
+
+    Each criterion's points are rounded to a tenth as `score_pair` rounds them, so the sum of
+    the six whole tenths is its total exactly. `progress(done, of)` after each chunk of mentees."""
+    total_weight = sum(weights.values()) or 1
+    features = _MentorFeatures(mentees, mentors, max_mentees)
+    scores = np.zeros((len(mentees), len(mentors)), dtype=np.int32)
+    for start in range(0, len(mentees), ROWS_PER_CHUNK):
+        chunk = mentees[start:start + ROWS_PER_CHUNK]
+        fits = _fits(chunk, features)
+        for criterion in CRITERIA:
+            scores[start:start + len(chunk)] += _tenths(100 * fits[criterion] * weights[criterion] / total_weight)
+        if progress:
+            progress(start + len(chunk), len(mentees))
+    return scores
+
+
+def load_pool(progress=None):
+    """The current tenant's pool, scored with its settings. `progress(done, of)` while scoring."""
+    settings = matching_settings()
+    mentors = sorted(eligible_mentors(settings.max_mentees_per_mentor), key=lambda profile: (profile.name, profile.id))
+    mentees = sorted(eligible_mentees(), key=lambda profile: profile.id)
+    scores = score_matrix(mentees, mentors, settings.weights, settings.max_mentees_per_mentor, progress)
+    capacity = np.array([settings.max_mentees_per_mentor - profile.open_processes for profile in mentors],
+                        dtype=np.int64)
+    return Pool(mentees, mentors, scores, capacity)
+
+
+# --- the assignment ------------------------------------------------------------
+
+def _candidates(scores, capacity):
+    """(rows, columns) of each row's best allowed columns whose capacities reach the number of
+    rows (or every allowed column): the only ones an optimum needs (see the module's note)."""
+    needed = scores.shape[0]
+    allowed = (scores >= 0) & (capacity[None, :] > 0)
+    masked = np.where(allowed, scores, -1)
+    keep = min(needed, scores.shape[1])
+    rows, columns = [], []
+    for start in range(0, scores.shape[0], ROWS_PER_CHUNK):
+        block = masked[start:start + ROWS_PER_CHUNK]
+        top = np.argpartition(-block, keep - 1, axis=1)[:, :keep] if keep < block.shape[1] else \
+            np.broadcast_to(np.arange(block.shape[1]), block.shape)
+        top_scores = np.take_along_axis(block, top, axis=1)
+        order = np.argsort(-top_scores, axis=1, kind="stable")
+        top = np.take_along_axis(top, order, axis=1)
+        top_scores = np.take_along_axis(top_scores, order, axis=1)
+        places = capacity[top]
+        before = np.cumsum(places, axis=1) - places
+        chosen = (before < needed) & (top_scores >= 0)
+        chunk_rows, positions = np.nonzero(chosen)
+        rows.append(chunk_rows + start)
+        columns.append(top[chunk_rows, positions])
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(columns)
+
+
+def _slot_graph(rows, columns, weights, capacity, row_count):
+    """The sparse graph of rows x (each column's places, then one "no mentor" column per row),
+    and each slot's column."""
+    places = np.minimum(capacity, np.bincount(columns, minlength=len(capacity)))
+    first_slot = np.concatenate(([0], np.cumsum(places)))
+    copies = places[columns]
+    slot_rows = np.repeat(rows, copies)
+    slot_columns = np.repeat(columns, copies)
+    slots = first_slot[slot_columns] + np.arange(copies.sum()) - np.repeat(np.cumsum(copies) - copies, copies)
+    slot_count = int(first_slot[-1])
+    return slot_rows, slots, np.repeat(weights, copies), np.repeat(np.arange(len(capacity)), places), slot_count
+
+
+def _match(rows, columns, weights, capacity, row_count):
+    """Row -> column (or -1) of a full matching of largest total weight (weights > 0; the "no
+    mentor" columns weigh 1)."""
+    slot_rows, slots, slot_weights, column_of_slot, slot_count = _slot_graph(rows, columns, weights, capacity,
+                                                                             row_count)
+    graph = csr_matrix((np.concatenate((slot_weights, np.ones(row_count))),
+                        (np.concatenate((slot_rows, np.arange(row_count))),
+                         np.concatenate((slots, slot_count + np.arange(row_count))))),
+                       shape=(row_count, slot_count + row_count))
+    matched_rows, matched_slots = min_weight_full_bipartite_matching(graph, maximize=True)
+    column_of = np.full(row_count, -1)
+    real = matched_slots < slot_count
+    column_of[matched_rows[real]] = column_of_slot[matched_slots[real]]
+    return column_of
+
+
+def _most_matched(rows, columns, capacity, row_count):
+    """How many rows can have a column at once (Hopcroft-Karp over the slots)."""
+    if len(rows) == 0:
+        return 0
+    slot_rows, slots, _, _, slot_count = _slot_graph(rows, columns, np.ones(len(rows)), capacity, row_count)
+    graph = csr_matrix((np.ones(len(slots)), (slot_rows, slots)), shape=(row_count, slot_count))
+    return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+
+
+def solve_matrix(scores, capacity, mode="fair", floor=None):
+    """Row -> column (or -1) for the (rows, columns) int `scores` (FORBIDDEN: not allowed) and
+    each column's `capacity`, optimal for `mode`. `floor`: in the fair mode, the worst score
+    already fixed elsewhere (pins): raising the others' worst above it gains nothing, so the
+    total decides among them."""
+    row_count = scores.shape[0]
+    if row_count == 0 or scores.shape[1] == 0:
+        return np.full(row_count, -1)
+    rows, columns = _candidates(scores, capacity)
+    if len(rows) == 0:
+        return np.full(row_count, -1)
+    edge_scores = scores[rows, columns].astype(np.float64)
+    if mode == "total":
+        return _match(rows, columns, edge_scores + 1, capacity, row_count)
+    most = _most_matched(rows, columns, capacity, row_count)
+    levels = np.unique(edge_scores)
+    low, high = 0, len(levels) - 1  # the highest level whose edges still match `most` rows
+    while low < high:
+        middle = (low + high + 1) // 2
+        kept = edge_scores >= levels[middle]
+        if _most_matched(rows[kept], columns[kept], capacity, row_count) == most:
+            low = middle
+        else:
+            high = middle - 1
+    threshold = levels[low] if floor is None else min(levels[low], floor)
+    kept = edge_scores >= threshold
+    # One more mentee matched outweighs any difference of totals.
+    bonus = float(scores.max() + 1) * row_count + 1
+    return _match(rows[kept], columns[kept], edge_scores[kept] + bonus + 1, capacity, row_count)
+
+
+def _constrained(pool, pins, exclusions):
+    """The pool's scores with the exclusions forbidden, the pinned mentees' rows out and their
+    places taken: (scores, capacity, free row numbers, Assignment of the pins)."""
+    scores = pool.scores.copy()
+    for mentee_id, mentor_id in exclusions:
+        if mentee_id in pool.mentee_index and mentor_id in pool.mentor_index:
+            scores[pool.mentee_index[mentee_id], pool.mentor_index[mentor_id]] = FORBIDDEN
+    capacity = pool.capacity.copy()
+    fixed = Assignment({}, {})
+    for mentee_id, mentor_id in pins:
+        row, column = pool.mentee_index.get(mentee_id), pool.mentor_index.get(mentor_id)
+        if row is None or column is None or mentee_id in fixed.mentor_of or capacity[column] <= 0 \
+                or scores[row, column] == FORBIDDEN:
+            fixed.dropped_pins.append((mentee_id, mentor_id))
+            continue
+        capacity[column] -= 1
+        fixed.mentor_of[mentee_id] = mentor_id
+        fixed.score_of[mentee_id] = int(scores[row, column])
+        fixed.pinned.add(mentee_id)
+    free = np.array([row for row, profile in enumerate(pool.mentees) if profile.id not in fixed.mentor_of],
+                    dtype=np.int64)
+    return scores, capacity, free, fixed
+
+
+def _completed(pool, fixed, free, column_of, scores):
+    for row, column in zip(free, column_of):
+        if column >= 0:
+            mentee_id = pool.mentees[row].id
+            fixed.mentor_of[mentee_id] = pool.mentors[column].id
+            fixed.score_of[mentee_id] = int(scores[row, column])
+    return fixed
+
+
+def solve(pool, pins=(), exclusions=(), mode="fair"):
+    """The best assignment of the pool for `mode`, keeping the `pins` ((mentee id, mentor id)
+    pairs, in order while places last) and never making the `exclusions`."""
+    scores, capacity, free, fixed = _constrained(pool, pins, exclusions)
+    column_of = solve_matrix(scores[free], capacity, mode, floor=fixed.worst)
+    return _completed(pool, fixed, free, column_of, scores)
+
+
+def greedy(pool, pins=(), exclusions=()):
+    """One mentee at a time, in registration order, each given the best mentor with a place left
+    (the first suggestion of the single page): what matching without the batch amounts to."""
+    scores, capacity, free, fixed = _constrained(pool, pins, exclusions)
+    column_of = np.full(len(free), -1)
+    for position, row in enumerate(free):
+        open_scores = np.where(capacity > 0, scores[row], FORBIDDEN)
+        if len(open_scores) and open_scores.max() >= 0:
+            column = int(np.argmax(open_scores))  # the first of equals: by name, as the page ranks
+            column_of[position] = column
+            capacity[column] -= 1
+    return _completed(pool, fixed, free, column_of, scores)
+
+
+@dataclass
+class ForcedPair:
+    """What making one pair would cost: the answer to "why not this mentor?"."""
+
+    mentee_id: int
+    mentor_id: int
+    score: int  # the pair's score (tenths)
+    proposed: Assignment
+    forced: Assignment
+
+    @property
+    def total_difference(self):
+        return self.forced.total - self.proposed.total
+
+    @property
+    def displaced(self):
+        """[(mentee id, their score with the mentor, their mentor then or None, score then)]: who
+        the mentor stops following when the pair is made."""
+        return [(mentee_id, self.proposed.score_of[mentee_id], self.forced.mentor_of.get(mentee_id),
+                 self.forced.score_of.get(mentee_id))
+                for mentee_id, mentor_id in self.proposed.mentor_of.items()
+                if mentor_id == self.mentor_id and self.forced.mentor_of.get(mentee_id) != self.mentor_id]
+
+
+def force_pair(pool, mentee_id, mentor_id, pins=(), exclusions=(), mode="fair", proposed=None):
+    """The assignment solved again with (mentee, mentor) pinned first, beside `proposed` (solved
+    here when not given). The mentee's own pin, if any, gives way; an exclusion of the pair too."""
+    proposed = proposed or solve(pool, pins, exclusions, mode)
+    pins = [(mentee_id, mentor_id)] + [pin for pin in pins if pin[0] != mentee_id]
+    exclusions = [pair for pair in exclusions if tuple(pair) != (mentee_id, mentor_id)]
+    forced = solve(pool, pins, exclusions, mode)
+    score = int(pool.scores[pool.mentee_index[mentee_id], pool.mentor_index[mentor_id]])
+    return ForcedPair(mentee_id, mentor_id, score, proposed, forced)
