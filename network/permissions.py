@@ -31,6 +31,8 @@ MATRIX = {
     "intake.network_questions": COORDINATOR,
     "matching.suggest": STAFF,
     "matching.configure": PARTNER_ADMIN,
+    # Batch matching of the waiting list: propose, pin, exclude, explain, confirm.
+    "matching.batch": STAFF,
     # Mentoring processes, run by staff and lived by the pair
     "processes.manage": STAFF,
     "portal.use": PARTICIPANTS,

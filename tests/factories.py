@@ -214,6 +214,7 @@ def objects_for_every_route(tenant, admin, staff):
     from network.accounts.models import Membership
     from network.dashboards.models import DashboardExport
     from network.mail import send_email
+    from tenants.matching import proposals
     from tenants.tenancy import tenant_context
 
     with tenant_context(tenant.id):
@@ -226,8 +227,11 @@ def objects_for_every_route(tenant, admin, staff):
         export = DashboardExport(user_id=staff.id, file_format="csv", locale="pt_PT", filters={}, status="done",
                                  progress=100, filename="export.csv", content=b"x")
         db.session.add(export)
+        proposal = proposals.create_proposal(staff)
+        proposals.compute(proposal)
         db.session.flush()
         ids = {
+            "proposal_id": proposal.id,
             "invitation_id": invitation.id,
             "message_id": message.id,
             "export_id": export.id,

@@ -1,0 +1,44 @@
+"""matching proposals: batch matching of a partner's waiting list
+
+Revision ID: 0013_matching
+Revises: 0012_rollup_profiles
+Create Date: 2026-12-03 10:00:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+import network.timeutil
+from tenants.tenancy import rls
+
+# revision identifiers, used by Alembic.
+revision = '0013_matching'
+down_revision = '0012_rollup_profiles'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('matching_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('mode', sa.Enum('fair', 'total', name='proposal_mode', native_enum=False, create_constraint=True, length=8), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'running', 'done', 'failed', name='proposal_status', native_enum=False, create_constraint=True, length=16), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('pins', sa.JSON(), nullable=False),
+    sa.Column('exclusions', sa.JSON(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('confirmed', sa.JSON(), nullable=False),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_matching_proposals_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_matching_proposals_created_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_matching_proposals')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_matching_proposals_tenant_id_id'))
+    )
+    rls.enable_row_level_security(op, 'matching_proposals')
+
+
+def downgrade():
+    op.drop_table('matching_proposals')
