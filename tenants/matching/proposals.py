@@ -1,9 +1,9 @@
 """Proposals: a batch matching staff look at, pin, exclude, run again and confirm pair by pair.
 
 A proposal is never a commitment: each confirmed pair goes through `services.confirm_match`,
-the single match's own service, in a transaction of its own, with the mentor's and the
-mentee's rows locked first (mentor, then mentee: every confirmation takes them in that order,
-so two never wait on each other). A confirmation that lost a race to another one sees the
+the single match's own service, in a transaction of its own, with the proposal's, the
+mentor's and the mentee's rows locked first (in that order in every confirmation, so two
+never wait on each other). A confirmation that lost a race to another one sees the
 committed state once it holds the locks and is refused with the single match's message.
 """
 import time
@@ -112,10 +112,12 @@ def _locked(model, record_id):
                              .execution_options(populate_existing=True))
 
 
-def confirm_pair(proposal, mentee_id, mentor_id, actor, cadence):
+def confirm_pair(proposal_id, mentee_id, mentor_id, actor, cadence):
     """Confirm one proposed pair as a single match is confirmed; refused (ProcessRefused) when it
-    is not the proposal's or when the single match's rules refuse it now."""
-    if proposed_mentor(proposal, mentee_id) != mentor_id:
+    is not the proposal's or when the single match's rules refuse it now. The proposal's row is
+    locked first, so two confirmations from one proposal never overwrite its list of confirmed."""
+    proposal = _locked(MatchingProposal, proposal_id)
+    if proposal is None or proposed_mentor(proposal, mentee_id) != mentor_id:
         raise ProcessRefused(_("This pair is not in the proposal."))
     if mentee_id in proposal.confirmed:
         raise ProcessRefused(_("This pair has already been confirmed."))
