@@ -3,9 +3,10 @@
 The pool is what single matching reads: the waiting, consented mentees (`eligible_mentees`)
 and the eligible mentors with room (`eligible_mentors`), scored with the partner's weights.
 Every pair's score is the one `scoring.score_pair` gives, computed for the whole matrix at
-once with numpy (`score_matrix`): the same rules over the same profiles, in whole tenths of a
-point (what `score_pair`'s rounding yields), so sums are exact and `tests/matching` checks the
-matrix pair by pair against `score_pair`.
+once with numpy (`score_matrix`): each criterion of each pair is reduced to a small code (the
+counts its fit is a ratio of), and its points are looked up in a table `scoring._points`
+filled, so the matrix holds `score_pair`'s totals exactly, in whole tenths of a point;
+`tests/matching/test_batch_solver.py` checks it pair by pair on random profiles.
 
 The assignment is solved by scipy (`min_weight_full_bipartite_matching`, LAPJVsp, on a
 sparse graph; `maximum_bipartite_matching`, Hopcroft-Karp, for the fair mode's thresholds):
@@ -33,15 +34,23 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
-from tenants.matching.models import CRITERIA
 from tenants.matching.services import eligible_mentees, eligible_mentors, matching_settings
-from tenants.matching.scoring import LEVEL_ORDER, need_weights, normalized_place, shared_language_fit
+from tenants.matching.scoring import (
+    LEVEL_ORDER,
+    Profile,
+    _points,
+    load_fit,
+    need_weights,
+    normalized_place,
+    shared_language_fit,
+)
 from tenants.participants.models import DAY_PERIODS, WEEKDAYS
 
 MODES = ("fair", "total")
 FORBIDDEN = -1  # a pair staff excluded
-ROWS_PER_CHUNK = 256  # mentees scored at once: 256 x 10,000 floats per criterion, about 20 MB
+ROWS_PER_CHUNK = 256  # mentees scored at once: 256 x 10,000 codes per criterion, about 10 MB
 TOP_LEVEL = max(LEVEL_ORDER, key=LEVEL_ORDER.get)
+LANGUAGE_FITS = (1.0, 0.5)  # the fits `shared_language_fit` gives above zero, best first
 SLOTS = [(day, period) for day in WEEKDAYS for period in DAY_PERIODS]
 
 
@@ -84,7 +93,7 @@ class Assignment:
 # --- the score matrix ---------------------------------------------------------
 
 def _indicator(rows, keys_of, index):
-    matrix = np.zeros((len(rows), len(index)), dtype=np.float64)
+    matrix = np.zeros((len(rows), len(index)), dtype=np.float32)
     for row, profile in enumerate(rows):
         for key in keys_of(profile):
             if key in index:
@@ -92,96 +101,109 @@ def _indicator(rows, keys_of, index):
     return matrix
 
 
-def _tenths(points):
-    """round(points, 1) x 10 as `scoring` rounds (Python's `round`, exact on the decimal value):
-    `rint` agrees except within float noise of a half tenth, where Python decides."""
-    scaled = points * 10
-    tenths = np.rint(scaled)
-    near_half = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-7
-    if near_half.any():
-        tenths[near_half] = [round(round(float(value), 1) * 10) for value in points[near_half]]
-    return tenths.astype(np.int32)
+def _speaks(profiles, fit, index):
+    """Who speaks each language at a level that allows `fit` (the lower of two levels decides)."""
+    return _indicator(profiles, lambda profile: [code for code, level in profile.languages.items()
+                                                 if shared_language_fit(level, TOP_LEVEL) >= fit], index)
 
 
-class _MentorFeatures:
-    """The mentors' side of every criterion, as arrays, built once per pool."""
+class _Criteria:
+    """Every criterion of every pair as a small whole number, a *code*, with the fit each code
+    stands for: the fits are ratios of small counts (needs covered of needs, slots in common of
+    slots), a language level, a yes or no. Each criterion's points are then looked up in a table
+    built with `scoring._points`, the single page's own rounding, once per code: the matrix
+    holds exactly `score_pair`'s totals, in tenths, without a float per pair."""
 
     def __init__(self, mentees, mentors, max_mentees):
-        self.areas = sorted({area for profile in mentees for area in profile.areas})
-        area_index = {area: number for number, area in enumerate(self.areas)}
-        self.offers = _indicator(mentors, lambda profile: profile.areas, area_index)
-        self.languages = sorted({code for profile in mentees for code in profile.languages})
-        self.language_index = {code: number for number, code in enumerate(self.languages)}
-        # A language is shared at fit f when both levels allow f (`shared_language_fit` of the lower).
-        self.speaks = {fit: _indicator(mentors, lambda profile: [code for code, level in profile.languages.items()
-                                                                 if shared_language_fit(level, TOP_LEVEL) >= fit],
-                                       self.language_index)
-                       for fit in (1.0, 0.5)}
+        self.areas = {area: number for number, area in
+                      enumerate(sorted({area for profile in mentees for area in profile.areas}))}
+        self.offers = _indicator(mentors, lambda profile: profile.areas, self.areas)
+        self.most_needed = max((sum(need_weights(profile).values()) for profile in mentees), default=0) + 1
+        self.languages = {code: number for number, code in
+                          enumerate(sorted({code for profile in mentees for code in profile.languages}))}
+        self.speaks = {fit: _speaks(mentors, fit, self.languages) for fit in LANGUAGE_FITS}
         places = {}
         self.place = np.array([places.setdefault(normalized_place(profile.municipality), len(places))
-                               for profile in mentors])
+                               for profile in mentors], dtype=np.int32)
         self.places = places
         every_slot = dict.fromkeys([*SLOTS, *(slot for profile in (*mentees, *mentors) for slot in profile.slots)])
-        self.slot_index = {slot: number for number, slot in enumerate(every_slot)}
-        self.slots = _indicator(mentors, lambda profile: profile.slots, self.slot_index)
+        self.slots = {slot: number for number, slot in enumerate(every_slot)}
+        self.free_slots = _indicator(mentors, lambda profile: profile.slots, self.slots)
+        self.most_slots = len(self.slots) + 1
         self.has_slots = np.array([bool(profile.slots) for profile in mentors])
-        self.load = np.maximum(0.0, 1 - np.array([profile.open_processes for profile in mentors],
-                                                 dtype=np.float64) / max_mentees)
-        self.genders = np.array([profile.gender or "" for profile in mentors], dtype=object)
-        self.area_index = area_index
+        self.genders = {}
+        self.gender = np.array([self.genders.setdefault(profile.gender, len(self.genders)) for profile in mentors],
+                               dtype=np.int32)
+        self.load = [profile.open_processes for profile in mentors]
+        self.max_mentees = max_mentees
+
+    def fits(self):
+        """{criterion: the fit of each code}: codes index these lists."""
+        ratio = [covered / needed if needed else 0.0
+                 for covered in range(self.most_needed) for needed in range(self.most_needed)]
+        common = [common / asked if asked else 0.0
+                  for common in range(self.most_slots) for asked in range(self.most_slots)]
+        return {"support_areas": ratio, "languages": [0.0, *LANGUAGE_FITS[::-1]], "location": [0.0, 1.0],
+                "availability": [0.0, 0.5, *common], "preferences": [0.0, 1.0]}
+
+    def codes(self, mentees):
+        """{criterion: (mentees, mentors) codes}, each as `scoring`'s function of that name decides."""
+        count = len(self.gender)
+        needs = np.zeros((len(mentees), len(self.areas)), dtype=np.float32)
+        for row, profile in enumerate(mentees):
+            for area, weight in need_weights(profile).items():
+                needs[row, self.areas[area]] = weight
+        needed = needs.sum(axis=1, keepdims=True).astype(np.int32)  # whole numbers, exact in float32
+        covered = np.rint(needs @ self.offers.T).astype(np.int32)
+        support = covered * self.most_needed + needed
+
+        languages = np.zeros((len(mentees), count), dtype=np.int32)
+        for code, fit in enumerate(LANGUAGE_FITS[::-1], start=1):  # the better fit last, so it wins
+            languages[(_speaks(mentees, fit, self.languages) @ self.speaks[fit].T) > 0] = code
+
+        # A mentee with a place of its own (any text) is where mentors of the same spelling are.
+        place = np.array([self.places.get(normalized_place(profile.municipality), -2) if profile.municipality
+                          else -1 for profile in mentees], dtype=np.int32)
+        location = (place[:, None] == self.place[None, :]).astype(np.int32)
+
+        wanted = _indicator(mentees, lambda profile: profile.slots, self.slots)
+        asked = np.array([len(profile.slots) for profile in mentees], dtype=np.int32)[:, None]
+        common = np.rint(wanted @ self.free_slots.T).astype(np.int32)
+        availability = np.where(asked > 0, 2 + common * self.most_slots + asked, 1)
+        availability[:, ~self.has_slots] = 0
+
+        # No preference: every mentor meets it (-1); a gender no mentor has: none does (-2).
+        preferred = np.array([self.genders.get(profile.preferred_gender, -2) if profile.preferred_gender else -1
+                              for profile in mentees], dtype=np.int32)[:, None]
+        preferences = ((preferred == -1) | (preferred == self.gender[None, :])).astype(np.int32)
+        return {"support_areas": support, "languages": languages, "location": location,
+                "availability": availability, "preferences": preferences}
 
 
-def _fits(mentees, features):
-    """{criterion: (mentees, mentors) fit 0..1}, each as `scoring`'s function of that name computes it."""
-    count = len(features.genders)
-    needs = np.zeros((len(mentees), len(features.areas)))
-    for row, profile in enumerate(mentees):
-        for area, weight in need_weights(profile).items():
-            needs[row, features.area_index[area]] = weight
-    needed = needs.sum(axis=1, keepdims=True)  # integers: the division is Python's
-    covered = needs @ features.offers.T
-    support = np.divide(covered, needed, out=np.zeros_like(covered), where=needed > 0)
-
-    languages = np.zeros((len(mentees), count))
-    for fit in (0.5, 1.0):
-        speaks = _indicator(mentees, lambda profile: [code for code, level in profile.languages.items()
-                                                      if shared_language_fit(level, TOP_LEVEL) >= fit],
-                            features.language_index)
-        languages[(speaks @ features.speaks[fit].T) > 0] = fit
-
-    # A mentee with a place of its own (any text) is where mentors of the same spelling are.
-    place = np.array([features.places.get(normalized_place(profile.municipality), -2)
-                      if profile.municipality else -1 for profile in mentees])
-    location = (place[:, None] == features.place[None, :]).astype(np.float64)
-
-    wanted = _indicator(mentees, lambda profile: profile.slots, features.slot_index)
-    asked = wanted.sum(axis=1, keepdims=True)
-    common = wanted @ features.slots.T
-    availability = np.where(asked > 0, np.divide(common, asked, out=np.zeros_like(common), where=asked > 0), 0.5)
-    availability[:, ~features.has_slots] = 0.0
-
-    preferences = np.ones((len(mentees), count))
-    for row, profile in enumerate(mentees):
-        if profile.preferred_gender:
-            preferences[row] = features.genders == profile.preferred_gender
-    return {"support_areas": support, "languages": languages, "location": location,
-            "availability": availability, "load": np.broadcast_to(features.load, (len(mentees), count)),
-            "preferences": preferences}
+def _tenths(fit, weight, total_weight):
+    return round(_points(fit, weight, total_weight) * 10)
 
 
 def score_matrix(mentees, mentors, weights, max_mentees, progress=None):
     """(mentees, mentors) int32: `score_pair(mentee, mentor)`'s total x 10 for every pair.
 
-    Each criterion's points are rounded to a tenth as `score_pair` rounds them, so the sum of
-    the six whole tenths is its total exactly. `progress(done, of)` after each chunk of mentees."""
+    Each criterion's points are `scoring._points` of its fit, a whole number of tenths, so the
+    sum of the six is `score_pair`'s rounded total exactly. `progress(done, of)` after each
+    chunk of mentees."""
     total_weight = sum(weights.values()) or 1
-    features = _MentorFeatures(mentees, mentors, max_mentees)
+    criteria = _Criteria(mentees, mentors, max_mentees)
+    tables = {criterion: np.array([_tenths(fit, weights[criterion], total_weight) for fit in fits], dtype=np.int32)
+              for criterion, fits in criteria.fits().items()}
+    # The load is the mentor's alone: one row for every mentee.
+    load = np.array([_tenths(load_fit(Profile(id=0, name="", open_processes=count), max_mentees)[0],
+                             weights["load"], total_weight) for count in criteria.load], dtype=np.int32)
     scores = np.zeros((len(mentees), len(mentors)), dtype=np.int32)
     for start in range(0, len(mentees), ROWS_PER_CHUNK):
         chunk = mentees[start:start + ROWS_PER_CHUNK]
-        fits = _fits(chunk, features)
-        for criterion in CRITERIA:
-            scores[start:start + len(chunk)] += _tenths(100 * fits[criterion] * weights[criterion] / total_weight)
+        block = scores[start:start + len(chunk)]
+        block += load
+        for criterion, codes in criteria.codes(chunk).items():
+            block += tables[criterion][codes]
         if progress:
             progress(start + len(chunk), len(mentees))
     return scores
@@ -194,7 +216,7 @@ def load_pool(progress=None):
     mentees = sorted(eligible_mentees(), key=lambda profile: profile.id)
     scores = score_matrix(mentees, mentors, settings.weights, settings.max_mentees_per_mentor, progress)
     capacity = np.array([settings.max_mentees_per_mentor - profile.open_processes for profile in mentors],
-                        dtype=np.int64)
+                        dtype=np.int32)
     return Pool(mentees, mentors, scores, capacity)
 
 
@@ -223,7 +245,7 @@ def _candidates(scores, capacity):
         rows.append(chunk_rows + start)
         columns.append(top[chunk_rows, positions])
     if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
     return np.concatenate(rows), np.concatenate(columns)
 
 
@@ -316,7 +338,7 @@ def _constrained(pool, pins, exclusions):
         fixed.score_of[mentee_id] = int(scores[row, column])
         fixed.pinned.add(mentee_id)
     free = np.array([row for row, profile in enumerate(pool.mentees) if profile.id not in fixed.mentor_of],
-                    dtype=np.int64)
+                    dtype=np.int32)
     return scores, capacity, free, fixed
 
 
