@@ -119,8 +119,8 @@ def confirm(proposal_id):
     confirmed = 0
     for mentee_id, mentor_id in pairs:
         # One transaction per pair: a refused pair rolls back alone and the others go through.
-        _, refusal = commit_change(proposals.confirm_pair, proposal_id, mentee_id, mentor_id, current_user,
-                                   cadence)
+        refusal = commit_change(proposals.confirm_pair, proposal_id, mentee_id, mentor_id, current_user,
+                                cadence).refusal
         if refusal:
             flash(_("%(mentee)s: %(reason)s", mentee=mentee_names.get(mentee_id, "—"), reason=refusal.message),
                   "error")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from network.columns import choice_type
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
-from tenants.tenancy import TenantScoped
+from tenants.tenancy import TenantScoped, tenant_foreign_key
 
 CRITERIA = {
     "support_areas": _l("Support areas"),
@@ -42,6 +42,8 @@ class MatchingSettings(TenantScoped, db.Model):
     weight_load: Mapped[int] = mapped_column(default=DEFAULT_WEIGHTS["load"])
     weight_preferences: Mapped[int] = mapped_column(default=DEFAULT_WEIGHTS["preferences"])
     max_mentees_per_mentor: Mapped[int] = mapped_column(default=DEFAULT_MAX_MENTEES_PER_MENTOR)
+    # Waiting mentees choose among suggested mentors in the portal; staff confirm the choice.
+    mentee_choice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     @property
     def weights(self):
@@ -82,3 +84,21 @@ class MatchingProposal(TenantScoped, db.Model):
     @property
     def status_label(self):
         return PROPOSAL_STATUSES[self.status]
+
+
+class MenteeChoice(TenantScoped, db.Model):
+    """A waiting mentee's choice among the mentors suggested in the portal: the mentors they
+    asked to replace, and the one they chose, for staff to confirm. Ids only."""
+
+    __tablename__ = "mentee_choices"
+    __tenant_table_args__ = (
+        tenant_foreign_key("mentee_id", "mentees", ondelete="CASCADE"),
+        tenant_foreign_key("chosen_mentor_id", "mentors", ondelete="SET NULL"),
+        sa.UniqueConstraint("tenant_id", "mentee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column()
+    declined: Mapped[list] = mapped_column(sa.JSON, default=list)  # mentor ids the mentee asked to replace
+    chosen_mentor_id: Mapped[int | None] = mapped_column()
+    chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -63,7 +63,8 @@ def mentees_for_mentor(mentor_id):
 def settings():
     current = services.matching_settings()
     form = {f"weight_{c}": current.weights[c] for c in CRITERIA} | {
-        "max_mentees_per_mentor": current.max_mentees_per_mentor}
+        "max_mentees_per_mentor": current.max_mentees_per_mentor,
+        "mentee_choice": "yes" if current.mentee_choice else "no"}
     errors = {}
     if request.method == "POST":
         form = request.form

@@ -1,4 +1,4 @@
-"""matching proposals: batch matching of a partner's waiting list
+"""matching proposals: batch matching of a partner's waiting list; mentees' choice in the portal
 
 Revision ID: 0013_matching
 Revises: 0012_rollup_profiles
@@ -38,7 +38,33 @@ def upgrade():
     sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_matching_proposals_tenant_id_id'))
     )
     rls.enable_row_level_security(op, 'matching_proposals')
+    op.create_table('mentee_choices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mentee_id', sa.Integer(), nullable=False),
+    sa.Column('declined', sa.JSON(), nullable=False),
+    sa.Column('chosen_mentor_id', sa.Integer(), nullable=True),
+    sa.Column('chosen_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_mentee_choices_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['tenant_id', 'mentee_id'], ['mentees.tenant_id', 'mentees.id'], name=op.f('fk_mentee_choices_tenant_id_mentees'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'chosen_mentor_id'], ['mentors.tenant_id', 'mentors.id'], name=op.f('fk_mentee_choices_tenant_id_mentors'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mentee_choices')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_mentee_choices_tenant_id_id')),
+    sa.UniqueConstraint('tenant_id', 'mentee_id', name=op.f('uq_mentee_choices_tenant_id_mentee_id'))
+    )
+    rls.enable_row_level_security(op, 'mentee_choices')
+    with op.batch_alter_table('mentors') as batch_op:
+        batch_op.add_column(sa.Column('shares_profile', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('short_bio', sa.String(length=300), nullable=True))
+    with op.batch_alter_table('matching_settings') as batch_op:
+        batch_op.add_column(sa.Column('mentee_choice', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('matching_settings') as batch_op:
+        batch_op.drop_column('mentee_choice')
+    with op.batch_alter_table('mentors') as batch_op:
+        batch_op.drop_column('short_bio')
+        batch_op.drop_column('shares_profile')
+    op.drop_table('mentee_choices')
     op.drop_table('matching_proposals')
