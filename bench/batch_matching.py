@@ -2,12 +2,16 @@
 the greedy one-by-one result beside it.
 
     .venv/bin/python -m bench.batch_matching [--sizes 100x1000,500x5000,2000x10000] [--write]
+        [--database postgresql://…]
 
 The pools are synthetic profiles drawn like `bench.generate` draws one partner's mentors and
 mentees (support areas, Portuguese plus another language, a few places, one to four days),
 so no database is needed; `--write` replaces the batch matching section of docs/benchmarks.md.
-Reading a pool from PostgreSQL (`batch.load_pool`) adds the time of `eligible_mentors` and
-`eligible_mentees`, measured apart in the section.
+
+`--database URL` (a migrated PostgreSQL database this may write to; never production) also
+writes the largest size as a new partner there and times the whole proposal as the job runs
+it: reading the pool (`batch.load_pool`), scoring, solving, and the single page's suggestions
+for one mentee beside it.
 """
 import argparse
 import random
@@ -15,6 +19,7 @@ import re
 import time
 
 import numpy as np
+import sqlalchemy as sa
 
 from config import PROJECT_ROOT
 from tenants.matching import batch
@@ -22,7 +27,8 @@ from tenants.matching.models import DEFAULT_MAX_MENTEES_PER_MENTOR, DEFAULT_WEIG
 from tenants.matching.scoring import Profile
 from tenants.participants.models import DAY_PERIODS, WEEKDAYS
 
-SIZES = ((100, 1_000), (500, 5_000), (2_000, 10_000))
+# The last is a scarce pool (fewer places than mentees): where the order of greedy matching costs most.
+SIZES = ((100, 1_000), (500, 5_000), (2_000, 10_000), (2_000, 1_100))
 PLACES = ("Lisboa", "Amadora", "Sintra", "Oeiras", "Cascais", "Loures", "Odivelas")
 AREAS = range(1, 13)
 OTHER_LANGUAGES = {"en": ("c1", 0.6), "es": ("b2", 0.3), "fr": ("b1", 0.25), "uk": ("c2", 0.03), "ar": ("b2", 0.03)}
@@ -87,6 +93,88 @@ def measure(mentees, mentors):
     }
 
 
+def measure_in_database(url, mentees, mentors):
+    """The largest size as a partner of `url`: the job's own path, from the rows to the result."""
+    from datetime import date
+
+    from network import create_app
+    from network.extensions import db
+    from network.reference.models import SupportArea
+    from tenants.matching import proposals, services
+    from tenants.participants.models import (
+        MATCHING_CONSENT,
+        Consent,
+        Mentee,
+        MenteeLanguage,
+        MenteeSupportArea,
+        Mentor,
+        MentorLanguage,
+        MentorSupportArea,
+    )
+    from tenants.tenancy import tenant_context
+    from tenants.tenancy.services import create_tenant
+
+    mentee_profiles, mentor_profiles = synthetic_pool(mentees, mentors)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        slug = f"bench-batch-{int(time.time())}"
+        tenant = create_tenant("Bench batch matching", slug, "ngo", "lisboa", "pt_PT")
+        db.session.commit()
+        areas = sorted(db.session.scalars(sa.select(SupportArea.id)))
+        area_of = {number: areas[(number - 1) % len(areas)] for number in AREAS}
+        consent = {"purpose": MATCHING_CONSENT, "text_version": "2026-01", "given_on": date(2026, 1, 1)}
+        with tenant_context(tenant.id):
+            for profile in mentor_profiles:
+                days = sorted({day for day, _ in profile.slots})
+                periods = sorted({period for _, period in profile.slots})
+                db.session.add(Mentor(
+                    full_name=profile.name, email=f"m{profile.id}@bench.example", municipality=profile.municipality,
+                    availability_days=days, availability_periods=periods, gender=profile.gender, status="available",
+                    training_completed_on=date(2026, 1, 10),
+                    languages=[MentorLanguage(language_code=code, level=level)
+                               for code, level in profile.languages.items()],
+                    support_areas=[MentorSupportArea(support_area_id=area_of[area]) for area in profile.areas],
+                    consents=[Consent(**consent)]))
+            for profile in mentee_profiles:
+                days = sorted({day for day, _ in profile.slots})
+                periods = sorted({period for _, period in profile.slots})
+                db.session.add(Mentee(
+                    full_name=profile.name, email=f"e{profile.id}@bench.example", municipality=profile.municipality,
+                    availability_days=days, availability_periods=periods, gender=profile.gender,
+                    preferred_mentor_gender=profile.preferred_gender, status="waiting",
+                    languages=[MenteeLanguage(language_code=code, level=level)
+                               for code, level in profile.languages.items()],
+                    support_areas=[MenteeSupportArea(support_area_id=area_of[area], rank=rank)
+                                   for area, rank in profile.areas.items()],
+                    consents=[Consent(**consent)]))
+            db.session.commit()
+        with tenant_context(tenant.id):
+            proposal = proposals.create_proposal(None)
+            started = time.perf_counter()
+            proposals.compute(proposal)
+            whole = time.perf_counter() - started
+            mentee = db.session.scalar(sa.select(Mentee).limit(1))
+            services.suggest_mentors(mentee)  # the statement compiled once, as in a running app
+            single = []
+            for _ in range(20):
+                began = time.perf_counter()
+                services.suggest_mentors(mentee)
+                single.append(time.perf_counter() - began)
+            db.session.rollback()
+    return {"size": f"{mentees:,} × {mentors:,}", "whole": whole, "seconds": proposal.result["seconds"],
+            "summary": proposal.result["summary"], "single_ms": 1000 * sorted(single)[len(single) // 2]}
+
+
+def database_table(row):
+    return "\n".join([
+        "| mentees × mentors | reading and scoring (s) | solving and greedy (s) | whole proposal (s) "
+        "| single page's suggestions, median (ms) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| {row['size']} | {row['seconds']['scoring']:.2f} | {row['whole'] - row['seconds']['scoring']:.2f} "
+        f"| {row['whole']:.2f} | {row['single_ms']:.1f} |",
+    ])
+
+
 def _points(tenths):
     return "—" if tenths is None else f"{tenths / 10:,.1f}"
 
@@ -107,10 +195,28 @@ def table(rows):
     return "\n".join(lines)
 
 
+INTRODUCTION = """## Batch matching
+
+A partner's whole waiting list matched at once (`tenants/matching/batch.py`), measured by
+`.venv/bin/python -m bench.batch_matching --write` (add `--database URL` for the rows read from
+PostgreSQL). Synthetic pools drawn like one partner of `bench.generate`; two places per mentor,
+a quarter of the mentors already following one mentee. Scores in points (0 to 100 per pair);
+*greedy* is matching one mentee at a time in order of registration, each given the best
+mentor with a place left. The machine is shared: times vary by a factor of two between runs.
+"""
+
+
+def section_of(document):
+    """The batch matching section of `document` (docs/benchmarks.md), or "" (`bench.report`
+    keeps it when it writes the rest)."""
+    match = re.search(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END), document, flags=re.S)
+    return match.group(0) if match else ""
+
+
 def write_section(text):
     path = PROJECT_ROOT / "docs" / "benchmarks.md"
     document = path.read_text()
-    section = f"{SECTION_START}\n{text}\n{SECTION_END}"
+    section = f"{SECTION_START}\n{INTRODUCTION}\n{text}\n{SECTION_END}"
     if SECTION_START in document:
         document = re.sub(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END), lambda _: section, document,
                           flags=re.S)
@@ -123,13 +229,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(f"{m}x{n}" for m, n in SIZES))
     parser.add_argument("--write", action="store_true", help="replace the section in docs/benchmarks.md")
+    parser.add_argument("--database", help="also time the largest size read from this PostgreSQL database")
     arguments = parser.parse_args()
+    sizes = [tuple(int(part) for part in size.split("x")) for size in arguments.sizes.split(",")]
     rows = []
-    for size in arguments.sizes.split(","):
-        mentees, mentors = (int(part) for part in size.split("x"))
+    for mentees, mentors in sizes:
         rows.append(measure(mentees, mentors))
         print(table(rows[-1:]).splitlines()[-1], flush=True)
     result = table(rows)
+    if arguments.database:
+        mentees, mentors = max(sizes, key=lambda size: size[0] * size[1])
+        result += "\n\nFrom PostgreSQL, the job's own path (`proposals.compute`, fair):\n\n" + database_table(
+            measure_in_database(arguments.database, mentees, mentors))
     print(result)
     if arguments.write:
         write_section(result)
