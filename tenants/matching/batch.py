@@ -249,42 +249,48 @@ def _candidates(scores, capacity):
     return np.concatenate(rows), np.concatenate(columns)
 
 
-def _slot_graph(rows, columns, weights, capacity, row_count):
-    """The sparse graph of rows x (each column's places, then one "no mentor" column per row),
-    and each slot's column."""
-    places = np.minimum(capacity, np.bincount(columns, minlength=len(capacity)))
-    first_slot = np.concatenate(([0], np.cumsum(places)))
-    copies = places[columns]
-    slot_rows = np.repeat(rows, copies)
-    slot_columns = np.repeat(columns, copies)
-    slots = first_slot[slot_columns] + np.arange(copies.sum()) - np.repeat(np.cumsum(copies) - copies, copies)
-    slot_count = int(first_slot[-1])
-    return slot_rows, slots, np.repeat(weights, copies), np.repeat(np.arange(len(capacity)), places), slot_count
+class _SlotGraph:
+    """Rows x each column's places, built once: every edge of a row to a column is an edge to
+    each of its places (as many as the column has, or as rows want it). Thresholds keep a part
+    of the edges without building the graph again."""
 
+    def __init__(self, rows, columns, scores, capacity, row_count):
+        places = np.minimum(capacity, np.bincount(columns, minlength=len(capacity)))
+        first_slot = np.concatenate(([0], np.cumsum(places)))
+        copies = places[columns]
+        self.rows = np.repeat(rows, copies)  # in row order, as `_candidates` gives them
+        self.slots = (first_slot[np.repeat(columns, copies)] + np.arange(copies.sum())
+                      - np.repeat(np.cumsum(copies) - copies, copies))
+        self.scores = np.repeat(scores, copies)
+        self.column_of_slot = np.repeat(np.arange(len(capacity)), places)
+        self.slot_count = int(first_slot[-1])
+        self.row_count = row_count
 
-def _match(rows, columns, weights, capacity, row_count):
-    """Row -> column (or -1) of a full matching of largest total weight (weights > 0; the "no
-    mentor" columns weigh 1)."""
-    slot_rows, slots, slot_weights, column_of_slot, slot_count = _slot_graph(rows, columns, weights, capacity,
-                                                                             row_count)
-    graph = csr_matrix((np.concatenate((slot_weights, np.ones(row_count))),
-                        (np.concatenate((slot_rows, np.arange(row_count))),
-                         np.concatenate((slots, slot_count + np.arange(row_count))))),
-                       shape=(row_count, slot_count + row_count))
-    matched_rows, matched_slots = min_weight_full_bipartite_matching(graph, maximize=True)
-    column_of = np.full(row_count, -1)
-    real = matched_slots < slot_count
-    column_of[matched_rows[real]] = column_of_slot[matched_slots[real]]
-    return column_of
+    def _csr(self, kept, data, extra_columns=0):
+        counts = np.bincount(self.rows[kept], minlength=self.row_count)
+        return csr_matrix((data, self.slots[kept], np.concatenate(([0], np.cumsum(counts)))),
+                          shape=(self.row_count, self.slot_count + extra_columns))
 
+    def most_matched(self, kept):
+        """How many rows can have a column at once with the `kept` edges (Hopcroft-Karp)."""
+        if not kept.any():
+            return 0
+        graph = self._csr(kept, np.ones(int(kept.sum())))
+        return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
 
-def _most_matched(rows, columns, capacity, row_count):
-    """How many rows can have a column at once (Hopcroft-Karp over the slots)."""
-    if len(rows) == 0:
-        return 0
-    slot_rows, slots, _, _, slot_count = _slot_graph(rows, columns, np.ones(len(rows)), capacity, row_count)
-    graph = csr_matrix((np.ones(len(slots)), (slot_rows, slots)), shape=(row_count, slot_count))
-    return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+    def best(self, kept, weights):
+        """Row -> column (or -1) of a full matching of largest total weight over the `kept` edges
+        (`weights` > 1) and one "no mentor" column of weight 1 per row (LAPJVsp)."""
+        real = self._csr(kept, weights, extra_columns=self.row_count).tocoo()
+        graph = csr_matrix((np.concatenate((real.data, np.ones(self.row_count))),
+                            (np.concatenate((real.row, np.arange(self.row_count))),
+                             np.concatenate((real.col, self.slot_count + np.arange(self.row_count))))),
+                           shape=(self.row_count, self.slot_count + self.row_count))
+        matched_rows, matched_slots = min_weight_full_bipartite_matching(graph, maximize=True)
+        column_of = np.full(self.row_count, -1)
+        placed = matched_slots < self.slot_count
+        column_of[matched_rows[placed]] = self.column_of_slot[matched_slots[placed]]
+        return column_of
 
 
 def solve_matrix(scores, capacity, mode="fair", floor=None):
@@ -298,24 +304,24 @@ def solve_matrix(scores, capacity, mode="fair", floor=None):
     rows, columns = _candidates(scores, capacity)
     if len(rows) == 0:
         return np.full(row_count, -1)
-    edge_scores = scores[rows, columns].astype(np.float64)
+    graph = _SlotGraph(rows, columns, scores[rows, columns].astype(np.float64), capacity, row_count)
+    every = np.ones(len(graph.scores), dtype=bool)
     if mode == "total":
-        return _match(rows, columns, edge_scores + 1, capacity, row_count)
-    most = _most_matched(rows, columns, capacity, row_count)
-    levels = np.unique(edge_scores)
+        return graph.best(every, graph.scores + 1)
+    most = graph.most_matched(every)
+    levels = np.unique(graph.scores)
     low, high = 0, len(levels) - 1  # the highest level whose edges still match `most` rows
     while low < high:
         middle = (low + high + 1) // 2
-        kept = edge_scores >= levels[middle]
-        if _most_matched(rows[kept], columns[kept], capacity, row_count) == most:
+        if graph.most_matched(graph.scores >= levels[middle]) == most:
             low = middle
         else:
             high = middle - 1
     threshold = levels[low] if floor is None else min(levels[low], floor)
-    kept = edge_scores >= threshold
+    kept = graph.scores >= threshold
     # One more mentee matched outweighs any difference of totals.
     bonus = float(scores.max() + 1) * row_count + 1
-    return _match(rows[kept], columns[kept], edge_scores[kept] + bonus + 1, capacity, row_count)
+    return graph.best(kept, graph.scores[kept] + bonus + 1)
 
 
 def _constrained(pool, pins, exclusions):
