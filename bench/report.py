@@ -1,6 +1,7 @@
 """docs/benchmarks.md from docs/benchmarks.json (every size run so far)."""
 import statistics
 
+from bench import batch_matching
 from bench.generate import SIZES
 
 SIZE_ORDER = tuple(SIZES)
@@ -475,4 +476,6 @@ def write(everything, path):
         "## Query plans\n",
         plans_section(results),
     ]
-    path.write_text("\n".join(sections).rstrip() + "\n")
+    # Sections other scripts write (bench.batch_matching) are kept where they were, at the end.
+    kept = batch_matching.section_of(path.read_text()) if path.exists() else ""
+    path.write_text("\n".join(sections).rstrip() + "\n" + (f"\n{kept}\n" if kept else ""))

@@ -31,6 +31,11 @@ MATRIX = {
     "intake.network_questions": COORDINATOR,
     "matching.suggest": STAFF,
     "matching.configure": PARTNER_ADMIN,
+    # Batch matching of the waiting list: propose, pin, exclude, explain, confirm.
+    "matching.batch": STAFF,
+    # The mentees' choice in the portal: the mentee chooses, the mentor agrees to be shown.
+    "matching.choose": ("mentee",),
+    "matching.share_profile": ("mentor",),
     # Mentoring processes, run by staff and lived by the pair
     "processes.manage": STAFF,
     "portal.use": PARTICIPANTS,

@@ -127,6 +127,8 @@ def make_ready_mentee(name="Amina Mentoranda", **extra):
 def one_process_record_of_each_kind(actor):
     """A process with an agreement, a meeting, a follow-up and both final evaluations, and
     the partner's matching settings: a row in every processes and matching table."""
+    from tenants.matching import proposals
+    from tenants.matching.models import MenteeChoice
     from tenants.matching.services import save_matching_settings
     from tenants.processes import services as processes
 
@@ -147,7 +149,12 @@ def one_process_record_of_each_kind(actor):
         processes.submit_evaluation(process, side, {"satisfaction": 4, "would_repeat": True,
                                                     "goal_outcomes": {goal_id: "met"}}, actor)
     save_matching_settings({"max_mentees_per_mentor": 3})
-    return SimpleNamespace(process_id=process.id, mentor_id=process.mentor_id, mentee_id=process.mentee_id)
+    proposal = proposals.create_proposal(actor)
+    proposals.compute(proposal)
+    db.session.add(MenteeChoice(mentee_id=process.mentee_id, declined=[process.mentor_id]))
+    db.session.flush()
+    return SimpleNamespace(process_id=process.id, mentor_id=process.mentor_id, mentee_id=process.mentee_id,
+                           proposal_id=proposal.id)
 
 
 def one_portal_record_of_each_kind(tenant, actor):
@@ -228,6 +235,7 @@ def objects_for_every_route(tenant, admin, staff):
         db.session.add(export)
         db.session.flush()
         ids = {
+            "proposal_id": process.proposal_id,
             "invitation_id": invitation.id,
             "message_id": message.id,
             "export_id": export.id,

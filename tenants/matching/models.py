@@ -1,10 +1,14 @@
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from network.columns import choice_type
 from network.extensions import db
 from network.submit import Versioned
-from tenants.tenancy import TenantScoped
+from network.timeutil import UTCDateTime, utcnow
+from tenants.tenancy import TenantScoped, tenant_foreign_key
 
 CRITERIA = {
     "support_areas": _l("Support areas"),
@@ -39,7 +43,63 @@ class MatchingSettings(Versioned, TenantScoped, db.Model):
     weight_load: Mapped[int] = mapped_column(default=DEFAULT_WEIGHTS["load"])
     weight_preferences: Mapped[int] = mapped_column(default=DEFAULT_WEIGHTS["preferences"])
     max_mentees_per_mentor: Mapped[int] = mapped_column(default=DEFAULT_MAX_MENTEES_PER_MENTOR)
+    # Waiting mentees choose among suggested mentors in the portal; staff confirm the choice.
+    mentee_choice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     @property
     def weights(self):
         return {criterion: getattr(self, f"weight_{criterion}") for criterion in CRITERIA}
+
+
+PROPOSAL_MODES = {
+    "fair": _l("Fairest: everyone who can be matched, the worst match as good as possible, then the best total"),
+    "total": _l("Best total score"),
+}
+PROPOSAL_STATUSES = {"pending": _l("Waiting"), "running": _l("Computing"), "done": _l("Ready"),
+                     "failed": _l("Failed")}
+
+
+class MatchingProposal(TenantScoped, db.Model):
+    """A batch matching of the waiting list: proposed pairs that staff pin, exclude, re-run and
+    confirm. A job computes `result` (ids and scores only: the names are read when shown)."""
+
+    __tablename__ = "matching_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    mode: Mapped[str] = mapped_column(choice_type(PROPOSAL_MODES, "proposal_mode", 8), default="fair")
+    status: Mapped[str] = mapped_column(choice_type(PROPOSAL_STATUSES, "proposal_status", 16), default="pending")
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    pins: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[mentee id, mentor id]]
+    exclusions: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[mentee id, mentor id]]
+    result: Mapped[dict | None] = mapped_column(sa.JSON)
+    confirmed: Mapped[list] = mapped_column(sa.JSON, default=list)  # mentee ids confirmed from it
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def mode_label(self):
+        return PROPOSAL_MODES[self.mode]
+
+    @property
+    def status_label(self):
+        return PROPOSAL_STATUSES[self.status]
+
+
+class MenteeChoice(TenantScoped, db.Model):
+    """A waiting mentee's choice among the mentors suggested in the portal: the mentors they
+    asked to replace, and the one they chose, for staff to confirm. Ids only."""
+
+    __tablename__ = "mentee_choices"
+    __tenant_table_args__ = (
+        tenant_foreign_key("mentee_id", "mentees", ondelete="CASCADE"),
+        tenant_foreign_key("chosen_mentor_id", "mentors", ondelete="SET NULL"),
+        sa.UniqueConstraint("tenant_id", "mentee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column()
+    declined: Mapped[list] = mapped_column(sa.JSON, default=list)  # mentor ids the mentee asked to replace
+    chosen_mentor_id: Mapped[int | None] = mapped_column()
+    chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

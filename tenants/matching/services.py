@@ -85,11 +85,12 @@ def _mentor_links(ids):
     return area_rows, language_rows
 
 
-def eligible_mentors(max_mentees):
-    """Profiles of every eligible mentor with room for another mentee: what `scoring` ranks for
-    the reference result, which the tests and benchmarks compare `suggest_mentors` with."""
+def eligible_mentors(max_mentees, *conditions):
+    """Profiles of every eligible mentor with room for another mentee (and `conditions`): what
+    `scoring` ranks for the reference result, which the tests and benchmarks compare
+    `suggest_mentors` with, and what batch matching and the mentees' choice read."""
     load = _open_counts(MentoringProcess.mentor_id)
-    eligible = mentor_eligibility()
+    eligible = (*mentor_eligibility(), *conditions)
     rows = db.session.execute(
         sa.select(Mentor.id, Mentor.full_name, Mentor.municipality, Mentor.availability_days,
                   Mentor.availability_periods, Mentor.gender).where(*eligible)

@@ -80,4 +80,5 @@ def settings():
 
 def _settings_form(settings):
     return {f"weight_{c}": settings.weights[c] for c in CRITERIA} | {
-        "max_mentees_per_mentor": settings.max_mentees_per_mentor, "version": settings.row_version or ""}
+        "max_mentees_per_mentor": settings.max_mentees_per_mentor,
+        "mentee_choice": "yes" if settings.mentee_choice else "no", "version": settings.row_version or ""}

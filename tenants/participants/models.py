@@ -283,6 +283,10 @@ class Mentor(Participant, Versioned, TenantScoped, db.Model):
     hours_per_week: Mapped[int | None]
     gender: Mapped[str | None] = mapped_column(choice_type(GENDERS, "mentor_gender", 16))
     motivation: Mapped[str | None] = mapped_column(sa.String(2000))
+    # What a mentee choosing a mentor in the portal may see (first name, languages, areas,
+    # availability, this bio): only once the mentor agreed to it, in their portal.
+    shares_profile: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    short_bio: Mapped[str | None] = mapped_column(sa.String(300))
     status: Mapped[str] = mapped_column(choice_type(MENTOR_STATUSES, "mentor_status", 16), default="applicant")
 
     company: Mapped[Company | None] = relationship()

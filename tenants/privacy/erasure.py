@@ -47,7 +47,7 @@ ERASURE_POLICY = {
     "mentors": {
         "full_name": PSEUDONYM, "email": CLEAR, "phone": CLEAR, "municipality": CLEAR, "expectations": CLEAR,
         "availability_days": CLEAR, "availability_periods": CLEAR, "professional_area": CLEAR, "skills": CLEAR,
-        "gender": CLEAR, "motivation": CLEAR, "hours_per_week": KEEP, "status": KEEP, "referral_source": KEEP,
+        "gender": CLEAR, "motivation": CLEAR, "short_bio": CLEAR, "hours_per_week": KEEP, "status": KEEP, "referral_source": KEEP,
     },
     "mentees": {
         "full_name": PSEUDONYM, "email": CLEAR, "phone": CLEAR, "municipality": CLEAR, "expectations": CLEAR,
@@ -81,6 +81,7 @@ ERASURE_POLICY = {
     "evaluations": {"side": KEEP, "changes": KEEP, "comments": CLEAR},
     "goal_outcomes": {"outcome": KEEP},
     "follow_up_answers": {"side": KEEP, "progress": KEEP, "comment": CLEAR},
+    "mentee_choices": {"declined": CLEAR},
 }
 
 PSEUDONYMS = {"mentor": _l("Anonymised mentor #%(id)s"), "mentee": _l("Anonymised mentee #%(id)s")}

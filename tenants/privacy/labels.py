@@ -18,6 +18,7 @@ SECTION_TITLES = {
     "activity_invitations": _l("Activity invitations and attendance"),
     "activities": _l("Activities facilitated"),
     "erasures": _l("Anonymisation"),
+    "mentee_choices": _l("Choice of a mentor in the portal"),
     "mentoring_processes": _l("Mentoring processes"),
     "process_events": _l("Process timeline"),
     "agreements": _l("Agreements (every version)"),
@@ -172,4 +173,9 @@ COLUMN_LABELS = {
     "columns": _l("Columns"),
     "rows": _l("Rows"),
     "shares_contact": _l("Shares the contacts with the pair"),
+    "shares_profile": _l("Shows the profile to mentees choosing a mentor"),
+    "short_bio": _l("About me"),
+    "declined": _l("Suggested mentors asked away (numbers)"),
+    "chosen_mentor_id": _l("Chosen mentor (number)"),
+    "chosen_at": _l("Chosen at"),
 }

@@ -87,8 +87,9 @@ def test_the_export_holds_every_column_of_every_row_about_the_person(app, world)
         for row in rows:
             assert set(row) == {column.name for column in table.columns} - secret, name
     empty = {name for name, rows in records.items() if not rows}
-    # Everything the story gave her is there; she led no activity and was not anonymised.
-    assert empty == {"activities", "erasures"}
+    # Everything the story gave her is there; she led no activity, was not anonymised and did
+    # not choose her mentor in the portal.
+    assert empty == {"activities", "erasures", "mentee_choices"}
     assert records["mentees"][0]["full_name"] == "Zorvana Quixley"
     assert [row["notes"] for row in records["interviews"]] == ["Quixley has two children and asthma"]
     # The consent history: given, and withdrawn with when and by whom.
