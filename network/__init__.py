@@ -18,6 +18,10 @@ def create_app(config=None):
     settings.validate(app.config)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
+    from network import database
+
+    database.configure(app)
+
     from network import converters
 
     converters.init_app(app)
