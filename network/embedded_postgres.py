@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 SYSTEM_USER = "rede-postgres"
 SUPERUSER = "postgres"
 DATABASE = "rede"
+# Names the socket file (.s.PGSQL.5432); set on both sides so PGPORT in the environment
+# (read by the server and by libpq) cannot part them.
+PORT = 5432
 START_TIMEOUT = 30
 STOP_TIMEOUT = 15
 # A Unix socket's path must fit in sockaddr_un.sun_path (108 bytes on Linux, with the NUL).
@@ -116,7 +119,7 @@ class EmbeddedPostgres:
         return self.url(DATABASE)
 
     def url(self, database=DATABASE, user=SUPERUSER):
-        return f"postgresql://{user}@/{database}?host={self.socket_dir}"
+        return f"postgresql://{user}@/{database}?host={self.socket_dir}&port={PORT}"
 
     def stop(self):
         """Fast shutdown (clients disconnected, then a clean checkpoint); idempotent."""
@@ -171,7 +174,7 @@ class EmbeddedPostgres:
         )
 
     def _choose_socket_dir(self):
-        if len(str(self.data_dir / ".s.PGSQL.5432")) <= _SOCKET_PATH_LIMIT:
+        if len(str(self.data_dir / f".s.PGSQL.{PORT}")) <= _SOCKET_PATH_LIMIT:
             return self.data_dir
         socket_dir = Path(tempfile.mkdtemp(prefix="rede-pg-"))
         if self._user is not None:
@@ -180,7 +183,7 @@ class EmbeddedPostgres:
 
     def _start_postmaster(self):
         self.socket_dir = self._choose_socket_dir()
-        settings = {"listen_addresses": "", "unix_socket_directories": str(self.socket_dir),
+        settings = {"listen_addresses": "", "port": PORT, "unix_socket_directories": str(self.socket_dir),
                     "unix_socket_permissions": "0700"}
         if self.temporary:
             settings.update(fsync="off", synchronous_commit="off", full_page_writes="off")
