@@ -59,7 +59,8 @@ def create_runtime_login_sql(login_role=RUNTIME_LOGIN_ROLE, runtime_role=RUNTIME
     return [
         f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login_role}') "
         f"THEN CREATE ROLE {login_role} LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS; "
-        f"END IF; END $$",
+        # Roles belong to the cluster: another database's migration may create it meanwhile.
+        f"END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
         f"ALTER ROLE {login_role} LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS",
         f"GRANT {runtime_role}, {national_role} TO {login_role}",
     ]
