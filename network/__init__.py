@@ -18,6 +18,10 @@ def create_app(config=None):
     settings.validate(app.config)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
+    from network import database
+
+    database.configure(app)
+
     from network import converters
 
     converters.init_app(app)
@@ -92,12 +96,19 @@ def _register_blueprints(app):
 
 
 def _register_cli(app):
-    from network.cli import create_tenant_command, create_user_command, permissions_command, seed_demo_command
+    from network.cli import (
+        create_tenant_command,
+        create_user_command,
+        doctor_command,
+        permissions_command,
+        run_demo_command,
+        seed_demo_command,
+    )
     from network.jobs.worker import worker_command
     from network.mail.cli import outbox_cli
 
-    for command in (create_tenant_command, create_user_command, seed_demo_command, permissions_command,
-                    worker_command, outbox_cli):
+    for command in (create_tenant_command, create_user_command, seed_demo_command, run_demo_command,
+                    permissions_command, doctor_command, worker_command, outbox_cli):
         app.cli.add_command(command)
 
     from network.dashboards.cli import rollups_cli

@@ -1,4 +1,5 @@
-"""`flask create-tenant`, `flask create-user`, `flask seed-demo`, `flask permissions`."""
+"""`flask create-tenant`, `flask create-user`, `flask seed-demo`, `flask run-demo`, `flask permissions`,
+`flask doctor`."""
 import click
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
@@ -89,3 +90,47 @@ def permissions_command():
     from network.permissions import matrix_markdown
 
     click.echo(matrix_markdown(current_app.view_functions), nl=False)
+
+
+@click.command("run-demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def run_demo_command(host, port):
+    """`make run`: migrate, seed the demo network, serve it; the address and the logins last."""
+    from flask import current_app
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from network.demo import seed_demo_network
+
+    upgrade()
+    logins = seed_demo_network("mentores-demo", progress=lambda items, label: click.progressbar(items, label=label))
+    db.session.commit()
+    db.session.remove()
+    # Bound here: once this returns the address answers, so it is printed only now.
+    server = make_server(host, port, current_app._get_current_object(), threaded=True)
+    click.echo(f"\nRede Mentores is ready: http://{host}:{server.server_port}/  (Ctrl-C stops it)")
+    click.echo("Demo logins (password: mentores-demo):")
+    for role, email, workspace in logins:
+        click.echo(f"  {role:<14} {email:<40} /t/{workspace}/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopping.")
+    finally:
+        server.server_close()
+
+
+@click.command("doctor")
+@with_appcontext
+def doctor_command():
+    """Check the database's second wall: the login role, the runtime role, FORCE RLS."""
+    from network.doctor import checks
+
+    failed = False
+    for holds, what, found in checks():
+        failed |= not holds
+        click.echo(f"{'ok  ' if holds else 'FAIL'} {what}: {found}")
+    if failed:
+        raise click.ClickException("the database does not keep the second wall (README, PostgreSQL roles)")

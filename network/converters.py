@@ -1,7 +1,7 @@
 """URL converters. `<id:name>`: a database id; anything else (text, 0, too large) is a 404."""
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**31 - 1  # the largest INTEGER primary key on PostgreSQL and SQLite alike
+MAX_ID = 2**31 - 1  # the largest INTEGER primary key on PostgreSQL
 
 
 class IdConverter(IntegerConverter):

@@ -9,7 +9,7 @@ def utcnow():
 
 
 class UTCDateTime(sa.types.TypeDecorator):
-    """A timestamp stored and returned as aware UTC (SQLite would hand back naive values)."""
+    """A timestamp stored and returned as aware UTC (never a naive value)."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True

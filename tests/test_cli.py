@@ -1,4 +1,4 @@
-"""The `flask` commands: create-tenant, create-user, seed-demo."""
+"""The `flask` commands: create-tenant, create-user, seed-demo, doctor."""
 import sqlalchemy as sa
 
 from network.accounts.models import Membership, User
@@ -78,3 +78,14 @@ def test_create_commands_refuse_bad_input_and_write_nothing(app):
                                  "uma-senha-longa", "--tenant", "nova", "--role", "coordinator"])
     assert result.exit_code != 0 and "role" in result.output
     assert _counts(app) == (1, 0, 0)
+
+
+def test_doctor_finds_the_second_wall_standing(app):
+    result = app.test_cli_runner().invoke(args=["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "FAIL" not in result.output
+    for found in ("the app logs in as rede_app_login: rede_app_login",
+                  "a request's transaction runs as the runtime role: rede_app",
+                  "FORCE ROW LEVEL SECURITY on the", "(the owner) is refused: permission denied to set role",
+                  "after RESET ROLE no table can be read"):
+        assert found in result.output

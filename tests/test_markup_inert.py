@@ -4,6 +4,7 @@ every page is rendered for every kind of user."""
 import pytest
 import sqlalchemy as sa
 
+from network.database import owner_engine
 from network.extensions import db
 from tests.factories import login
 from tests.test_permissions import _rules, _url, world  # noqa: F401 (the fixture)
@@ -27,7 +28,7 @@ def _free_text_columns(reference_tables):
 
 
 def _prefix_every_text_value(reference_tables):
-    with db.engine.begin() as connection:
+    with owner_engine().begin() as connection:
         for table, column in _free_text_columns(reference_tables):
             limit = column.type.length or 100_000
             connection.execute(table.update().where(column.is_not(None)).values(

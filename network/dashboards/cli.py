@@ -6,7 +6,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from network.dashboards.rebuild import rebuild_rollups, rebuild_steps
-from network.extensions import db
 
 rollups_cli = AppGroup("rollups", help="National roll-ups of the dashboards.")
 
@@ -18,7 +17,7 @@ def rebuild_command(workers):
     """Recount every roll-up from scratch; the dashboards switch to the new counts at once."""
     started = time.monotonic()
     workers = workers or current_app.config["ROLLUP_REBUILD_WORKERS"]
-    total = len(rebuild_steps(db.engine.dialect.name, workers))
+    total = len(rebuild_steps(workers))
     with click.progressbar(length=total, label="Rebuilding roll-ups",
                            show_pos=True, item_show_func=lambda label: label) as bar:
         def progress(done, total, label):

@@ -19,8 +19,6 @@ On PostgreSQL (the network's database) the work is shared and the result swapped
 A refresh of one partner (`rollups.refresh_tenant_rollups`) waits, by an advisory lock, until
 the swap has committed, then recounts from the case tables as they are by then. If anything
 fails the live tables are untouched and the new ones are dropped.
-
-On SQLite (a newcomer's demo network) one transaction runs the same statements in turn.
 """
 import logging
 import re
@@ -39,18 +37,16 @@ from network.dashboards.rollups import (
     REBUILD_LOCK,
     ProcessSource,
     Shard,
-    apply_national_difference,
     case_tables,
     insert_counts,
     mentee_areas_select,
-    partner_rows,
     rollup_selects,
     tenant_filter,
 )
+from network.database import owner_engine
 from network.extensions import db
 from tenants.participants.models import Mentee
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import national_rollup_bypass
 from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE, apply_transaction_settings
 
 log = logging.getLogger(__name__)
@@ -66,11 +62,9 @@ _MENTEE_COLUMNS = ("country_of_origin", "age_band", "gender", "residence_status"
 _SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
 
 
-def rebuild_steps(dialect_name, workers=1):
+def rebuild_steps(workers=1):
     """The labels of the rebuild's steps, in order (for a progress bar)."""
     labels = [f"{metric} / {label}" for metric, label, _ in rollup_selects(snapshot_month="2000-01")]
-    if dialect_name != "postgresql":
-        return [*labels, "national sums"]
     share = ["processes staged", *labels]
     return ([f"share {index + 1}/{workers}: {label}" for index in range(workers) for label in share]
             + ["national sums", "keys and indexes built", "tables swapped"])
@@ -81,13 +75,10 @@ def rebuild_rollups(snapshot_month=None, progress=None, workers=None):
     `progress(done, total, label)` is called after each step (from the workers' threads too).
     The caller's session is committed first: the rebuild counts what is committed."""
     db.session.commit()
-    dialect_name = db.engine.dialect.name
     workers = workers or current_app.config["ROLLUP_REBUILD_WORKERS"]
-    steps = _Progress(rebuild_steps(dialect_name, workers), progress)
-    if dialect_name == "postgresql":
-        total = _rebuild_postgresql(db.engine, snapshot_month, workers, steps)
-    else:
-        total = _rebuild_in_one_transaction(snapshot_month, steps)
+    steps = _Progress(rebuild_steps(workers), progress)
+    # As the owner: the new tables are created and swapped in for the live ones.
+    total = _rebuild_postgresql(owner_engine(), snapshot_month, workers, steps)
     from network.dashboards.cache import bump_generation
 
     bump_generation(None)
@@ -106,27 +97,8 @@ class _Progress:
                 self.callback(self.done, len(self.labels), label)
 
 
-# --- SQLite: one transaction -----------------------------------------------------------
-
-def _rebuild_in_one_transaction(snapshot_month, steps):
-    with national_rollup_bypass("flask rollups rebuild"):
-        db.session.execute(sa.delete(RollupCount))
-        db.session.execute(sa.delete(NationalRollup))
-        for metric, label, select in rollup_selects(None, snapshot_month):
-            db.session.execute(insert_counts(select))
-            steps.step(f"{metric} / {label}")
-        # The national sums as the incremental path adds them, from every partner's rows.
-        apply_national_difference((), partner_rows(None))
-        steps.step("national sums")
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(RollupCount))
-    db.session.commit()
-    return total
-
-
-# --- PostgreSQL: shared out, then swapped in ----------------------------------------------
-
 def _rebuild_postgresql(engine, snapshot_month, workers, steps):
-    with engine.connect() as control:  # the login role: the tables' owner, for the DDL
+    with engine.connect() as control:  # the tables' owner, for the DDL
         with control.begin():
             # Held by this session until the end: each partner's refresh waits for the swap.
             control.exec_driver_sql("SELECT pg_advisory_lock(%(lock)s)", {"lock": REBUILD_LOCK})

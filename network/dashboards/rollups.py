@@ -26,7 +26,7 @@ from functools import reduce
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -66,12 +66,6 @@ class month_of(FunctionElement):
 
 
 @compiles(month_of)
-def _month_generic(element, compiler, **kw):
-    # SQLite keeps dates as 'YYYY-MM-DD' and timestamps as 'YYYY-MM-DD HH:MM:SS...' (UTC).
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
-
-
-@compiles(month_of, "postgresql")
 def _month_postgresql(element, compiler, **kw):
     (column,) = element.clauses.clauses
     argument = compiler.process(element.clauses, **kw)
@@ -326,10 +320,9 @@ def partner_rows(tenants):
     return db.session.execute(sa.select(*columns).where(*tenant_filter(RollupCount.tenant_id, tenants))).all()
 
 
-def _upsert_add(dialect_name):
-    module = postgresql if dialect_name == "postgresql" else sqlite
+def _upsert_add():
     table = NationalRollup.__table__
-    statement = module.insert(table)
+    statement = postgresql.insert(table)
     return statement.on_conflict_do_update(
         index_elements=list(NATIONAL_KEY), set_={"count": table.c["count"] + statement.excluded["count"]})
 
@@ -345,7 +338,7 @@ def apply_national_difference(old_rows, new_rows):
         return
     # Sorted keys: concurrent refreshes of different tenants lock shared rows in one order.
     connection = db.session.connection()
-    connection.execute(_upsert_add(connection.dialect.name), changes)
+    connection.execute(_upsert_add(), changes)
     emptied = [{f"k_{name}": change[name] for name in NATIONAL_KEY} for change in changes if change["count"] < 0]
     if emptied:
         table = NationalRollup.__table__
@@ -363,10 +356,9 @@ def lock_tenant_rollups(tenant_id):
     """Until the transaction ends: refreshes of one tenant take turns, and none runs during a
     rebuild. Taking it again in the same transaction is free."""
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:rebuild)"), {"rebuild": REBUILD_LOCK})
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :tenant)"),
-                           {"namespace": _LOCK_NAMESPACE, "tenant": tenant_id})
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:rebuild)"), {"rebuild": REBUILD_LOCK})
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :tenant)"),
+                       {"namespace": _LOCK_NAMESPACE, "tenant": tenant_id})
 
 
 def refresh_tenant_rollups(tenant_id, snapshot_month=None):

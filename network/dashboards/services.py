@@ -1,7 +1,6 @@
 """Dashboard filters, queries and assembly. Every figure comes from `rollup_counts` only:
 no request ever reads a case table. Every count of people shown goes through suppression."""
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +12,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from network.dashboards import cache
 from network.dashboards.models import ANY, NationalRollup, RollupCount
-from network.dashboards.rollups import ALL, FLOW_METRICS, SNAPSHOT_METRICS, dimension_values, shown_sums
+from network.dashboards.rollups import ALL, FLOW_METRICS, SNAPSHOT_METRICS, shown_sums
 from network.dashboards.suppression import suppress, suppress_value
 from network.extensions import db
 from network.validation import FormSchema, choice_field
@@ -183,14 +182,8 @@ def _figures(model, scope, filters):
     sums = _sum_statement(model, ("metric", "dimension", "value"), scope, filters)
     if model is NationalRollup:  # one row per dimension already
         by_value = _rows(sums)
-    elif db.session.get_bind().dialect.name == "postgresql":
-        by_value = _rows(shown_sums(sums.cte("sums")))
     else:
-        totals = Counter()
-        for metric, dimension, value, total in _rows(sums):
-            for shown, shown_value in dimension_values(dimension, value):
-                totals[(metric, shown, shown_value)] += total
-        by_value = [[*key, total] for key, total in totals.items()]
+        by_value = _rows(shown_sums(sums.cte("sums")))
     return {
         "by_value": by_value,
         "by_month": _sums(model, ("month", "metric"), [model.dimension == ALL, *scope], filters,

@@ -17,7 +17,10 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    return current_app.extensions['migrate'].db.engine
+    # Migrations run as the owner of the tables, never as the app's runtime login.
+    from network.database import owner_engine
+
+    return owner_engine()
 
 
 def get_engine_url():

@@ -21,7 +21,7 @@ scoring 10,000 mentors), and PostgreSQL, planning each call with the values
 (`plan_cache_mode`), folds away what a mentee does not use: an unused need slot or day
 reads nothing.
 
-Portable SQL (PostgreSQL and SQLite): the availability arrays are JSON, read as their text.
+The availability arrays are JSON, read as their text.
 """
 from functools import cache, reduce
 from operator import add
@@ -235,10 +235,9 @@ def _values(mentee, weights, max_mentees, limit, slots):
 def candidate_rows(mentee, weights, max_mentees, limit):
     """The eligible mentors with room left that may be among the best `limit` for `mentee`: the
     columns of their profiles, their links (`candidate_links`) and their open processes."""
-    if db.session.connection().dialect.name == "postgresql":
-        # psycopg prepares a statement run 5 times on a connection, and PostgreSQL may then use one
-        # generic plan for every tenant: with an average partner's row estimates, this query ran
-        # 40 s on the partner with 10,000 mentors.
-        db.session.execute(sa.text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"))
+    # psycopg prepares a statement run 5 times on a connection, and PostgreSQL may then use one
+    # generic plan for every tenant: with an average partner's row estimates, this query ran
+    # 40 s on the partner with 10,000 mentors.
+    db.session.execute(sa.text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"))
     slots = max(MAX_RANKED_NEEDS, len(mentee.areas))
     return db.session.execute(_statement(slots), _values(mentee, weights, max_mentees, limit, slots)).all()

@@ -268,7 +268,6 @@ class Mentor(Participant, Versioned, TenantScoped, db.Model):
         sa.Index("ix_mentors_tenant_name", "tenant_id", "full_name"),
         # The distinct places of a partner's mentors (the lists' filter; matching's spellings).
         sa.Index("ix_mentors_tenant_municipality", "tenant_id", "municipality"),
-        # A unique index rather than a constraint: it can be added to the existing table on SQLite.
         sa.Index("uq_mentors_tenant_user", "tenant_id", "user_id", unique=True),
         *referral_args(),
     )
@@ -313,7 +312,6 @@ class Mentee(Participant, Versioned, TenantScoped, db.Model):
         sa.Index("ix_mentees_tenant_name", "tenant_id", "full_name"),
         # The distinct places of a partner's mentees (the lists' filter; matching's spellings).
         sa.Index("ix_mentees_tenant_municipality", "tenant_id", "municipality"),
-        # A unique index rather than a constraint: it can be added to the existing table on SQLite.
         sa.Index("uq_mentees_tenant_user", "tenant_id", "user_id", unique=True),
         *referral_args(),
     )

@@ -133,8 +133,13 @@ def erase_participant(participant, actor, reason, trigger="request"):
     personal_texts = _personal_texts(participant, user)
     name = pseudonym(participant)
 
+    # Recorded first: the audit log's redaction requires the erasure of this transaction.
+    erasure = Erasure(erased_by_id=actor.id if actor else None, trigger=trigger, reason=reason,
+                      **{f"{participant.role}_id": participant.id})
+    db.session.add(erasure)
+    db.session.flush()
     for record_type, ids in walk.audited_records(participant, found):
-        redact_audit_values(record_type, ids)
+        redact_audit_values(erasure, record_type, ids)
     _purge_import_rows(participant)
     _purge_outbox(addresses, personal_texts, name)
     invitation_ids = walk.portal_invitation_ids(found)
@@ -153,9 +158,6 @@ def erase_participant(participant, actor, reason, trigger="request"):
             connection.execute(sa.delete(table).where(table.c.tenant_id == current_tenant_id(),
                                                       table.c[column].in_(invitation_ids)))
     db.session.expire_all()
-    erasure = Erasure(erased_by_id=actor.id if actor else None, trigger=trigger, reason=reason,
-                      **{f"{participant.role}_id": participant.id})
-    db.session.add(erasure)
     record_event("privacy.erased", actor, participant, changes={"trigger": trigger, "reason": reason})
     db.session.flush()
     return erasure

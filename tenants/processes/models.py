@@ -102,13 +102,13 @@ class MentoringProcess(Versioned, TenantScoped, db.Model):
         # One open process per pair at a time.
         sa.Index(
             "uq_mentoring_processes_open_pair", "tenant_id", "mentor_id", "mentee_id", unique=True,
-            sqlite_where=sa.text(_OPEN_STATE_SQL), postgresql_where=sa.text(_OPEN_STATE_SQL),
+            postgresql_where=sa.text(_OPEN_STATE_SQL),
         ),
         # One open process per mentee: of two staff matching one waiting mentee at once, the
         # database refuses the second (its message: CLASHES in tenants.processes.services).
         sa.Index(
             "uq_mentoring_processes_open_mentee", "tenant_id", "mentee_id", unique=True,
-            sqlite_where=sa.text(_OPEN_STATE_SQL), postgresql_where=sa.text(_OPEN_STATE_SQL),
+            postgresql_where=sa.text(_OPEN_STATE_SQL),
         ),
     )
 
@@ -186,7 +186,7 @@ class ProcessEvent(TenantScoped, db.Model):
         sa.Index("ix_process_events_tenant_process", "tenant_id", "process_id"),
         # The roll-ups count signed agreements (a few of the many events) by month.
         sa.Index("ix_process_events_agreement_signed", "tenant_id", "occurred_at", "process_id",
-                 postgresql_where=sa.text(AGREEMENT_SIGNED_EVENT), sqlite_where=sa.text(AGREEMENT_SIGNED_EVENT)),
+                 postgresql_where=sa.text(AGREEMENT_SIGNED_EVENT)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

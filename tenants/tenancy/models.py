@@ -57,7 +57,7 @@ class Tenant(Versioned, db.Model):
     __table_args__ = (
         # The dashboards count the active partners, nationally or in one district.
         sa.Index("ix_tenants_active_partners_district", "district",
-                 postgresql_where=sa.text(ACTIVE_PARTNERS), sqlite_where=sa.text(ACTIVE_PARTNERS)),
+                 postgresql_where=sa.text(ACTIVE_PARTNERS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,16 +7,17 @@ transaction-local setting and switches to a role that owns no table:
 - `rede_app` (runtime): sees and writes only rows of `app.tenant_id`;
 - `rede_national` (the roll-up bypass): reads every tenant's rows, writes none.
 
-The login role (the owner, which runs migrations) never serves a request.
+The app logs in as `rede_app_login` (network.database), a role with no right of its own
+(NOINHERIT) that may only become one of those two: `RESET ROLE` leads back to a role that can
+read nothing, and the owner of the tables (which runs migrations) is out of reach.
 """
 RUNTIME_ROLE = "rede_app"
 NATIONAL_ROLE = "rede_national"
+RUNTIME_LOGIN_ROLE = "rede_app_login"
 TENANT_SETTING = "app.tenant_id"
 
 
 def apply_transaction_settings(connection, tenant_id, bypass):
-    if connection.dialect.name != "postgresql":
-        return
     connection.exec_driver_sql(
         "SELECT set_config(%(setting)s, %(tenant)s, true), set_config('role', %(role)s, true)",
         {
@@ -51,6 +52,20 @@ def create_roles_sql(runtime_role=RUNTIME_ROLE, national_role=NATIONAL_ROLE):
     return statements
 
 
+def create_runtime_login_sql(login_role=RUNTIME_LOGIN_ROLE, runtime_role=RUNTIME_ROLE, national_role=NATIONAL_ROLE):
+    """The role the app logs in as. NOINHERIT: it holds no right until a transaction switches to
+    one of the two roles; not a member of the owner, so `SET ROLE <owner>` is refused. No
+    password here: production sets one (README), development and tests trust local logins."""
+    return [
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login_role}') "
+        f"THEN CREATE ROLE {login_role} LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS; "
+        # Roles belong to the cluster: another database's migration may create it meanwhile.
+        f"END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+        f"ALTER ROLE {login_role} LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS",
+        f"GRANT {runtime_role}, {national_role} TO {login_role}",
+    ]
+
+
 def enable_row_level_security_sql(table, runtime_role=RUNTIME_ROLE, national_role=NATIONAL_ROLE):
     current_tenant = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::integer"
     return [
@@ -64,8 +79,6 @@ def enable_row_level_security_sql(table, runtime_role=RUNTIME_ROLE, national_rol
 
 def enable_row_level_security(op, table):
     """Call from a migration after creating a tenant-owned table."""
-    if op.get_bind().dialect.name != "postgresql":
-        return
     for statement in enable_row_level_security_sql(table):
         op.execute(statement)
 
@@ -85,7 +98,5 @@ def enable_nullable_tenant_row_level_security_sql(table, runtime_role=RUNTIME_RO
 
 def enable_nullable_tenant_row_level_security(op, table):
     """Call from a migration after creating a network-level table with a nullable tenant_id."""
-    if op.get_bind().dialect.name != "postgresql":
-        return
     for statement in enable_nullable_tenant_row_level_security_sql(table):
         op.execute(statement)

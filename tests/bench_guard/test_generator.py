@@ -5,9 +5,8 @@ import psycopg
 import pytest
 
 from bench.generate import check_consistency, generate
-from tests.conftest import DATABASE_URL, ON_POSTGRES
+from tests.conftest import DATABASE_URL
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="the generator writes to PostgreSQL with COPY")
 
 PSYCOPG_URL = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
 

@@ -4,18 +4,17 @@ import pytest
 
 from network.dashboards.rebuild import LIVE_TABLES, rebuild_rollups
 from network.dashboards.rollups import refresh_tenant_rollups
+from network.database import owner_engine
 from network.extensions import db
 from tenants.tenancy import tenant_context
-from tests.conftest import ON_POSTGRES
 from tests.dashboards.history import History, make_network
 from tests.dashboards.test_rollups import national_rows, rollup_rows
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="the swap and its catalog are PostgreSQL's")
 
 
 def catalog(table):
     """What a table has beyond its rows, as PostgreSQL describes it."""
-    with db.engine.connect() as connection:
+    with owner_engine().connect() as connection:
         run = lambda sql: sorted(tuple(row) for row in connection.exec_driver_sql(sql, {"t": table}).all())  # noqa: E731
         return {
             "columns": run("SELECT column_name, data_type, character_maximum_length, collation_name, is_nullable "
@@ -33,7 +32,7 @@ def catalog(table):
 
 
 def leftovers():
-    with db.engine.connect() as connection:
+    with owner_engine().connect() as connection:
         return connection.exec_driver_sql(
             "SELECT relname FROM pg_class WHERE right(relname, 5) = '_next' OR relname = 'rollup_national_sums'"
         ).scalars().all()

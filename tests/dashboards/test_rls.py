@@ -5,10 +5,8 @@ import sqlalchemy as sa
 
 from network.extensions import db
 from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
-from tests.conftest import ON_POSTGRES
 from tests.dashboards.history import History, make_network
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="Row-Level Security exists only on PostgreSQL")
 
 
 def _as(connection, role, tenant_id):

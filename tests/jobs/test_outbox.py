@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from network.database import owner_engine
 from network.extensions import db
 from network.mail import send_email
 from network.mail.delivery import deliver_message
@@ -14,7 +15,6 @@ from network.mail.models import OutboxMessage
 from network.mail.outbox import purge_old_messages
 from network.timeutil import utcnow
 from tenants.tenancy import tenant_context
-from tests.conftest import ON_POSTGRES
 from tests.factories import login, make_tenant, make_user
 
 RESET_TEMPLATE = "accounts/email/password_reset.txt"
@@ -22,14 +22,14 @@ RESET_TEMPLATE = "accounts/email/password_reset.txt"
 
 def _messages(app):
     """Every message, read as the tables' owner: past Row-Level Security, as a test may."""
-    with app.app_context(), db.engine.connect() as connection:
+    with app.app_context(), owner_engine().connect() as connection:
         return connection.execute(
             sa.text("SELECT recipient, status, attempts, last_error, tenant_id FROM outbox ORDER BY id")
         ).all()
 
 
 def _as_owner(statement):
-    with db.engine.begin() as connection:
+    with owner_engine().begin() as connection:
         connection.execute(statement)
 
 
@@ -249,7 +249,6 @@ def test_the_jobs_page_without_redis_says_jobs_run_in_process(client, two_partne
     assert "E-mail outbox of the network" in page
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="Row-Level Security exists only on PostgreSQL")
 def test_row_level_security_shows_a_transaction_only_its_tenants_messages(app):
     with app.app_context():
         alpha, beta = make_tenant("alpha").id, make_tenant("beta").id

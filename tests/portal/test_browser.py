@@ -41,10 +41,9 @@ def sync_playwright():
 
 @pytest.fixture
 def live_server(app):
-    """The test app served on a free port, in a thread of this process (an in-memory SQLite
-    database is shared only within one process), with CSRF protection on as in production."""
+    """The test app served on a free port, in a thread of this process, with CSRF protection
+    on as in production."""
     app.config["WTF_CSRF_ENABLED"] = True
-    # One request at a time: the SQLite in-memory database has a single connection.
     server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+from network.database import owner_engine
 from network.extensions import db
 from network.mail import send_email
 from tenants.activities import services as activities
@@ -110,7 +111,7 @@ def leftovers(tokens=TOKENS):
     """(table, column, token) of every value in the whole database that holds a token, read as
     the owner (no tenant, no Row-Level Security)."""
     found = []
-    with db.engine.connect() as connection:
+    with owner_engine().connect() as connection:
         for table in db.metadata.sorted_tables:
             for row in connection.execute(sa.select(table)).mappings():
                 for column, value in row.items():
@@ -123,6 +124,6 @@ def leftovers(tokens=TOKENS):
 
 def rollup_tables():
     """The national roll-ups, row by row, as stored."""
-    with db.engine.connect() as connection:
+    with owner_engine().connect() as connection:
         return {table: connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5, 6").all()
                 for table in ("rollup_counts", "rollup_national")}

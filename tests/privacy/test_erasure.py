@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from network.accounts.models import Membership, User
 from network.dashboards.rollups import refresh_tenant_rollups
+from network.database import owner_engine
 from network.extensions import db
 from tenants.audit.models import AuditEvent
 from tenants.participants.models import Consent, Mentee
@@ -16,7 +17,6 @@ from tenants.processes.models import Meeting, MentoringProcess
 from tenants.processes import services as processes
 from tenants.tenancy import tenant_context
 from tenants.tenancy.rls import apply_transaction_settings
-from tests.conftest import ON_POSTGRES
 from tests.factories import PASSWORD, login, make_ready_mentee, make_ready_mentor, make_user, two_partner_network
 from tests.privacy.helpers import TOKENS, leftovers, mentee_with_everything, rollup_tables
 
@@ -143,7 +143,6 @@ def test_the_erase_page_asks_for_a_reason_and_refuses_open_processes(app, client
     assert client.get(f"/t/alpha/mentees/{free_id}/privacy/erase").status_code == 404
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="roles and SECURITY DEFINER functions exist only on PostgreSQL")
 def test_the_redaction_function_is_the_only_narrow_way_into_the_audit_log(world):
     network, admin, ids = world
     with db.engine.connect() as connection, connection.begin():
@@ -153,9 +152,55 @@ def test_the_redaction_function_is_the_only_narrow_way_into_the_audit_log(world)
     with db.engine.connect() as connection, connection.begin():
         apply_transaction_settings(connection, network.alpha.id, bypass=False)
         with pytest.raises(sa.exc.ProgrammingError, match="not a record type about a person"):
-            connection.exec_driver_sql("SELECT privacy_redact_audit_values('Activity', ARRAY[1])")
-    # Under another tenant, the function finds nothing of alpha's.
-    with db.engine.connect() as connection, connection.begin():
-        apply_transaction_settings(connection, network.beta.id, bypass=False)
-        assert connection.exec_driver_sql(
-            f"SELECT privacy_redact_audit_values('Mentee', ARRAY[{ids.mentee_id}])").scalar() == 0
+            connection.exec_driver_sql("SELECT privacy_redact_audit_values(1, 'Activity', ARRAY[1])")
+
+
+def _audit_changes_about(record_type, record_id):
+    """As the owner, past Row-Level Security: what the log holds about the record."""
+    with owner_engine().connect() as connection:
+        return connection.execute(sa.text(
+            "SELECT id, changes::text FROM audit_events WHERE record_type = :t AND record_id = :id ORDER BY id"),
+            {"t": record_type, "id": record_id}).all()
+
+
+def test_the_redaction_function_refuses_without_an_erasure_of_that_person(world):
+    network, admin, ids = world
+    before = _audit_changes_about("Mentee", ids.mentee_id)
+    assert "Zorvana" in str(before)  # an old value the log keeps
+    # The app role, in the mentee's own tenant, with nobody erased: neither the form that trusted
+    # the tenant alone nor one naming an erasure that does not exist redacts anything.
+    for call in (f"privacy_redact_audit_values('Mentee', ARRAY[{ids.mentee_id}])",
+                 f"privacy_redact_audit_values(1, 'Mentee', ARRAY[{ids.mentee_id}])"):
+        with db.engine.connect() as connection, connection.begin():
+            apply_transaction_settings(connection, network.alpha.id, bypass=False)
+            with pytest.raises(sa.exc.ProgrammingError):
+                connection.exec_driver_sql(f"SELECT {call}")
+    assert _audit_changes_about("Mentee", ids.mentee_id) == before
+
+
+def test_an_erasure_allows_only_its_own_person_and_only_in_its_own_transaction(world):
+    network, admin, ids = world
+    before = _audit_changes_about("Mentee", ids.mentee_id)
+    with tenant_context(network.alpha.id):
+        other = make_ready_mentee("Outra Pessoa")
+        db.session.flush()
+        erasure = Erasure(erased_by_id=admin.id, trigger="request", reason="Pedido", mentee_id=other.id)
+        db.session.add(erasure)
+        db.session.flush()
+        # Another person's erasure, in this very transaction: not a way to our mentee's entries.
+        with pytest.raises(sa.exc.ProgrammingError, match="not about the person"):
+            db.session.execute(sa.text("SELECT privacy_redact_audit_values(:e, 'Mentee', ARRAY[:m])"),
+                               {"e": erasure.id, "m": ids.mentee_id})
+        db.session.rollback()
+
+        erased = erase_participant(db.session.get(Mentee, ids.mentee_id), admin, "Pedido da titular dos dados")
+        db.session.commit()
+        assert "Zorvana" not in str(_audit_changes_about("Mentee", ids.mentee_id))
+        # A committed erasure is no key for a later transaction.
+        with pytest.raises(sa.exc.ProgrammingError, match="recorded in this transaction"):
+            db.session.execute(sa.text("SELECT privacy_redact_audit_values(:e, 'Mentee', ARRAY[:m])"),
+                               {"e": erased.id, "m": ids.mentee_id})
+        db.session.rollback()
+    assert before != _audit_changes_about("Mentee", ids.mentee_id)
+
+

@@ -10,8 +10,7 @@ from network.extensions import db
 from network.timeutil import utcnow
 from tenants.audit.services import record_event
 from tenants.tenancy import TenantScoped, tenant_context
-from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
-from tests.conftest import ON_POSTGRES
+from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_LOGIN_ROLE, RUNTIME_ROLE
 from tests.factories import (
     make_tenant,
     one_activity_record_of_each_kind,
@@ -22,7 +21,6 @@ from tests.factories import (
     one_process_record_of_each_kind,
 )
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="Row-Level Security exists only on PostgreSQL")
 
 TENANT_TABLES = sorted(
     mapper.class_.__tablename__ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantScoped)
@@ -127,3 +125,39 @@ def test_the_app_session_runs_as_the_runtime_role(two_tenants_with_rows):
     with tenant_context(alpha):
         assert db.session.execute(sa.text("SELECT current_user")).scalar() == RUNTIME_ROLE
         assert db.session.execute(sa.text("SELECT count(*) FROM audit_events WHERE action = 'workspace.opened'")).scalar() == 1
+
+
+def test_the_app_logs_in_as_a_role_that_is_only_the_runtime_roles(two_tenants_with_rows):
+    alpha, _ = two_tenants_with_rows
+    with tenant_context(alpha):
+        assert db.session.execute(sa.text("SELECT session_user")).scalar() == RUNTIME_LOGIN_ROLE
+        login = db.session.execute(sa.text(
+            "SELECT rolsuper, rolinherit, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :r"),
+            {"r": RUNTIME_LOGIN_ROLE}).one()
+        assert tuple(login) == (False, False, False, False, False)
+        member_of = db.session.execute(sa.text(
+            "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
+            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :r ORDER BY 1"), {"r": RUNTIME_LOGIN_ROLE}).scalars()
+        assert list(member_of) == sorted([NATIONAL_ROLE, RUNTIME_ROLE])
+
+
+def test_reset_role_inside_a_request_transaction_reads_nothing(two_tenants_with_rows):
+    """RESET ROLE goes back to the login role, which has no right of its own: not the owner."""
+    alpha, beta = two_tenants_with_rows
+    with tenant_context(alpha):
+        db.session.execute(sa.text("RESET ROLE"))
+        assert db.session.execute(sa.text("SELECT current_user")).scalar() == RUNTIME_LOGIN_ROLE
+        # Without even the schema's USAGE, the tables are out of sight ("does not exist").
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied|does not exist"):
+            db.session.execute(sa.text("SELECT count(*) FROM mentors WHERE tenant_id = :beta"), {"beta": beta})
+        db.session.rollback()
+
+
+def test_set_role_to_the_owner_inside_a_request_transaction_is_refused(two_tenants_with_rows):
+    alpha, _ = two_tenants_with_rows
+    owner = db.session.execute(sa.text("SELECT tableowner FROM pg_tables WHERE tablename = 'mentors'")).scalar()
+    db.session.rollback()
+    with tenant_context(alpha):
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied to set role"):
+            db.session.execute(sa.text(f'SET ROLE "{owner}"'))
+        db.session.rollback()

@@ -95,11 +95,10 @@ def upgrade():
     op.create_index(op.f('ix_memberships_user_id'), 'memberships', ['user_id'])
     op.create_index('uq_users_email_lower', 'users', [sa.text('lower(email)')], unique=True)
 
-    if op.get_bind().dialect.name == 'postgresql':
-        for statement in rls.create_roles_sql():
-            op.execute(statement)
-        # The audit log is append-only for the app.
-        op.execute(f'REVOKE UPDATE, DELETE ON audit_events FROM {rls.RUNTIME_ROLE}')
+    for statement in rls.create_roles_sql():
+        op.execute(statement)
+    # The audit log is append-only for the app.
+    op.execute(f'REVOKE UPDATE, DELETE ON audit_events FROM {rls.RUNTIME_ROLE}')
     for table in ('audit_events', 'invitations'):
         rls.enable_row_level_security(op, table)
 

@@ -65,7 +65,7 @@ def upgrade():
     op.create_index('ix_mentoring_processes_tenant_mentee', 'mentoring_processes', ['tenant_id', 'mentee_id'])
     op.create_index('ix_mentoring_processes_tenant_mentor', 'mentoring_processes', ['tenant_id', 'mentor_id'])
     op.create_index('ix_mentoring_processes_tenant_state', 'mentoring_processes', ['tenant_id', 'state', 'id'])
-    op.create_index('uq_mentoring_processes_open_pair', 'mentoring_processes', ['tenant_id', 'mentor_id', 'mentee_id'], unique=True, sqlite_where=sa.text("state IN ('matched', 'agreement_signed', 'active', 'in_evaluation')"), postgresql_where=sa.text("state IN ('matched', 'agreement_signed', 'active', 'in_evaluation')"))
+    op.create_index('uq_mentoring_processes_open_pair', 'mentoring_processes', ['tenant_id', 'mentor_id', 'mentee_id'], unique=True, postgresql_where=sa.text("state IN ('matched', 'agreement_signed', 'active', 'in_evaluation')"))
 
     op.create_table('agreements',
     sa.Column('id', sa.Integer(), nullable=False),

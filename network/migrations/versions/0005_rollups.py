@@ -70,12 +70,11 @@ def upgrade():
     # A tenant's roll-up job writes only that tenant's rows; the national bypass reads all
     # and, for `flask rollups rebuild` only, replaces them: the one table it may write.
     rls.enable_row_level_security(op, 'rollup_counts')
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"GRANT INSERT, DELETE, TRUNCATE ON rollup_counts, rollup_national TO {rls.NATIONAL_ROLE}")
-        op.execute(f"CREATE POLICY national_rollup_write ON rollup_counts FOR INSERT TO {rls.NATIONAL_ROLE} "
-                   "WITH CHECK (true)")
-        op.execute(f"CREATE POLICY national_rollup_delete ON rollup_counts FOR DELETE TO {rls.NATIONAL_ROLE} "
-                   "USING (true)")
+    op.execute(f"GRANT INSERT, DELETE, TRUNCATE ON rollup_counts, rollup_national TO {rls.NATIONAL_ROLE}")
+    op.execute(f"CREATE POLICY national_rollup_write ON rollup_counts FOR INSERT TO {rls.NATIONAL_ROLE} "
+               "WITH CHECK (true)")
+    op.execute(f"CREATE POLICY national_rollup_delete ON rollup_counts FOR DELETE TO {rls.NATIONAL_ROLE} "
+               "USING (true)")
 
 
 def downgrade():

@@ -106,27 +106,24 @@ def upgrade():
     op.add_column('companies', sa.Column('contact_email', sa.String(length=254), nullable=True))
     op.add_column('companies', sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False))
 
-    # New foreign keys on existing tables: SQLite needs batch mode (it rebuilds the table).
     for table in ('mentors', 'mentees'):
-        with op.batch_alter_table(table) as batch_op:
-            if table == 'mentors':
-                batch_op.add_column(sa.Column('referral_source', sa.Enum(*REFERRAL_SOURCES, name='referral_source', native_enum=False, create_constraint=True, length=32), nullable=True))
-            else:
-                batch_op.add_column(sa.Column('training_completed_on', sa.Date(), nullable=True))
-            batch_op.add_column(sa.Column('referral_activity_id', sa.Integer(), nullable=True))
-            batch_op.add_column(sa.Column('referral_network_activity_id', sa.Integer(), nullable=True))
-            batch_op.create_foreign_key(f'fk_{table}_tenant_id_referral_activity_id_activities', 'activities', ['tenant_id', 'referral_activity_id'], ['tenant_id', 'id'], ondelete='RESTRICT')
-            batch_op.create_foreign_key(f'fk_{table}_referral_network_activity_id_network_activities', 'network_activities', ['referral_network_activity_id'], ['id'], ondelete='SET NULL')
+        if table == 'mentors':
+            op.add_column(table, sa.Column('referral_source', sa.Enum(*REFERRAL_SOURCES, name='referral_source', native_enum=False, create_constraint=True, length=32), nullable=True))
+        else:
+            op.add_column(table, sa.Column('training_completed_on', sa.Date(), nullable=True))
+        op.add_column(table, sa.Column('referral_activity_id', sa.Integer(), nullable=True))
+        op.add_column(table, sa.Column('referral_network_activity_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(f'fk_{table}_tenant_id_referral_activity_id_activities', table, 'activities', ['tenant_id', 'referral_activity_id'], ['tenant_id', 'id'], ondelete='RESTRICT')
+        op.create_foreign_key(f'fk_{table}_referral_network_activity_id_network_activities', table, 'network_activities', ['referral_network_activity_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade():
     for table in ('mentees', 'mentors'):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_constraint(f'fk_{table}_referral_network_activity_id_network_activities', type_='foreignkey')
-            batch_op.drop_constraint(f'fk_{table}_tenant_id_referral_activity_id_activities', type_='foreignkey')
-            batch_op.drop_column('referral_network_activity_id')
-            batch_op.drop_column('referral_activity_id')
-            batch_op.drop_column('referral_source' if table == 'mentors' else 'training_completed_on')
+        op.drop_constraint(f'fk_{table}_referral_network_activity_id_network_activities', table, type_='foreignkey')
+        op.drop_constraint(f'fk_{table}_tenant_id_referral_activity_id_activities', table, type_='foreignkey')
+        op.drop_column(table, 'referral_network_activity_id')
+        op.drop_column(table, 'referral_activity_id')
+        op.drop_column(table, 'referral_source' if table == 'mentors' else 'training_completed_on')
     op.drop_column('companies', 'active')
     op.drop_column('companies', 'contact_email')
     op.drop_column('companies', 'contact_name')

@@ -22,12 +22,10 @@ NEW_TABLES = ('participant_invitations', 'follow_up_answers')
 
 
 def upgrade():
-    # A new foreign key on existing tables: SQLite needs batch mode (it rebuilds the table).
     for table in ('mentors', 'mentees'):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(sa.Column('user_id', sa.Integer(), nullable=True))
-            batch_op.add_column(sa.Column('shares_contact', sa.Boolean(), server_default=sa.false(), nullable=False))
-            batch_op.create_foreign_key(f'fk_{table}_user_id_users', 'users', ['user_id'], ['id'], ondelete='SET NULL')
+        op.add_column(table, sa.Column('user_id', sa.Integer(), nullable=True))
+        op.add_column(table, sa.Column('shares_contact', sa.Boolean(), server_default=sa.false(), nullable=False))
+        op.create_foreign_key(f'fk_{table}_user_id_users', table, 'users', ['user_id'], ['id'], ondelete='SET NULL')
         op.create_index(f'uq_{table}_tenant_user', table, ['tenant_id', 'user_id'], unique=True)
 
     op.create_table('participant_invitations',
@@ -77,7 +75,6 @@ def downgrade():
         op.drop_table(table)
     for table in ('mentees', 'mentors'):
         op.drop_index(f'uq_{table}_tenant_user', table_name=table)
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_constraint(f'fk_{table}_user_id_users', type_='foreignkey')
-            batch_op.drop_column('shares_contact')
-            batch_op.drop_column('user_id')
+        op.drop_constraint(f'fk_{table}_user_id_users', table, type_='foreignkey')
+        op.drop_column(table, 'shares_contact')
+        op.drop_column(table, 'user_id')

@@ -26,8 +26,7 @@ depends_on = None
 
 NEW_TABLES = ('privacy_settings', 'erasures')
 
-# As of this revision (tenants.privacy.audit_redaction has the same, for SQLite): a later
-# change to these is a new migration that replaces the function.
+# As of this revision: 0013_onedb replaces the function.
 REDACTION_FUNCTION = 'privacy_redact_audit_values'
 REDACTED = '[redacted]'
 REDACTABLE_RECORD_TYPES = ('Mentor', 'Mentee', 'Invitation', 'ApiToken')
@@ -105,22 +104,20 @@ def upgrade():
     for table in NEW_TABLES:
         rls.enable_row_level_security(op, table)
 
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(REDACTION_FUNCTION_SQL)
-        op.execute(f'REVOKE ALL ON FUNCTION {REDACTION_FUNCTION}(text, integer[]) FROM PUBLIC')
-        op.execute(f'GRANT EXECUTE ON FUNCTION {REDACTION_FUNCTION}(text, integer[]) TO {rls.RUNTIME_ROLE}')
-        # The function runs as the owner, which Row-Level Security (FORCE) binds too: it may
-        # touch the rows of the tenant in the transaction, nothing else.
-        op.execute(
-            "CREATE POLICY privacy_redaction ON audit_events TO CURRENT_USER "
-            f"USING (tenant_id = NULLIF(current_setting('{rls.TENANT_SETTING}', true), '')::integer)"
-        )
+    op.execute(REDACTION_FUNCTION_SQL)
+    op.execute(f'REVOKE ALL ON FUNCTION {REDACTION_FUNCTION}(text, integer[]) FROM PUBLIC')
+    op.execute(f'GRANT EXECUTE ON FUNCTION {REDACTION_FUNCTION}(text, integer[]) TO {rls.RUNTIME_ROLE}')
+    # The function runs as the owner, which Row-Level Security (FORCE) binds too: it may
+    # touch the rows of the tenant in the transaction, nothing else.
+    op.execute(
+        "CREATE POLICY privacy_redaction ON audit_events TO CURRENT_USER "
+        f"USING (tenant_id = NULLIF(current_setting('{rls.TENANT_SETTING}', true), '')::integer)"
+    )
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP POLICY IF EXISTS privacy_redaction ON audit_events')
-        op.execute(f'DROP FUNCTION IF EXISTS {REDACTION_FUNCTION}(text, integer[])')
+    op.execute('DROP POLICY IF EXISTS privacy_redaction ON audit_events')
+    op.execute(f'DROP FUNCTION IF EXISTS {REDACTION_FUNCTION}(text, integer[])')
     op.drop_index('ix_erasures_tenant_mentor', table_name='erasures')
     op.drop_index('ix_erasures_tenant_mentee', table_name='erasures')
     for table in reversed(NEW_TABLES):

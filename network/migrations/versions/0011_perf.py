@@ -31,7 +31,7 @@ ACTIVE_PARTNERS = "active IS TRUE AND kind <> 'coordination'"
 
 def upgrade():
     op.create_index('ix_tenants_active_partners_district', 'tenants', ['district'], unique=False,
-                    postgresql_where=sa.text(ACTIVE_PARTNERS), sqlite_where=sa.text(ACTIVE_PARTNERS))
+                    postgresql_where=sa.text(ACTIVE_PARTNERS))
     op.create_index('ix_mentors_tenant_municipality', 'mentors', ['tenant_id', 'municipality'], unique=False)
     op.create_index('ix_mentees_tenant_municipality', 'mentees', ['tenant_id', 'municipality'], unique=False)
 

@@ -28,19 +28,14 @@ AGREEMENT_SIGNED_EVENT = "to_state = 'agreement_signed'"
 
 
 def _empty_rollups():
-    # TRUNCATE on PostgreSQL: Row-Level Security (forced on `rollup_counts`) would hide its
-    # rows from a DELETE by the owner.
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("TRUNCATE rollup_counts, rollup_national")
-    else:
-        op.execute("DELETE FROM rollup_national")
-        op.execute("DELETE FROM rollup_counts")
+    # TRUNCATE: Row-Level Security (forced on `rollup_counts`) would hide its rows from a
+    # DELETE by the owner.
+    op.execute("TRUNCATE rollup_counts, rollup_national")
 
 
 def upgrade():
     op.create_index('ix_process_events_agreement_signed', 'process_events', ['tenant_id', 'occurred_at', 'process_id'],
-                    unique=False, postgresql_where=sa.text(AGREEMENT_SIGNED_EVENT),
-                    sqlite_where=sa.text(AGREEMENT_SIGNED_EVENT))
+                    unique=False, postgresql_where=sa.text(AGREEMENT_SIGNED_EVENT))
     _empty_rollups()
 
 

@@ -32,7 +32,7 @@ def upgrade():
     for table in VERSIONED_TABLES:
         op.add_column(table, sa.Column('row_version', sa.Integer(), server_default='1', nullable=False))
     op.create_index('uq_mentoring_processes_open_mentee', 'mentoring_processes', ['tenant_id', 'mentee_id'],
-                    unique=True, postgresql_where=sa.text(OPEN_STATE_SQL), sqlite_where=sa.text(OPEN_STATE_SQL))
+                    unique=True, postgresql_where=sa.text(OPEN_STATE_SQL))
     op.create_table(
         'submission_keys',
         sa.Column('id', sa.Integer(), nullable=False),
