@@ -1,6 +1,6 @@
 """Batch matching pages: propose for the waiting list, follow the job, pin, exclude, run again,
 confirm, and explain any pair."""
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -8,12 +8,12 @@ from flask_login import current_user
 from network.extensions import db
 from network.jobs import JobsUnavailable, enqueue
 from network.permissions import permission_required
+from network.submit import get_or_404, submit
 from tenants.matching import proposals, services
 from tenants.matching.models import PROPOSAL_MODES, MatchingProposal
 from tenants.matching.scoring import Suggestion, score_pair
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
-from tenants.processes.services import commit_change
 from tenants.matching.tasks import run_proposal
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
@@ -24,16 +24,9 @@ RECENT_PROPOSALS = 10
 CONSTRAINTS = {"pin": proposals.pin, "exclude": proposals.exclude, "release": proposals.release}
 
 
-def _proposal(proposal_id):
-    proposal = db.session.get(MatchingProposal, proposal_id)
-    if proposal is None:
-        abort(404)
-    return proposal
-
-
-def _start(proposal):
+def _start(create, *args):
     """Commit the new proposal, then queue its computation."""
-    db.session.commit()
+    proposal = submit(create, *args).result
     try:
         enqueue(run_proposal, proposal.id, tenant_id=g.tenant.id)
     except JobsUnavailable:
@@ -58,7 +51,7 @@ def index():
         if mode not in PROPOSAL_MODES:
             errors = {"mode": [_("Choose one of the options.")]}
         else:
-            return _start(proposals.create_proposal(current_user, mode))
+            return _start(proposals.create_proposal, current_user, mode)
     recent = db.session.scalars(db.select(MatchingProposal).order_by(MatchingProposal.id.desc())
                                 .limit(RECENT_PROPOSALS)).all()
     return render_template("matching/batch_index.html", recent=recent, modes=PROPOSAL_MODES, mode=mode,
@@ -68,7 +61,7 @@ def index():
 @bp.get("/<id:proposal_id>")
 @permission_required("matching.batch")
 def proposal(proposal_id):
-    proposal = _proposal(proposal_id)
+    proposal = get_or_404(MatchingProposal, proposal_id)
     page = request.args.get("page", 1, type=int) or 1
     pairs, pages = proposals.page_of_pairs(proposal, max(1, page))
     result = proposal.result or {}
@@ -86,12 +79,11 @@ def proposal(proposal_id):
 @bp.post("/<id:proposal_id>/constraints")
 @permission_required("matching.batch")
 def constraints(proposal_id):
-    proposal = _proposal(proposal_id)
+    proposal = get_or_404(MatchingProposal, proposal_id)
     for action, change in CONSTRAINTS.items():
         pair = _pair(request.form.get(action))
         if pair:
-            change(proposal, *pair)
-            db.session.commit()
+            submit(change, proposal, *pair)
             flash(_("Saved. Run the proposal again to apply it."), "info")
             break
     else:
@@ -103,13 +95,13 @@ def constraints(proposal_id):
 @bp.post("/<id:proposal_id>/rerun")
 @permission_required("matching.batch")
 def rerun(proposal_id):
-    return _start(proposals.run_again(_proposal(proposal_id), current_user))
+    return _start(proposals.run_again, get_or_404(MatchingProposal, proposal_id), current_user)
 
 
 @bp.post("/<id:proposal_id>/confirm")
 @permission_required("matching.batch")
 def confirm(proposal_id):
-    proposal = _proposal(proposal_id)
+    proposal = get_or_404(MatchingProposal, proposal_id)
     cadence = request.form.get("cadence", "monthly")
     pairs = [pair for pair in map(_pair, request.form.getlist("pair")) if pair]
     if cadence not in CADENCES or not pairs:
@@ -119,7 +111,7 @@ def confirm(proposal_id):
     confirmed = 0
     for mentee_id, mentor_id in pairs:
         # One transaction per pair: a refused pair rolls back alone and the others go through.
-        refusal = commit_change(proposals.confirm_pair, proposal_id, mentee_id, mentor_id, current_user,
+        refusal = submit(proposals.confirm_pair, proposal_id, mentee_id, mentor_id, current_user,
                                 cadence).refusal
         if refusal:
             flash(_("%(mentee)s: %(reason)s", mentee=mentee_names.get(mentee_id, "—"), reason=refusal.message),
@@ -143,7 +135,7 @@ def _explained_pair(mentee, mentor):
 @bp.get("/<id:proposal_id>/mentees/<id:mentee_id>")
 @permission_required("matching.batch")
 def mentee(proposal_id, mentee_id):
-    proposal = _proposal(proposal_id)
+    proposal = get_or_404(MatchingProposal, proposal_id)
     mentee = db.session.get(Mentee, mentee_id) or abort(404)
     mentor_id = proposals.proposed_mentor(proposal, mentee.id)
     mentor = db.session.get(Mentor, mentor_id) if mentor_id else None
@@ -157,7 +149,7 @@ def mentee(proposal_id, mentee_id):
 @bp.get("/<id:proposal_id>/mentees/<id:mentee_id>/why-not/<id:mentor_id>")
 @permission_required("matching.batch")
 def why_not(proposal_id, mentee_id, mentor_id):
-    proposal = _proposal(proposal_id)
+    proposal = get_or_404(MatchingProposal, proposal_id)
     mentee = db.session.get(Mentee, mentee_id) or abort(404)
     mentor = db.session.get(Mentor, mentor_id) or abort(404)
     rule, answer = proposals.why_not(proposal, mentee, mentor)

@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from network.extensions import db
 from network.permissions import permission_required
+from network.submit import submit
 from network.validation import load_form
 from tenants.matching import choice
 from tenants.matching.schemas import ProfileSharingSchema
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
-from tenants.processes.services import commit_change
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("mentee_choice", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
@@ -34,7 +34,7 @@ def choose():
         if not mentor_id.isdigit():
             flash(_("Choose a mentor."), "error")
         else:
-            refusal = commit_change(action, mentee, int(mentor_id)).refusal
+            refusal = submit(action, mentee, int(mentor_id)).refusal
             if refusal:
                 flash(refusal.message, "error")
             elif action is choice.choose:
@@ -56,7 +56,7 @@ def share_profile():
         form = request.form
         data, errors = load_form(ProfileSharingSchema())
         if not errors:
-            commit_change(choice.share_profile, mentor, data["shares_profile"] == "yes", data.get("short_bio"))
+            submit(choice.share_profile, mentor, data["shares_profile"] == "yes", data.get("short_bio"))
             flash(_("Saved."), "info")
             return redirect(url_for("mentee_choice.share_profile"))
     return render_template("matching/share_profile.html", mentor=mentor, form=form, errors=errors), \
@@ -71,7 +71,7 @@ def choices():
         if not choice_id.isdigit() or cadence not in CADENCES:
             flash(_("Choose one of the options."), "error")
         else:
-            process, refusal = commit_change(choice.confirm_choice, int(choice_id), current_user, cadence)
+            process, refusal = submit(choice.confirm_choice, int(choice_id), current_user, cadence)[:2]
             if refusal:
                 flash(refusal.message, "error")
             else:

@@ -8,7 +8,7 @@ from network.extensions import db
 from tenants.matching import batch, proposals, services
 from tenants.participants.services import withdraw_consent
 from tenants.processes.models import MentoringProcess
-from tenants.processes.services import commit_change
+from network.submit import submit
 from tests.factories import make_mentor
 from tests.processes.conftest import partner, ready_mentee, ready_mentor  # noqa: F401 (fixture)
 
@@ -116,14 +116,14 @@ def test_confirming_goes_through_the_single_match_and_a_refused_pair_leaves_the_
                            "monthly")
     db.session.commit()
     before = len(_open_processes())
-    _, refusal = commit_change(proposals.confirm_pair, proposal.id, second_mentee, second_mentor, partner.staff,
-                               "monthly")
+    _, refusal = submit(proposals.confirm_pair, proposal.id, second_mentee, second_mentor, partner.staff,
+                               "monthly")[:2]
     assert refusal.message == "This mentee is not waiting for a mentor."
-    process, refusal = commit_change(proposals.confirm_pair, proposal.id, first_mentee, first_mentor, partner.staff,
-                                     "monthly")
+    process, refusal = submit(proposals.confirm_pair, proposal.id, first_mentee, first_mentor, partner.staff,
+                                     "monthly")[:2]
     assert refusal is None and (process.mentee_id, process.mentor_id) == (first_mentee, first_mentor)
     assert len(_open_processes()) == before + 1
-    _, again = commit_change(proposals.confirm_pair, proposal.id, first_mentee, first_mentor, partner.staff, "monthly")
+    _, again = submit(proposals.confirm_pair, proposal.id, first_mentee, first_mentor, partner.staff, "monthly")[:2]
     assert again.message == "This pair has already been confirmed."
-    _, foreign = commit_change(proposals.confirm_pair, proposal.id, bruno.id, 999_999, partner.staff, "monthly")
+    _, foreign = submit(proposals.confirm_pair, proposal.id, bruno.id, 999_999, partner.staff, "monthly")[:2]
     assert foreign.message == "This pair is not in the proposal."

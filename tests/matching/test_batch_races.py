@@ -10,7 +10,7 @@ from network.accounts.models import User
 from network.extensions import db
 from tenants.matching import proposals, services
 from tenants.processes.models import MentoringProcess
-from tenants.processes.services import commit_change
+from network.submit import submit
 from tenants.tenancy import tenant_context
 from tests.conftest import DATABASE_URL, ON_POSTGRES
 from tests.factories import make_ready_mentee, make_ready_mentor, make_tenant, make_user
@@ -51,7 +51,7 @@ def _confirm_in_thread(app, world, proposal_id, mentee_id, mentor_id):
     def run():
         with app.app_context(), tenant_context(world["tenant"]), force_locale("en"):
             staff = db.session.get(User, world["staff"])
-            _, refusal = commit_change(proposals.confirm_pair, proposal_id, mentee_id, mentor_id, staff, "monthly")
+            _, refusal = submit(proposals.confirm_pair, proposal_id, mentee_id, mentor_id, staff, "monthly")[:2]
             outcome["refusal"] = refusal and refusal.message
             db.session.remove()
 

@@ -1,7 +1,8 @@
 """Mentees choose among suggested mentors in the portal; staff confirm the choice."""
 from network.extensions import db
 from tenants.matching import choice, services
-from tenants.processes.services import ProcessRefused, commit_change
+from network.submit import submit
+from tenants.processes.services import ProcessRefused
 from tests.processes.conftest import partner, ready_mentee, ready_mentor  # noqa: F401 (fixture)
 
 
@@ -46,10 +47,10 @@ def test_asking_for_another_brings_the_next_and_choosing_waits_for_staff(partner
     assert mentee.status == "waiting" and picked.chosen_mentor_id == fourth.id
     [(row, row_mentee, row_mentor)] = choice.choices_to_confirm()
     assert (row_mentee.id, row_mentor.id) == (mentee.id, fourth.id)
-    process, refusal = commit_change(choice.confirm_choice, row.id, partner.staff, "monthly")
+    process, refusal = submit(choice.confirm_choice, row.id, partner.staff, "monthly")[:2]
     assert refusal is None and (process.mentee_id, process.mentor_id) == (mentee.id, fourth.id)
     assert choice.choices_to_confirm() == []
-    _, again = commit_change(choice.confirm_choice, row.id, partner.staff, "monthly")
+    _, again = submit(choice.confirm_choice, row.id, partner.staff, "monthly")[:2]
     assert again.message == "This mentee is not waiting for a mentor."
 
 
