@@ -15,13 +15,11 @@ from sqlalchemy.orm import Session
 
 from network.extensions import db
 from tenants.tenancy import tenant_context
-from tests.conftest import ON_POSTGRES
 from tests.factories import login, make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 MEET_TIMEOUT = 3
 RACER = "racer-"
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="concurrency is tested on PostgreSQL")
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ from network.extensions import db
 from tenants.participants.models import Mentee
 from tenants.tenancy import tenant_context
 from tests.concurrency.conftest import signed_in
-from tests.conftest import DATABASE_URL, ON_POSTGRES
+from tests.conftest import DATABASE_URL
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="backends are terminated on PostgreSQL")
 
 
 @pytest.fixture

@@ -16,14 +16,12 @@ from network.dashboards.rebuild import rebuild_rollups
 from network.extensions import db
 from network.jobs.periodic import run_periodic_job
 from network.jobs.runner import AppContextJob, run_job
-from tests.conftest import ON_POSTGRES
 from tests.dashboards.history import History, make_network
 from tests.dashboards.test_rollups import national_rows, rollup_rows
 
 # Nothing listens there: Redis is "down" for the app without stopping the shared service.
 UNREACHABLE_REDIS = "redis://127.0.0.1:6390/2"
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="workers and roll-ups are tested on PostgreSQL")
 
 
 @pytest.fixture

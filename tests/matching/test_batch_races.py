@@ -12,10 +12,9 @@ from tenants.matching import proposals, services
 from tenants.processes.models import MentoringProcess
 from network.submit import submit
 from tenants.tenancy import tenant_context
-from tests.conftest import DATABASE_URL, ON_POSTGRES
+from tests.conftest import DATABASE_URL
 from tests.factories import make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="row locks: PostgreSQL only")
 
 
 def _proposal(staff, exclusions=()):
