@@ -1,5 +1,6 @@
 """Flask-Login wiring: the cookie holds a server-side session's token (network.accounts.sessions)."""
 from flask import g
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -36,4 +37,6 @@ def load_user(token):
 
 def current_session():
     """The server-side session of the signed-in user of this request (None when anonymous)."""
+    if not current_user.is_authenticated:  # loads the user (and the session) if not yet done
+        return None
     return g.get("user_session")

@@ -42,6 +42,8 @@ def _folded(text):
 def personal_words(email=None, name=None):
     """The parts of the e-mail's local part and of the name a password must not contain."""
     words = set()
+    if email:  # the whole address, however short its parts
+        words.add(re.sub(r"[^0-9a-z]+", "", _folded(email)))
     for source in (email.split("@")[0] if email else "", name or ""):
         folded = _folded(source)
         parts = [part for part in re.split(r"[^0-9a-z]+", folded) if part]
