@@ -36,5 +36,5 @@ def end(session_id):
 def end_others():
     ended = sessions.end_other_sessions(current_user, keep=current_session())
     db.session.commit()
-    flash(_("Signed out everywhere else (%(count)d sessions).", count=ended), "info")
+    flash(_("Every other session has been signed out (%(count)d).", count=ended), "info")
     return redirect(url_for("sessions.index"))

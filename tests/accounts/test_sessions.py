@@ -124,7 +124,7 @@ def test_the_sessions_page_lists_devices_and_signs_out_everywhere_else(app, alph
     assert re.search(r"Firefox · Windows <strong>\(this session\)</strong>", page)
 
     response = laptop.post("/account/sessions/end-others", follow_redirects=True)
-    assert "Signed out everywhere else (1 sessions)." in response.get_data(as_text=True)
+    assert "Every other session has been signed out (1)." in response.get_data(as_text=True)
     assert phone.get("/t/alpha/").status_code == 302
     assert laptop.get("/t/alpha/").status_code == 200
     assert len(_sessions(app)) == 1
