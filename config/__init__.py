@@ -140,13 +140,12 @@ class BaseConfig:
     # A session's "last seen" is written at most this often (not on every request).
     SESSION_TOUCH_SECONDS = int(os.environ.get("SESSION_TOUCH_SECONDS", "60"))
     # Two-factor authentication (TOTP): required of these roles before they reach any page;
-    # optional for the others among TWO_FACTOR_ROLES.
+    # optional for the others among TWO_FACTOR_ROLES. Wrong codes slow the account down like
+    # failed logins (LOGIN_FREE_FAILURES, LOGIN_BACKOFF_SECONDS).
     TWO_FACTOR_REQUIRED_ROLES = tuple(
-        role for role in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "coordinator,partner_admin").split(",") if role)
+        role.strip() for role in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "coordinator,partner_admin").split(",")
+        if role.strip())
     TWO_FACTOR_ROLES = ("coordinator", "partner_admin", "staff")
-    # Wrong codes per account before the code form waits (TWO_FACTOR_BACKOFF_SECONDS, doubling).
-    TWO_FACTOR_FREE_FAILURES = 5
-    TWO_FACTOR_BACKOFF_SECONDS = 30
     TWO_FACTOR_RECOVERY_CODES = 10
     # The password step of a login waits this long for the code.
     TWO_FACTOR_PENDING_SECONDS = 5 * 60

@@ -53,6 +53,7 @@ def _digest(token):
 def start_session(user, ip_address, user_agent, second_factor=False, now=None):
     """A new session for `user`; returns (row, token). The token goes in the cookie only."""
     now = now or utcnow()
+    _forget_expired_sessions(now)
     token = secrets.token_urlsafe(32)
     row = UserSession(user_id=user.id, token_hash=_digest(token), created_at=now, last_seen_at=now,
                       ip_address=(ip_address or "")[:45] or None, user_agent=(user_agent or "")[:300] or None,
@@ -60,6 +61,16 @@ def start_session(user, ip_address, user_agent, second_factor=False, now=None):
     db.session.add(row)
     db.session.flush()
     return row, token
+
+
+def _forget_expired_sessions(now):
+    # A session whose cookie never comes back is never looked up: each login clears the rows
+    # past even the longest limits, so the table holds about the live sessions only.
+    config = current_app.config
+    idle = max(config["SESSION_IDLE_MINUTES"], config["PORTAL_SESSION_IDLE_MINUTES"])
+    absolute = max(config["SESSION_MAX_HOURS"], config["PORTAL_SESSION_MAX_HOURS"])
+    db.session.execute(sa.delete(UserSession).where(sa.or_(UserSession.last_seen_at < now - timedelta(minutes=idle),
+                                                           UserSession.created_at < now - timedelta(hours=absolute))))
 
 
 def limits_for(user, config=None):

@@ -85,6 +85,8 @@ def record_failure(email, client, now=None):
                 set_={"failures": sa.case((remembered, table.c.failures + 1), else_=1), "last_failure_at": now})
             .returning(table.c.failures)
         ).scalar_one()
+        # Counts forgotten anyway (older than FAILURE_MEMORY) go, so the table stays small.
+        connection.execute(sa.delete(table).where(table.c.last_failure_at < now - FAILURE_MEMORY))
         delay = _delay(failures, current_app.config)
         if delay is not None:
             connection.execute(sa.update(table).where(table.c.email_digest == email_digest,

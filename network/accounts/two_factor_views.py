@@ -17,6 +17,14 @@ from tenants.tenancy.web import TENANT_URL_PREFIX
 bp = Blueprint("two_factor", __name__, template_folder="templates")
 team_bp = Blueprint("two_factor_team", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
+@bp.after_request
+def never_cached(response):
+    # The set-up page shows the secret key, the recovery codes page the codes, before the
+    # browser is logged in (network.security marks only logged-in pages as not to be stored).
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # The code step's failures count per account, whatever the client: whoever reaches it knows
 # the password already.
 SECOND_FACTOR_CLIENT = "second-factor"

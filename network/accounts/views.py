@@ -214,10 +214,12 @@ def accept_invitation(slug, token):
                 flash(" ".join(str(m) for m in error.messages), "error")
                 return redirect(url_for("accounts.home"))
             db.session.commit()
+            response = redirect(url_for("workspace.home", tenant_slug=tenant.slug))
             if not current_user.is_authenticated:
-                _start_session(user)
+                # A role that requires two-factor authentication sets it up before the first page.
+                response = _password_accepted(user, response.location)
             flash(_("Welcome to %(tenant)s.", tenant=tenant.name), "info")
-            return redirect(url_for("workspace.home", tenant_slug=tenant.slug))
+            return response
         return _invitation_page(tenant, invitation, existing, form, errors)
 
 

@@ -205,3 +205,21 @@ def test_production_requires_it_of_coordinators_and_partner_admins():
     from config import ProductionConfig
 
     assert set(ProductionConfig.TWO_FACTOR_REQUIRED_ROLES) == set(PRODUCTION_REQUIREMENT)
+
+
+def test_a_new_partner_admin_sets_it_up_right_after_accepting_the_invitation(app, client, alpha, required):
+    from network.accounts import services as accounts
+    from tenants.tenancy import tenant_context
+    from tenants.tenancy.models import Tenant
+
+    with app.app_context():
+        tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
+        inviter = db.session.scalar(sa.select(User).where(User.email == "ana@alpha.pt"))
+        with tenant_context(tenant.id):
+            _invitation, token = accounts.create_invitation(tenant, inviter, "nova@example.pt", "partner_admin", 14)
+        db.session.commit()
+    response = client.post(f"/join/alpha/{token}", data={"name": "Nova Administradora", "password": "um-outro-segredo-longo",
+                                                         "password_confirm": "um-outro-segredo-longo"})
+    assert response.status_code == 302 and response.location == "/login/two-factor/setup"
+    assert client.get("/t/alpha/").status_code == 302
+    assert "<svg" in client.get("/login/two-factor/setup").get_data(as_text=True)
