@@ -123,7 +123,44 @@ class BaseConfig:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_PER_ADDRESS = "30 per minute"
-    LOGIN_LOCKOUT = "5 per 15 minutes"  # failures per e-mail address before a temporary lockout
+    # Failed logins for one e-mail address from one client address (network.accounts.lockout):
+    # the first LOGIN_FREE_FAILURES cost nothing, then each one makes that client wait twice as
+    # long as the last (LOGIN_BACKOFF_SECONDS, 2x, 4x, ... at most LOGIN_BACKOFF_MAX_SECONDS).
+    # Keyed by address *and* client, so a stranger slows down only themselves, never the owner.
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "5"))
+    LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", "30"))
+    LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", str(60 * 60)))
+    # Password-reset e-mails per hour: to one address, and asked for by one client address.
+    # Beyond them the request is answered the same way and nothing is sent.
+    RESET_EMAILS_PER_ADDRESS_HOURLY = int(os.environ.get("RESET_EMAILS_PER_ADDRESS_HOURLY", "3"))
+    RESET_EMAILS_PER_CLIENT_HOURLY = int(os.environ.get("RESET_EMAILS_PER_CLIENT_HOURLY", "10"))
+    # Invitations per hour to one address (in one workspace), and by one inviter.
+    INVITATIONS_PER_ADDRESS_HOURLY = int(os.environ.get("INVITATIONS_PER_ADDRESS_HOURLY", "3"))
+    INVITATIONS_PER_INVITER_HOURLY = int(os.environ.get("INVITATIONS_PER_INVITER_HOURLY", "60"))
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app and append to
+    # X-Forwarded-For / set X-Forwarded-Proto. 0: none, the connection's address is the client.
+    # Rate limits and login back-off use the client address this gives (werkzeug's ProxyFix).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Server-side sessions (network.accounts.sessions; ASVS 3.3): ended after this long without
+    # a request, and this long after logging in whatever happens.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    # People who are only mentors or mentees (the portal, on their phones) see their own records
+    # only: longer sessions, see README "Sessions".
+    PORTAL_SESSION_IDLE_MINUTES = int(os.environ.get("PORTAL_SESSION_IDLE_MINUTES", str(12 * 60)))
+    PORTAL_SESSION_MAX_HOURS = int(os.environ.get("PORTAL_SESSION_MAX_HOURS", str(7 * 24)))
+    # A session's "last seen" is written at most this often (not on every request).
+    SESSION_TOUCH_SECONDS = int(os.environ.get("SESSION_TOUCH_SECONDS", "60"))
+    # Two-factor authentication (TOTP): required of these roles before they reach any page;
+    # optional for the others among TWO_FACTOR_ROLES. Wrong codes slow the account down like
+    # failed logins (LOGIN_FREE_FAILURES, LOGIN_BACKOFF_SECONDS).
+    TWO_FACTOR_REQUIRED_ROLES = tuple(
+        role.strip() for role in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "coordinator,partner_admin").split(",")
+        if role.strip())
+    TWO_FACTOR_ROLES = ("coordinator", "partner_admin", "staff")
+    TWO_FACTOR_RECOVERY_CODES = 10
+    # The password step of a login waits this long for the code.
+    TWO_FACTOR_PENDING_SECONDS = 5 * 60
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
     INVITATION_MAX_AGE_DAYS = 14
 
@@ -166,6 +203,9 @@ class TestingConfig(BaseConfig):
     MAIL_BACKEND = "memory"
     PASSWORD_HASHER = "argon2-test"
     RATELIMIT_STORAGE_URI = "memory://"
+    # Tests log coordinators and administrators in with a password alone; the two-factor
+    # tests require it as production does (tests/accounts/test_two_factor.py).
+    TWO_FACTOR_REQUIRED_ROLES = ()
 
 
 class ProductionConfig(BaseConfig):

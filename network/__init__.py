@@ -17,6 +17,13 @@ def create_app(config=None):
         app.config.update(config)
     settings.validate(app.config)
     INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address as the proxies saw it, for rate limits and the login back-off;
+        # only the last TRUSTED_PROXIES hops are believed (a client can forge the ones before).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from network import database
 
@@ -68,6 +75,9 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    from network.accounts.session_views import bp as sessions_bp
+    from network.accounts.two_factor_views import bp as two_factor_bp
+    from network.accounts.two_factor_views import team_bp as two_factor_team_bp
     from network.accounts.views import bp as accounts_bp
     from network.api.token_views import bp as api_tokens_bp
     from network.api.views import bp as api_bp
@@ -90,8 +100,8 @@ def _register_blueprints(app):
 
     for blueprint in (accounts_bp, coordination_bp, jobs_bp, outbox_bp, workspace_bp, participants_bp, intake_bp,
                       reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp,
-                      privacy_bp, api_bp, api_tokens_bp, batch_matching_bp,
-                      mentee_choice_bp):
+                      privacy_bp, api_bp, api_tokens_bp, batch_matching_bp, mentee_choice_bp, sessions_bp,
+                      two_factor_bp, two_factor_team_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,4 +1,5 @@
-"""Locale selection: the user's preference, then the visible switch, then Accept-Language."""
+"""Locale selection: the visible switch (this session's choice), then the account's preference,
+then Accept-Language."""
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -14,10 +15,10 @@ def select_locale():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if is_api_request():  # an API client says what it wants in each request
         return _accepted_language(supported)
-    if current_user.is_authenticated and current_user.preferred_locale in supported:
-        return current_user.preferred_locale
     if session.get(SESSION_LOCALE_KEY) in supported:
         return session[SESSION_LOCALE_KEY]
+    if current_user.is_authenticated and current_user.preferred_locale in supported:
+        return current_user.preferred_locale
     return _accepted_language(supported)
 
 

@@ -21,8 +21,11 @@ from tests.test_translations import english_only_texts, leaked
 PUBLIC = {"accounts.login", "accounts.forgot_password", "accounts.reset_password", "accounts.accept_invitation",
           "accounts.switch_locale", "accounts.home", "static", "api.openapi"}
 LOGGED_IN = {"accounts.account", "accounts.change_password", "accounts.logout", "api_tokens.index",
-             "api_tokens.create", "api_tokens.revoke"}
-POST_ONLY = {"accounts.logout", "api_tokens.revoke"}
+             "api_tokens.create", "api_tokens.revoke", "sessions.index", "sessions.end", "sessions.end_others",
+             "two_factor.manage"}
+POST_ONLY = {"accounts.logout", "api_tokens.revoke", "sessions.end", "sessions.end_others"}
+# The second step of a login: reached between the password and the code, redirects to /login otherwise.
+PUBLIC |= {"two_factor.verify", "two_factor.enrol"}
 USERS = ("coordinator", "partner_admin", "staff", "mentor", "mentee", "other_tenant", "anonymous")
 # Object-level rules on top of the role: a dashboard export is its requester's only (the
 # world's export was asked for by the staff member).

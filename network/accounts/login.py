@@ -1,9 +1,12 @@
-"""Flask-Login wiring: the session id carries the user's session epoch."""
+"""Flask-Login wiring: the cookie holds a server-side session's token (network.accounts.sessions)."""
+from flask import g
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from network.accounts.models import Membership, User
-from network.extensions import db
+from network.accounts.sessions import load_session
+from network.accounts.two_factor import is_required
 
 # The user's memberships and their tenants, loaded with the user: every page checks the user's
 # roles in the tenant of its URL (`enter_tenant`) and lists their workspaces, and this way that
@@ -20,11 +23,20 @@ def init_app(app, login_manager):
     login_manager.user_loader(load_user)
 
 
-def load_user(session_id):
-    user_id, _, epoch = session_id.partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+def load_user(token):
+    row = load_session(token)
+    if row is None:
         return None
-    user = db.session.get(User, int(user_id), options=[WITH_MEMBERSHIPS])
-    if user is None or user.session_epoch != int(epoch):
-        return None
+    user = row.user
+    if row.second_factor_at is None and is_required(user):
+        return None  # required since this session began: log in again, with the code
+    g.user_session = row
+    user.session_token = token
     return user
+
+
+def current_session():
+    """The server-side session of the signed-in user of this request (None when anonymous)."""
+    if not current_user.is_authenticated:  # loads the user (and the session) if not yet done
+        return None
+    return g.get("user_session")

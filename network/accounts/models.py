@@ -67,7 +67,7 @@ class User(UserMixin, db.Model):
         choice_type(LOCALES, "user_locale", 8)
     )
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the login session id: bumping it logs the user out everywhere.
+    # Changes with every new password, so a password-reset link works once.
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -78,8 +78,12 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    # The token of the server-side session (network.accounts.sessions) this object was loaded
+    # or logged in for: what Flask-Login keeps in the cookie, instead of the user's id.
+    session_token = None
+
     def get_id(self):
-        return f"{self.id}:{self.session_epoch}"
+        return self.session_token
 
     def set_password(self, password):
         self.password_hash = hash_password(password)

@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -105,6 +106,7 @@ def create_invitation(tenant, inviter, email, role, valid_days):
     existing = find_user_by_email(email)
     if existing is not None and any(m.tenant_id == tenant.id and m.role == role for m in existing.active_memberships()):
         raise ValidationError({"email": [_l("This person already has this role here.")]})
+    _check_invitation_limits(email, inviter)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         email=email,
@@ -117,6 +119,19 @@ def create_invitation(tenant, inviter, email, role, valid_days):
     db.session.flush()
     record_event("member.invited", actor=inviter, record=invitation, changes={"email": email, "role": role})
     return invitation, token
+
+
+def _check_invitation_limits(email, inviter):
+    """Each invitation sends an e-mail: not a way to flood an address (or to send many).
+    The inviter is signed in and knows what they asked for, so the refusal says why."""
+    config, since = current_app.config, utcnow() - timedelta(hours=1)
+    recent = db.select(db.func.count()).select_from(Invitation).where(Invitation.created_at > since)
+    if db.session.scalar(recent.where(Invitation.email == email)) >= config["INVITATIONS_PER_ADDRESS_HOURLY"]:
+        raise ValidationError({"email": [_l("This address has received several invitations in the last hour. "
+                                            "Try again later.")]})
+    if db.session.scalar(recent.where(Invitation.invited_by_id == inviter.id)) \
+            >= config["INVITATIONS_PER_INVITER_HOURLY"]:
+        raise ValidationError({"email": [_l("You have sent many invitations in the last hour. Try again later.")]})
 
 
 def find_invitation(token):

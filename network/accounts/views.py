@@ -1,10 +1,12 @@
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from network.accounts import services, throttle
+from network.accounts import reset_requests, services, sessions, throttle, two_factor
+from network.accounts.login import current_session
 from network.accounts.models import ROLES
 from network.accounts.schemas import (
     EmailSchema,
@@ -15,13 +17,15 @@ from network.accounts.schemas import (
 )
 from network.extensions import db, limiter
 from network.i18n import SESSION_LOCALE_KEY
-from network.mail import send_email
 from network.submit import submit
 from network.validation import load_form
 from tenants.tenancy import tenant_context
 from tenants.tenancy.models import Tenant
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+
+# In the cookie between the password and the second factor: who, and since when.
+PENDING_LOGIN_KEY = "pending_login"
 
 LOGIN_REFUSALS = {
     "invalid": lambda: _("The e-mail address or the password is not correct."),
@@ -56,10 +60,30 @@ def _fresh_session():
         session[SESSION_LOCALE_KEY] = locale
 
 
-def _start_session(user):
-    # A fresh session on login: nothing from before the login survives (no fixation).
+def _start_session(user, second_factor=False):
+    # A fresh session on login: nothing from before the login survives (no fixation), and a
+    # new server-side session, whose token alone goes in the cookie.
     _fresh_session()
+    _row, token = sessions.start_session(user, request.remote_addr, request.user_agent.string,
+                                         second_factor=second_factor)
+    db.session.commit()
+    user.session_token = token
     login_user(user)
+
+
+def _password_accepted(user, next_url):
+    """The password was right: log in, or first ask for (or set up) the second factor."""
+    enabled = two_factor.is_enabled(user)
+    if enabled or two_factor.is_required(user):
+        db.session.commit()
+        # Not logged in yet: this browser may only give the code (or set it up) for a few minutes.
+        _fresh_session()
+        session[PENDING_LOGIN_KEY] = {"user": user.id, "epoch": user.session_epoch, "at": int(time.time()),
+                                      "next": next_url}
+        return redirect(url_for("two_factor.verify" if enabled else "two_factor.enrol"))
+    db.session.commit()
+    _start_session(user)
+    return redirect(next_url)
 
 
 @bp.get("/")
@@ -82,25 +106,29 @@ def login():
     if request.method == "POST":
         form = {"email": request.form.get("email", "")}
         data, errors = load_form(LoginSchema())
-        if not errors and throttle.is_locked_out(data["email"]):
+        wait = throttle.wait_seconds(data["email"], request.remote_addr) if not errors else 0
+        if wait:
             flash(_("Too many failed attempts for this account. Try again in %(minutes)d minutes.",
-                    minutes=throttle.lockout_minutes()), "error")
+                    minutes=max(1, -(-wait // 60))), "error")
             return render_template("accounts/login.html", form=form, errors={}), 429
         if not errors:
             user, refusal, _replayed = submit(services.authenticate, data["email"], data["password"])
             if refusal:
                 if refusal.reason == "invalid":
-                    throttle.record_failure(data["email"])
+                    throttle.record_failure(data["email"], request.remote_addr)
                 flash(LOGIN_REFUSALS[refusal.reason](), "error")
                 return render_template("accounts/login.html", form=form, errors={}), 401
-            throttle.clear_failures(data["email"])
-            _start_session(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
+            throttle.clear_failures(data["email"], request.remote_addr)
+            return _password_accepted(user, _safe_next(request.args.get("next")) or url_for("accounts.home"))
     return render_template("accounts/login.html", form=form, errors=errors), 400 if errors else 200
 
 
 @bp.post("/logout")
 def logout():
+    if current_session() is not None:
+        # The row goes: the cookie, wherever it was copied, no longer logs anyone in.
+        sessions.end_session(current_session())
+        db.session.commit()
     logout_user()
     _fresh_session()
     flash(_("You have logged out."), "info")
@@ -112,9 +140,8 @@ def switch_locale():
     locale = request.form.get("locale")
     if locale not in current_app.config["LANGUAGES"]:
         abort(400)
+    # This session's choice; the account's preference changes only on the account page.
     session[SESSION_LOCALE_KEY] = locale
-    if current_user.is_authenticated:
-        submit(_change, current_user._get_current_object(), preferred_locale=locale)
     return redirect(_safe_next(request.form.get("next")) or url_for("accounts.home"))
 
 
@@ -125,24 +152,21 @@ def forgot_password():
         form = request.form
         data, errors = load_form(EmailSchema())
         if not errors:
-            user = services.find_user_by_email(data["email"])
-            if user is not None and user.active:
-                submit(_send_password_reset, user)
+            # The same work for every address (reset_requests): the e-mail, if any, after the response.
+            reset_request = submit(reset_requests.record_request, data["email"], request.remote_addr,
+                                   request.url_root, session.get(SESSION_LOCALE_KEY)).result
+            reset_requests.queue_request(reset_request.id)
             # The same answer whether or not the address has an account.
             flash(_("If this address has an account, we have sent it a link to choose a new password."), "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form, errors=errors), 400 if errors else 200
 
 
-def _send_password_reset(user):
-    token = services.make_password_reset_token(user, current_app.secret_key)
-    send_email(
-        user.email,
-        "accounts/email/password_reset.txt",
-        user.preferred_locale or current_app.config["BABEL_DEFAULT_LOCALE"],
-        name=user.name,
-        reset_url=url_for("accounts.reset_password", token=token, _external=True),
-    )
+def _new_password(user, password):
+    """A new password ends every session and releases the address's login back-off."""
+    user.set_password(password)
+    sessions.end_all_sessions(user)
+    throttle.clear_every_client(user.email)
 
 
 def _change(user, **values):
@@ -159,9 +183,9 @@ def reset_password(token):
         return render_template("accounts/link_invalid.html"), 404
     errors = {}
     if request.method == "POST":
-        data, errors = load_form(NewPasswordSchema())
+        data, errors = load_form(NewPasswordSchema(email=user.email, name=user.name))
         if not errors:
-            submit(user.set_password, data["password"])
+            submit(_new_password, user, data["password"])
             flash(_("Your password has been changed. Log in with the new password."), "info")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", errors=errors), 400 if errors else 200
@@ -185,7 +209,7 @@ def accept_invitation(slug, token):
                 user, account = existing, None
             else:
                 form = request.form
-                account, errors = load_form(NewAccountSchema())
+                account, errors = load_form(NewAccountSchema(email=invitation.email))
                 if errors:
                     return _invitation_page(tenant, invitation, existing, form, errors), 400
                 user = None
@@ -193,10 +217,12 @@ def accept_invitation(slug, token):
             if refusal:
                 flash(refusal.message, "error")
                 return redirect(url_for("accounts.home"))
+            response = redirect(url_for("workspace.home", tenant_slug=tenant.slug))
             if not current_user.is_authenticated:
-                _start_session(user)
+                # A role that requires two-factor authentication sets it up before the first page.
+                response = _password_accepted(user, response.location)
             flash(_("Welcome to %(tenant)s.", tenant=tenant.name), "info")
-            return redirect(url_for("workspace.home", tenant_slug=tenant.slug))
+            return response
         return _invitation_page(tenant, invitation, existing, form, errors)
 
 
@@ -248,11 +274,13 @@ def change_password():
         if not current_user.check_password(request.form.get("current_password", "")):
             errors = {"current_password": [_("The current password is not correct.")]}
         else:
-            data, errors = load_form(NewPasswordSchema())
+            data, errors = load_form(NewPasswordSchema(email=current_user.email, name=current_user.name))
             if not errors:
-                submit(current_user.set_password, data["password"])
-                # Every other session ends (new epoch); this one continues under the new id.
-                _start_session(current_user._get_current_object())
+                user = current_user._get_current_object()
+                second_factor = current_session().second_factor_at is not None
+                # Every session ends, this one too; it continues under a new one (a new token).
+                submit(_new_password, user, data["password"])
+                _start_session(user, second_factor=second_factor)
                 flash(_("Your password has been changed; other sessions have been logged out."), "info")
                 return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", errors=errors), 400 if errors else 200

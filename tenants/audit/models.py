@@ -41,6 +41,10 @@ AUDIT_ACTIONS = {
     "privacy.settings_changed": _l("Changed the retention rules"),
     "api_token.created": _l("Created an API token"),
     "api_token.revoked": _l("Revoked an API token"),
+    "two_factor.enabled": _l("Turned on two-factor authentication"),
+    "two_factor.disabled": _l("Turned off two-factor authentication"),
+    "two_factor.reset": _l("Reset a member's two-factor authentication"),
+    "two_factor.recovery_code_used": _l("Logged in with a two-factor recovery code"),
 }
 
 

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 import sqlalchemy as sa
 
 from network.accounts.models import Invitation
+from network.accounts.sessions import end_all_sessions
 from network.extensions import db
 from network.submit import Refused
 from network.mail.models import OutboxMessage
@@ -219,6 +220,7 @@ def _retire_account(participant, user, name):
     user.active = False
     user.last_login_at = None
     user.session_epoch = (user.session_epoch or 0) + 1
+    end_all_sessions(user)  # logged out wherever it was signed in
     for token in walk.api_tokens_of(user):  # named by the person, and of no use any more
         db.session.delete(token)
     # E-mails to the account outside any workspace (a password reset) are network-level rows,
