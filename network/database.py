@@ -11,11 +11,13 @@ tests one URL is enough: it is the owner's, and the runtime login is the same se
 database as `rede_app_login` without a password (the embedded server and CI trust local
 logins). With no URL at all, development starts the embedded server in `instance/postgres`.
 """
+from contextlib import contextmanager
+
 from sqlalchemy.engine import make_url
 
 from config import database_url
 from network.extensions import db
-from tenants.tenancy.rls import RUNTIME_LOGIN_ROLE
+from tenants.tenancy.rls import RUNTIME_LOGIN_ROLE, apply_transaction_settings
 
 OWNER_BIND = "owner"
 POSTGRESQL_ONLY = ("Rede Mentores runs on PostgreSQL only (15 or later); {name} is not a postgresql:// URL. "
@@ -61,3 +63,12 @@ def owner_engine():
 
 def _url_variable(config):
     return "TEST_DATABASE_URL" if config["ENV_NAME"] == "testing" else "DATABASE_URL"
+
+
+@contextmanager
+def transaction_of_its_own():
+    """A short transaction beside the request's (a session's touch, a login failure counted),
+    committed whatever the request does; as the runtime role, with no tenant, like any request's."""
+    with db.engine.begin() as connection:
+        apply_transaction_settings(connection, None, bypass=False)
+        yield connection

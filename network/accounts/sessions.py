@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from network.accounts.models import Membership, User
+from network.database import transaction_of_its_own
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
 
@@ -115,7 +116,7 @@ def load_session(token, now=None):
 def _outside_request_transaction(statement):
     # A GET never commits the request's session: bookkeeping of the session itself (a touch,
     # an expiry) runs on its own short transaction so it holds whatever the page does.
-    with db.engine.begin() as connection:
+    with transaction_of_its_own() as connection:
         connection.execute(statement)
 
 

@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.accounts.models import normalize_email
+from network.database import transaction_of_its_own
 from network.extensions import db
 from network.timeutil import UTCDateTime, utcnow
 
@@ -75,8 +76,8 @@ def record_failure(email, client, now=None):
     now = now or utcnow()
     email_digest, client_digest = _keys(email, client)
     table = LoginBackoff.__table__
-    with db.engine.begin() as connection:
-        insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(table)
+    with transaction_of_its_own() as connection:
+        insert = postgresql.insert(table)
         remembered = table.c.last_failure_at > now - FAILURE_MEMORY
         failures = connection.execute(
             insert.values(email_digest=email_digest, client_digest=client_digest, failures=1, last_failure_at=now)

@@ -13,6 +13,7 @@ from network.accounts.models import User
 from network.accounts.sessions import UserSession
 from network.accounts.two_factor import RecoveryCode, TwoFactorCredential
 from network.extensions import db
+from network.database import owner_engine
 from tenants.audit.models import AuditEvent
 from tests.factories import PASSWORD, make_tenant, make_user
 
@@ -64,7 +65,7 @@ def _enrol_at_login(app, client, email):
 
 
 def _audit_actions(app):
-    with app.app_context(), db.engine.connect() as connection:  # as the owner: past Row-Level Security
+    with app.app_context(), owner_engine().connect() as connection:  # past Row-Level Security
         return connection.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
 
 
