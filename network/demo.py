@@ -1,6 +1,10 @@
-"""The demo network: the national coordination team and 56 partners across Portugal."""
+"""The demo network: the national coordination team and 56 partners across Portugal, with the
+programme's people spread over them as in the real network (a few large partners, many small)."""
+import random
+
 from network.accounts import services as accounts
 from network.accounts.models import User, hash_password
+from network.demo_distributions import MUNICIPALITIES, SIZES, partner_shares
 from network.demo_people import seed_people
 from network.extensions import db
 from tenants.tenancy.models import Tenant
@@ -72,8 +76,7 @@ FIRST_NAMES = ["Ana", "João", "Maria", "Pedro", "Inês", "Rui", "Sofia", "Tiago
 SURNAMES = ["Silva", "Santos", "Ferreira", "Pereira", "Oliveira", "Costa", "Rodrigues", "Martins",
             "Sousa", "Fernandes", "Gonçalves", "Gomes", "Lopes", "Marques", "Almeida", "Ribeiro"]
 
-# The first partners get mentors, mentees and processes at every step, so the demo shows the programme.
-PARTNERS_WITH_PEOPLE = 3
+DEMO_SEED = 2026
 STAFF_PER_PARTNER = (("partner_admin", "admin"), ("staff", "tecnico1"), ("staff", "tecnico2"))
 
 
@@ -99,8 +102,20 @@ def _get_or_create_user(email, name, password_hash):
     return user
 
 
-def seed_demo_network(password, progress):
-    """Create what is missing of the demo network; returns the demo logins to print."""
+def apportion(total, shares):
+    """Whole numbers in proportion to `shares` that add up to `total` (largest remainders)."""
+    exact = [total * share for share in shares]
+    counts = [int(value) for value in exact]
+    by_remainder = sorted(range(len(shares)), key=lambda index: exact[index] - counts[index], reverse=True)
+    for index in by_remainder[: total - sum(counts)]:
+        counts[index] += 1
+    return counts
+
+
+def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
+    """Create what is missing of the demo network; returns the demo logins to print. `size`
+    names one of the programme's sizes (`network.demo_distributions.SIZES`): its mentors and
+    mentees are spread over the demo's partners."""
     # One hash for every demo account: hashing 170 passwords would take seconds for nothing.
     password_hash = hash_password(password)
     coordination = _get_or_create_tenant(*COORDINATION)
@@ -108,6 +123,9 @@ def seed_demo_network(password, progress):
     accounts.grant_membership(coordinator, coordination, "coordinator")
     logins = [("coordinator", coordinator.email, coordination.slug)]
 
+    # PARTNERS lists the large municipalities first and the small associations last.
+    shares = partner_shares(random.Random(seed), len(PARTNERS), shuffle=False)
+    people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares)))
     with progress(list(enumerate(PARTNERS)), "Seeding partners") as partners:
         for index, (name, slug, kind, district) in partners:
             tenant = _get_or_create_tenant(name, slug, kind, district)
@@ -117,6 +135,6 @@ def seed_demo_network(password, progress):
                 accounts.grant_membership(user, tenant, role)
                 if index == 0:
                     logins.append((role, email, slug))
-            if index < PARTNERS_WITH_PEOPLE:
-                seed_people(tenant, user)
+            mentors, mentees = people[index]
+            seed_people(tenant, user, MUNICIPALITIES[district], mentors, mentees, seed)
     return logins

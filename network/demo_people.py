@@ -1,71 +1,138 @@
-"""Demo mentors, mentees and mentoring processes for a few partners, created through
-the same services staff use, so the demo shows every step of the programme."""
+"""Demo mentors and mentees at the programme's real size, and mentoring processes at every step,
+created through the same schema and services staff use (each person is validated as the
+registration form validates them, consented and interviewed), so the demo shows the programme.
+
+People are drawn from `network.demo_distributions` (the benchmark's distributions) with one
+random generator per partner seeded by the demo's seed and the partner's slug: the same seed
+gives the same people, whichever partners were seeded before."""
+import random
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from network.demo_distributions import (
+    AGE_BANDS, COUNTRIES, DAYS, EMPLOYMENT, GENDERS, MIGRATION_REASONS, NAMES_BY_ORIGIN, PERIODS,
+    PROFESSIONAL_AREAS, REFERRALS, RESIDENCE, SUPPORT_AREA_WEIGHTS, chooser,
+)
 from network.extensions import db
-from tenants.participants.models import Mentor
-from tenants.participants.services import create_participant, record_consent
+from tenants.participants.models import Mentee, Mentor
+from tenants.participants.schemas import PARTICIPANT_SCHEMAS
+from tenants.participants.services import create_participant, record_consent, record_interview
 from tenants.processes import services as processes
 from tenants.tenancy import tenant_context
 
-MENTORS = [
-    ("Joana Ribeiro", "female", [("en", "c1")], ["qualification_job_search", "digital_skills"]),
-    ("Miguel Antunes", "male", [("en", "b2"), ("fr", "b1")], ["entrepreneurship", "legal_documentation"]),
-    ("Sofia Marques", "female", [("es", "c1")], ["health", "parenting"]),
-    ("Ricardo Lopes", "male", [("en", "c2")], ["housing", "citizenship_participation"]),
-    ("Teresa Gonçalves", "female", [("fr", "c1"), ("en", "b2")], ["portuguese_language", "education"]),
-    ("Nuno Ferreira", "male", [("uk", "b1"), ("ru", "b2")], ["qualification_job_search"]),
-]
-MENTEES = [
-    ("Amina Yusuf", "female", "NG", "25_34", "international_protection", [("en", "c1")], ["qualification_job_search", "portuguese_language"]),
-    ("Olena Kovalenko", "female", "UA", "35_44", "temporary_protection", [("uk", "native"), ("ru", "c1")], ["qualification_job_search", "housing"]),
-    ("Mohammed Al-Hassan", "male", "SY", "25_34", "international_protection", [("ar", "native"), ("en", "b1")], ["legal_documentation", "entrepreneurship"]),
-    ("Lucía Fernández", "female", "VE", "45_54", "residence_permit", [("es", "native")], ["health", "parenting"]),
-    ("Ibrahima Diallo", "male", "SN", "18_24", "application_pending", [("fr", "native"), ("wo", "native")], ["education", "portuguese_language"]),
-    ("Priya Sharma", "female", "IN", "25_34", "residence_permit", [("hi", "native"), ("en", "c1")], ["digital_skills", "citizenship_participation"]),
-    ("Bashir Ahmadi", "male", "AF", "35_44", "asylum_seeker", [("fa", "native"), ("en", "a2")], ["housing", "health"]),
-]
+MENTOR_FIRST_NAMES = {
+    "female": ("Joana", "Sofia", "Teresa", "Inês", "Catarina", "Marta", "Rita", "Filipa", "Helena", "Mariana"),
+    "male": ("Miguel", "Ricardo", "Nuno", "Tiago", "João", "Pedro", "Rui", "André", "Luís", "Francisco"),
+}
+MENTOR_SURNAMES = ("Ribeiro", "Antunes", "Marques", "Lopes", "Gonçalves", "Ferreira", "Carvalho", "Pinto",
+                   "Teixeira", "Moreira", "Correia", "Mendes", "Nunes", "Soares", "Vieira", "Monteiro")
+# Mentors' other languages, with how often a mentor speaks each.
+MENTOR_LANGUAGES = (("en", "c1", 0.6), ("es", "b2", 0.3), ("fr", "b1", 0.25), ("uk", "c2", 0.03),
+                    ("ar", "b2", 0.03))
+# A mentor or mentee whose registration is not finished yet (no interview): the demo's waiting work.
+APPLICANT_SHARE = 0.12
 GOALS = [{"kind": "need", "text": "Encontrar trabalho na minha área", "target_date": None},
          {"kind": "dream", "text": "Abrir o meu próprio negócio", "target_date": None}]
+# Partners with at least this many ready mentors and mentees show a process at every step.
+PROCESS_WALKTHROUGH_PEOPLE = 4
 
 
-def _email(name, slug, role):
-    local = name.lower().replace(" ", ".").replace("í", "i").replace("ç", "c").replace("-", "")
-    return f"{local}.{role}@{slug}.demo.rede-mentores.pt"
+def _email(name, number, slug, role):
+    local = "".join(character for character in name.lower().replace(" ", ".") if character.isascii() and
+                    (character.isalnum() or character == "."))
+    return f"{local}.{number}.{role}@{slug}.demo.rede-mentores.pt"
 
 
-def seed_people(tenant, staff, today=None):
-    """A small pool for `tenant` (skipped when it already has mentors: idempotent)."""
+def _availability(rng):
+    return (sorted(rng.sample(DAYS, rng.randint(1, 4)), key=DAYS.index),
+            sorted(rng.sample(PERIODS, rng.randint(1, 2)), key=PERIODS.index))
+
+
+def _areas(pick_area, count):
+    areas = []
+    while len(areas) < count:
+        area = pick_area()
+        if area not in areas:
+            areas.append(area)
+    return areas
+
+
+class PeopleDrawer:
+    """The form data of demo mentors and mentees of one partner, drawn at random."""
+
+    def __init__(self, rng, slug, places, today):
+        self.rng, self.slug, self.places, self.today = rng, slug, places, today
+        self.pick = {name: chooser(rng, weights) for name, weights in {
+            "age": AGE_BANDS, "gender": GENDERS, "residence": RESIDENCE, "migration": MIGRATION_REASONS,
+            "employment": EMPLOYMENT, "referral": REFERRALS, "area": SUPPORT_AREA_WEIGHTS,
+            "country": {code: weight for code, (weight, _) in COUNTRIES.items()},
+        }.items()}
+        self.names_of = {code: names for codes, names in NAMES_BY_ORIGIN.items() for code in codes}
+
+    def mentor(self, number):
+        rng = self.rng
+        gender = rng.choice(("female", "female", "male"))
+        name = f"{rng.choice(MENTOR_FIRST_NAMES[gender])} {rng.choice(MENTOR_SURNAMES)} {rng.choice(MENTOR_SURNAMES)}"
+        days, periods = _availability(rng)
+        languages = [{"code": "pt", "level": "native"}] + [
+            {"code": code, "level": level} for code, level, share in MENTOR_LANGUAGES if rng.random() < share]
+        return {
+            "full_name": name, "email": _email(name, number, self.slug, "mentor"),
+            "municipality": rng.choice(self.places), "gender": gender, "languages": languages,
+            "support_areas": _areas(self.pick["area"], rng.randint(1, 4)), "availability_days": days,
+            "availability_periods": periods, "hours_per_week": rng.choice((2, 3, 4, 6)),
+            "professional_area": rng.choice(PROFESSIONAL_AREAS), "referral_source": self.pick["referral"](),
+            "training_completed_on": (self.today - timedelta(days=rng.randint(20, 600))).isoformat(),
+        }
+
+    def mentee(self, number):
+        rng = self.rng
+        country = self.pick["country"]()
+        gender = self.pick["gender"]()
+        female_names, male_names, surnames = self.names_of[country]
+        first = rng.choice(female_names if gender == "female" else male_names if gender == "male"
+                           else female_names + male_names)
+        name = f"{first} {rng.choice(surnames)}"
+        own_language = COUNTRIES[country][1]
+        days, periods = _availability(rng)
+        return {
+            "full_name": name, "email": _email(name, number, self.slug, "mentee"),
+            "municipality": rng.choice(self.places), "gender": gender, "country_of_origin": country,
+            "nationality": country, "age_band": self.pick["age"](), "residence_status": self.pick["residence"](),
+            "migration_reason": self.pick["migration"](), "employment_status": self.pick["employment"](),
+            "arrival_year": rng.randint(self.today.year - 6, self.today.year),
+            "portuguese_level": "native" if own_language == "pt" else rng.choice(("none", "a1", "a2", "b1", "b2")),
+            "languages": [] if own_language == "pt" else [{"code": own_language, "level": "native"}],
+            "support_areas": _areas(self.pick["area"], rng.randint(1, 3)), "availability_days": days,
+            "availability_periods": periods, "referral_source": self.pick["referral"](),
+        }
+
+
+def seed_people(tenant, staff, places, mentors, mentees, seed, today=None):
+    """`mentors` and `mentees` for `tenant` (skipped when it has any already: idempotent)."""
     today = today or date.today()
     with tenant_context(tenant.id):
-        if db.session.scalar(sa.select(sa.func.count(Mentor.id))):
+        if db.session.scalar(sa.select(sa.func.count(Mentor.id))) or \
+                db.session.scalar(sa.select(sa.func.count(Mentee.id))):
             return
-        consent = {"purpose": "programme", "text_version": "2026-01", "given_on": today - timedelta(days=90)}
-        mentors = []
-        for name, gender, languages, areas in MENTORS:
-            mentor = create_participant("mentor", {
-                "full_name": name, "email": _email(name, tenant.slug, "mentor"), "municipality": "Lisboa",
-                "gender": gender, "languages": [{"code": c, "level": lv} for c, lv in [("pt", "native"), *languages]],
-                "support_areas": areas, "availability_days": ["tue", "thu", "sat"],
-                "availability_periods": ["evening"], "hours_per_week": 2,
-                "training_completed_on": today - timedelta(days=60)}, staff)
-            record_consent(mentor, consent, staff)
-            mentor.status = "available"
-            mentors.append(mentor)
-        mentees = []
-        for name, gender, country, age_band, residence, languages, areas in MENTEES:
-            mentee = create_participant("mentee", {
-                "full_name": name, "email": _email(name, tenant.slug, "mentee"), "municipality": "Lisboa",
-                "gender": gender, "country_of_origin": country, "nationality": country, "age_band": age_band,
-                "residence_status": residence, "arrival_year": today.year - 2, "portuguese_level": "a2",
-                "languages": [{"code": c, "level": lv} for c, lv in languages], "support_areas": areas,
-                "availability_days": ["thu", "sat"], "availability_periods": ["evening"]}, staff)
-            record_consent(mentee, consent, staff)
-            mentee.status = "waiting"
-            mentees.append(mentee)
-        _processes(mentors, mentees, staff, today)
+        drawer = PeopleDrawer(random.Random(f"{seed}/{tenant.slug}"), tenant.slug, places, today)
+        ready = {"mentor": [], "mentee": []}
+        for role, count in (("mentor", mentors), ("mentee", mentees)):
+            schema = PARTICIPANT_SCHEMAS[role]()
+            for number in range(1, count + 1):
+                data = schema.load(getattr(drawer, role)(number))
+                participant = create_participant(role, data, staff)
+                if number > PROCESS_WALKTHROUGH_PEOPLE and drawer.rng.random() < APPLICANT_SHARE:
+                    continue  # registered, not yet interviewed
+                registered = today - timedelta(days=drawer.rng.randint(30, 700))
+                record_consent(participant, {"purpose": "programme", "text_version": "2026-01",
+                                             "given_on": registered}, staff)
+                record_interview(participant, {"held_on": registered, "interviewer_id": staff.id,
+                                               "recommendation": "accept", "notes": None}, staff)
+                ready[role].append(participant)
+        if min(len(ready["mentor"]), len(ready["mentee"])) >= PROCESS_WALKTHROUGH_PEOPLE:
+            _processes(ready["mentor"], ready["mentee"], staff, today)
 
 
 def _processes(mentors, mentees, staff, today):

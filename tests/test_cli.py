@@ -19,20 +19,35 @@ def _people(app):
         return db.session.scalar(sa.select(sa.func.count(model.id)).where(*where))
 
     with app.app_context(), national_rollup_bypass("test: demo counts"):
-        return {"mentors": count(Mentor), "mentees": count(Mentee), "processes": count(MentoringProcess),
-                "closed": count(MentoringProcess, MentoringProcess.state == "closed")}
+        states = dict(db.session.execute(sa.select(MentoringProcess.state, sa.func.count())
+                                         .group_by(MentoringProcess.state)).all())
+        countries = dict(db.session.execute(sa.select(Mentee.country_of_origin, sa.func.count())
+                                            .group_by(Mentee.country_of_origin)).all())
+        largest = db.session.execute(sa.select(Tenant.slug, sa.func.count(Mentee.id))
+                                     .join(Mentee, Mentee.tenant_id == Tenant.id).group_by(Tenant.slug)
+                                     .order_by(sa.func.count(Mentee.id).desc())).first()
+        return {"mentors": count(Mentor), "mentees": count(Mentee), "states": states, "countries": countries,
+                "largest": tuple(largest), "names": sorted(db.session.scalars(sa.select(Mentee.full_name)))}
 
 
-def test_seed_demo_builds_the_network_and_running_it_twice_changes_nothing(app):
+def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twice_changes_nothing(app, client):
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["seed-demo"])
+    first = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
     assert first.exit_code == 0, first.output
     assert "coordenacao@demo.rede-mentores.pt" in first.output
     counts = _counts(app)
     assert counts == (57, 1 + 56 * 3, 1 + 56 * 3)
     people = _people(app)
-    assert people == {"mentors": 3 * 6, "mentees": 3 * 7, "processes": 3 * 4, "closed": 3}
-    second = runner.invoke(args=["seed-demo"])
+    assert (people["mentors"], people["mentees"]) == (622, 255)
+    # Every partner with enough people shows a process at each step of the walkthrough.
+    walkthroughs = people["states"]["closed"]
+    assert walkthroughs >= 10
+    assert people["states"] == dict.fromkeys(("matched", "agreement_signed", "active", "closed"), walkthroughs)
+    # Brazil first, as in the programme; many origins; Lisbon the largest partner.
+    assert max(people["countries"], key=people["countries"].get) == "BR" and len(people["countries"]) >= 15
+    assert people["largest"] == ("cm-lisboa", 30)
+
+    second = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
     assert second.exit_code == 0, second.output
     assert _counts(app) == counts and _people(app) == people
     with app.app_context():
@@ -41,9 +56,6 @@ def test_seed_demo_builds_the_network_and_running_it_twice_changes_nothing(app):
     assert kinds["coordination"] == 1 and kinds["municipality"] >= 20 and kinds["ngo"] >= 10
     assert kinds["immigrant_association"] >= 10 and districts >= 18
 
-
-def test_demo_accounts_can_log_in(app, client):
-    app.test_cli_runner().invoke(args=["seed-demo", "--password", "demo-password-123"])
     response = client.post("/login", data={"email": "admin@cm-lisboa.demo.rede-mentores.pt", "password": "demo-password-123"})
     assert response.status_code == 302
     assert client.get("/t/cm-lisboa/members").status_code == 200
