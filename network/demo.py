@@ -7,6 +7,8 @@ from network.accounts.models import User, hash_password
 from network.demo_distributions import MUNICIPALITIES, SIZES, partner_shares
 from network.demo_people import seed_people
 from network.extensions import db
+from network.reference.models import Company
+from network.reference.services import create_company
 from tenants.tenancy.models import Tenant
 
 COORDINATION = ("Coordenação Nacional do Programa de Mentores para Migrantes", "coordenacao", "coordination", "lisboa")
@@ -77,6 +79,11 @@ SURNAMES = ["Silva", "Santos", "Ferreira", "Pereira", "Oliveira", "Costa", "Rodr
             "Sousa", "Fernandes", "Gonçalves", "Gomes", "Lopes", "Marques", "Almeida", "Ribeiro"]
 
 DEMO_SEED = 2026
+# Fictional corporate partners whose employees volunteer as mentors.
+COMPANIES = ("Atlântico Seguros, S.A.", "Tejo Digital, Lda.", "Construções Ribeiro & Filhos, S.A.",
+             "Banco Lusitano de Investimento", "Hotéis Costa Azul, S.A.", "Farmácias Saúde Mais",
+             "Logística Norte Sul, Lda.", "EnergiaVerde Portugal, S.A.", "Supermercados Bom Dia",
+             "Consultores Alfama, Lda.")
 STAFF_PER_PARTNER = (("partner_admin", "admin"), ("staff", "tecnico1"), ("staff", "tecnico2"))
 
 
@@ -102,6 +109,11 @@ def _get_or_create_user(email, name, password_hash):
     return user
 
 
+def _get_or_create_company(name):
+    company = db.session.scalar(db.select(Company).where(Company.name == name))
+    return (company or create_company(name)).id
+
+
 def apportion(total, shares):
     """Whole numbers in proportion to `shares` that add up to `total` (largest remainders)."""
     exact = [total * share for share in shares]
@@ -123,6 +135,7 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
     accounts.grant_membership(coordinator, coordination, "coordinator")
     logins = [("coordinator", coordinator.email, coordination.slug)]
 
+    company_ids = [_get_or_create_company(name) for name in COMPANIES]
     # PARTNERS lists the large municipalities first and the small associations last.
     shares = partner_shares(random.Random(seed), len(PARTNERS), shuffle=False)
     people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares)))
@@ -136,5 +149,5 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
                 if index == 0:
                     logins.append((role, email, slug))
             mentors, mentees = people[index]
-            seed_people(tenant, user, MUNICIPALITIES[district], mentors, mentees, seed)
+            seed_people(tenant, user, MUNICIPALITIES[district], mentors, mentees, seed, company_ids)
     return logins

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from network.demo_distributions import (
-    AGE_BANDS, COUNTRIES, DAYS, EMPLOYMENT, GENDERS, MIGRATION_REASONS, NAMES_BY_ORIGIN, PERIODS,
-    PROFESSIONAL_AREAS, REFERRALS, RESIDENCE, SUPPORT_AREA_WEIGHTS, chooser,
+    AGE_BANDS, CANCEL_REASONS, COUNTRIES, DAYS, EMPLOYMENT, GENDERS, MIGRATION_REASONS, NAMES_BY_ORIGIN, OUTCOMES,
+    PERIODS, PROFESSIONAL_AREAS, REFERRALS, RESIDENCE, SUPPORT_AREA_WEIGHTS, chooser,
 )
 from network.extensions import db
 from tenants.participants.models import Mentee, Mentor
@@ -35,7 +35,9 @@ APPLICANT_SHARE = 0.12
 GOALS = [{"kind": "need", "text": "Encontrar trabalho na minha área", "target_date": None},
          {"kind": "dream", "text": "Abrir o meu próprio negócio", "target_date": None}]
 # Partners with at least this many ready mentors and mentees show a process at every step.
-PROCESS_WALKTHROUGH_PEOPLE = 4
+PROCESS_WALKTHROUGH_PEOPLE = 6
+# Mentors who volunteer through their employer (corporate social responsibility).
+COMPANY_VOLUNTEER_SHARE = 0.15
 
 
 def _email(name, number, slug, role):
@@ -61,8 +63,8 @@ def _areas(pick_area, count):
 class PeopleDrawer:
     """The form data of demo mentors and mentees of one partner, drawn at random."""
 
-    def __init__(self, rng, slug, places, today):
-        self.rng, self.slug, self.places, self.today = rng, slug, places, today
+    def __init__(self, rng, slug, places, today, company_ids):
+        self.rng, self.slug, self.places, self.today, self.company_ids = rng, slug, places, today, company_ids
         self.pick = {name: chooser(rng, weights) for name, weights in {
             "age": AGE_BANDS, "gender": GENDERS, "residence": RESIDENCE, "migration": MIGRATION_REASONS,
             "employment": EMPLOYMENT, "referral": REFERRALS, "area": SUPPORT_AREA_WEIGHTS,
@@ -84,6 +86,7 @@ class PeopleDrawer:
             "availability_periods": periods, "hours_per_week": rng.choice((2, 3, 4, 6)),
             "professional_area": rng.choice(PROFESSIONAL_AREAS), "referral_source": self.pick["referral"](),
             "training_completed_on": (self.today - timedelta(days=rng.randint(20, 600))).isoformat(),
+            "company_id": rng.choice(self.company_ids) if rng.random() < COMPANY_VOLUNTEER_SHARE else None,
         }
 
     def mentee(self, number):
@@ -109,14 +112,14 @@ class PeopleDrawer:
         }
 
 
-def seed_people(tenant, staff, places, mentors, mentees, seed, today=None):
+def seed_people(tenant, staff, places, mentors, mentees, seed, company_ids, today=None):
     """`mentors` and `mentees` for `tenant` (skipped when it has any already: idempotent)."""
     today = today or date.today()
     with tenant_context(tenant.id):
         if db.session.scalar(sa.select(sa.func.count(Mentor.id))) or \
                 db.session.scalar(sa.select(sa.func.count(Mentee.id))):
             return
-        drawer = PeopleDrawer(random.Random(f"{seed}/{tenant.slug}"), tenant.slug, places, today)
+        drawer = PeopleDrawer(random.Random(f"{seed}/{tenant.slug}"), tenant.slug, places, today, company_ids)
         ready = {"mentor": [], "mentee": []}
         for role, count in (("mentor", mentors), ("mentee", mentees)):
             schema = PARTICIPANT_SCHEMAS[role]()
@@ -132,35 +135,60 @@ def seed_people(tenant, staff, places, mentors, mentees, seed, today=None):
                                                "recommendation": "accept", "notes": None}, staff)
                 ready[role].append(participant)
         if min(len(ready["mentor"]), len(ready["mentee"])) >= PROCESS_WALKTHROUGH_PEOPLE:
-            _processes(ready["mentor"], ready["mentee"], staff, today)
+            _processes(ready["mentor"], ready["mentee"], staff, today, drawer.rng)
 
 
-def _processes(mentors, mentees, staff, today):
-    """Processes at each step: matched, signed, active (with meetings and a follow-up), closed."""
+def _agreed(process, staff, agreement):
+    processes.save_agreement(process, agreement, 0, staff)
+    for side in ("mentor", "mentee"):
+        processes.accept_agreement(process, side, staff, version=1)
+
+
+def _followed(process, staff, started, today, weeks):
+    processes.transition(process, "active", staff, today=started)
+    for week in range(1, weeks + 1):
+        processes.log_meeting(process, {"held_on": started + timedelta(days=7 * week), "duration_minutes": 60,
+                                        "mode": "in_person", "topics": ["qualification_job_search"]},
+                              staff, "staff", today=today)
+    goals = process.agreement.goals
+    processes.record_follow_up(process, {"held_on": started + timedelta(days=31), "mentor_satisfaction": 4,
+                                         "mentee_satisfaction": 5, "progress": {goal.id: 2 for goal in goals}},
+                               staff, today=today)
+
+
+def _processes(mentors, mentees, staff, today, rng):
+    """One process at each step: matched, agreement signed, active (meetings and a follow-up),
+    in final evaluation, closed with an outcome drawn as in the programme (a redefined one goes
+    on as a new process of the same pair), and cancelled."""
     agreement = {"meeting_frequency": "weekly", "mode": "in_person", "place": "Biblioteca municipal",
                  "mentor_duties": "Encontrar-se todas as semanas e partilhar contactos úteis.",
                  "mentee_duties": "Preparar cada encontro e dizer o que precisa.", "goals": GOALS}
-    processes.create_process(mentors[0], mentees[0], staff, today=today - timedelta(days=3))
-    signed = processes.create_process(mentors[1], mentees[1], staff, today=today - timedelta(days=20))
-    active = processes.create_process(mentors[2], mentees[2], staff, today=today - timedelta(days=75))
-    closed = processes.create_process(mentors[3], mentees[3], staff, today=today - timedelta(days=200))
-    for process in (signed, active, closed):
-        processes.save_agreement(process, agreement, 0, staff)
-        for side in ("mentor", "mentee"):
-            processes.accept_agreement(process, side, staff, version=1)
-    for process, started in ((active, today - timedelta(days=70)), (closed, today - timedelta(days=195))):
-        processes.transition(process, "active", staff, today=started)
-        for week in range(1, 5):
-            processes.log_meeting(process, {"held_on": started + timedelta(days=7 * week), "duration_minutes": 60,
-                                            "mode": "in_person", "topics": ["qualification_job_search"]},
-                                  staff, "staff", today=today)
-        goals = process.agreement.goals
-        processes.record_follow_up(process, {"held_on": started + timedelta(days=31), "mentor_satisfaction": 4,
-                                             "mentee_satisfaction": 5, "progress": {g.id: 2 for g in goals}},
-                                   staff, today=today)
+    pairs = iter(zip(mentors, mentees))
+
+    def started(days_ago):
+        return processes.create_process(*next(pairs), staff, today=today - timedelta(days=days_ago))
+
+    started(3)
+    _agreed(started(20), staff, agreement)
+    active = started(75)
+    _agreed(active, staff, agreement)
+    _followed(active, staff, today - timedelta(days=70), today, weeks=4)
+    evaluating = started(240)
+    _agreed(evaluating, staff, agreement)
+    _followed(evaluating, staff, today - timedelta(days=235), today, weeks=8)
+    processes.transition(evaluating, "in_evaluation", staff)
+    closed = started(400)
+    _agreed(closed, staff, agreement)
+    _followed(closed, staff, today - timedelta(days=395), today, weeks=6)
     processes.transition(closed, "in_evaluation", staff)
+    outcome = chooser(rng, OUTCOMES)()
+    goal_outcome = {"goals_met": "met", "partly_met": "partly", "not_met": "not_met", "redefined": "partly"}[outcome]
     for side in ("mentor", "mentee"):
         processes.submit_evaluation(closed, side, {
-            "satisfaction": 5, "changes": ["employment_found"], "would_repeat": True,
-            "goal_outcomes": {goal.id: "met" for goal in closed.agreement.goals}}, staff)
-    processes.close_process(closed, "goals_met", "end", staff, today=today - timedelta(days=10))
+            "satisfaction": 5 if outcome == "goals_met" else 3, "changes": ["employment_found"],
+            "would_repeat": True, "goal_outcomes": {goal.id: goal_outcome for goal in closed.agreement.goals}}, staff)
+    next_step = "redefine" if outcome == "redefined" else "end"
+    processes.close_process(closed, outcome, next_step, staff, today=today - timedelta(days=150))
+    cancelled = started(60)
+    processes.transition(cancelled, "cancelled", staff, reason=rng.choice(CANCEL_REASONS),
+                         today=today - timedelta(days=30))

@@ -2,7 +2,10 @@
 import sqlalchemy as sa
 
 from network.accounts.models import Membership, User
+from network.coordination.companies import company_report
+from network.dashboards.models import RollupCount
 from network.extensions import db
+from network.reference.models import Company
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
 from tenants.tenancy import national_rollup_bypass
@@ -26,7 +29,12 @@ def _people(app):
         largest = db.session.execute(sa.select(Tenant.slug, sa.func.count(Mentee.id))
                                      .join(Mentee, Mentee.tenant_id == Tenant.id).group_by(Tenant.slug)
                                      .order_by(sa.func.count(Mentee.id).desc())).first()
+        volunteers = db.session.scalar(sa.select(sa.func.count(Mentor.id)).where(Mentor.company_id.is_not(None)))
+        volunteer_minutes = sum(company_report(company_id).minutes
+                                for company_id in db.session.scalars(sa.select(Company.id)))
         return {"mentors": count(Mentor), "mentees": count(Mentee), "states": states, "countries": countries,
+                "volunteers": volunteers, "volunteer_minutes": volunteer_minutes, "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
+                "rollup_rows": db.session.scalar(sa.select(sa.func.count()).select_from(RollupCount)),
                 "largest": tuple(largest), "names": sorted(db.session.scalars(sa.select(Mentee.full_name)))}
 
 
@@ -39,10 +47,14 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
     assert counts == (57, 1 + 56 * 3, 1 + 56 * 3)
     people = _people(app)
     assert (people["mentors"], people["mentees"]) == (622, 255)
-    # Every partner with enough people shows a process at each step of the walkthrough.
+    # Every partner with enough people shows a process at each step, every state of a process.
     walkthroughs = people["states"]["closed"]
-    assert walkthroughs >= 10
-    assert people["states"] == dict.fromkeys(("matched", "agreement_signed", "active", "closed"), walkthroughs)
+    assert walkthroughs >= 8
+    for state in ("agreement_signed", "active", "in_evaluation", "closed", "cancelled"):
+        assert people["states"][state] == walkthroughs, state
+    assert people["states"]["matched"] >= walkthroughs  # and the redefined processes, going on
+    assert people["volunteers"] >= 50 and people["companies"] == 10 and people["volunteer_minutes"] > 0
+    assert people["rollup_rows"] > 0
     # Brazil first, as in the programme; many origins; Lisbon the largest partner.
     assert max(people["countries"], key=people["countries"].get) == "BR" and len(people["countries"]) >= 15
     assert people["largest"] == ("cm-lisboa", 30)
@@ -59,6 +71,9 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
     response = client.post("/login", data={"email": "admin@cm-lisboa.demo.rede-mentores.pt", "password": "demo-password-123"})
     assert response.status_code == 302
     assert client.get("/t/cm-lisboa/members").status_code == 200
+    client.post("/logout")
+    client.post("/login", data={"email": "coordenacao@demo.rede-mentores.pt", "password": "demo-password-123"})
+    assert "Tejo Digital, Lda." in client.get("/t/coordenacao/companies").get_data(as_text=True)
 
 
 def test_create_tenant_and_user(app):
