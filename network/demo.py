@@ -5,7 +5,7 @@ import random
 from network.accounts import services as accounts
 from network.accounts.models import User, hash_password
 from network.demo_distributions import MUNICIPALITIES, SIZES, partner_shares
-from network.demo_people import seed_people
+from network.demo_people import portal_accounts, portal_logins, seed_people
 from network.extensions import db
 from network.reference.models import Company
 from network.reference.services import create_company
@@ -149,5 +149,9 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
                 if index == 0:
                     logins.append((role, email, slug))
             mentors, mentees = people[index]
-            seed_people(tenant, user, MUNICIPALITIES[district], mentors, mentees, seed, company_ids)
+            active = seed_people(tenant, user, MUNICIPALITIES[district], mentors, mentees, seed, company_ids)
+            if index == 0:
+                if active is not None:
+                    portal_accounts(tenant, user, active, password)
+                logins += [(role, email, f"{slug}/portal") for role, email in portal_logins(tenant)]
     return logins

@@ -14,10 +14,12 @@ from network.demo_distributions import (
     AGE_BANDS, CANCEL_REASONS, COUNTRIES, DAYS, EMPLOYMENT, GENDERS, MIGRATION_REASONS, NAMES_BY_ORIGIN, OUTCOMES,
     PERIODS, PROFESSIONAL_AREAS, REFERRALS, RESIDENCE, SUPPORT_AREA_WEIGHTS, chooser,
 )
+from network.accounts.services import accept_invitation, create_user
 from network.extensions import db
 from tenants.participants.models import Mentee, Mentor
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS
 from tenants.participants.services import create_participant, record_consent, record_interview
+from tenants.portal.services import invite_participant
 from tenants.processes import services as processes
 from tenants.tenancy import tenant_context
 
@@ -113,7 +115,8 @@ class PeopleDrawer:
 
 
 def seed_people(tenant, staff, places, mentors, mentees, seed, company_ids, today=None):
-    """`mentors` and `mentees` for `tenant` (skipped when it has any already: idempotent)."""
+    """`mentors` and `mentees` for `tenant` (skipped when it has any already: idempotent).
+    Returns the walkthrough's active process, if one was created."""
     today = today or date.today()
     with tenant_context(tenant.id):
         if db.session.scalar(sa.select(sa.func.count(Mentor.id))) or \
@@ -135,7 +138,8 @@ def seed_people(tenant, staff, places, mentors, mentees, seed, company_ids, toda
                                                "recommendation": "accept", "notes": None}, staff)
                 ready[role].append(participant)
         if min(len(ready["mentor"]), len(ready["mentee"])) >= PROCESS_WALKTHROUGH_PEOPLE:
-            _processes(ready["mentor"], ready["mentee"], staff, today, drawer.rng)
+            return _processes(ready["mentor"], ready["mentee"], staff, today, drawer.rng)
+    return None
 
 
 def _agreed(process, staff, agreement):
@@ -192,3 +196,22 @@ def _processes(mentors, mentees, staff, today, rng):
     cancelled = started(60)
     processes.transition(cancelled, "cancelled", staff, reason=rng.choice(CANCEL_REASONS),
                          today=today - timedelta(days=30))
+    return active
+
+
+def portal_accounts(tenant, staff, process, password):
+    """The active process's mentor (in Portuguese) and mentee (in English) get portal accounts,
+    invited and accepted as staff and participants do; returns their logins."""
+    with tenant_context(tenant.id):
+        for participant, locale in ((process.mentor, "pt_PT"), (process.mentee, "en")):
+            invitation, _token = invite_participant(tenant, participant, staff, valid_days=14)
+            user = create_user(participant.email, participant.full_name, password, preferred_locale=locale)
+            accept_invitation(invitation, tenant, user)
+
+
+def portal_logins(tenant):
+    """(role, e-mail) of the demo's portal accounts in `tenant`."""
+    with tenant_context(tenant.id):
+        return [(f"{model.__name__.lower()} (portal)", email) for model in (Mentor, Mentee)
+                for email in db.session.scalars(sa.select(model.email).where(model.user_id.is_not(None))
+                                                 .order_by(model.id))]

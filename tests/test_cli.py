@@ -1,4 +1,6 @@
 """The `flask` commands: create-tenant, create-user, seed-demo."""
+import re
+
 import sqlalchemy as sa
 
 from network.accounts.models import Membership, User
@@ -44,7 +46,7 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
     assert first.exit_code == 0, first.output
     assert "coordenacao@demo.rede-mentores.pt" in first.output
     counts = _counts(app)
-    assert counts == (57, 1 + 56 * 3, 1 + 56 * 3)
+    assert counts == (57, 1 + 56 * 3 + 2, 1 + 56 * 3 + 2)  # and the two portal accounts
     people = _people(app)
     assert (people["mentors"], people["mentees"]) == (622, 255)
     # Every partner with enough people shows a process at each step, every state of a process.
@@ -74,6 +76,17 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
     client.post("/logout")
     client.post("/login", data={"email": "coordenacao@demo.rede-mentores.pt", "password": "demo-password-123"})
     assert "Tejo Digital, Lda." in client.get("/t/coordenacao/companies").get_data(as_text=True)
+
+    # A mentor (in Portuguese) and a mentee (in English) of an active process, printed with the rest.
+    portal = re.findall(r"(mentor|mentee) \(portal\)\s+(\S+)\s+/t/cm-lisboa/portal/", second.output)
+    assert [role for role, _ in portal] == ["mentor", "mentee"]
+    for (role, email), pending in zip(portal, ("Responder às perguntas de acompanhamento",
+                                               "Answer the follow-up questions")):
+        client.post("/logout")
+        assert client.post("/login", data={"email": email, "password": "demo-password-123"}).status_code == 302
+        page = client.get("/t/cm-lisboa/portal/").get_data(as_text=True)
+        assert re.search(r'href="/t/cm-lisboa/portal/processes/\d+"', page), role
+        assert pending in page, role  # in the account's language
 
 
 def test_create_tenant_and_user(app):
