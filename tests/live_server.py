@@ -107,9 +107,10 @@ class _Headers(dict):
 
 
 class Connection:
-    """HTTP/1.1 on one socket, never reopened: a request the server leaves unanswered times out."""
+    """HTTP/1.1 on one socket, never reopened: a request the server leaves unanswered times out
+    (generously: the machine running the tests may be busy)."""
 
-    def __init__(self, port, timeout=5):
+    def __init__(self, port, timeout=30):
         self.port = port
         self.socket = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.buffer = b""

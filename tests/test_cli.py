@@ -35,7 +35,8 @@ def _people(app):
         volunteer_minutes = sum(company_report(company_id).minutes
                                 for company_id in db.session.scalars(sa.select(Company.id)))
         return {"mentors": count(Mentor), "mentees": count(Mentee), "states": states, "countries": countries,
-                "volunteers": volunteers, "volunteer_minutes": volunteer_minutes, "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
+                "volunteers": volunteers, "volunteer_minutes": volunteer_minutes,
+                "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
                 "rollup_rows": db.session.scalar(sa.select(sa.func.count()).select_from(RollupCount)),
                 "largest": tuple(largest), "names": sorted(db.session.scalars(sa.select(Mentee.full_name)))}
 

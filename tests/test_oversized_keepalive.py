@@ -18,7 +18,8 @@ def test_a_413_does_not_break_the_connection(two_partners, tmp_path):
             assert login.status == 302 and not login.closes
             new_mentee = f"/t/{two_partners.alpha.slug}/mentees/new"
 
-            oversized = connection.request("POST", new_mentee, form={"full_name": "x" * 400_000, "municipality": "Porto"})
+            oversized = connection.request("POST", new_mentee,
+                                           form={"full_name": "x" * 400_000, "municipality": "Porto"})
             assert oversized.status == 413
             assert b"What you sent is too large." in oversized.body
 
@@ -40,8 +41,8 @@ def test_a_body_larger_than_any_the_app_reads_closes_the_connection(two_partners
         connection = Connection(port)
         try:
             login = connection.request("POST", "/login", form={"email": two_partners.alpha_staff, "password": PASSWORD})
-            huge = connection.request("POST", f"/t/{two_partners.alpha.slug}/mentees/new", body=b"full_name=" + b"x" * 65536,
-                                      announced_length=20 * 1024 * 1024)
+            huge = connection.request("POST", f"/t/{two_partners.alpha.slug}/mentees/new",
+                                      body=b"full_name=" + b"x" * 65536, announced_length=20 * 1024 * 1024)
             assert huge.status == 413
             assert huge.closes
             assert connection.is_closed_by_server()

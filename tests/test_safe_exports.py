@@ -116,7 +116,8 @@ def test_the_writers_keep_computed_numbers_and_quote_every_formula_start():
     assert csv_bytes(rows).decode("utf-8-sig") == "'=1+1,3,-2,2.5,True,,#N/A,Lisboa,\"'\r=1\",a=b\r\n"
     sheet = load_workbook(io.BytesIO(xlsx_bytes(rows, "Folha"))).active
     cells = next(sheet.iter_rows())
-    assert [cell.value for cell in cells] == ["'=1+1", 3, -2, 2.5, "True", None, "#N/A", "Lisboa", "'\n=1", "a=b"]  # XML reads \r as \n
+    # (XML reads a carriage return as a line feed.)
+    assert [cell.value for cell in cells] == ["'=1+1", 3, -2, 2.5, "True", None, "#N/A", "Lisboa", "'\n=1", "a=b"]
     assert [cell.data_type for cell in cells] == ["s", "n", "n", "n", "s", "n", "s", "s", "s", "s"]
 
 
