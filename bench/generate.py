@@ -24,7 +24,7 @@ import random
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 
 import click
@@ -32,30 +32,17 @@ import psycopg
 from argon2 import PasswordHasher
 
 from network.demo import COORDINATION, FIRST_NAMES, PARTNERS, SURNAMES
+from network.demo_distributions import (
+    Size, SIZES, DISTRICT_WEIGHTS, MUNICIPALITIES, KIND_WEIGHTS, COUNTRIES, SUPPORT_AREA_WEIGHTS, AGE_BANDS,
+    GENDERS, RESIDENCE, MIGRATION_REASONS, EMPLOYMENT, REFERRALS, PROFESSIONAL_AREAS, DAYS, PERIODS, LAST_STATE,
+    EARLIER_STATE, OUTCOMES, CADENCES, CADENCE_MONTHS, FREQUENCIES, FREQUENCY_DAYS, MEETING_SHARE, GOALS,
+    CHANGES, CANCEL_REASONS, chooser, partner_shares,
+)
 from tenants.processes.cadence import follow_up_due_date
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 BENCH_PASSWORD = "bench-password-2026"
 MATCHING_TENANT_SLUG = "bench-matching"
-
-
-@dataclass(frozen=True)
-class Size:
-    tenants: int
-    mentors: int
-    mentees: int
-    processes: int
-    meetings: int
-    # One more partner, for the matching benchmark: this many mentors, every one a candidate.
-    matching_mentors: int = 10_000
-
-
-# `small` is the real programme today; the others are 100x and 1000x its processes.
-SIZES = {
-    "small": Size(tenants=56, mentors=622, mentees=255, processes=240, meetings=1_200),
-    "national": Size(tenants=300, mentors=24_000, mentees=36_000, processes=100_000, meetings=500_000),
-    "europe": Size(tenants=10_000, mentors=250_000, mentees=350_000, processes=1_000_000, meetings=5_000_000),
-}
 
 # Tables in foreign-key order, with the columns the generator writes.
 COLUMNS = {
@@ -99,76 +86,6 @@ COLUMNS = {
 SEEDED_TABLES = ("support_areas", "questions", "question_sets", "alembic_version")
 
 # --- realistic distributions ---------------------------------------------------------
-
-# Where migrants live: most partners are in Lisbon, Setúbal, Porto and the Algarve.
-DISTRICT_WEIGHTS = {
-    "lisboa": 30, "setubal": 10, "porto": 12, "faro": 10, "braga": 5, "leiria": 4, "coimbra": 4, "aveiro": 4,
-    "santarem": 3, "beja": 3, "evora": 2, "viseu": 2, "castelo_branco": 1, "guarda": 1, "braganca": 1,
-    "vila_real": 1, "viana_do_castelo": 1, "portalegre": 1, "acores": 2, "madeira": 2,
-}
-MUNICIPALITIES = {
-    "lisboa": ("Lisboa", "Amadora", "Sintra", "Loures", "Odivelas", "Cascais", "Oeiras"),
-    "setubal": ("Setúbal", "Almada", "Seixal", "Barreiro", "Odemira"),
-    "porto": ("Porto", "Vila Nova de Gaia", "Matosinhos", "Gondomar", "Maia"),
-    "faro": ("Faro", "Albufeira", "Loulé", "Portimão"),
-    "braga": ("Braga", "Guimarães"), "leiria": ("Leiria", "Marinha Grande"), "coimbra": ("Coimbra",),
-    "aveiro": ("Aveiro", "Ílhavo"), "santarem": ("Santarém",), "beja": ("Beja", "Odemira"), "evora": ("Évora",),
-    "viseu": ("Viseu",), "castelo_branco": ("Fundão", "Castelo Branco"), "guarda": ("Guarda",),
-    "braganca": ("Bragança",), "vila_real": ("Vila Real",), "viana_do_castelo": ("Viana do Castelo",),
-    "portalegre": ("Portalegre",), "acores": ("Ponta Delgada",), "madeira": ("Funchal",),
-}
-KIND_WEIGHTS = {"municipality": 40, "ngo": 35, "immigrant_association": 25}
-# Country of origin -> the mentee's own language (Portuguese speakers get "pt" as native).
-COUNTRIES = {
-    "BR": (30, "pt"), "AO": (6, "pt"), "CV": (6, "kea"), "GW": (4, "pt"), "ST": (3, "pt"), "MZ": (2, "pt"),
-    "IN": (6, "hi"), "NP": (5, "ne"), "BD": (4, "bn"), "PK": (3, "ur"), "UA": (6, "uk"), "GB": (2, "en"),
-    "CN": (2, "zh"), "SN": (2, "wo"), "MA": (2, "ar"), "SY": (2, "ar"), "AF": (2, "fa"), "VE": (3, "es"),
-    "CO": (2, "es"), "RU": (1, "ru"), "TR": (1, "tr"), "RO": (1, "ro"), "ER": (1, "ti"), "SO": (1, "so"),
-}
-SUPPORT_AREA_WEIGHTS = {
-    "qualification_job_search": 30, "portuguese_language": 20, "legal_documentation": 15, "housing": 10,
-    "education": 8, "digital_skills": 6, "entrepreneurship": 5, "health": 3, "parenting": 2,
-    "citizenship_participation": 3,
-}
-AGE_BANDS = {"18_24": 15, "25_34": 35, "35_44": 27, "45_54": 14, "55_64": 6, "65_plus": 3}
-GENDERS = {"female": 52, "male": 46, "other": 1, "not_disclosed": 1}
-RESIDENCE = {"residence_permit": 35, "application_pending": 25, "eu_citizen": 5, "international_protection": 8,
-             "asylum_seeker": 5, "temporary_protection": 10, "visa": 8, "other": 2, "not_disclosed": 2}
-MIGRATION_REASONS = {"work": 45, "family": 20, "study": 10, "protection": 20, "other": 3, "not_disclosed": 2}
-EMPLOYMENT = {"unemployed": 45, "employed": 30, "self_employed": 5, "student": 8, "not_looking": 5, "other": 7}
-REFERRALS = {"social_services": 25, "employment_centre": 15, "association": 20, "word_of_mouth": 20,
-             "information_session": 10, "school": 4, "health_service": 3, "company": 2, "other": 1}
-PROFESSIONAL_AREAS = ("Gestão", "Engenharia", "Saúde", "Educação", "Direito", "Informática", "Hotelaria",
-                      "Comércio", "Administração pública", "Construção", "Serviço social", "Finanças")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PERIODS = ("morning", "afternoon", "evening")
-# The last process of a mentee (the earlier ones have ended).
-LAST_STATE = {"matched": 10, "agreement_signed": 8, "active": 30, "in_evaluation": 6, "closed": 36, "cancelled": 10}
-EARLIER_STATE = {"closed": 80, "cancelled": 20}
-OUTCOMES = {"goals_met": 55, "partly_met": 25, "not_met": 10, "redefined": 10}
-CADENCES = {"monthly": 70, "bimonthly": 20, "quarterly": 10}
-CADENCE_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
-FREQUENCIES = {"weekly": 55, "fortnightly": 35, "monthly": 10}
-FREQUENCY_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 31}
-# How much of the mean meetings per process each state gets (scaled to the size's total).
-MEETING_SHARE = {"matched": 0, "agreement_signed": 0.2, "active": 1.2, "in_evaluation": 1.6, "closed": 1.6,
-                 "cancelled": 0.4}
-GOALS = (("need", "Encontrar trabalho na minha área"), ("challenge", "Melhorar o português para o nível B1"),
-         ("wish", "Tratar da autorização de residência"), ("dream", "Abrir o meu próprio negócio"),
-         ("need", "Encontrar casa com contrato"), ("challenge", "Inscrever os filhos na escola"))
-CHANGES = ("employment_found", "course_enrolled", "language_level_up", "housing_found", "documents_regularised",
-           "business_started", "services_accessed", "network_grown")
-CANCEL_REASONS = ("O mentorando mudou de cidade.", "Indisponibilidade do mentor.", "Desistência do mentorando.")
-
-
-def _chooser(rng, weights):
-    values, cumulative, total = [], [], 0
-    for value, weight in weights.items():
-        total += weight
-        values.append(value)
-        cumulative.append(total)
-    return lambda: rng.choices(values, cum_weights=cumulative)[0]
-
 
 class Rows:
     """COPY text rows of one chunk, per table."""
@@ -218,7 +135,7 @@ class Generator:
         self.areas = support_areas  # code -> id
         self.password_hash = password_hash
         rng = self.rng
-        self.pick = {name: _chooser(rng, weights) for name, weights in {
+        self.pick = {name: chooser(rng, weights) for name, weights in {
             "district": DISTRICT_WEIGHTS, "kind": KIND_WEIGHTS, "age": AGE_BANDS, "gender": GENDERS,
             "residence": RESIDENCE, "migration": MIGRATION_REASONS, "employment": EMPLOYMENT,
             "referral": REFERRALS, "last_state": LAST_STATE, "earlier_state": EARLIER_STATE,
@@ -250,10 +167,7 @@ class Generator:
                 name, slug = f"Parceiro {index + 1:05d} de {place}", f"parceiro-{index + 1:05d}"
             partners.append((name, slug, kind, district))
         # Partner sizes follow a long tail: a few large municipalities, many small associations.
-        weights = [1 / (rank + 1) ** 0.7 for rank in range(len(partners))]
-        rng.shuffle(weights)
-        total = sum(weights)
-        return [(partner, weight / total) for partner, weight in zip(partners, weights)], created
+        return list(zip(partners, partner_shares(rng, len(partners)))), created
 
     def _tenant(self, rows, name, slug, kind, district, created):
         tenant = self.ids.next("tenants")

@@ -69,13 +69,22 @@ def create_user_command(email, name, password, tenant_slug, role, preferred_loca
 
 @click.command("seed-demo")
 @click.option("--password", default="mentores-demo", show_default=True, help="Password of every demo account.")
+@click.option("--seed", type=int, default=None, help="The same seed gives the same people (default: the demo's).")
+@click.option("--size", type=click.Choice(["small", "national", "europe"]), default="small", show_default=True,
+              help="How many mentors and mentees, as the benchmarks' sizes (small: the programme today).")
 @with_appcontext
-def seed_demo_command(password):
-    """Seed the demo network: the coordination team and 56 partners with staff. Idempotent."""
-    from network.demo import seed_demo_network
+def seed_demo_command(password, seed, size):
+    """Seed the demo network: the coordination team, 56 partners with staff, their mentors and
+    mentees. Idempotent."""
+    from network.demo import DEMO_SEED, seed_demo_network
 
-    logins = seed_demo_network(password, progress=lambda items, label: click.progressbar(items, label=label))
+    logins = seed_demo_network(password, progress=lambda items, label: click.progressbar(items, label=label),
+                               seed=DEMO_SEED if seed is None else seed, size=size)
     db.session.commit()
+    from network.dashboards.rebuild import rebuild_rollups
+
+    # The dashboards read only the roll-ups: counted once, from everything seeded.
+    rebuild_rollups()
     click.echo("\nDemo logins (password: %s):" % password)
     for role, email, workspace in logins:
         click.echo(f"  {role:<14} {email:<40} /t/{workspace}/")

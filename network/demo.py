@@ -1,8 +1,14 @@
-"""The demo network: the national coordination team and 56 partners across Portugal."""
+"""The demo network: the national coordination team and 56 partners across Portugal, with the
+programme's people spread over them as in the real network (a few large partners, many small)."""
+import random
+
 from network.accounts import services as accounts
 from network.accounts.models import User, hash_password
-from network.demo_people import seed_people
+from network.demo_distributions import MUNICIPALITIES, SIZES, partner_shares
+from network.demo_people import portal_accounts, portal_logins, seed_people
 from network.extensions import db
+from network.reference.models import Company
+from network.reference.services import create_company
 from tenants.tenancy.models import Tenant
 
 COORDINATION = ("Coordenação Nacional do Programa de Mentores para Migrantes", "coordenacao", "coordination", "lisboa")
@@ -72,8 +78,12 @@ FIRST_NAMES = ["Ana", "João", "Maria", "Pedro", "Inês", "Rui", "Sofia", "Tiago
 SURNAMES = ["Silva", "Santos", "Ferreira", "Pereira", "Oliveira", "Costa", "Rodrigues", "Martins",
             "Sousa", "Fernandes", "Gonçalves", "Gomes", "Lopes", "Marques", "Almeida", "Ribeiro"]
 
-# The first partners get mentors, mentees and processes at every step, so the demo shows the programme.
-PARTNERS_WITH_PEOPLE = 3
+DEMO_SEED = 2026
+# Fictional corporate partners whose employees volunteer as mentors.
+COMPANIES = ("Atlântico Seguros, S.A.", "Tejo Digital, Lda.", "Construções Ribeiro & Filhos, S.A.",
+             "Banco Lusitano de Investimento", "Hotéis Costa Azul, S.A.", "Farmácias Saúde Mais",
+             "Logística Norte Sul, Lda.", "EnergiaVerde Portugal, S.A.", "Supermercados Bom Dia",
+             "Consultores Alfama, Lda.")
 STAFF_PER_PARTNER = (("partner_admin", "admin"), ("staff", "tecnico1"), ("staff", "tecnico2"))
 
 
@@ -99,8 +109,25 @@ def _get_or_create_user(email, name, password_hash):
     return user
 
 
-def seed_demo_network(password, progress):
-    """Create what is missing of the demo network; returns the demo logins to print."""
+def _get_or_create_company(name):
+    company = db.session.scalar(db.select(Company).where(Company.name == name))
+    return (company or create_company(name)).id
+
+
+def apportion(total, shares):
+    """Whole numbers in proportion to `shares` that add up to `total` (largest remainders)."""
+    exact = [total * share for share in shares]
+    counts = [int(value) for value in exact]
+    by_remainder = sorted(range(len(shares)), key=lambda index: exact[index] - counts[index], reverse=True)
+    for index in by_remainder[: total - sum(counts)]:
+        counts[index] += 1
+    return counts
+
+
+def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
+    """Create what is missing of the demo network; returns the demo logins to print. `size`
+    names one of the programme's sizes (`network.demo_distributions.SIZES`): its mentors and
+    mentees are spread over the demo's partners."""
     # One hash for every demo account: hashing 170 passwords would take seconds for nothing.
     password_hash = hash_password(password)
     coordination = _get_or_create_tenant(*COORDINATION)
@@ -108,6 +135,10 @@ def seed_demo_network(password, progress):
     accounts.grant_membership(coordinator, coordination, "coordinator")
     logins = [("coordinator", coordinator.email, coordination.slug)]
 
+    company_ids = [_get_or_create_company(name) for name in COMPANIES]
+    # PARTNERS lists the large municipalities first and the small associations last.
+    shares = partner_shares(random.Random(seed), len(PARTNERS), shuffle=False)
+    people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares)))
     with progress(list(enumerate(PARTNERS)), "Seeding partners") as partners:
         for index, (name, slug, kind, district) in partners:
             tenant = _get_or_create_tenant(name, slug, kind, district)
@@ -117,6 +148,10 @@ def seed_demo_network(password, progress):
                 accounts.grant_membership(user, tenant, role)
                 if index == 0:
                     logins.append((role, email, slug))
-            if index < PARTNERS_WITH_PEOPLE:
-                seed_people(tenant, user)
+            mentors, mentees = people[index]
+            active = seed_people(tenant, user, MUNICIPALITIES[district], mentors, mentees, seed, company_ids)
+            if index == 0:
+                if active is not None:
+                    portal_accounts(tenant, user, active, password)
+                logins += [(role, email, f"{slug}/portal") for role, email in portal_logins(tenant)]
     return logins

@@ -1,8 +1,13 @@
 """The `flask` commands: create-tenant, create-user, seed-demo, doctor."""
+import re
+
 import sqlalchemy as sa
 
 from network.accounts.models import Membership, User
+from network.coordination.companies import company_report
+from network.dashboards.models import RollupCount
 from network.extensions import db
+from network.reference.models import Company
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
 from tenants.tenancy import national_rollup_bypass
@@ -19,20 +24,45 @@ def _people(app):
         return db.session.scalar(sa.select(sa.func.count(model.id)).where(*where))
 
     with app.app_context(), national_rollup_bypass("test: demo counts"):
-        return {"mentors": count(Mentor), "mentees": count(Mentee), "processes": count(MentoringProcess),
-                "closed": count(MentoringProcess, MentoringProcess.state == "closed")}
+        states = dict(db.session.execute(sa.select(MentoringProcess.state, sa.func.count())
+                                         .group_by(MentoringProcess.state)).all())
+        countries = dict(db.session.execute(sa.select(Mentee.country_of_origin, sa.func.count())
+                                            .group_by(Mentee.country_of_origin)).all())
+        largest = db.session.execute(sa.select(Tenant.slug, sa.func.count(Mentee.id))
+                                     .join(Mentee, Mentee.tenant_id == Tenant.id).group_by(Tenant.slug)
+                                     .order_by(sa.func.count(Mentee.id).desc())).first()
+        volunteers = db.session.scalar(sa.select(sa.func.count(Mentor.id)).where(Mentor.company_id.is_not(None)))
+        volunteer_minutes = sum(company_report(company_id).minutes
+                                for company_id in db.session.scalars(sa.select(Company.id)))
+        return {"mentors": count(Mentor), "mentees": count(Mentee), "states": states, "countries": countries,
+                "volunteers": volunteers, "volunteer_minutes": volunteer_minutes,
+                "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
+                "rollup_rows": db.session.scalar(sa.select(sa.func.count()).select_from(RollupCount)),
+                "largest": tuple(largest), "names": sorted(db.session.scalars(sa.select(Mentee.full_name)))}
 
 
-def test_seed_demo_builds_the_network_and_running_it_twice_changes_nothing(app):
+def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twice_changes_nothing(app, client):
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["seed-demo"])
+    first = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
     assert first.exit_code == 0, first.output
     assert "coordenacao@demo.rede-mentores.pt" in first.output
     counts = _counts(app)
-    assert counts == (57, 1 + 56 * 3, 1 + 56 * 3)
+    assert counts == (57, 1 + 56 * 3 + 2, 1 + 56 * 3 + 2)  # and the two portal accounts
     people = _people(app)
-    assert people == {"mentors": 3 * 6, "mentees": 3 * 7, "processes": 3 * 4, "closed": 3}
-    second = runner.invoke(args=["seed-demo"])
+    assert (people["mentors"], people["mentees"]) == (622, 255)
+    # Every partner with enough people shows a process at each step, every state of a process.
+    walkthroughs = people["states"]["closed"]
+    assert walkthroughs >= 8
+    for state in ("agreement_signed", "active", "in_evaluation", "closed", "cancelled"):
+        assert people["states"][state] == walkthroughs, state
+    assert people["states"]["matched"] >= walkthroughs  # and the redefined processes, going on
+    assert people["volunteers"] >= 50 and people["companies"] == 10 and people["volunteer_minutes"] > 0
+    assert people["rollup_rows"] > 0
+    # Brazil first, as in the programme; many origins; Lisbon the largest partner.
+    assert max(people["countries"], key=people["countries"].get) == "BR" and len(people["countries"]) >= 15
+    assert people["largest"] == ("cm-lisboa", 30)
+
+    second = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
     assert second.exit_code == 0, second.output
     assert _counts(app) == counts and _people(app) == people
     with app.app_context():
@@ -41,12 +71,23 @@ def test_seed_demo_builds_the_network_and_running_it_twice_changes_nothing(app):
     assert kinds["coordination"] == 1 and kinds["municipality"] >= 20 and kinds["ngo"] >= 10
     assert kinds["immigrant_association"] >= 10 and districts >= 18
 
-
-def test_demo_accounts_can_log_in(app, client):
-    app.test_cli_runner().invoke(args=["seed-demo", "--password", "demo-password-123"])
     response = client.post("/login", data={"email": "admin@cm-lisboa.demo.rede-mentores.pt", "password": "demo-password-123"})
     assert response.status_code == 302
     assert client.get("/t/cm-lisboa/members").status_code == 200
+    client.post("/logout")
+    client.post("/login", data={"email": "coordenacao@demo.rede-mentores.pt", "password": "demo-password-123"})
+    assert "Tejo Digital, Lda." in client.get("/t/coordenacao/companies").get_data(as_text=True)
+
+    # A mentor (in Portuguese) and a mentee (in English) of an active process, printed with the rest.
+    portal = re.findall(r"(mentor|mentee) \(portal\)\s+(\S+)\s+/t/cm-lisboa/portal/", second.output)
+    assert [role for role, _ in portal] == ["mentor", "mentee"]
+    for (role, email), pending in zip(portal, ("Responder às perguntas de acompanhamento",
+                                               "Answer the follow-up questions")):
+        client.post("/logout")
+        assert client.post("/login", data={"email": email, "password": "demo-password-123"}).status_code == 302
+        page = client.get("/t/cm-lisboa/portal/").get_data(as_text=True)
+        assert re.search(r'href="/t/cm-lisboa/portal/processes/\d+"', page), role
+        assert pending in page, role  # in the account's language
 
 
 def test_create_tenant_and_user(app):

@@ -2,19 +2,16 @@
 language). Small exports stream from the request; large ones (a long period, or every
 partner of a large network) are prepared by a job on the "exports" queue, whose status
 page shows its progress."""
-import csv
-import io
 import logging
 
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from network.dashboards.models import DashboardExport
 from network.dashboards.presentation import marker_text, month_label, present
 from network.dashboards.services import PARTNER_KINDS, Filters, dashboard_data, months_between, partner_count
 from network.extensions import db
+from network.spreadsheets import csv_bytes, xlsx_bytes
 from network.timeutil import utcnow
 from tenants.tenancy import current_tenant_id
 from tenants.tenancy.models import DISTRICTS
@@ -84,27 +81,12 @@ def export_rows(presented, filters, scope_name):
 
 
 def to_csv(rows, locale):
-    buffer = io.StringIO()
     # Spreadsheets in Portuguese expect ";" between fields (the comma is the decimal mark).
-    writer = csv.writer(buffer, delimiter=";" if locale.startswith("pt") else ",")
-    for row in rows:
-        writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows, delimiter=";" if locale.startswith("pt") else ",")
 
 
 def to_xlsx(rows, sheet_title):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    bold = Font(bold=True)
-    for row in rows:
-        sheet.append([cell if isinstance(cell, (int, float)) else str(cell) for cell in row])
-        if len(row) == 1:
-            sheet.cell(row=sheet.max_row, column=1).font = bold
-    sheet.column_dimensions["A"].width = 42
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(rows, sheet_title, bold_row=lambda row: len(row) == 1, column_widths={"A": 42})
 
 
 def build(data, filters, file_format, locale, scope_name):

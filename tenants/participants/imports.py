@@ -6,11 +6,14 @@ step validates again and creates everyone in one transaction, or no one.
 """
 import csv
 import io
+import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from xml.etree.ElementTree import ParseError
 
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from marshmallow import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -35,9 +38,32 @@ IMPORT_COLUMNS = {
 }
 REQUIRED_COLUMNS = ("full_name", "municipality")
 MAX_IMPORT_ROWS = 10_000
+# Limits of the file itself, checked while it is read (before any row is validated). A list of
+# MAX_IMPORT_ROWS people with the longest texts the forms take (2,000 characters) is well inside.
+MAX_COLUMNS = 50
+MAX_CELL_CHARS = 4_000
+MAX_CSV_LINE_CHARS = 64 * 1024
+MAX_TABLE_LINES = 2 * MAX_IMPORT_ROWS  # empty lines included
+PARSE_SECONDS = 5
+# An XLSX of 10,000 rows unpacks to a few MB of XML (Excel keeps texts apart, in shared strings;
+# openpyxl writes them inline: 6 MB for 8 columns), compressed about 16 times; a zip bomb unpacks
+# to gigabytes, compressed 1,000 times. The part limit also bounds the one step that cannot be
+# interrupted: openpyxl scans a whole sheet that does not state its dimensions before the
+# first row (about 5 MB a second on one core).
+MAX_XLSX_PARTS = 100
+MAX_XLSX_UNPACKED_BYTES = 40 * 2**20
+MAX_XLSX_PART_BYTES = 20 * 2**20
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM_BYTES = 2**20  # small parts (styles, a theme) may compress further, harmlessly
 FILE_TYPES = (".csv", ".xlsx")
 LIST_SEPARATOR = ";"
 LIST_COLUMNS = ("languages", "support_areas", "availability_days", "availability_periods")
+
+
+# What a damaged or hostile XLSX raises while openpyxl opens or streams it (defusedxml, when
+# installed, raises ValueError subclasses for entities and DTDs).
+_XLSX_ERRORS = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, TypeError,
+                ParseError, IndexError)
 
 
 def _file_error(message):
@@ -70,35 +96,117 @@ def _decode(data):
         return data.decode("cp1252", errors="replace")
 
 
-def _read_csv(data):
+def _unreadable():
+    return _file_error(gettext("This file could not be read. Upload a CSV or XLSX file."))
+
+
+def _bounded_lines(text):
+    for line in io.StringIO(text):
+        if len(line) > MAX_CSV_LINE_CHARS:
+            raise _file_error(gettext("A line of this file is longer than %(max)d characters: this is not a list of "
+                                      "people. Check the file, or save it again as CSV.", max=MAX_CSV_LINE_CHARS))
+        yield line
+
+
+@contextmanager
+def _csv_rows(data):
     text = _decode(data)
-    first_line = text.split("\n", 1)[0]
+    if "\x00" in text:  # a binary file renamed .csv (PostgreSQL could not store it either)
+        raise _unreadable()
+    first_line = text[:MAX_CSV_LINE_CHARS].split("\n", 1)[0]
     # Portuguese spreadsheets separate with ";" (the comma is the decimal separator).
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [[_cell_text(cell) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        yield csv.reader(_bounded_lines(text), delimiter=delimiter)
+    except csv.Error:  # e.g. a field beyond the csv module's own limit
+        raise _unreadable() from None
 
 
-def _read_xlsx(data):
+def _check_archive(data):
+    """An XLSX is a zip of XML parts: refuse one that would unpack to far more than any list of
+    MAX_IMPORT_ROWS people before a byte of it is parsed (a few hundred kilobytes can unpack to
+    gigabytes). The sizes are those the archive declares; Python's zipfile never inflates a part
+    past its declared size (a part that lies fails its checksum), so they bound the work."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _unreadable() from None
+    if len(members) > MAX_XLSX_PARTS:
+        raise _file_error(gettext("This XLSX file has more than %(max)d parts: save only the list in a new file, "
+                                  "or save it as CSV.", max=MAX_XLSX_PARTS))
+    too_large = sum(member.file_size for member in members) > MAX_XLSX_UNPACKED_BYTES or any(
+        member.file_size > MAX_XLSX_PART_BYTES
+        or (member.file_size > RATIO_CHECKED_FROM_BYTES
+            and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1))
+        for member in members)
+    if too_large:
+        raise _file_error(gettext("This XLSX file unpacks to far more than a list of %(rows)d people (at most "
+                                  "%(megabytes)d MB): save only the list in a new file, or save it as CSV.",
+                                  rows=MAX_IMPORT_ROWS, megabytes=MAX_XLSX_UNPACKED_BYTES // 2**20))
+
+
+@contextmanager
+def _xlsx_rows(data):
+    _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise _file_error(gettext("This file could not be read. Upload a CSV or XLSX file.")) from None
+    except _XLSX_ERRORS:
+        raise _unreadable() from None
     try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        # Read-only mode streams the sheet's XML row by row; max_col keeps a cell placed at the
+        # sheet's last column from padding every row to 16,384 cells.
+        yield workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+    except _XLSX_ERRORS:
+        raise _unreadable() from None
     finally:
         workbook.close()
 
 
-def read_table(filename, data):
-    """(columns, rows) of an uploaded file; each row is [line number, cell, cell, ...]."""
+def _bounded_table(reader, deadline):
+    """The rows of a file, read until a limit says it is not a list this import takes."""
+    table = []
+    data_rows = 0
+    for line, row in enumerate(reader, start=1):
+        if line % 128 == 0 and time.monotonic() > deadline:
+            raise _file_error(gettext("This file took too long to read. Import fewer rows at a time, or save it as "
+                                      "CSV."))
+        if line > MAX_TABLE_LINES:
+            raise _file_error(gettext("This file has more than %(max)d lines, counting empty ones. Remove the empty "
+                                      "lines, or import fewer rows at a time.", max=MAX_TABLE_LINES))
+        cells = [_cell_text(cell) for cell in row]
+        if any(cells[MAX_COLUMNS:]):
+            raise _file_error(gettext("Row %(line)d has more than %(max)d columns.", line=line, max=MAX_COLUMNS))
+        cells = cells[:MAX_COLUMNS]
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise _file_error(gettext("Row %(line)d has a cell longer than %(max)d characters.",
+                                      line=line, max=MAX_CELL_CHARS))
+        if line > 1 and any(cells):
+            data_rows += 1
+            if data_rows > MAX_IMPORT_ROWS:
+                raise _file_error(gettext("The file has more than %(max)d rows; import at most %(max)d at a time.",
+                                          max=MAX_IMPORT_ROWS))
+        table.append(cells)
+    return table
+
+
+def read_table(filename, data, seconds=PARSE_SECONDS):
+    """(columns, rows) of an uploaded file; each row is [line number, cell, cell, ...].
+
+    Reading stops at the first limit the file passes (rows, columns, cell and line length, the
+    XLSX archive's unpacked size, `seconds` of reading), so an upload holds a web worker for
+    a few seconds at most, whatever it holds."""
     extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in FILE_TYPES:
         raise _file_error(gettext("Upload a CSV or XLSX file."))
-    table = _read_csv(data) if extension == ".csv" else _read_xlsx(data)
+    deadline = time.monotonic() + seconds
+    with (_csv_rows(data) if extension == ".csv" else _xlsx_rows(data)) as reader:
+        table = _bounded_table(reader, deadline)
     if not table:
         raise _file_error(gettext("The file is empty."))
-    columns = [_header_key(header) for header in table[0]]
+    header = table[0]
+    while header and not header[-1]:
+        header = header[:-1]
+    columns = [_header_key(name) for name in header]
     rows = []
     for line, cells in enumerate(table[1:], start=2):
         cells = (cells + [""] * len(columns))[: len(columns)]
@@ -131,10 +239,6 @@ def start_import(role, filename, data, actor):
     check_columns(role, columns)
     if not rows:
         raise _file_error(gettext("The file has no rows to import."))
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise _file_error(ngettext("The file has %(num)d row; import at most %(max)d at a time.",
-                                   "The file has %(num)d rows; import at most %(max)d at a time.",
-                                   len(rows), max=MAX_IMPORT_ROWS))
     participant_import = ParticipantImport(
         role=role, filename=filename[-255:], columns=columns, rows=rows, created_by_id=actor.id if actor else None
     )

@@ -154,7 +154,8 @@ def test_ten_thousand_rows_are_previewed_and_imported(workspace):
 def test_more_rows_than_allowed_are_refused(workspace):
     with force_locale("en"), pytest.raises(ValidationError) as error:
         imports.start_import("mentee", "huge.csv", _big_file(10_001), workspace)
-    assert error.value.normalized_messages() == {"file": ["The file has 10001 rows; import at most 10000 at a time."]}
+    assert error.value.normalized_messages() == {
+        "file": ["The file has more than 10000 rows; import at most 10000 at a time."]}
 
 
 # --- the pages -----------------------------------------------------------------
