@@ -1,13 +1,11 @@
 """An oversized form answered 413 must not leave its unread body on a kept-alive connection:
 the next request on that connection would be read from the middle of it and never answered.
 Over a real socket against gunicorn (gthread, keep-alive), as in production."""
-import pytest
 
-from tests.conftest import DATABASE_URL, ON_POSTGRES
+from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD
 from tests.live_server import Connection, gunicorn
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="the live server shares the test database (PostgreSQL)")
 
 
 def test_a_413_does_not_break_the_connection(two_partners, tmp_path):

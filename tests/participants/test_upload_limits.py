@@ -14,7 +14,7 @@ from network.extensions import db
 from tenants.participants import imports
 from tenants.participants.models import ParticipantImport
 from tenants.tenancy import tenant_context
-from tests.conftest import DATABASE_URL, ON_POSTGRES
+from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD, make_tenant, make_user
 from tests.live_server import Connection, gunicorn, multipart, worker_pids
 from tests.participants.hostile_files import xlsx_with_numbered_rows, xlsx_with_rows, zip_bomb_xlsx
@@ -111,7 +111,6 @@ def test_an_xlsx_with_entities_is_refused(workspace):
 
 # --- through a real gunicorn worker --------------------------------------------------
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="the live server shares the test database (PostgreSQL)")
 def test_hostile_uploads_are_answered_and_the_worker_lives(app, tmp_path):
     with app.app_context():
         tenant = make_tenant("alpha")
