@@ -86,17 +86,20 @@ def _check_database(app):
     try:
         with _probe_engine(app).connect() as connection:
             versions = set(connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    except sa.exc.ProgrammingError:  # answers, but was never migrated
+        return {"database": OK, "migrations": BEHIND}
     except sa.exc.DBAPIError:
-        return {"database": UNREACHABLE}
-    except sa.exc.SQLAlchemyError:
         return {"database": UNREACHABLE}
     return {"database": OK, "migrations": OK if versions == _migration_heads(app) else BEHIND}
 
 
 def _check_redis(app):
     timeout = app.config["READINESS_TIMEOUT"]
+    client = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout)
     try:
-        Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout).ping()
+        client.ping()
     except (RedisError, OSError):
         return {"redis": UNREACHABLE}
+    finally:
+        client.close()
     return {"redis": OK}
