@@ -48,10 +48,15 @@ def test_a_dump_restores_into_a_fresh_cluster_with_the_roles_first_and_stays_iso
     clusters.run("pg_dumpall", *source, "--roles-only", "--no-role-passwords", "-f", roles)
     clusters.run("pg_dump", *source, "-Fc", "-d", source_database, "-f", dump)
 
-    # 2. Restore into a cluster that has never seen this application: roles first.
+    # 2. Restore into a cluster that has never seen this application: roles first. Without
+    #    them the restore stops at the first policy or grant naming one.
     target = clusters.primary("restored")
     assert target.scalar("SELECT count(*) FROM pg_roles WHERE rolname = :r", r=RUNTIME_ROLE) == 0
     destination = _connection_arguments(target.url())
+    target.create_database("without_roles")
+    refused = clusters.run("pg_restore", *destination, "-d", "without_roles", "--clean", "--if-exists",
+                           "--exit-on-error", dump, check=False)
+    assert refused.returncode != 0 and "does not exist" in refused.stderr
     clusters.run("psql", *destination, "-d", "postgres", "-q", "-f", roles)  # "postgres already exists": harmless
     assert target.scalar("SELECT count(*) FROM pg_roles WHERE rolname IN (:a, :b)", a=RUNTIME_ROLE,
                          b=NATIONAL_ROLE) == 2
