@@ -45,6 +45,26 @@ class BaseConfig:
     MIGRATION_DATABASE_URI = database_url(os.environ.get("MIGRATION_DATABASE_URL"))
     EMBEDDED_POSTGRES_DIR = INSTANCE_DIR / "postgres"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds a new PostgreSQL connection may take: an unreachable server fails fast (network.ops).
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
+    # A streaming replica for the national read path (network.ops.replica); unset: the primary.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or None
+    # Beyond this lag (seconds) national reads go to the primary; the lag is measured at most
+    # once per REPLICA_CHECK_SECONDS per process.
+    REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+    REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+    # `/readyz` answers within this many seconds whatever the database and Redis do.
+    READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "2"))
+    # `/metrics`: a bearer token, and/or client networks (comma-separated CIDR) allowed without
+    # one. Neither set: /metrics answers 404. Behind a proxy the client address is the
+    # proxy's unless TRUSTED_PROXIES says otherwise: prefer the token.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_ALLOWED_NETWORKS = tuple(
+        part.strip() for part in os.environ.get("METRICS_ALLOWED_NETWORKS", "").split(",") if part.strip())
+    # `flask worker` serves its job metrics on this port (all interfaces) when set.
+    WORKER_METRICS_PORT = int(os.environ["WORKER_METRICS_PORT"]) if os.environ.get("WORKER_METRICS_PORT") else None
+    # Log lines: "json" (one object per line) or "text".
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # Unset: jobs run in-process, synchronously, through the same enqueue function.
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # A web request must not hang on an unreachable Redis: the outbox keeps the work meanwhile.
@@ -201,6 +221,7 @@ class TestingConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "memory"
+    DATABASE_REPLICA_URL = None
     PASSWORD_HASHER = "argon2-test"
     RATELIMIT_STORAGE_URI = "memory://"
     # Tests log coordinators and administrators in with a password alone; the two-factor
@@ -210,6 +231,7 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @classmethod
     def validate(cls, config):

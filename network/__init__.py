@@ -29,9 +29,10 @@ def create_app(config=None):
 
     database.configure(app)
 
-    from network import converters
+    from network import converters, ops
 
     converters.init_app(app)
+    ops.configure_engines(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -56,7 +57,11 @@ def _init_extensions(app):
     from network.extensions import babel, csrf, db, limiter, login_manager, migrate
     from network import i18n
 
-    # First: its before_request refuses an oversized body before the CSRF check or the limiter reads it.
+    from network import ops
+
+    # First: the request id and timing, so even a refused request is logged and counted.
+    ops.init_app(app)
+    # Then: its before_request refuses an oversized body before the CSRF check or the limiter reads it.
     security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

@@ -15,6 +15,7 @@ from network.dashboards.models import ANY, NationalRollup, RollupCount
 from network.dashboards.rollups import ALL, FLOW_METRICS, SNAPSHOT_METRICS, shown_sums
 from network.dashboards.suppression import suppress, suppress_value
 from network.extensions import db
+from network.ops.replica import national_reads
 from network.validation import FormSchema, choice_field
 from tenants.tenancy import national_rollup_bypass
 from tenants.tenancy.models import DISTRICTS, TENANT_KINDS, Tenant, active_partner_criteria
@@ -326,7 +327,8 @@ def dashboard_scope(tenant, roles):
 
 
 def dashboard_data(filters, tenant_id=None):
-    """The national dashboard (tenant_id None) or one partner's, suppressed.
+    """The national dashboard (tenant_id None) or one partner's, suppressed. The national
+    one reads from the replica when one is configured and current (`national_reads`).
 
     The national partners table needs a row per partner: it is built when the filters select
     at most EXPORT_JOB_PARTNERS partners, or when every partner is asked for."""
@@ -336,13 +338,18 @@ def dashboard_data(filters, tenant_id=None):
     def compute():
         if tenant_id is not None:
             return assemble(filters, _partner_counts(filters, tenant_id), threshold)
+        return national_reads(national)
+
+    def national(source):
         selected = partner_count(filters)
         listed = filters.all_partners or selected <= config["EXPORT_JOB_PARTNERS"]
-        partners = _partners(filters) if listed else []
+        partners = [tuple(row) for row in _partners(filters)] if listed else []
         with national_rollup_bypass("national dashboard: roll-up counts"):
             counts = _national_counts(filters, [tenant_id for tenant_id, _ in partners] if listed else None)
-        return assemble(filters, counts, threshold, partners=partners, partner_rows=partner_rows,
+        data = assemble(filters, counts, threshold, partners=partners, partner_rows=partner_rows,
                         partners_not_listed=0 if listed else selected)
+        data["read_from"] = source.describe()
+        return data
 
     return cache.cached(tenant_id, {"filters": filters.as_dict(), "threshold": threshold, "rows": partner_rows,
                                     "listed": config["EXPORT_JOB_PARTNERS"]}, compute)

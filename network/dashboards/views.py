@@ -1,5 +1,7 @@
 """`/t/<slug>/dashboard`: national figures for the coordinators (in the coordination
 workspace), one partner's figures for its own staff. Aggregates only, suppressed."""
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -50,8 +52,11 @@ def dashboard():
     if errors:
         return render_template("dashboards/dashboard.html", **context), 400
     data = dashboard_data(filters, None if national else g.tenant.id)
+    read_from = data.get("read_from")
+    if read_from:
+        read_from = {**read_from, "computed_at": datetime.fromisoformat(read_from["computed_at"])}
     return render_template("dashboards/dashboard.html", filters=filters, presented=present(data),
-                           export_args=filters.as_args(), **context)
+                           export_args=filters.as_args(), read_from=read_from, **context)
 
 
 @bp.get("/dashboard/export")

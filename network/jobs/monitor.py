@@ -2,13 +2,17 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from rq import Queue
+import sqlalchemy as sa
+from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
+from network.extensions import db
 from network.jobs.queueing import QUEUES
 from network.jobs.runner import TENANT_META_KEY
+from network.mail.models import OutboxMessage
+from tenants.tenancy import national_rollup_bypass
 
 FAILED_JOBS_SHOWN = 50
 
@@ -20,6 +24,16 @@ class QueueState:
     running: int
     scheduled: int
     failed: int
+
+
+@dataclass
+class WorkerState:
+    name: str
+    hostname: str
+    pid: int | None
+    state: str
+    queues: list
+    last_heartbeat: datetime | None
 
 
 @dataclass
@@ -44,6 +58,17 @@ def queue_states(connection):
             failed=FailedJobRegistry(queue=queue).count,
         ))
     return states
+
+
+def worker_states(connection):
+    """The workers registered in Redis, with their last heartbeat: RQ drops a worker whose
+    heartbeat stops (its key expires), so every worker listed is alive or just died."""
+    workers = [
+        WorkerState(name=worker.name, hostname=worker.hostname or "", pid=worker.pid, state=worker.get_state(),
+                    queues=worker.queue_names(), last_heartbeat=worker.last_heartbeat)
+        for worker in Worker.all(connection=connection)
+    ]
+    return sorted(workers, key=lambda worker: worker.name)
 
 
 def failed_jobs(connection, limit=FAILED_JOBS_SHOWN):
@@ -84,3 +109,12 @@ def retry_failed_job(connection, job_id):
     except InvalidJobOperation:
         return False
     return True
+
+
+def outbox_counts():
+    """Messages by status across every tenant: an aggregate, read through the one audited bypass."""
+    with national_rollup_bypass("outbox counts by status"):
+        rows = db.session.execute(
+            sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+        ).all()
+    return dict(rows)

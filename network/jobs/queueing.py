@@ -1,12 +1,12 @@
 """`enqueue`: to RQ with Redis, in-process without it."""
 import logging
 
-from flask import current_app
+from flask import current_app, g
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 
-from network.jobs.runner import TENANT_META_KEY, run_job
+from network.jobs.runner import REQUEST_ID_META_KEY, TENANT_META_KEY, run_job
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,18 @@ def enqueue(func, *args, queue="default", tenant_id=None, **kwargs):
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     app = current_app._get_current_object()
+    # The request (or job) that asked for it: its id follows the work into the job's log lines.
+    request_id = g.get("request_id")
     if not app.config["REDIS_URL"]:
         try:
-            return run_job(app, func, tenant_id, args, kwargs)
+            return run_job(app, func, tenant_id, args, kwargs, queue=queue, request_id=request_id)
         except Exception:
             log.exception("in-process job %s failed", func.__qualname__)
             return None
     try:
         return Queue(queue, connection=redis_connection(app)).enqueue_call(
-            func, args=args, kwargs=kwargs, meta={TENANT_META_KEY: tenant_id}, **job_options(app.config, queue)
+            func, args=args, kwargs=kwargs, meta={TENANT_META_KEY: tenant_id, REQUEST_ID_META_KEY: request_id},
+            **job_options(app.config, queue)
         )
     except RedisError as error:
         raise JobsUnavailable(f"Redis is unreachable: {error}") from error

@@ -8,9 +8,8 @@ from redis.exceptions import RedisError
 from network.extensions import db
 from network.jobs import monitor
 from network.jobs.queueing import redis_connection
-from network.mail.models import STATUSES, OutboxMessage
+from network.mail.models import STATUSES
 from network.permissions import permission_required
-from tenants.tenancy import national_rollup_bypass
 from tenants.tenancy.models import Tenant
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
@@ -28,11 +27,12 @@ def _coordination_only():
 @permission_required("jobs.manage")
 def overview():
     _coordination_only()
-    queues, failed, redis_error = [], [], None
+    queues, failed, workers, redis_error = [], [], [], None
     if current_app.config["REDIS_URL"]:
         try:
             connection = redis_connection()
             queues = monitor.queue_states(connection)
+            workers = monitor.worker_states(connection)
             failed = monitor.failed_jobs(connection)
         except RedisError as error:
             redis_error = str(error)
@@ -42,20 +42,12 @@ def overview():
         in_process=not current_app.config["REDIS_URL"],
         redis_error=redis_error,
         queues=queues,
+        workers=workers,
         failed=failed,
         tenant_names=tenant_names,
-        outbox_counts=_outbox_counts(),
+        outbox_counts=monitor.outbox_counts(),
         statuses=STATUSES,
     )
-
-
-def _outbox_counts():
-    # Counts across every tenant: an aggregate, read through the one audited bypass.
-    with national_rollup_bypass("jobs page: outbox counts by status"):
-        rows = db.session.execute(
-            sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
-        ).all()
-    return dict(rows)
 
 
 @bp.post("/jobs/retry")

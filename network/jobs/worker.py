@@ -1,15 +1,33 @@
 """`flask worker`: an RQ worker with the scheduler, for all queues or those named."""
 import os
+import time
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from prometheus_client import start_http_server
 from rq import Queue, Worker
+from rq.job import JobStatus
 
 from network.extensions import db
 from network.jobs.periodic import schedule_periodic_jobs
 from network.jobs.queueing import QUEUES, redis_connection
 from network.jobs.runner import AppContextJob
+from network.ops import metrics
+
+
+class ObservedWorker(Worker):
+    """Counts each job in the worker's own (long-lived) process, once the forked process
+    that ran it has ended: duration, and whether it finished or failed (a retry pending
+    counts as a failure of that attempt)."""
+
+    def execute_job(self, job, queue):
+        started = time.perf_counter()
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            finished = job.get_status(refresh=True) == JobStatus.FINISHED
+            metrics.observe_job(queue.name, job.func_name, not finished, time.perf_counter() - started)
 
 
 @click.command("worker")
@@ -31,7 +49,9 @@ def worker_command(queues, burst):
     if not burst:
         # A burst worker drains the queues and stops; long-running workers keep the schedule.
         schedule_periodic_jobs(connection)
-    worker = Worker(
+    if current_app.config["WORKER_METRICS_PORT"]:
+        start_http_server(current_app.config["WORKER_METRICS_PORT"], registry=metrics.REGISTRY)
+    worker = ObservedWorker(
         [Queue(name, connection=connection) for name in (queues or QUEUES)],
         connection=connection,
         job_class=AppContextJob,
