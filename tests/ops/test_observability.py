@@ -14,7 +14,10 @@ from network.extensions import db
 from network.ops.logs import JsonFormatter, TextFormatter
 from tenants.participants.services import allowed_moves
 from tenants.tenancy import tenant_context
+from tests.conftest import DATABASE_URL, RUNTIME_DATABASE_URL
 from tests.factories import login, make_mentee
+
+DATABASES = {"SQLALCHEMY_DATABASE_URI": RUNTIME_DATABASE_URL, "MIGRATION_DATABASE_URI": DATABASE_URL}
 
 NEXT_STATUS = "interviewed"
 TOKEN = "scrape-secret-0123456789"
@@ -83,7 +86,7 @@ def test_metrics_parse_and_carry_the_key_series_with_names_only(app, client, two
     assert ("participants.mentee_detail", "404") in requests
     assert ("participants.mentee_list", "200") in requests
     jobs = {s.labels["function"] for s in families["rede_jobs"].samples if s.labels.get("status") == "finished"}
-    assert "network.dashboards.rollups.refresh_tenant_rollups" in jobs
+    assert "network.dashboards.hooks.recount_stale_partner" in jobs
     queues = {s.labels["queue"] for s in families["rede_rq_jobs"].samples}
     assert queues == {"default", "mail", "rollups", "exports"}
     up = {s.labels["component"]: s.value for s in families["rede_component_up"].samples}
@@ -132,7 +135,7 @@ def test_one_json_line_per_request_and_per_job_with_ids_and_no_personal_data(app
 
     jobs = _lines(caplog, "rede.jobs")
     assert [(job["function"], job["status"]) for job in jobs] == [
-        ("network.dashboards.rollups.refresh_tenant_rollups", "finished")]
+        ("network.dashboards.hooks.recount_stale_partner", "finished")]
     assert jobs[0]["request_id"] == generated  # the job carries the id of the request that asked for it
     assert jobs[0]["tenant_id"] == two_partners.alpha.id and jobs[0]["duration_ms"] > 0
 
@@ -148,9 +151,9 @@ def test_log_format_is_a_setting(app):
     def our_formatter():
         return next(h.formatter for h in root.handlers if getattr(h, "_rede_mentores_handler", False))
 
-    create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "LOG_FORMAT": "json"})
+    create_app({**DATABASES, "LOG_FORMAT": "json"})
     assert isinstance(our_formatter(), JsonFormatter)
-    create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "LOG_FORMAT": "text"})
+    create_app({**DATABASES, "LOG_FORMAT": "text"})
     assert isinstance(our_formatter(), TextFormatter)
     with pytest.raises(RuntimeError, match="LOG_FORMAT"):
-        create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "LOG_FORMAT": "xml"})
+        create_app({**DATABASES, "LOG_FORMAT": "xml"})
