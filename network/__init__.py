@@ -16,6 +16,9 @@ def create_app(config=None):
     if isinstance(config, Mapping):
         app.config.update(config)
     settings.validate(app.config)
+    from network.disclosure import check_threshold
+
+    check_threshold(app.config["SMALL_CELL_THRESHOLD"])  # never below 3 (docs/disclosure.md)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     from network import converters

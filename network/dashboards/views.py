@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from network.dashboards import exports
 from network.dashboards.models import EXPORT_FORMATS, DashboardExport
-from network.dashboards.presentation import present
+from network.dashboards.presentation import disclosure_note, present
 from network.dashboards.services import PARTNER_KINDS, dashboard_data, dashboard_scope, parse_filters
 from network.extensions import db
 from network.jobs import JobsUnavailable, enqueue
@@ -48,7 +48,8 @@ def dashboard():
         return render_template("dashboards/dashboard.html", **context), 400
     data = dashboard_data(filters, None if national else g.tenant.id)
     return render_template("dashboards/dashboard.html", filters=filters, presented=present(data),
-                           export_args=filters.as_args(), **context)
+                           disclosure_note=disclosure_note(data["rounding_base"]), export_args=filters.as_args(),
+                           **context)
 
 
 @bp.get("/dashboard/export")
