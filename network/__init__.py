@@ -100,6 +100,9 @@ def _register_cli(app):
         app.cli.add_command(command)
 
     from network.dashboards.cli import rollups_cli
+    from network.disclosure.cli import disclosure_cli
+
+    app.cli.add_command(disclosure_cli)
 
     app.cli.add_command(rollups_cli)
 

@@ -127,7 +127,12 @@ class Filters:
 
 
 def parse_filters(args, national, today=None):
-    """(Filters, errors) from query arguments; a partner's dashboard takes no place filters."""
+    """(Filters, errors) from query arguments; a partner's dashboard takes no place filters.
+
+    The national dashboard offers a fixed grid of periods (`release_periods`): the last
+    DEFAULT_MONTHS months (no period given), or whole calendar years; a period given in months
+    is widened to the whole years it touches, so no filter makes a table the grid does not
+    (and `flask disclosure audit` checks every table of the grid)."""
     submitted = {key: value.strip() for key, value in args.items() if isinstance(value, str) and value.strip()}
     if not national:
         for key in ("district", "kind", "partners"):
@@ -136,11 +141,27 @@ def parse_filters(args, national, today=None):
         data = DashboardFilterSchema().load(submitted)
     except ValidationError as error:
         return None, error.normalized_messages()
-    end = data["end"] or (today or date.today()).strftime("%Y-%m")
+    today_month = (today or date.today()).strftime("%Y-%m")
+    end = data["end"] or today_month
     start = data["start"] or add_months(end, -(DEFAULT_MONTHS - 1))
     if start > end:
         return None, {"from": [gettext("The period starts after it ends: choose a start month before the end month.")]}
+    if national and (data["start"] or data["end"]):
+        start, end = f"{start[:4]}-01", f"{end[:4]}-12"
+        if months_between(start, end) > MAX_MONTHS:
+            return None, {"from": [gettext("Choose a period of at most %(num)d months.", num=MAX_MONTHS)]}
     return Filters(start, end, data["district"], data["kind"], data["partners"] == "all"), {}
+
+
+def release_periods(first_month, today=None):
+    """Every period the national dashboard offers, as (start, end), for data from `first_month`
+    on: the default last DEFAULT_MONTHS months and every range of whole years up to MAX_MONTHS."""
+    end = (today or date.today()).strftime("%Y-%m")
+    periods = [(add_months(end, -(DEFAULT_MONTHS - 1)), end)]
+    years = range(int(min(first_month, end)[:4]), int(end[:4]) + 1)
+    periods += [(f"{first:04d}-01", f"{last:04d}-12") for first in years for last in years
+                if first <= last and (last - first + 1) * 12 <= MAX_MONTHS]
+    return periods
 
 
 def add_months(month, delta):
