@@ -20,7 +20,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
 os.environ["APP_ENV"] = "testing"
 # Reference rows the migrations seed belong to the schema: they survive between tests.
-SEEDED_TABLES = ("support_areas", "questions", "question_sets")
+SEEDED_TABLES = ("support_areas", "questions", "question_sets", "disclosure_key")
 
 
 def _compile_stale_catalogs():

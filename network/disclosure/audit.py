@@ -128,6 +128,55 @@ def _cell_metric(unit, dimension):
     return "closed" if dimension == "outcome" else unit.metric
 
 
+class _Grid:
+    """The views: places (district or ANY, kind or ANY) and periods, with each unit's place
+    and months as indices, so that a family's cells in every view are two matrix products."""
+
+    def __init__(self, units, today):
+        first = min((unit.month for unit in units), default="2000-01")
+        self.periods = [(start, end, frozenset(month_range(start, end)))
+                        for start, end in release_periods(first, today)]
+        self.places = [(district, kind) for district in (ANY, *DISTRICTS) for kind in (ANY, *PARTNER_KINDS)]
+        self.place_index = {place: i for i, place in enumerate(self.places)}
+        months = sorted({unit.month for unit in units} | {m for _, _, period in self.periods for m in period})
+        self.month_index = {month: i for i, month in enumerate(months)}
+        self.in_period = np.zeros((len(months) + 1, len(self.periods)))  # the last row: snapshots
+        for j, (_, _, period) in enumerate(self.periods):
+            for month in period:
+                self.in_period[self.month_index[month], j] = 1
+        self.in_period[-1, :] = 1
+        self._places = {}
+
+    def unit_month(self, unit):
+        return len(self.month_index) if unit.metric in SNAPSHOT_METRICS else self.month_index[unit.month]
+
+    def unit_places(self, unit):
+        places = self._places.get((unit.district, unit.kind))
+        if places is None:
+            places = self._places[(unit.district, unit.kind)] = [
+                self.place_index[place] for place in ((unit.district, unit.kind), (unit.district, ANY),
+                                                      (ANY, unit.kind), (ANY, ANY)) if place in self.place_index]
+        return places
+
+    def matrices(self, families, units):
+        """{family: (exact, published, rows)} of every family's cells: places x periods."""
+        names = list(families)
+        rows, values = [], []
+        for f, family in enumerate(names):
+            for n in families[family]:
+                unit = units[n]
+                month = self.unit_month(unit)
+                for place in self.unit_places(unit):
+                    rows.append((f * len(self.places) + place) * (len(self.month_index) + 1) + month)
+                    values.append((unit.count, unit.published, 1))
+        months = np.zeros((len(names) * len(self.places) * (len(self.month_index) + 1), 3))
+        np.add.at(months, np.array(rows, dtype=np.int64), np.array(values, dtype=float).reshape(-1, 3))
+        months = months.reshape(len(names) * len(self.places), len(self.month_index) + 1, 3)
+        sums = [(months[:, :, column] @ self.in_period).reshape(len(names), len(self.places), -1)
+                for column in range(3)]
+        return {family: [sums[column][f] for column in range(3)] for f, family in enumerate(names)}
+
+
 def audit(k=None, today=None, echo=None):
     """Every view of the release grid; returns an `AuditResult`."""
     started = time.monotonic()
@@ -135,62 +184,54 @@ def audit(k=None, today=None, echo=None):
     base = rounding_base(k)
     result = AuditResult(threshold=k, base=base)
     units, totals = load_units()
-    first = min((unit.month for unit in units), default="2000-01")
-    periods = [(start, end, frozenset(month_range(start, end))) for start, end in release_periods(first, today)]
-    places = [(district, kind) for district in (ANY, *DISTRICTS) for kind in (ANY, *PARTNER_KINDS)]
-    result.views = len(places) * len(periods)
+    grid = _Grid(units, today)
+    result.views = len(grid.places) * len(grid.periods)
 
-    # Exact and published sums of each protected cell at the finest place and month.
-    exact, index = defaultdict(int), defaultdict(list)
+    families, by_place = defaultdict(list), defaultdict(list)
     for number, unit in enumerate(units):
-        for dimension, value in unit.values:
-            key = (_cell_metric(unit, dimension), dimension, value, unit.district, unit.kind)
-            index[key].append(number)
-            exact[key + (unit.month,)] += unit.count
+        for family in families_of(unit):
+            families[family].append(number)
+            by_place[(family, unit.district, unit.kind)].append(number)
+    places_of = defaultdict(set)
+    for family, unit_district, unit_kind in by_place:
+        places_of[family].add((unit_district, unit_kind))
+    cells = grid.matrices(families, units)
     # Totals a coordinator reads by partner and by month (published), for the upper bounds.
     partner_month, place_month = defaultdict(int), defaultdict(int)
     for tenant, district, kind, month, metric, published in totals:
-        shown = "closed" if metric == "goals_met" else metric
-        for metric_shown in {metric, shown} if metric == "goals_met" else {metric}:
-            partner_month[(tenant, metric_shown, month)] += published
+        for shown in ({"goals_met", "closed"} if metric == "goals_met" else {metric}):
+            # A snapshot (active now) is the same in every period, whatever month it was taken in.
+            partner_month[(tenant, shown, None if metric in SNAPSHOT_METRICS else month)] += published
             for place in ((district, kind), (district, ANY), (ANY, kind), (ANY, ANY)):
-                place_month[(place, metric_shown, month)] += published
-
-    def cell_units(metric, dimension, value, district, kind, months):
-        found = []
-        for (m, d, v, unit_district, unit_kind), numbers in _family_index(index, metric, dimension, value):
-            if district not in (ANY, unit_district) or kind not in (ANY, unit_kind):
-                continue
-            found += [n for n in numbers if _in_period(units[n], months)]
-        return found
-
-    families = defaultdict(list)
-    for key in index:
-        families[key[:3]].append(key)
-
-    def _family_index(index, metric, dimension, value):
-        return ((key, index[key]) for key in families[(metric, dimension, value)])
+                place_month[(place, shown, month)] += published
 
     small = []
-    for (metric, dimension, value), keys in families.items():
-        for district, kind in places:
-            scoped = [key for key in keys if district in (ANY, key[3]) and kind in (ANY, key[4])]
-            if not scoped:
-                continue
-            for start, end, months in periods:
-                numbers = [n for key in scoped for n in index[key] if _in_period(units[n], months)]
-                if not numbers:
-                    continue
-                result.cells += 1
-                value_exact = sum(units[n].count for n in numbers)
-                if 0 < value_exact < k:
-                    small.append(((district, kind, start, end), (metric, dimension, value), months, numbers,
-                                  value_exact))
+    for family, (exact, _, rows) in cells.items():
+        result.cells += int((rows > 0).sum())
+        for place, period in zip(*np.nonzero((exact > 0) & (exact < k))):
+            start, end, months = grid.periods[period]
+            district, kind = grid.places[place]
+            numbers = [n for unit_district, unit_kind in places_of[family]
+                       if district in (ANY, unit_district) and kind in (ANY, unit_kind)
+                       for n in by_place[(family, unit_district, unit_kind)] if _in_period(units[n], months)]
+            small.append(((district, kind, start, end), family, months, numbers, int(exact[place, period])))
     result.small_cells = len(small)
     if echo:
         echo(f"{result.views} views, {result.cells} protected cells, {len(small)} of 1 to {k - 1}: solving")
 
-    blocks = [_block(cell, units, periods, places, partner_month, place_month, cell_units, base) for cell in small]
+    period_totals = {}
+
+    def partner_total(tenant, metric, period_number):
+        """The partners table's published figure of `tenant`, `metric` in a period."""
+        key = (tenant, metric, period_number)
+        if key not in period_totals:
+            period_totals[key] = (partner_month[(tenant, metric, None)] if metric in SNAPSHOT_METRICS
+                                  else sum(partner_month[(tenant, metric, month)]
+                                           for month in grid.periods[period_number][2]))
+        return period_totals[key]
+
+    context = (units, grid, cells, partner_total, place_month, base)
+    blocks = [_block(cell, *context) for cell in small]
     for start in range(0, len(blocks), BATCH):
         batch = blocks[start:start + BATCH]
         highs, lows, equations = _solve(batch)
@@ -204,57 +245,79 @@ def audit(k=None, today=None, echo=None):
     return result
 
 
-def _block(small_cell, units, periods, places, partner_month, place_month, cell_units, base):
-    """One cell's programme: (number of units, equalities [(unit positions, value)],
-    upper bounds [(unit positions, value)])."""
-    (district, kind, start, end), (metric, dimension, value), months, numbers, _ = small_cell
-    position = {n: i for i, n in enumerate(numbers)}
-    members = set(numbers)
+def _block(small_cell, units, grid, cells, partner_total, place_month, base):
+    """One cell's programme: (units, equalities [(unit positions, value)], upper bounds
+    [(unit positions, value)], base)."""
+    (district, kind, start, end), family, months, numbers, _ = small_cell
+    metric = family[0]
+    unit_families = {n: families_of(units[n]) for n in numbers}
     equalities = {frozenset(range(len(numbers))): sum(units[n].published for n in numbers)}
     bounds = {}
-
-    def add(found, published_sum):
-        inside = frozenset(position[n] for n in found if n in members)
-        if not inside:
-            return
-        if len(inside) == len(found):
-            equalities[inside] = published_sum
-        else:
-            bounds[inside] = min(bounds.get(inside, published_sum), published_sum)
-
-    sub_places = [(d, c) for d, c in places if district in (ANY, d) and kind in (ANY, c)
-                  and (d, c) != (district, kind)]
-    sub_periods = [m for _, _, m in periods if m <= months]
     # The same value in finer places and shorter periods, and the other dimensions' cells of
-    # these units, in this view and the finer ones.
-    cells = {(metric, dimension, value)} | {(_cell_metric(units[n], pair_dimension), pair_dimension, pair_value)
-                                            for n in numbers for pair_dimension, pair_value in units[n].values}
-    for place in [(district, kind), *sub_places]:
-        for period_months in sub_periods:
-            for cell_metric, pair_dimension, pair_value in cells:
-                found = cell_units(cell_metric, pair_dimension, pair_value, *place, period_months)
-                add(found, sum(units[n].published for n in found))
-    # The partners table and the month-by-month totals: upper bounds on the units they hold.
-    for period_start, period_end, period_months in periods:
-        if not months & period_months:
+    # these units there: an equality when the cell holds these units only, else a bound.
+    related = {family} | {(_cell_metric(units[n], dimension), dimension, value)
+                          for n in numbers for dimension, value in units[n].values}
+    # Only the places and periods holding one of these units can hold a part of the cell.
+    places = {place for n in numbers for place in grid.unit_places(units[n])}
+    for place_number in places:
+        place_district, place_kind = grid.places[place_number]
+        if district not in (ANY, place_district) or kind not in (ANY, place_kind):
             continue
-        by_partner = defaultdict(list)
-        for n in numbers:
-            if _in_period(units[n], period_months):
-                by_partner[units[n].tenant].append(position[n])
+        for period_number, (_, _, period) in enumerate(grid.periods):
+            if not period <= months or not any(_in_period(units[n], period) for n in numbers):
+                continue
+            for related_family in related:
+                exact, published, _ = cells[related_family]
+                inside = frozenset(i for i, n in enumerate(numbers)
+                                   if related_family in unit_families[n]
+                                   and place_district in (ANY, units[n].district)
+                                   and place_kind in (ANY, units[n].kind) and _in_period(units[n], period))
+                if not inside:
+                    continue
+                if exact[place_number, period_number] == sum(units[numbers[i]].count for i in inside):
+                    equalities[inside] = int(published[place_number, period_number])
+                else:
+                    bounds[inside] = min(bounds.get(inside, np.inf), published[place_number, period_number])
+    # The partners table and the month-by-month totals: upper bounds on the units they hold
+    # (support areas are no part of them: a mentee may need several).
+    if family[1] == "support_area":
+        return _checked(small_cell, units, equalities, bounds, base)
+    for period_number, (_, _, period) in enumerate(grid.periods):
+        by_partner = defaultdict(set)
+        for i, n in enumerate(numbers):
+            if _in_period(units[n], period):
+                by_partner[units[n].tenant].add(i)
         for tenant, inside in by_partner.items():
-            total = sum(partner_month[(tenant, metric, month)] for month in period_months)
-            bounds[frozenset(inside)] = min(bounds.get(frozenset(inside), total), total)
-    for n in numbers:
+            total = partner_total(tenant, metric, period_number)
+            bounds[frozenset(inside)] = min(bounds.get(frozenset(inside), np.inf), total)
+    for i, n in enumerate(numbers):
         unit = units[n]
-        if unit.metric in SNAPSHOT_METRICS:
-            continue
-        total = place_month[((district, kind), metric, unit.month)]
-        inside = frozenset(position[m] for m in numbers if units[m].month == unit.month)
-        bounds[inside] = min(bounds.get(inside, total), total)
-    for inside in [s for s in bounds if s in equalities]:
-        del bounds[inside]
-    return len(numbers), list(equalities.items()), list(bounds.items()), base
+        if unit.metric not in SNAPSHOT_METRICS:
+            inside = frozenset(j for j, m in enumerate(numbers) if units[m].month == unit.month)
+            total = place_month[((district, kind), metric, unit.month)]
+            bounds[inside] = min(bounds.get(inside, np.inf), total)
+    return _checked(small_cell, units, equalities, bounds, base)
+
+
+def _checked(small_cell, units, equalities, bounds, base):
+    """The block, once the published counts are checked to satisfy it (the truth must be a
+    solution: a constraint it breaks is a fault of the audit's model, not a finding)."""
+    view, family, _, numbers, _ = small_cell
+    for members, value in equalities.items():
+        if sum(units[numbers[i]].published for i in members) != value:
+            raise RuntimeError(f"audit model: equality broken by the published counts, {view} {family} {value}")
+    for members, value in bounds.items():
+        if sum(units[numbers[i]].published for i in members) > value:
+            raise RuntimeError(f"audit model: bound broken by the published counts, {view} {family} {value} "
+                               f"{[units[numbers[i]] for i in members]}")
+    for n in numbers:
+        if abs(units[n].count - units[n].published) > base - 1 or units[n].published % base:
+            raise RuntimeError(f"a published count is not the rounding of its count: {units[n]}")
+    return len(numbers), list(equalities.items()), [(s, b) for s, b in bounds.items() if s not in equalities], base
+
+
+def families_of(unit):
+    return {(_cell_metric(unit, dimension), dimension, value) for dimension, value in unit.values}
 
 
 def _solve(blocks):
