@@ -66,6 +66,9 @@ class AuditResult:
     views: int = 0
     cells: int = 0  # protected cells published, over every view
     small_cells: int = 0  # of which 1 to k - 1: solved
+    perturbed: int = 0  # protected cells published other than exact
+    large_cells: int = 0  # of at least 100 people
+    large_deviation: float = 0.0  # their mean |published - exact| / exact
     equations: int = 0  # constraints written into the programmes
     programmes: int = 0  # linprog calls
     seconds: float = 0.0
@@ -206,8 +209,12 @@ def audit(k=None, today=None, echo=None):
                 place_month[(place, shown, month)] += published
 
     small = []
-    for family, (exact, _, rows) in cells.items():
+    deviations = []
+    for family, (exact, published, rows) in cells.items():
         result.cells += int((rows > 0).sum())
+        result.perturbed += int(((rows > 0) & (exact != published)).sum())
+        large = exact >= 100
+        deviations += list((np.abs(published - exact)[large] / exact[large]))
         for place, period in zip(*np.nonzero((exact > 0) & (exact < k))):
             start, end, months = grid.periods[period]
             district, kind = grid.places[place]
@@ -216,6 +223,8 @@ def audit(k=None, today=None, echo=None):
                        for n in by_place[(family, unit_district, unit_kind)] if _in_period(units[n], months)]
             small.append(((district, kind, start, end), family, months, numbers, int(exact[place, period])))
     result.small_cells = len(small)
+    result.large_cells = len(deviations)
+    result.large_deviation = float(np.mean(deviations)) if deviations else 0.0
     if echo:
         echo(f"{result.views} views, {result.cells} protected cells, {len(small)} of 1 to {k - 1}: solving")
 

@@ -19,5 +19,8 @@ def audit_command():
                f"cells checked, {result.small_cells} of 1 to {result.threshold - 1} people solved in "
                f"{result.programmes} linear programmes of {result.equations} equations; "
                f"{len(result.failures)} recoverable; {result.seconds:.1f} s")
+    click.echo(f"Published other than exact: {result.perturbed} of {result.cells} protected cells "
+               f"({100 * result.perturbed / max(result.cells, 1):.1f} %); cells of 100 people or more: "
+               f"{result.large_cells}, off by {100 * result.large_deviation:.1f} % on average")
     if result.failures:
         raise SystemExit(1)

@@ -14,7 +14,7 @@ from network.disclosure.audit import audit
 from network.extensions import db
 from tenants.tenancy import tenant_context
 from tests.dashboards.history import make_network
-from tests.factories import bearer, login, make_api_token, make_mentee, make_mentor
+from tests.factories import bearer, login, make_api_token, make_mentee
 
 K = 5
 
@@ -64,7 +64,7 @@ def _table(body, key):
 
 
 def _column(table, row, column):
-    return table["cells"][table["rows"].index(row)][table["columns"].index(column)]
+    return table["cells"][table["rows"].index(str(row))][table["columns"].index(column)]
 
 
 def _world(app, partners, people):
@@ -136,7 +136,7 @@ def test_attack_3_two_small_partners_inside_a_shown_district(app, client):
     body = _fetch(client, token, district="evora")
     by_partner = _table(body, "by_partner")
     column = "mentees_registered"
-    names = [partner.id for partner in network.partners]
+    names = [str(partner.id) for partner in network.partners]
     readings = {name: r for name in names if (r := _reading(_column(by_partner, name, column), body))}
     district = _reading(_column(_table(body, "by_district"), "evora", column), body)
     sums = [(names, district)] if district and "rounding_base" not in body else []
@@ -163,16 +163,16 @@ def test_attack_4_a_filtered_view_pins_the_unfiltered_one(app, client):
 def test_attack_5_the_partner_page_counts_the_dashboard_hides(app, client):
     """One partner in Évora with two open processes, a Brazilian and a Ukrainian mentee: the
     partner page's processes by state add up to the district's active mentees."""
-    from tests.processes.conftest import AGREEMENT  # noqa: F401  (the process factories' fixtures)
     from tenants.processes import services as processes
+    from tests.factories import make_ready_mentee, make_ready_mentor
 
     token, network = _world(app, [("alpha", "ngo", "evora")], {})
     with app.app_context():
         partner = network.partners[0]
         with tenant_context(partner.id):
             for number, country in enumerate(("BR", "UA")):
-                mentee = make_mentee(f"Pessoa {number}", email=f"m{number}@example.pt", country_of_origin=country)
-                mentor = make_mentor(f"Mentor {number}", email=f"mentor{number}@example.pt")
+                mentee = make_ready_mentee(f"Pessoa {number}", country_of_origin=country)
+                mentor = make_ready_mentor(f"Mentor {number}")
                 processes.create_process(mentor, mentee, partner.staff)
         db.session.commit()
     body = _fetch(client, token, district="evora")

@@ -1,4 +1,5 @@
 """`flask disclosure audit` on the demo network and on random networks of many small partners."""
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,3 +38,29 @@ def test_the_audit_passes_on_random_networks_of_small_partners(app, partners, se
         result = audit()
     assert result.passed, result.failures[:5]
     assert result.cells > 0
+
+
+def test_the_keyed_rounding_is_unbiased_the_same_for_the_same_cell_and_needs_its_key(app_context):
+    import sqlalchemy as sa
+
+    from network.disclosure import published_sql
+    from network.extensions import db
+
+    cells = sa.select(sa.func.generate_series(1, 6000).label("n")).subquery()
+    published = published_sql(sa.literal(1), sa.literal("cell ", sa.Text) + sa.cast(cells.c.n, sa.Text), 6)
+    values = db.session.scalars(sa.select(published)).all()
+    assert set(values) == {0, 6}
+    assert 800 < sum(value == 6 for value in values) < 1200  # each 1 goes up with probability 1/6
+    assert db.session.scalars(sa.select(published)).all() == values  # the same cell, the same draw
+    twos = db.session.scalars(sa.select(published_sql(sa.literal(2), sa.literal("cell ", sa.Text)
+                                                      + sa.cast(cells.c.n, sa.Text), 6))).all()
+    assert 1800 < sum(value == 6 for value in twos) < 2200
+    # The application's role cannot change the key; without one, no published count at all.
+    with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+        db.session.execute(sa.text("DELETE FROM disclosure_key"))
+    db.session.rollback()
+    with db.engine.connect() as owner:
+        with owner.begin() as transaction:
+            owner.execute(sa.text("DELETE FROM disclosure_key"))
+            assert owner.scalar(sa.select(published_sql(sa.literal(1), sa.literal("cell", sa.Text), 6))) is None
+            transaction.rollback()
