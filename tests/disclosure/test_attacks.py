@@ -10,6 +10,7 @@ import re
 
 from scipy.optimize import linprog
 
+from network.accounts.models import User
 from network.disclosure.audit import audit
 from network.extensions import db
 from tenants.tenancy import tenant_context
@@ -78,6 +79,9 @@ def _world(app, partners, people):
                                 country_of_origin=country)
         db.session.commit()
         token = make_api_token(network.coordinator, scopes=["aggregates:read"])
+        # Read while the objects are in this session (the tests use them after).
+        network.coordinator_email = network.coordinator.email
+        network.staff_ids = [partner.staff.id for partner in network.partners]
         db.session.commit()
     return token, network
 
@@ -173,7 +177,7 @@ def test_attack_5_the_partner_page_counts_the_dashboard_hides(app, client):
             for number, country in enumerate(("BR", "UA")):
                 mentee = make_ready_mentee(f"Pessoa {number}", country_of_origin=country)
                 mentor = make_ready_mentor(f"Mentor {number}")
-                processes.create_process(mentor, mentee, partner.staff)
+                processes.create_process(mentor, mentee, db.session.get(User, network.staff_ids[0]))
         db.session.commit()
     body = _fetch(client, token, district="evora")
     countries = _table(body, "country")
@@ -183,7 +187,7 @@ def test_attack_5_the_partner_page_counts_the_dashboard_hides(app, client):
         figure = _column(countries, name, "active_mentees") if name in countries["rows"] else 0
         if (reading := _reading(figure, body)):
             readings[name] = reading
-    login(client, network.coordinator.email, locale="en")
+    login(client, network.coordinator_email, locale="en")
     page = client.get(f"/t/coordenacao/partners/{partner.id}").get_data(as_text=True)
     section = page[page.index("Mentoring processes by state"):]
     open_rows = re.findall(r'<th scope="row">(Matched|Agreement signed|Active|In final evaluation|'
