@@ -32,3 +32,15 @@ def test_the_api_gives_exactly_what_the_page_shows(app, client, network, query):
     page = client.get(f"/t/{network['coordination']}/dashboard?{query}").get_data(as_text=True)
     assert _flatten(body) == _page_cells(page)
     assert body["rounding_base"] == 6 and all(int(value) % 6 == 0 for value in _flatten(body))
+
+
+def test_the_national_periods_are_snapped_to_whole_years_and_bad_places_refused(app):
+    from network.dashboards.services import parse_filters
+
+    with app.test_request_context():
+        filters, errors = parse_filters({"from": "2024-03", "to": "2025-06"}, national=True)
+        assert not errors and (filters.start, filters.end) == ("2024-01", "2025-12")
+        own, _ = parse_filters({"from": "2024-03", "to": "2025-06"}, national=False)
+        assert (own.start, own.end) == ("2024-03", "2025-06")  # a partner's own dashboard: exact months
+        assert parse_filters({"district": "atlantis"}, national=True)[1]
+        assert parse_filters({"from": "2011-05", "to": "2026-02"}, national=True)[1]  # 16 whole years
