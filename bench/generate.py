@@ -83,7 +83,7 @@ COLUMNS = {
     "goal_outcomes": ("id", "tenant_id", "evaluation_id", "goal_id", "outcome"),
 }
 # Kept between runs: the migrations seed them and the rows above point at them.
-SEEDED_TABLES = ("support_areas", "questions", "question_sets", "alembic_version")
+SEEDED_TABLES = ("support_areas", "questions", "question_sets", "alembic_version", "disclosure_key")
 
 # --- realistic distributions ---------------------------------------------------------
 

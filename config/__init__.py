@@ -97,7 +97,8 @@ class BaseConfig:
     PRIVACY_RETENTION_MONTHS = int(os.environ.get("PRIVACY_RETENTION_MONTHS", "24"))
     PRIVACY_IMPORT_RETENTION_DAYS = int(os.environ.get("PRIVACY_IMPORT_RETENTION_DAYS", "30"))
 
-    # Dashboards: counts of people from 1 to SMALL_CELL_THRESHOLD - 1 show as "< 5".
+    # Disclosure control (docs/disclosure.md): k, no coordinator may learn a count of 1 to k - 1
+    # people; the app refuses to start below 3. Changing it needs `flask rollups rebuild`.
     SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "5"))
     # Seconds an assembled dashboard stays in Redis (see network.dashboards.cache).
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))

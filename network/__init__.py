@@ -16,6 +16,9 @@ def create_app(config=None):
     if isinstance(config, Mapping):
         app.config.update(config)
     settings.validate(app.config)
+    from network.disclosure import check_threshold
+
+    check_threshold(app.config["SMALL_CELL_THRESHOLD"])  # never below 3 (docs/disclosure.md)
     INSTANCE_DIR.mkdir(exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         # The client's address as the proxies saw it, for rate limits and the login back-off;
@@ -127,6 +130,9 @@ def _register_cli(app):
         app.cli.add_command(command)
 
     from network.dashboards.cli import rollups_cli
+    from network.disclosure.cli import disclosure_cli
+
+    app.cli.add_command(disclosure_cli)
 
     app.cli.add_command(rollups_cli)
 

@@ -32,7 +32,7 @@ RUNTIME_DATABASE_URL = runtime_url(DATABASE_URL)
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 os.environ["APP_ENV"] = "testing"
 # Reference rows the migrations seed belong to the schema: they survive between tests.
-SEEDED_TABLES = ("support_areas", "questions", "question_sets")
+SEEDED_TABLES = ("support_areas", "questions", "question_sets", "disclosure_key")
 
 
 def _compile_stale_catalogs():

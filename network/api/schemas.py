@@ -202,22 +202,10 @@ class NetworkActivityOutSchema(ActivityOutSchema):
     facilitator = _text(attribute="facilitator_name")
 
 
-class SuppressedCountSchema(Schema):
-    """A count of people: `value` when it can be shown; otherwise `value` is null and
-    `suppressed` says why ("primary": below the threshold; "complementary": hidden so that
-    a small count cannot be worked out; "absent": a total the table does not show)."""
-
-    value = fields.Integer(required=True, allow_none=True)
-    suppressed = fields.String(required=True, allow_none=True,
-                               validate=validate.OneOf(["primary", "complementary", "absent"]))
-
-
-class SuppressedRateSchema(Schema):
-    """The share of closed processes that met their goals, in percent: null when none was
-    closed, or suppressed ("primary") when one of its parts is a small count."""
-
-    value = fields.Float(required=True, allow_none=True)
-    suppressed = fields.String(required=True, allow_none=True, validate=validate.OneOf(["primary"]))
+def _published_count(**kwargs):
+    """A count of people as published (docs/disclosure.md): rounded to a multiple of
+    `rounding_base`, and the sum of the published counts it totals."""
+    return fields.Integer(**kwargs)
 
 
 class AggregateTableSchema(Schema):
@@ -226,10 +214,10 @@ class AggregateTableSchema(Schema):
     row_names = fields.List(fields.String())
     columns = fields.List(fields.String(), required=True)
     hidden_rows = fields.Integer(required=True)
-    cells = fields.List(fields.List(fields.Nested(SuppressedCountSchema)), required=True)
-    row_totals = fields.List(fields.Nested(SuppressedCountSchema), allow_none=True)
-    column_totals = fields.List(fields.Nested(SuppressedCountSchema), allow_none=True)
-    grand_total = fields.Nested(SuppressedCountSchema, allow_none=True)
+    cells = fields.List(fields.List(_published_count()), required=True)
+    row_totals = fields.List(_published_count(), allow_none=True)
+    column_totals = fields.List(_published_count(), allow_none=True)
+    grand_total = _published_count(allow_none=True)
 
 
 class AggregatesFiltersSchema(Schema):
@@ -241,16 +229,18 @@ class AggregatesFiltersSchema(Schema):
 
 
 class HeadlineSchema(Schema):
-    active_mentors = fields.Nested(SuppressedCountSchema, required=True)
-    active_mentees = fields.Nested(SuppressedCountSchema, required=True)
-    ongoing = fields.Nested(SuppressedCountSchema, required=True)
-    evaluated = fields.Nested(SuppressedCountSchema, required=True)
-    goals_met_rate = fields.Nested(SuppressedRateSchema, required=True)
+    active_mentors = _published_count(required=True)
+    active_mentees = _published_count(required=True)
+    ongoing = _published_count(required=True)
+    evaluated = _published_count(required=True)
+    # The share of closed processes that met their goals, in percent; null when none was closed.
+    goals_met_rate = fields.Float(required=True, allow_none=True)
 
 
 class AggregatesSchema(Schema):
     national = fields.Boolean(required=True)
     threshold = fields.Integer(required=True)
+    rounding_base = fields.Integer(required=True)
     filters = fields.Nested(AggregatesFiltersSchema, required=True)
     headline = fields.Nested(HeadlineSchema, required=True)
     tables = fields.List(fields.Nested(AggregateTableSchema), required=True)

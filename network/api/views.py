@@ -291,34 +291,13 @@ def network_activity_detail(network_activity_id):
 
 # --- aggregates ---------------------------------------------------------------------------
 
-def _count(value):
-    if isinstance(value, str):
-        return {"value": None, "suppressed": value}
-    return {"value": value, "suppressed": None}
-
-
-def _counts(values):
-    return None if values is None else [_count(value) for value in values]
-
-
 def _aggregates_body(data):
-    tables = []
-    for table in data["tables"]:
-        tables.append({
-            **table,
-            "rows": [str(row) for row in table["rows"]],
-            "cells": [_counts(row) for row in table["cells"]],
-            "row_totals": _counts(table["row_totals"]),
-            "column_totals": _counts(table["column_totals"]),
-            "grand_total": None if table["grand_total"] is None else _count(table["grand_total"]),
-        })
-    headline = {key: _count(value) for key, value in data["headline"].items()}
-    return {**data, "headline": headline, "tables": tables}
+    return {**data, "tables": [{**table, "rows": [str(row) for row in table["rows"]]} for table in data["tables"]]}
 
 
 @bp.get(f"{TENANT}/aggregates")
 @documented("The dashboard's figures: national ones in the coordination workspace, the partner's own "
-            "elsewhere; every count of people below the threshold is suppressed", "Aggregates",
+            "elsewhere; every count of people is the published one (docs/disclosure.md)", "Aggregates",
             query=schemas.AggregatesQuerySchema, response=schemas.AggregatesSchema)
 @api_endpoint("dashboards.view", "aggregates:read")
 def aggregates():

@@ -3,8 +3,9 @@
 Coordinators act from the coordination workspace; what they do is audited there. Inviting a
 partner's first administrator is the one action taken *inside* a partner's tenant, on its
 behalf: the invitation belongs to the partner (its team page lists it) and the partner's own
-log records it too. Per-partner figures are counts read through the national roll-up bypass:
-no person's row ever leaves its tenant.
+log records it too. Per-partner figures are the roll-ups' published counts (the disclosure
+layer, docs/disclosure.md), read through the national roll-up bypass: no person's row ever
+leaves its tenant.
 """
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,10 +14,11 @@ from marshmallow import ValidationError
 from network.accounts import services as accounts
 from network.accounts.models import Membership
 from network.dashboards.hooks import mark_rollups_stale
+from network.dashboards.models import RollupCount
+from network.dashboards.services import Filters, metric_totals
 from network.extensions import db
 from tenants.audit.services import record_event
-from tenants.participants.models import Mentee, Mentor
-from tenants.processes.models import PROCESS_STATES, MentoringProcess
+from tenants.processes.models import PROCESS_STATES
 from tenants.tenancy import national_rollup_bypass, tenant_context
 from tenants.tenancy.models import Tenant
 from tenants.tenancy.services import create_tenant
@@ -92,26 +94,31 @@ def invite_partner_admin(partner, coordinator, coordinator_roles, email, valid_d
     return invitation, token
 
 
+# The partner pages' counts of people, all time (docs/disclosure.md): the processes by state
+# are counts of mentees (one open process each), so they are published like every other count
+# of people: open ones as the active mentees, closed and cancelled ones as on the dashboard.
+ACTIVITY_PROCESSES = {"ongoing": _l("Open (matched to final evaluation)"), "closed": PROCESS_STATES["closed"],
+                      "cancelled": PROCESS_STATES["cancelled"]}
+ALL_TIME = Filters("0000-01", "9999-12")
+
+
 def partner_activity(partner_ids=None):
-    """{tenant id: {"mentors": n, "mentees": n, "processes": {state: n}}}: GROUP BY counts over
-    every partner, read through the national roll-up bypass. Only numbers leave the tenants."""
+    """{tenant id: {"mentors": n, "mentees": n, "processes": {"ongoing"|"closed"|"cancelled": n}}}:
+    the published counts of the roll-ups (the disclosure layer), read through the national
+    roll-up bypass, so that these pages and the dashboards show the same published figures."""
+    r = RollupCount
+    scope = [r.tenant_id.in_(list(partner_ids))] if partner_ids is not None else []
+    shown = {"mentors_registered": "mentors", "mentees_registered": "mentees"}
     summary = {}
-
-    def entry(tenant_id):
-        return summary.setdefault(tenant_id, {"mentors": 0, "mentees": 0, "processes": {}})
-
-    def scoped(query, model):
-        return query.where(model.tenant_id.in_(list(partner_ids))) if partner_ids is not None else query
-
     with national_rollup_bypass("coordination: activity summary per partner"):
-        for key, model in (("mentors", Mentor), ("mentees", Mentee)):
-            query = sa.select(model.tenant_id, sa.func.count(model.id)).group_by(model.tenant_id)
-            for tenant_id, count in db.session.execute(scoped(query, model)):
-                entry(tenant_id)[key] = count
-        query = (sa.select(MentoringProcess.tenant_id, MentoringProcess.state, sa.func.count(MentoringProcess.id))
-                 .group_by(MentoringProcess.tenant_id, MentoringProcess.state))
-        for tenant_id, state, count in db.session.execute(scoped(query, MentoringProcess)):
-            entry(tenant_id)["processes"][state] = count
+        for tenant_id, metric, total in metric_totals(r, ("tenant_id",), scope, ALL_TIME):
+            if not total:
+                continue
+            entry = summary.setdefault(tenant_id, empty_activity())
+            if metric in shown:
+                entry[shown[metric]] = int(total)
+            elif metric in ACTIVITY_PROCESSES:
+                entry["processes"][metric] = int(total)
     return summary
 
 
@@ -120,5 +127,5 @@ def empty_activity():
 
 
 def process_state_rows(activity):
-    """(state label, count) for every process state, zeros included, in the state machine's order."""
-    return [(label, activity["processes"].get(state, 0)) for state, label in PROCESS_STATES.items()]
+    """(label, published count) of the open, closed and cancelled processes, zeros included."""
+    return [(label, activity["processes"].get(key, 0)) for key, label in ACTIVITY_PROCESSES.items()]

@@ -10,7 +10,7 @@
   `hooks.mark_rollups_stale()` is the one call case code makes, and the job runs after the
   transaction commits.
 - `cache`: the assembled dashboard in Redis per filter, when REDIS_URL is set.
-- `suppression`: small-cell suppression (primary and complementary) of a 2-D table.
-- `services`: filters, dashboard queries (roll-up table only) and their assembly.
+- `services`: filters, dashboard queries (roll-up tables only, their `published` counts: the
+  disclosure layer, `network.disclosure`) and their assembly.
 - `charts` (server-rendered SVG), `exports` (CSV, XLSX), `views`, `cli`.
 """

@@ -2,7 +2,7 @@
 style (the CSP forbids it): presentation attributes only. Each chart has a title and a
 description for screen readers, and the page shows its numbers as a table right after it.
 
-Input values are what the table shows: an integer, or a suppression marker (drawn as no
+Input values are what the table shows: an integer, or None (a rate with nothing to divide: drawn as no
 bar / a gap in the line, and written as its text)."""
 from markupsafe import Markup, escape
 

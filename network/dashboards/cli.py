@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from network.dashboards.rebuild import rebuild_rollups, rebuild_steps
+from network.extensions import db
 
 rollups_cli = AppGroup("rollups", help="National roll-ups of the dashboards.")
 

@@ -1,4 +1,4 @@
-"""CSV and XLSX of exactly what the dashboard shows (the same suppression, the reader's
+"""CSV and XLSX of exactly what the dashboard shows (the same published counts, the reader's
 language). Small exports stream from the request; large ones (a long period, or every
 partner of a large network) are prepared by a job on the "exports" queue, whose status
 page shows its progress."""
@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 
 from network.dashboards.models import DashboardExport
-from network.dashboards.presentation import marker_text, month_label, present
+from network.dashboards.presentation import disclosure_note, marker_text, month_label, present
 from network.dashboards.services import PARTNER_KINDS, Filters, dashboard_data, months_between, partner_count
 from network.extensions import db
 from network.spreadsheets import csv_bytes, xlsx_bytes
@@ -47,8 +47,7 @@ def export_rows(presented, filters, scope_name):
         rows.append([gettext("District"), str(DISTRICTS[filters.district])])
     if filters.kind:
         rows.append([gettext("Partner kind"), str(PARTNER_KINDS[filters.kind])])
-    rows.append([gettext("“< %(num)d”: fewer than %(num)d people. “x”: hidden so that a small figure cannot be "
-                         "worked out from the totals.", num=threshold)])
+    rows.append([disclosure_note(presented["rounding_base"])])
     rows.append([])
     rows.append([gettext("Headline figures")])
     for item in presented["headline"]:

@@ -40,6 +40,8 @@ class RollupCount(db.Model):
     district: Mapped[str] = mapped_column(_key(32))
     tenant_kind: Mapped[str] = mapped_column(_key(32))
     count: Mapped[int]
+    # What a coordinator may read: `count` rounded by the disclosure layer (network.disclosure).
+    published: Mapped[int] = mapped_column(server_default="0")
 
 
 ANY = ""  # in `NationalRollup`: every district, or every partner kind
@@ -60,6 +62,7 @@ class NationalRollup(db.Model):
     month: Mapped[str] = mapped_column(_key(7), primary_key=True)
     value: Mapped[str] = mapped_column(_key(64), primary_key=True)
     count: Mapped[int]
+    published: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")  # the sum of the partners' published
 
 
 EXPORT_STATUSES = {

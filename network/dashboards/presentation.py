@@ -13,7 +13,6 @@ from network.dashboards.services import (
     METRICS,
     PARTNER_KINDS,
 )
-from network.dashboards.suppression import COMPLEMENTARY, PRIMARY
 from network.extensions import db
 from network.reference.models import SupportArea
 from tenants.participants.models import AGE_BANDS, GENDERS, RESIDENCE_STATUSES
@@ -55,12 +54,16 @@ LINE_SERIES = ("mentees_registered", "matched", "goals_met")
 BAR_LIMIT = 12
 
 
-def marker_text(value, threshold):
-    if value == PRIMARY:
-        return f"< {threshold}"
-    if value == COMPLEMENTARY:
-        return "x"
+def marker_text(value, threshold=None):
+    """A figure with no value (a rate of no closed process) as text."""
     return "—" if value is None else str(value)
+
+
+def disclosure_note(base):
+    """What every reader of the figures is told (page, exports): how they were protected."""
+    return gettext("Counts of people are rounded to a multiple of %(num)d, up or down at random, always the same "
+                   "way for the same figure, so that no small number of people can be worked out; totals are the "
+                   "sums of the rounded figures.", num=base)
 
 
 def month_label(month):
@@ -129,7 +132,7 @@ def present(data):
         presented["chart"] = _chart(key, table, presented, marker)
         tables.append(presented)
     return {"headline": headline, "tables": tables, "threshold": threshold,
-            "partners_not_listed": data.get("partners_not_listed", 0)}
+            "rounding_base": data["rounding_base"], "partners_not_listed": data.get("partners_not_listed", 0)}
 
 
 def _chart(key, table, presented, marker):

@@ -44,6 +44,7 @@ from network.dashboards.rollups import (
     tenant_filter,
 )
 from network.database import owner_engine
+from network.disclosure import rounding_base
 from network.extensions import db
 from tenants.participants.models import Mentee
 from tenants.processes.models import MentoringProcess
@@ -64,7 +65,7 @@ _SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
 
 def rebuild_steps(workers=1):
     """The labels of the rebuild's steps, in order (for a progress bar)."""
-    labels = [f"{metric} / {label}" for metric, label, _ in rollup_selects(snapshot_month="2000-01")]
+    labels = [f"{metric} / {label}" for metric, label, _ in rollup_selects(snapshot_month="2000-01", base=2)]
     share = ["processes staged", *labels]
     return ([f"share {index + 1}/{workers}: {label}" for index in range(workers) for label in share]
             + ["national sums", "keys and indexes built", "tables swapped"])
@@ -98,6 +99,7 @@ class _Progress:
 
 
 def _rebuild_postgresql(engine, snapshot_month, workers, steps):
+    base = rounding_base()
     with engine.connect() as control:  # the tables' owner, for the DDL
         with control.begin():
             # Held by this session until the end: each partner's refresh waits for the swap.
@@ -108,7 +110,7 @@ def _rebuild_postgresql(engine, snapshot_month, workers, steps):
                 with holder.begin():
                     snapshot = holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
                     with ThreadPoolExecutor(workers, thread_name_prefix="rollups-rebuild") as pool:
-                        shares = [pool.submit(_count_share, engine, snapshot, shard, snapshot_month, steps)
+                        shares = [pool.submit(_count_share, engine, snapshot, shard, snapshot_month, steps, base)
                                   for shard in _shards(holder, workers)]
                         total = sum(share.result() for share in shares)
             with control.begin():
@@ -155,8 +157,9 @@ def _shards(connection, workers):
     return [Shard(index, workers, ([None] + bounds)[index], (bounds + [None])[index]) for index in range(workers)]
 
 
-def _count_share(engine, snapshot, shard, snapshot_month, steps):
-    """One worker: its partners' rows into the new table; returns how many."""
+def _count_share(engine, snapshot, shard, snapshot_month, steps, base):
+    """One worker: its partners' rows into the new table; returns how many. `base`: the
+    disclosure rounding base, read by the caller (the workers' threads have no app context)."""
     assert _SNAPSHOT_ID.match(snapshot), snapshot
     prefix = f"share {shard.index + 1}/{shard.count}: "
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
@@ -171,7 +174,7 @@ def _count_share(engine, snapshot, shard, snapshot_month, steps):
             source = _staged_process_source(connection, shard)
             steps.step(prefix + "processes staged")
             counts, rows = _next_table(RollupCount.__table__), 0
-            for metric, label, select in rollup_selects(shard, snapshot_month, source_tables=source):
+            for metric, label, select in rollup_selects(shard, snapshot_month, source_tables=source, base=base):
                 inserted = connection.execute(insert_counts(select, counts).execution_options(preserve_rowcount=True))
                 rows += inserted.rowcount
                 steps.step(f"{prefix}{metric} / {label}")
@@ -210,7 +213,8 @@ def _national_sums(source):
     parts = "".join(f",\n  (r.dimension = '{PROFILE}', '{name}', split_part(r.value, '{PROFILE_SEPARATOR}', {index}))"
                     for index, name in enumerate(PROFILE_DIMENSIONS, start=1))
     return f"""
-SELECT r.district, r.tenant_kind, r.metric, shown.dimension, r.month, shown.value, sum(r.count) AS count
+SELECT r.district, r.tenant_kind, r.metric, shown.dimension, r.month, shown.value, sum(r.count) AS count,
+  sum(r.published) AS published
 FROM {source} r CROSS JOIN LATERAL (VALUES
   (r.dimension <> '{PROFILE}', r.dimension, r.value){parts}) AS shown (used, dimension, value)
 WHERE shown.used
@@ -219,13 +223,14 @@ GROUP BY 1, 2, 3, 4, 5, 6
 
 
 _NATIONAL_FINEST = f"""
-INSERT INTO rollup_national{NEXT} (district, tenant_kind, metric, dimension, month, value, count)
-SELECT district, tenant_kind, metric, dimension, month, value, count FROM {SUMS}
+INSERT INTO rollup_national{NEXT} (district, tenant_kind, metric, dimension, month, value, count, published)
+SELECT district, tenant_kind, metric, dimension, month, value, count, published FROM {SUMS}
 """
 # The three coarser levels add up the finest one.
 _NATIONAL_COARSER = f"""
-INSERT INTO rollup_national{NEXT} (district, tenant_kind, metric, dimension, month, value, count)
-SELECT coalesce(district, '{ANY}'), coalesce(tenant_kind, '{ANY}'), metric, dimension, month, value, sum(count)
+INSERT INTO rollup_national{NEXT} (district, tenant_kind, metric, dimension, month, value, count, published)
+SELECT coalesce(district, '{ANY}'), coalesce(tenant_kind, '{ANY}'), metric, dimension, month, value, sum(count),
+  sum(published)
 FROM rollup_national{NEXT} WHERE district <> '{ANY}' AND tenant_kind <> '{ANY}'
 GROUP BY metric, dimension, month, value, GROUPING SETS ((district), (tenant_kind), ())
 """

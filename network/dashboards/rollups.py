@@ -31,11 +31,12 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 from network.dashboards.models import ANY, NationalRollup, RollupCount
+from network.disclosure import published_sql, rounding_base
 from network.extensions import db
 from network.reference.models import SupportArea
 from tenants.participants.models import Interview, Mentee, MenteeSupportArea, Mentor
 from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
-from tenants.tenancy import current_tenant_id, national_rollup_bypass
+from tenants.tenancy import current_tenant_id
 from tenants.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -230,11 +231,13 @@ def _dimension_value(dimension, person, source, source_tables):
     return sa.func.coalesce(column, _const(UNKNOWN)), source
 
 
-def rollup_selects(tenants=None, snapshot_month=None, source_tables=None):
+def rollup_selects(tenants=None, snapshot_month=None, source_tables=None, base=None):
     """One SELECT per (metric, dimension), with the columns of `rollup_counts`, for `tenants`
     (None: every partner; one partner's id; a `Shard`). `source_tables`: where processes and
-    their mentees are read (default: `case_tables()`)."""
+    their mentees are read (default: `case_tables()`). `base`: the disclosure rounding base
+    of the published counts (default: the app's, `network.disclosure.rounding_base`)."""
     snapshot_month = snapshot_month or current_month()
+    base = base or rounding_base()
     source_tables = source_tables or case_tables()
     t = Tenant.__table__
     for source_def in SOURCES:
@@ -259,16 +262,20 @@ def rollup_selects(tenants=None, snapshot_month=None, source_tables=None):
                 .group_by(*groups)
                 .subquery("counted")
             )
+            # The row's identity, drawing its rounding (network.disclosure): the same row, the same draw.
+            cell = (sa.cast(counted.c.tenant_id, sa.Text) + _const(f"|{source_def.metric}|{dimension}|")
+                    + counted.c.month + _const("|") + counted.c.value)
             # The partner's district and kind are added to the counted rows, not grouped by.
             yield source_def.metric, dimension, (
                 sa.select(counted.c.tenant_id, _const(source_def.metric).label("metric"),
                           _const(dimension).label("dimension"), counted.c.month, counted.c.value,
-                          t.c.district.label("district"), t.c.kind.label("tenant_kind"), counted.c["count"])
+                          t.c.district.label("district"), t.c.kind.label("tenant_kind"), counted.c["count"],
+                          published_sql(counted.c["count"], cell, base).label("published"))
                 .join_from(counted, t, t.c.id == counted.c.tenant_id)
             )
 
 
-_COLUMNS = ("tenant_id", "metric", "dimension", "month", "value", "district", "tenant_kind", "count")
+_COLUMNS = ("tenant_id", "metric", "dimension", "month", "value", "district", "tenant_kind", "count", "published")
 
 
 def insert_counts(select, table=RollupCount.__table__):
@@ -315,8 +322,8 @@ def national_keys(row):
 
 
 def partner_rows(tenants):
-    """(national key..., count) of the partner rows of `tenants` (as `tenant_filter` takes them)."""
-    columns = [getattr(RollupCount, name) for name in NATIONAL_KEY] + [RollupCount.count]
+    """(national key..., count, published) of the partner rows of `tenants` (as `tenant_filter` takes them)."""
+    columns = [getattr(RollupCount, name) for name in NATIONAL_KEY] + [RollupCount.count, RollupCount.published]
     return db.session.execute(sa.select(*columns).where(*tenant_filter(RollupCount.tenant_id, tenants))).all()
 
 
@@ -324,16 +331,19 @@ def _upsert_add():
     table = NationalRollup.__table__
     statement = postgresql.insert(table)
     return statement.on_conflict_do_update(
-        index_elements=list(NATIONAL_KEY), set_={"count": table.c["count"] + statement.excluded["count"]})
+        index_elements=list(NATIONAL_KEY), set_={"count": table.c["count"] + statement.excluded["count"],
+                                                 "published": table.c.published + statement.excluded.published})
 
 
 def apply_national_difference(old_rows, new_rows):
-    difference = Counter()
+    difference, published = Counter(), Counter()
     for rows, sign in ((new_rows, 1), (old_rows, -1)):
-        for *key, count in rows:
+        for *key, count, published_count in rows:
             for national_key in national_keys(key):
                 difference[national_key] += sign * count
-    changes = [dict(zip(NATIONAL_KEY, key), count=change) for key, change in sorted(difference.items()) if change]
+                published[national_key] += sign * published_count
+    changes = [dict(zip(NATIONAL_KEY, key), count=change, published=published[key])
+               for key, change in sorted(difference.items()) if change or published[key]]
     if not changes:
         return
     # Sorted keys: concurrent refreshes of different tenants lock shared rows in one order.

@@ -1,5 +1,7 @@
-"""Dashboard filters, queries and assembly. Every figure comes from `rollup_counts` only:
-no request ever reads a case table. Every count of people shown goes through suppression."""
+"""Dashboard filters, queries and assembly. Every figure comes from the roll-up tables only:
+no request ever reads a case table. Every count of people shown is a sum of the roll-ups'
+`published` counts, the disclosure layer's (`network.disclosure`, docs/disclosure.md), never of
+their exact `count`."""
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -12,8 +14,8 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from network.dashboards import cache
 from network.dashboards.models import ANY, NationalRollup, RollupCount
-from network.dashboards.rollups import ALL, FLOW_METRICS, SNAPSHOT_METRICS, shown_sums
-from network.dashboards.suppression import suppress, suppress_value
+from network.dashboards.rollups import ALL, FLOW_METRICS, PROFILE, SNAPSHOT_METRICS, shown_sums
+from network.disclosure import rounding_base
 from network.extensions import db
 from network.ops.replica import national_reads
 from network.validation import FormSchema, choice_field
@@ -125,7 +127,12 @@ class Filters:
 
 
 def parse_filters(args, national, today=None):
-    """(Filters, errors) from query arguments; a partner's dashboard takes no place filters."""
+    """(Filters, errors) from query arguments; a partner's dashboard takes no place filters.
+
+    The national dashboard offers a fixed grid of periods (`release_periods`): the last
+    DEFAULT_MONTHS months (no period given), or whole calendar years; a period given in months
+    is widened to the whole years it touches, so no filter makes a table the grid does not
+    (and `flask disclosure audit` checks every table of the grid)."""
     submitted = {key: value.strip() for key, value in args.items() if isinstance(value, str) and value.strip()}
     if not national:
         for key in ("district", "kind", "partners"):
@@ -134,11 +141,27 @@ def parse_filters(args, national, today=None):
         data = DashboardFilterSchema().load(submitted)
     except ValidationError as error:
         return None, error.normalized_messages()
-    end = data["end"] or (today or date.today()).strftime("%Y-%m")
+    today_month = (today or date.today()).strftime("%Y-%m")
+    end = data["end"] or today_month
     start = data["start"] or add_months(end, -(DEFAULT_MONTHS - 1))
     if start > end:
         return None, {"from": [gettext("The period starts after it ends: choose a start month before the end month.")]}
+    if national and (data["start"] or data["end"]):
+        start, end = f"{start[:4]}-01", f"{end[:4]}-12"
+        if months_between(start, end) > MAX_MONTHS:
+            return None, {"from": [gettext("Choose a period of at most %(num)d months.", num=MAX_MONTHS)]}
     return Filters(start, end, data["district"], data["kind"], data["partners"] == "all"), {}
+
+
+def release_periods(first_month, today=None):
+    """Every period the national dashboard offers, as (start, end), for data from `first_month`
+    on: the default last DEFAULT_MONTHS months and every range of whole years up to MAX_MONTHS."""
+    end = (today or date.today()).strftime("%Y-%m")
+    periods = [(add_months(end, -(DEFAULT_MONTHS - 1)), end)]
+    years = range(int(min(first_month, end)[:4]), int(end[:4]) + 1)
+    periods += [(f"{first:04d}-01", f"{last:04d}-12") for first in years for last in years
+                if first <= last and (last - first + 1) * 12 <= MAX_MONTHS]
+    return periods
 
 
 def add_months(month, delta):
@@ -162,16 +185,59 @@ def _rows(statement):
 
 
 def _sum_statement(model, keys, scope, filters, snapshots=True):
-    """Sums of `count` by `keys` within `scope`: flow metrics over the chosen months, snapshot
+    """Sums of `published` by `keys` within `scope`: flow metrics over the chosen months, snapshot
     metrics as they are now. Two branches, so each is an index range on its own."""
     keys = [getattr(model, key) for key in keys]
-    parts = [sa.select(*keys, model.count).where(
+    parts = [sa.select(*keys, model.published).where(
         model.metric.in_(FLOW_METRICS), model.month.between(filters.start, filters.end), *scope)]
     if snapshots:
-        parts.append(sa.select(*keys, model.count).where(model.metric.in_(SNAPSHOT_METRICS), *scope))
+        parts.append(sa.select(*keys, model.published).where(model.metric.in_(SNAPSHOT_METRICS), *scope))
     rows = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     columns = [rows.c[key.key] for key in keys]
-    return sa.select(*columns, sa.func.sum(rows.c["count"]).label("total")).group_by(*columns)
+    return sa.select(*columns, sa.func.sum(rows.c.published).label("total")).group_by(*columns)
+
+
+# A metric's total is the sum of its finest published rows, so that every table that shows it
+# agrees with the others to the unit (docs/disclosure.md, "one base"): the mentee metrics add up
+# their profiles, "closed" its outcomes (goals met being the `goals_met` metric itself), and
+# "ongoing" is "active mentees" (one open process per mentee). Each entry: (metric shown,
+# metric read, which rows).
+PROFILE_METRICS = ("mentees_registered", "matched", "goals_met", "active_mentees")
+OWN_TOTAL_METRICS = tuple(metric for metric in FLOW_METRICS + SNAPSHOT_METRICS
+                          if metric not in PROFILE_METRICS + ("closed", "ongoing"))
+
+
+def _total_parts(model):
+    # One profile dimension counts each profile row once: in the national sums, any of the four.
+    profile = PROFILE if model is RollupCount else "gender"
+    return [
+        (None, OWN_TOTAL_METRICS, [model.dimension == ALL]),
+        (None, PROFILE_METRICS, [model.dimension == profile]),
+        ("closed", ("closed",), [model.dimension == "outcome", model.value.in_(OUTCOME_ORDER[1:])]),
+        ("closed", ("goals_met",), [model.dimension == profile]),
+        ("ongoing", ("active_mentees",), [model.dimension == profile]),
+    ]
+
+
+def total_statement(model, keys, scope, filters, snapshots=True):
+    """Each metric's total by `keys` (+ "metric") within `scope`, from its finest published rows."""
+    columns = [getattr(model, key) for key in keys]
+    parts = []
+    for shown, metrics, rows in _total_parts(model):
+        label = (sa.literal(shown, sa.String) if shown else model.metric).label("shown")
+        for kind, months in ((FLOW_METRICS, [model.month.between(filters.start, filters.end)]),
+                             (SNAPSHOT_METRICS if snapshots else (), [])):
+            read = [metric for metric in metrics if metric in kind]
+            if read:
+                parts.append(sa.select(*columns, label, model.published)
+                             .where(model.metric.in_(read), *months, *rows, *scope))
+    union = sa.union_all(*parts).subquery()
+    grouped = [union.c[key] for key in keys] + [union.c.shown]
+    return sa.select(*grouped, sa.func.sum(union.c.published).label("total")).group_by(*grouped)
+
+
+def metric_totals(model, keys, scope, filters, snapshots=True):
+    return _rows(total_statement(model, keys, scope, filters, snapshots))
 
 
 def _sums(model, keys, scope, filters, snapshots=True):
@@ -187,8 +253,8 @@ def _figures(model, scope, filters):
         by_value = _rows(shown_sums(sums.cte("sums")))
     return {
         "by_value": by_value,
-        "by_month": _sums(model, ("month", "metric"), [model.dimension == ALL, *scope], filters,
-                          snapshots=False),
+        "totals": metric_totals(model, (), scope, filters),
+        "by_month": metric_totals(model, ("month",), scope, filters, snapshots=False),
     }
 
 
@@ -205,10 +271,8 @@ def _national_counts(filters, partner_ids):
     counts = _figures(n, [n.district == district, n.tenant_kind == kind], filters)
     districts = [filters.district] if filters.district else list(DISTRICTS)
     kinds = [filters.kind] if filters.kind else list(PARTNER_KINDS)
-    counts["by_district"] = _sums(n, ("district", "metric"),
-                                  [n.district.in_(districts), n.tenant_kind == kind, n.dimension == "all"], filters)
-    counts["by_kind"] = _sums(n, ("tenant_kind", "metric"),
-                              [n.district == district, n.tenant_kind.in_(kinds), n.dimension == "all"], filters)
+    counts["by_district"] = metric_totals(n, ("district",), [n.district.in_(districts), n.tenant_kind == kind], filters)
+    counts["by_kind"] = metric_totals(n, ("tenant_kind",), [n.district == district, n.tenant_kind.in_(kinds)], filters)
     if partner_ids is not None:
         r = RollupCount
         if len(partner_ids) <= 1000:
@@ -216,7 +280,7 @@ def _national_counts(filters, partner_ids):
         else:  # every partner of a large network, asked for explicitly
             scope = [column == value for column, value in ((r.district, filters.district),
                                                            (r.tenant_kind, filters.kind)) if value]
-        counts["by_partner"] = _sums(r, ("tenant_id", "metric"), [*scope, r.dimension == ALL], filters)
+        counts["by_partner"] = metric_totals(r, ("tenant_id",), scope, filters)
     return counts
 
 
@@ -242,80 +306,75 @@ def partner_count(filters):
 
 # --- assembly --------------------------------------------------------------------
 
-def _table(key, rows, columns, lookup, threshold, row_totals=False, column_totals=True, chart=None,
-           row_names=None, limit=None):
+def _table(key, rows, columns, lookup, row_totals=False, column_totals=True, chart=None, row_names=None,
+           limit=None):
+    """A table of published counts. Its totals are the sums of its cells: the published counts
+    add up (docs/disclosure.md), so the totals are the same figures other tables show."""
     cells = [[int(lookup.get((row, column), 0)) for column in columns] for row in rows]
-    suppressed = suppress(cells, threshold, row_totals, column_totals) if rows else None
     shown_rows = rows if limit is None else rows[:limit]
     table = {
         "key": key, "rows": list(shown_rows), "columns": list(columns), "chart": chart,
         "hidden_rows": len(rows) - len(shown_rows),
-        "cells": [[suppressed.cell(i, j) for j in range(len(columns))] for i in range(len(shown_rows))],
-        "row_totals": [suppressed.row_total(i) for i in range(len(shown_rows))] if row_totals and rows else None,
-        "column_totals": ([suppressed.column_total(j) for j in range(len(columns))] if column_totals and rows
+        "cells": cells[:len(shown_rows)],
+        "row_totals": [sum(row) for row in cells[:len(shown_rows)]] if row_totals and rows else None,
+        "column_totals": ([sum(row[j] for row in cells) for j in range(len(columns))] if column_totals and rows
                           else None),
-        "grand_total": suppressed.grand_total if row_totals and column_totals and rows else None,
+        "grand_total": sum(map(sum, cells)) if row_totals and column_totals and rows else None,
     }
     if row_names:
         table["row_names"] = [row_names[row] for row in shown_rows]
     return table
 
 
-def _rate(numerator, denominator, threshold):
-    """A percentage whose parts are both safe to show, else the suppression marker."""
-    small = lambda value: 0 < value < threshold  # noqa: E731
-    if denominator == 0:
-        return None
-    if denominator < threshold or small(numerator) or small(denominator - numerator):
-        return "primary"
-    return round(100 * numerator / denominator, 1)
+def _rate(numerator, denominator):
+    """A percentage of two published counts (nothing a reader could not divide themselves)."""
+    return None if denominator == 0 else round(100 * numerator / denominator, 1)
 
 
 def assemble(filters, counts, threshold, partners=None, partner_rows=None, partners_not_listed=0):
-    """The dashboard's data: JSON-serialisable, suppressed, labels resolved at rendering."""
-    values, flow = {}, {}
-    for metric, dimension, value, total in counts["by_value"]:
-        values[(metric, dimension, value)] = int(total)
-    for metric in FLOW_METRICS + SNAPSHOT_METRICS:
-        flow[metric] = values.get((metric, "all", ""), 0)
+    """The dashboard's data: JSON-serialisable, published counts only, labels resolved at rendering."""
+    values = {(metric, dimension, value): int(total) for metric, dimension, value, total in counts["by_value"]}
+    flow = dict.fromkeys(FLOW_METRICS + SNAPSHOT_METRICS, 0)
+    flow.update({metric: int(total) for metric, total in counts["totals"]})
     national = partners is not None
     headline = {
-        "active_mentors": suppress_value(flow["active_mentors"], threshold),
-        "active_mentees": suppress_value(flow["active_mentees"], threshold),
-        "ongoing": suppress_value(flow["ongoing"], threshold),
-        "evaluated": suppress_value(flow["closed"], threshold),
-        "goals_met_rate": _rate(flow["goals_met"], flow["closed"], threshold),
+        "active_mentors": flow["active_mentors"],
+        "active_mentees": flow["active_mentees"],
+        "ongoing": flow["ongoing"],
+        "evaluated": flow["closed"],
+        "goals_met_rate": _rate(flow["goals_met"], flow["closed"]),
     }
-    tables = [_table("funnel", ["all"], FUNNEL, {("all", m): flow[m] for m in FUNNEL}, threshold,
-                     column_totals=False, chart="funnel")]
+    tables = [_table("funnel", ["all"], FUNNEL, {("all", m): flow[m] for m in FUNNEL}, column_totals=False,
+                     chart="funnel")]
     series = {(month, metric): int(total) for month, metric, total in counts["by_month"]}
-    tables.append(_table("by_month", filters.months, SERIES_COLUMNS, series, threshold, chart="line"))
+    tables.append(_table("by_month", filters.months, SERIES_COLUMNS, series, chart="line"))
     if national:
         by_district = {(district, metric): int(total) for district, metric, total in counts["by_district"]}
         by_kind = {(kind, metric): int(total) for kind, metric, total in counts["by_kind"]}
         districts = [filters.district] if filters.district else list(DISTRICTS)
         kinds = [filters.kind] if filters.kind else list(PARTNER_KINDS)
-        tables.append(_table("by_district", districts, PLACE_COLUMNS, by_district, threshold, chart="bar"))
-        tables.append(_table("by_kind", kinds, PLACE_COLUMNS, by_kind, threshold, chart="bar"))
+        tables.append(_table("by_district", districts, PLACE_COLUMNS, by_district, chart="bar"))
+        tables.append(_table("by_kind", kinds, PLACE_COLUMNS, by_kind, chart="bar"))
         if "by_partner" in counts:
             by_partner = {(tenant_id, metric): int(total) for tenant_id, metric, total in counts["by_partner"]}
             names = {tenant_id: name for tenant_id, name in partners}
             limit = None if filters.all_partners else partner_rows
-            tables.append(_table("by_partner", list(names), PLACE_COLUMNS, by_partner, threshold, row_names=names,
-                                 limit=limit))
-    outcomes = {(value, "closed"): total for (metric, dimension, value), total in values.items()
-                if metric == "closed" and dimension == "outcome"}
-    tables.append(_table("outcomes", list(OUTCOME_ORDER), ["closed"], outcomes, threshold, chart="bar"))
+            tables.append(_table("by_partner", list(names), PLACE_COLUMNS, by_partner, row_names=names, limit=limit))
+    # Goals met is the `goals_met` metric itself, so the outcomes add up to "closed" everywhere.
+    outcomes = {(value, "closed"): values.get(("closed", "outcome", value), 0) for value in OUTCOME_ORDER[1:]}
+    outcomes[("goals_met", "closed")] = flow["goals_met"]
+    tables.append(_table("outcomes", list(OUTCOME_ORDER), ["closed"], outcomes, chart="bar"))
     for dimension in MENTEE_BREAKDOWNS:
         lookup = {(value, metric): total for (metric, dim, value), total in values.items()
-                  if dim == dimension and metric in MENTEE_COLUMNS}
+                  if dim == dimension and metric in MENTEE_COLUMNS and total}
         rows = sorted({value for value, _ in lookup}, key=lambda value: (-lookup.get((value, "mentees_registered"), 0),
                                                                           value))
         # A mentee may need several support areas: that column does not add up to the mentees.
-        tables.append(_table(dimension, rows, MENTEE_COLUMNS, lookup, threshold,
-                             column_totals=dimension != "support_area", chart="bar"))
-    return {"national": national, "filters": filters.as_dict(), "threshold": threshold, "headline": headline,
-            "tables": tables, "partners_not_listed": partners_not_listed}
+        tables.append(_table(dimension, rows, MENTEE_COLUMNS, lookup, column_totals=dimension != "support_area",
+                             chart="bar"))
+    return {"national": national, "filters": filters.as_dict(), "threshold": threshold,
+            "rounding_base": rounding_base(threshold), "headline": headline, "tables": tables,
+            "partners_not_listed": partners_not_listed}
 
 
 def dashboard_scope(tenant, roles):

@@ -11,7 +11,7 @@ from network.dashboards.hooks import rollup_freshness
 from network.submit import found_or_404, submit
 from network.dashboards import exports
 from network.dashboards.models import EXPORT_FORMATS, DashboardExport
-from network.dashboards.presentation import present
+from network.dashboards.presentation import disclosure_note, present
 from network.dashboards.services import PARTNER_KINDS, dashboard_data, dashboard_scope, parse_filters
 from network.extensions import db
 from network.jobs import JobsUnavailable, enqueue
@@ -56,7 +56,8 @@ def dashboard():
     if read_from:
         read_from = {**read_from, "computed_at": datetime.fromisoformat(read_from["computed_at"])}
     return render_template("dashboards/dashboard.html", filters=filters, presented=present(data),
-                           export_args=filters.as_args(), read_from=read_from, **context)
+                           disclosure_note=disclosure_note(data["rounding_base"]), export_args=filters.as_args(),
+                           read_from=read_from, **context)
 
 
 @bp.get("/dashboard/export")

@@ -1,6 +1,6 @@
 """Batch matching pages: propose for the waiting list, follow the job, pin, exclude, run again,
 confirm, and explain any pair."""
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user

@@ -6,9 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from network.accounts.models import Invitation
+from network.dashboards.models import RollupCount
 from network.extensions import db
 from tenants.audit.models import AuditEvent
-from tenants.tenancy import tenant_context
+from tenants.tenancy import national_rollup_bypass, tenant_context
 from tenants.tenancy.models import Tenant
 from tests.factories import login, make_mentee, make_mentor
 
@@ -115,7 +116,22 @@ def test_partner_summary_shows_counts_and_no_persons_data(app, client, two_partn
     with app.app_context():
         from network.coordination.services import partner_activity
 
-        assert partner_activity()[two_partners.alpha.id] == {"mentors": 2, "mentees": 1, "processes": {}}
+        # Counts of people, published as the dashboards publish them (docs/disclosure.md): the
+        # sums of the partner's published roll-up rows, never the exact 2 mentors and 1 mentee.
+        r = RollupCount
+        with national_rollup_bypass("test: the published rows"):
+            published = dict(db.session.execute(
+                sa.select(r.metric, sa.func.sum(r.published)).where(
+                    r.tenant_id == two_partners.alpha.id,
+                    sa.or_(sa.and_(r.metric == "mentors_registered", r.dimension == "all"),
+                           sa.and_(r.metric == "mentees_registered", r.dimension == "profile")))
+                .group_by(r.metric)).all())
+            exact = db.session.scalar(sa.select(sa.func.sum(r.count)).where(
+                r.tenant_id == two_partners.alpha.id, r.metric == "mentors_registered", r.dimension == "all"))
+        assert exact == 2 and set(published.values()) <= {0, 6}
+        activity = partner_activity().get(two_partners.alpha.id, {"mentors": 0, "mentees": 0, "processes": {}})
+        assert activity == {"mentors": published["mentors_registered"], "mentees": published["mentees_registered"],
+                            "processes": {}}
         assert two_partners.beta.id not in partner_activity()
 
 
