@@ -44,6 +44,7 @@ def test_the_keyed_rounding_is_unbiased_the_same_for_the_same_cell_and_needs_its
     import sqlalchemy as sa
 
     from network.disclosure import published_sql
+    from network.database import owner_engine
     from network.extensions import db
 
     cells = sa.select(sa.func.generate_series(1, 6000).label("n")).subquery()
@@ -59,7 +60,7 @@ def test_the_keyed_rounding_is_unbiased_the_same_for_the_same_cell_and_needs_its
     with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
         db.session.execute(sa.text("DELETE FROM disclosure_key"))
     db.session.rollback()
-    with db.engine.connect() as owner:
+    with owner_engine().connect() as owner:
         with owner.begin() as transaction:
             owner.execute(sa.text("DELETE FROM disclosure_key"))
             assert owner.scalar(sa.select(published_sql(sa.literal(1), sa.literal("cell", sa.Text), 6))) is None

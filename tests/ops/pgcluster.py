@@ -1,7 +1,7 @@
 """Throwaway PostgreSQL servers for the operations tests: a primary from `initdb`, a streaming
-replica from `pg_basebackup -R`, on free loopback ports, from the system's binaries
-(PG_BIN, default /usr/lib/postgresql/15/bin). PostgreSQL refuses to run as root, so as root
-the servers run as an unprivileged user (`postgres` when the system has one, else
+replica from `pg_basebackup -R`, on free loopback ports, from PostgreSQL's binaries (PG_BIN, else
+the machine's PostgreSQL 15 or the embedded wheel's: `_server_binaries`). PostgreSQL refuses to
+run as root, so as root the servers run as an unprivileged user (`postgres` when the system has one, else
 `rede-pgtest`, created on first use). Everything lives in one temporary directory that
 `stop_all()` removes after stopping every server it started."""
 import os
@@ -15,7 +15,23 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+SYSTEM_PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _server_binaries():
+    """PG_BIN when given; the machine's PostgreSQL when the suite runs on it (TEST_DATABASE_URL),
+    so pg_dump is never older than the server it dumps; else the embedded wheel's, which a
+    machine with only Python has too."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    if os.environ.get("TEST_DATABASE_URL") and SYSTEM_PG_BIN.exists():
+        return SYSTEM_PG_BIN
+    from network.embedded_postgres import binaries
+
+    return binaries()
+
+
+PG_BIN = _server_binaries()
 SUPERUSER = "postgres"
 FALLBACK_SERVER_USER = "rede-pgtest"
 

@@ -32,13 +32,14 @@ def replicated(clusters):
 
 
 def _set_active_mentees(primary, count):
-    """The national roll-up's headline figure, written on the primary as the roll-up job would."""
+    """The national roll-up's headline figure, written on the primary as the roll-up job would
+    (a mentee total is the sum of the published rows of one profile dimension: docs/disclosure.md)."""
     engine = sa.create_engine(database_url(primary.url("rede")))
     with engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM rollup_national WHERE metric = 'active_mentees'")
         connection.exec_driver_sql(
-            "INSERT INTO rollup_national (district, tenant_kind, dimension, metric, month, value, count) "
-            "VALUES ('', '', 'all', 'active_mentees', '2026-12', '', %(count)s)", {"count": count})
+            "INSERT INTO rollup_national (district, tenant_kind, dimension, metric, month, value, count, published) "
+            "VALUES ('', '', 'gender', 'active_mentees', '2026-12', 'female', %(count)s, %(count)s)", {"count": count})
     engine.dispose()
 
 
