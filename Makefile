@@ -47,7 +47,6 @@ chromium:
 
 test: install-test translations chromium
 	$(BIN)/python -m pytest
-	TEST_DATABASE_URL=sqlite:// ISOLATION_ON_SQLITE=1 $(BIN)/python -m pytest -m isolation
 
 # The API against its OpenAPI document with many generated requests (the suite runs a few).
 FUZZ_EXAMPLES ?= 200
