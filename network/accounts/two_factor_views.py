@@ -94,6 +94,19 @@ def _enrolment_page(user, errors, status=200):
                            secret=credential.secret, required=two_factor.is_required(user)), status
 
 
+def _confirm_enrolment(user):
+    """The first code from the app turns two-factor on: (the recovery codes, None), or (None,
+    the setup page again saying why not); wrong codes make the account wait like failed logins."""
+    if throttle.wait_seconds(user.email, SECOND_FACTOR_CLIENT):
+        return None, _enrolment_page(user, {"code": [_("Too many wrong codes. Try again in a few minutes.")]}, 429)
+    codes = two_factor.confirm_enrolment(user, request.form.get("code", ""))
+    if codes is None:
+        throttle.record_failure(user.email, SECOND_FACTOR_CLIENT)
+        return None, _enrolment_page(user, {"code": [_("This code is not correct. Check the time on your phone.")]},
+                                     400)
+    return codes, None
+
+
 @bp.route("/login/two-factor/setup", methods=["GET", "POST"])
 def enrol():
     """A login of someone who must use two-factor authentication and has not set it up yet."""
@@ -103,13 +116,9 @@ def enrol():
     if two_factor.is_enabled(user):
         return redirect(url_for("two_factor.verify"))
     if request.method == "POST":
-        if throttle.wait_seconds(user.email, SECOND_FACTOR_CLIENT):
-            return _enrolment_page(user, {"code": [_("Too many wrong codes. Try again in a few minutes.")]}, 429)
-        codes = two_factor.confirm_enrolment(user, request.form.get("code", ""))
-        if codes is None:
-            throttle.record_failure(user.email, SECOND_FACTOR_CLIENT)
-            return _enrolment_page(user, {"code": [_("This code is not correct. Check the time on your phone.")]},
-                                   400)
+        codes, refused = _confirm_enrolment(user)
+        if refused:
+            return refused
         next_url = session[PENDING_LOGIN_KEY].get("next") or url_for("accounts.home")
         _start_session(user, second_factor=True)
         return render_template("accounts/two_factor_recovery_codes.html", codes=codes, next_url=next_url)
@@ -124,13 +133,9 @@ def manage():
         abort(404)
     if not two_factor.is_enabled(user):
         if request.method == "POST":
-            if throttle.wait_seconds(user.email, SECOND_FACTOR_CLIENT):
-                return _enrolment_page(user, {"code": [_("Too many wrong codes. Try again in a few minutes.")]}, 429)
-            codes = two_factor.confirm_enrolment(user, request.form.get("code", ""))
-            if codes is None:
-                throttle.record_failure(user.email, SECOND_FACTOR_CLIENT)
-                return _enrolment_page(user, {"code": [_("This code is not correct. Check the time on your phone.")]},
-                                       400)
+            codes, refused = _confirm_enrolment(user)
+            if refused:
+                return refused
             current_session().second_factor_at = utcnow()
             db.session.commit()
             return render_template("accounts/two_factor_recovery_codes.html", codes=codes,
