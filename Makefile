@@ -49,8 +49,11 @@ chromium:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # Without TEST_DATABASE_URL the suite starts its own PostgreSQL server in a temporary folder.
+# TEST_WORKERS processes (pytest-xdist) share the files out, each test file kept on one worker;
+# each worker has a database and a Redis database of its own (tests/conftest.py).
+TEST_WORKERS ?= 2
 test: install-test translations chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The API against its OpenAPI document with many generated requests (the suite runs a few).
 FUZZ_EXAMPLES ?= 200
