@@ -1,7 +1,8 @@
 """Two app instances (gunicorn, on two loopback ports) and two RQ workers (`flask worker`)
 against one PostgreSQL and one Redis, as on several hosts: a session made on one instance
 works on the other, rate limits and lockouts count across both, the periodic jobs are
-scheduled once, every e-mail is sent once, and each worker's heartbeat shows on the jobs page."""
+scheduled once, every e-mail is sent once, each worker's heartbeat shows on the jobs page, and
+the roll-up recounts of many changes coalesce across both workers."""
 import os
 import re
 import subprocess
@@ -14,9 +15,12 @@ import requests
 import sqlalchemy as sa
 from redis import Redis
 from rq import Queue, Worker
-from rq.registry import ScheduledJobRegistry
+from rq.job import Job
+from rq.registry import FinishedJobRegistry, ScheduledJobRegistry
 
 from config import PROJECT_ROOT
+from network.dashboards.models import RollupStatus
+from network.dashboards.rebuild import rebuild_rollups
 from network.extensions import db
 from network.jobs.periodic import PERIODIC_JOBS
 from network.mail import send_email
@@ -24,6 +28,8 @@ from network.mail.models import OutboxMessage
 from network.mail.outbox import schedule_delivery
 from tenants.tenancy import tenant_context
 from tests.conftest import DATABASE_URL
+from tests.dashboards.history import History, make_network
+from tests.dashboards.test_rollups import national_rows, rollup_rows
 from tests.factories import PASSWORD
 from tests.ops.pgcluster import free_port
 
@@ -185,3 +191,37 @@ def test_two_workers_schedule_the_periodic_jobs_once_and_send_each_email_once(ap
     workers = {worker.name for worker in Worker.all(connection=connection)}
     assert len(workers) == 2 and all(name in page for name in workers)
     assert page.count("<td><code>") >= 2
+
+
+def test_two_workers_recount_each_changed_partner_once_however_many_changes(app, cluster, redis_url, monkeypatch):
+    connection = Redis.from_url(redis_url)
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    with app.app_context():
+        history = History(make_network(), seed=11)
+        rebuild_rollups()
+        for _ in range(30):  # each step a committed change of one partner, each queueing its recount
+            history.step()
+        changed = {tenant_id for (tenant_id,) in db.session.execute(
+            sa.select(RollupStatus.tenant_id).where(RollupStatus.stale_mark.is_not(None)))}
+        db.session.rollback()
+    rollups = Queue("rollups", connection=connection)
+    queued = rollups.count
+    assert len(changed) >= 2 and queued > 2 * len(changed), (changed, queued)
+
+    # Two workers take the queued recounts at once; a recount covers every change committed before it.
+    for name in ("worker-1", "worker-2"):
+        cluster.start(str(BIN / "flask"), "worker", name=name)
+    finished = FinishedJobRegistry(queue=rollups)
+    _until(lambda: rollups.count == 0 and len(finished.get_job_ids()) == queued, "every recount job to finish",
+           timeout=180)  # two app processes starting on a loaded machine
+    jobs = [Job.fetch(job_id, connection=connection) for job_id in finished.get_job_ids()]
+    recounted = sorted(job.args[0] for job in jobs if job.return_value())
+    assert recounted == sorted(changed)  # each changed partner recounted once, by one worker or the other
+    assert len({job.worker_name for job in jobs}) == 2  # and both workers took jobs
+
+    with app.app_context():
+        incremental = rollup_rows(), national_rows()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RollupStatus)
+                                 .where(RollupStatus.stale_mark.is_not(None))) == 0
+        rebuild_rollups()
+        assert incremental == (rollup_rows(), national_rows())
