@@ -78,7 +78,7 @@ def ensure_database(url, fresh):
 
 
 def make_app(url, redis_url, **overrides):
-    from network import create_app
+    from network.national.app import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url(url), "REDIS_URL": redis_url,
                        "RATELIMIT_STORAGE_URI": "memory://", "SECRET_KEY": "bench-not-secret", **overrides})
@@ -113,8 +113,8 @@ COORDINATOR_EMAIL = "coordenacao@bench.rede-mentores.pt"
 # --- 1 and 2: roll-ups and dashboards ------------------------------------------------
 
 def rollup_rebuild(app, size, plan, processes):
-    from network.dashboards.rebuild import rebuild_rollups
-    from network.extensions import db
+    from network.national.dashboards.rebuild import rebuild_rollups
+    from network.core.extensions import db
 
     timings = []
     with app.app_context():
@@ -138,8 +138,8 @@ def rollup_rebuild(app, size, plan, processes):
 
 
 def dashboards(url, redis_url, size, plan, largest):
-    from network.dashboards.services import dashboard_data, parse_filters
-    from network.extensions import db
+    from network.national.dashboards.services import dashboard_data, parse_filters
+    from network.core.extensions import db
 
     results = []
     variants = (("national, last 12 months", None, {}), ("national, Lisboa only", None, {"district": "lisboa"}),
@@ -158,7 +158,7 @@ def dashboards(url, redis_url, size, plan, largest):
                 if tenant_id is None:
                     data = time_calls(call, repeat)
                 else:
-                    from tenants.tenancy import tenant_context
+                    from network.core.tenancy import tenant_context
 
                     with tenant_context(tenant_id):
                         data = time_calls(call, repeat)
@@ -172,10 +172,10 @@ def dashboards(url, redis_url, size, plan, largest):
 # --- 4: matching ---------------------------------------------------------------------
 
 def matching(url, size, plan, matching_tenant):
-    from network.extensions import db
+    from network.core.extensions import db
     from tenants.matching.services import eligible_mentors, matching_settings, suggest_mentors
     from tenants.participants.models import Mentee
-    from tenants.tenancy import tenant_context
+    from network.core.tenancy import tenant_context
 
     app = make_app(url, None)
     with app.test_request_context("/"), tenant_context(matching_tenant[1]):

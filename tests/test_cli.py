@@ -3,15 +3,15 @@ import re
 
 import sqlalchemy as sa
 
-from network.accounts.models import Membership, User
-from network.coordination.companies import company_report
-from network.dashboards.models import RollupCount
-from network.extensions import db
-from network.reference.models import Company
+from network.core.accounts.models import Membership, User
+from network.national.coordination.companies import company_report
+from network.national.dashboards.models import RollupCount
+from network.core.extensions import db
+from network.core.reference.models import Company
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import national_rollup_bypass
-from tenants.tenancy.models import Tenant
+from network.core.tenancy import national_rollup_bypass
+from network.core.tenancy.models import Tenant
 
 
 def _counts(app):

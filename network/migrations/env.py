@@ -18,7 +18,7 @@ logger = logging.getLogger('alembic.env')
 
 def get_engine():
     # Migrations run as the owner of the tables, never as the app's runtime login.
-    from network.database import owner_engine
+    from network.core.database import owner_engine
 
     return owner_engine()
 

@@ -4,10 +4,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, pre_load
 
-from network.extensions import db
-from network.timeutil import utcnow
-from network.validation import FormSchema, choice_field, text_field
-from tenants.audit.services import record_event
+from network.core.extensions import db
+from network.core.timeutil import utcnow
+from network.core.validation import FormSchema, choice_field, text_field
+from network.core.audit.services import record_event
 from tenants.intake.models import IntakeResponse, PartnerQuestion, Question, QuestionSet
 
 ANSWER_LENGTHS = {"text": 300, "long_text": 4000}

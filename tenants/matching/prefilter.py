@@ -28,7 +28,7 @@ from operator import add
 
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.matching.eligibility import mentor_eligibility
 from tenants.matching.models import CRITERIA
 from tenants.matching.scoring import LEVEL_ORDER, need_weights, normalized_place, shared_language_fit

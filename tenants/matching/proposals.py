@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from network.extensions import db
-from network.timeutil import utcnow
+from network.core.extensions import db
+from network.core.timeutil import utcnow
 from tenants.matching import batch
 from tenants.matching.eligibility import mentor_eligibility
 from tenants.matching.models import PROPOSAL_MODES, MatchingProposal

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from network.extensions import db
-from network.reference.models import SupportArea
+from network.core.extensions import db
+from network.core.reference.models import SupportArea
 from tenants.matching.eligibility import consented, mentor_eligibility
 from tenants.matching.models import CRITERIA, DEFAULT_MAX_MENTEES_PER_MENTOR, DEFAULT_WEIGHTS, MatchingSettings
 from tenants.matching.prefilter import candidate_links, candidate_rows

@@ -6,8 +6,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates, validates_schema
 
-from network.reference.services import support_areas_by_code
-from network.validation import (
+from network.core.reference.services import support_areas_by_code
+from network.core.validation import (
     FormSchema,
     choice_field,
     date_field,

@@ -14,16 +14,16 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from network.accounts.models import Membership, User
-from network.dashboards.hooks import mark_rollups_stale
-from network.extensions import db
-from network.submit import register_clashes
-from network.reference.models import Company, SupportArea
-from network.reference.services import support_areas_by_code
-from network.timeutil import utcnow
+from network.core.accounts.models import Membership, User
+from network.national.dashboards.hooks import mark_rollups_stale
+from network.core.extensions import db
+from network.core.submit import register_clashes
+from network.core.reference.models import Company, SupportArea
+from network.core.reference.services import support_areas_by_code
+from network.core.timeutil import utcnow
 from tenants.activities.models import Activity, NetworkActivity
-from tenants.audit.models import AuditEvent
-from tenants.audit.services import record_event, record_events
+from network.core.audit.models import AuditEvent
+from network.core.audit.services import record_event, record_events
 from tenants.participants.models import (
     LANGUAGE_MODELS,
     MATCHING_CONSENT,
@@ -35,7 +35,7 @@ from tenants.participants.models import (
     Consent,
     Interview,
 )
-from tenants.tenancy import current_tenant_id
+from network.core.tenancy import current_tenant_id
 
 INTERVIEWER_ROLES = ("partner_admin", "staff")
 PAGE_SIZE = 25

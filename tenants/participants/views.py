@@ -8,10 +8,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import fields
 
-from network.mail import send_email
-from network.permissions import permission_required
-from network.reference.services import active_support_areas, company_choices
-from network.submit import (
+from network.core.mail import send_email
+from network.core.permissions import permission_required
+from network.core.reference.services import active_support_areas, company_choices
+from network.core.submit import (
     Outcome,
     Refused,
     StaleEdit,
@@ -21,7 +21,7 @@ from network.submit import (
     submit,
     submitted_key,
 )
-from network.validation import load_form
+from network.core.validation import load_form
 from tenants.activities.services import network_activities, own_activities
 from tenants.intake.services import latest_intake
 from tenants.participants import imports, services
@@ -60,7 +60,7 @@ from tenants.participants.schemas import (
 )
 from tenants.portal import services as portal
 from tenants.processes.services import processes_of
-from tenants.tenancy.web import TENANT_URL_PREFIX
+from network.core.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("participants", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

@@ -1,10 +1,10 @@
 """Linking an account to the mentor or mentee record it belongs to. Kept apart from the
-portal's services because accepting an invitation (network.accounts) calls it."""
+portal's services because accepting an invitation (network.core.accounts) calls it."""
 import sqlalchemy as sa
 from flask_babel import gettext
 from marshmallow import ValidationError
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.participants.models import PARTICIPANT_MODELS
 from tenants.portal.models import ParticipantInvitation
 

@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from network.accounts import services as accounts
-from network.accounts.models import Invitation
-from network.extensions import db
-from network.submit import register_clashes
-from network.timeutil import utcnow
+from network.core.accounts import services as accounts
+from network.core.accounts.models import Invitation
+from network.core.extensions import db
+from network.core.submit import register_clashes
+from network.core.timeutil import utcnow
 from tenants.activities.models import ActivityInvitation
-from tenants.audit.services import record_event
+from network.core.audit.services import record_event
 from tenants.participants.models import PARTICIPANT_MODELS
 from tenants.participants.services import check_not_registered
 from tenants.portal.models import FollowUpAnswer, ParticipantInvitation

@@ -14,21 +14,21 @@ from flask_babel import lazy_gettext as _l
 
 import sqlalchemy as sa
 
-from network.accounts.models import Invitation
-from network.accounts.sessions import end_all_sessions
-from network.extensions import db
-from network.submit import Refused
-from network.mail.models import OutboxMessage
-from network.timeutil import utcnow
-from tenants.audit.services import record_event
+from network.core.accounts.models import Invitation
+from network.core.accounts.sessions import end_all_sessions
+from network.core.extensions import db
+from network.core.submit import Refused
+from network.core.mail.models import OutboxMessage
+from network.core.timeutil import utcnow
+from network.core.audit.services import record_event
 from tenants.participants.models import Consent, ParticipantImport
 from tenants.privacy import walk
 from tenants.privacy.audit_redaction import redact_audit_values
 from tenants.privacy.models import Erasure
 from tenants.processes.models import OPEN_STATES, MentoringProcess
 from tenants.portal.models import ParticipantInvitation
-from tenants.tenancy import current_tenant_id, rls
-from tenants.tenancy.models import Tenant
+from network.core.tenancy import current_tenant_id, rls
+from network.core.tenancy.models import Tenant
 
 KEEP = "keep"  # ids, codes, dates and counts: not a person's words
 CLEAR = "clear"  # NULL, or the empty value of a required column

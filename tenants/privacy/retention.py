@@ -17,15 +17,15 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from network.extensions import db
-from network.jobs.periodic import for_each_partner_workspace
-from tenants.audit.services import record_event
+from network.core.extensions import db
+from network.core.jobs.periodic import for_each_partner_workspace
+from network.core.audit.services import record_event
 from tenants.participants.models import MATCHING_CONSENT, PARTICIPANT_MODELS, Consent
 from tenants.privacy.erasure import erase_participant, uploaded_lists_past
 from tenants.privacy.models import Erasure, PrivacySettings
 from tenants.processes.models import OPEN_STATES, MentoringProcess
-from tenants.tenancy import current_tenant_id
-from tenants.tenancy.models import Tenant
+from network.core.tenancy import current_tenant_id
+from network.core.tenancy.models import Tenant
 
 
 @dataclass

@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.accounts.models import User
-from network.columns import choice_type
-from network.extensions import db
-from network.submit import Versioned
-from network.timeutil import UTCDateTime, utcnow
+from network.core.accounts.models import User
+from network.core.columns import choice_type
+from network.core.extensions import db
+from network.core.submit import Versioned
+from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor
-from tenants.tenancy import TenantScoped, tenant_foreign_key
+from network.core.tenancy import TenantScoped, tenant_foreign_key
 
 PROCESS_STATES = {
     "matched": _l("Matched"),

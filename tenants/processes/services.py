@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from network.extensions import db
-from network.submit import Refused, StaleEdit, register_clashes
-from network.timeutil import utcnow
+from network.core.extensions import db
+from network.core.submit import Refused, StaleEdit, register_clashes
+from network.core.timeutil import utcnow
 from tenants.participants.models import Mentee, Mentor
 from tenants.participants.services import has_current_consent
 from tenants.processes.cadence import follow_up_due_date

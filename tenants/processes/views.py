@@ -7,11 +7,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.extensions import db
-from network.permissions import permission_required
-from network.reference.models import SupportArea
-from network.submit import found_or_404, redirect_replayed, submit, submitted_key
-from network.validation import load_form
+from network.core.extensions import db
+from network.core.permissions import permission_required
+from network.core.reference.models import SupportArea
+from network.core.submit import found_or_404, redirect_replayed, submit, submitted_key
+from network.core.validation import load_form
 from tenants.portal import services as portal
 from tenants.processes import services
 from tenants.processes.models import (
@@ -41,7 +41,7 @@ from tenants.processes.schemas import (
     keyed_values,
     meeting_form,
 )
-from tenants.tenancy.web import TENANT_URL_PREFIX
+from network.core.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("processes", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/processes")
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.accounts.sessions import UserSession
-from network.extensions import db
-from network.timeutil import utcnow
+from network.core.accounts.models import User
+from network.core.accounts.sessions import UserSession
+from network.core.extensions import db
+from network.core.timeutil import utcnow
 from tests.factories import PASSWORD, login, make_tenant, make_user
 
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"

@@ -9,12 +9,12 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.accounts.sessions import UserSession
-from network.accounts.two_factor import RecoveryCode, TwoFactorCredential
-from network.extensions import db
-from network.database import owner_engine
-from tenants.audit.models import AuditEvent
+from network.core.accounts.models import User
+from network.core.accounts.sessions import UserSession
+from network.core.accounts.two_factor import RecoveryCode, TwoFactorCredential
+from network.core.extensions import db
+from network.core.database import owner_engine
+from network.core.audit.models import AuditEvent
 from tests.factories import PASSWORD, make_tenant, make_user
 
 PRODUCTION_REQUIREMENT = ("coordinator", "partner_admin")
@@ -209,9 +209,9 @@ def test_production_requires_it_of_coordinators_and_partner_admins():
 
 
 def test_a_new_partner_admin_sets_it_up_right_after_accepting_the_invitation(app, client, alpha, required):
-    from network.accounts import services as accounts
-    from tenants.tenancy import tenant_context
-    from tenants.tenancy.models import Tenant
+    from network.core.accounts import services as accounts
+    from network.core.tenancy import tenant_context
+    from network.core.tenancy.models import Tenant
 
     with app.app_context():
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))

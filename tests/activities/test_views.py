@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
+from network.core.accounts.models import User
+from network.core.extensions import db
 from tenants.activities.models import Activity, ActivityInvitation, NetworkActivity
 from tenants.participants.models import Mentor
-from tenants.tenancy import tenant_context
+from network.core.tenancy import tenant_context
 from tests.factories import login, make_mentor, one_activity_record_of_each_kind
 
 

@@ -28,8 +28,8 @@ def test_messages_follow_accept_language(client, api_world, locale, message):
 
 def test_the_users_preferred_language_does_not_override_the_clients(app, client, api_world):
     # The staff member prefers English in the pages; the API client asked for nothing: pt-PT.
-    from network.accounts.models import User
-    from network.extensions import db
+    from network.core.accounts.models import User
+    from network.core.extensions import db
 
     with app.app_context():
         db.session.get(User, api_world.user_ids["staff"]).preferred_locale = "en"

@@ -4,18 +4,18 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from network.extensions import db
-from tenants.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.audit.models import AuditEvent
 from tenants.participants.models import Mentor
 from tenants.processes.models import Meeting
-from tenants.tenancy import tenant_context
+from network.core.tenancy import tenant_context
 from tests.factories import bearer, make_mentor
 
 BASE = "/api/v1/t/alpha"
 
 
 def _tenant_id(slug):
-    from tenants.tenancy.models import Tenant
+    from network.core.tenancy.models import Tenant
 
     return db.session.scalar(sa.select(Tenant.id).filter_by(slug=slug))
 

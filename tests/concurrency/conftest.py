@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from network.extensions import db
-from tenants.tenancy import tenant_context
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tests.factories import login, make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 MEET_TIMEOUT = 3

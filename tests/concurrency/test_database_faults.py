@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.participants.models import Mentee
-from tenants.tenancy import tenant_context
+from network.core.tenancy import tenant_context
 from tests.concurrency.conftest import signed_in
 from tests.conftest import DATABASE_URL
 

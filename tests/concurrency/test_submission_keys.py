@@ -3,14 +3,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from network.extensions import db
-from network.submit import SubmissionKey, purge_old_submission_keys
-from network.timeutil import utcnow
-from tenants.tenancy import tenant_context
+from network.core.extensions import db
+from network.core.submit import SubmissionKey, purge_old_submission_keys
+from network.core.timeutil import utcnow
+from network.core.tenancy import tenant_context
 
 
 def test_the_daily_sweep_forgets_old_keys_in_every_workspace_and_keeps_recent_ones(app_context, two_partners):
-    from network.accounts.models import User
+    from network.core.accounts.models import User
 
     user_id = db.session.scalar(sa.select(User.id).where(User.email == two_partners.alpha_staff))
     now = utcnow()

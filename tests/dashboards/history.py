@@ -7,12 +7,12 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.participants.models import Interview, Mentee, Mentor
 from tenants.participants.services import create_participant, form_data, record_interview, update_participant
 from tenants.processes import services as processes
 from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
-from tenants.tenancy import tenant_context
+from network.core.tenancy import tenant_context
 from tests.factories import give_consent, make_tenant, make_user
 
 AGREEMENT = {

@@ -5,12 +5,12 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from network.dashboards.models import NationalRollup, RollupCount
-from network.dashboards.rebuild import rebuild_rollups
-from network.dashboards.rollups import current_month, dimension_values, national_keys, refresh_tenant_rollups
-from network.dashboards.services import Filters, dashboard_data
-from network.extensions import db
-from tenants.tenancy import national_rollup_bypass, tenant_context
+from network.national.dashboards.models import NationalRollup, RollupCount
+from network.national.dashboards.rebuild import rebuild_rollups
+from network.national.dashboards.rollups import current_month, dimension_values, national_keys, refresh_tenant_rollups
+from network.national.dashboards.services import Filters, dashboard_data
+from network.core.extensions import db
+from network.core.tenancy import national_rollup_bypass, tenant_context
 from tests.dashboards.history import History, direct_counts, make_network
 
 

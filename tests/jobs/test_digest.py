@@ -4,13 +4,13 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from network.accounts import services as accounts
-from network.accounts.models import User
-from network.extensions import db
-from network.jobs import enqueue
-from network.mail.models import OutboxMessage
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
+from network.core.accounts import services as accounts
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.jobs import enqueue
+from network.core.mail.models import OutboxMessage
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from tenants.workspace.digest import send_daily_digests, send_workspace_digest
 
 MORNING = datetime(2026, 11, 24, 7, 0, tzinfo=timezone.utc)

@@ -3,7 +3,7 @@ from datetime import date
 
 from flask_babel import force_locale
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.matching import services
 from tenants.participants.services import withdraw_consent
 from tests.factories import make_mentor

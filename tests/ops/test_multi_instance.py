@@ -17,12 +17,12 @@ from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry
 
 from config import PROJECT_ROOT
-from network.extensions import db
-from network.jobs.periodic import PERIODIC_JOBS
-from network.mail import send_email
-from network.mail.models import OutboxMessage
-from network.mail.outbox import schedule_delivery
-from tenants.tenancy import tenant_context
+from network.core.extensions import db
+from network.core.jobs.periodic import PERIODIC_JOBS
+from network.core.mail import send_email
+from network.core.mail.models import OutboxMessage
+from network.core.mail.outbox import schedule_delivery
+from network.core.tenancy import tenant_context
 from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD
 from tests.ops.pgcluster import free_port

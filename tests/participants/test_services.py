@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.extensions import db
-from tenants.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.audit.models import AuditEvent
 from tenants.participants import services
 from tenants.participants.schemas import MenteeSchema, MentorSchema
-from tenants.tenancy import tenant_context
+from network.core.tenancy import tenant_context
 from tests.factories import give_consent, make_mentee, make_mentor, make_tenant, make_user
 
 

@@ -6,13 +6,13 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
-from network.reference.services import create_company
-from tenants.audit.models import AuditEvent
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.reference.services import create_company
+from network.core.audit.models import AuditEvent
 from tenants.participants.models import Consent, Mentee, Mentor
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from tests.factories import login, make_mentee, make_mentor, make_user
 
 

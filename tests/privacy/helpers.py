@@ -6,17 +6,17 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from network.database import owner_engine
-from network.extensions import db
-from network.mail import send_email
+from network.core.database import owner_engine
+from network.core.extensions import db
+from network.core.mail import send_email
 from tenants.activities import services as activities
 from tenants.intake import services as intake
 from tenants.participants.imports import start_import
 from tenants.participants.services import form_data, record_interview, update_participant, withdraw_consent
 from tenants.portal import services as portal
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from tests.factories import give_consent, make_api_token, make_mentee, make_ready_mentor, make_user
 
 # Every personal value below contains one of these (case-insensitive).

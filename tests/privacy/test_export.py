@@ -5,15 +5,15 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
-from tenants.audit.models import AuditEvent
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.audit.models import AuditEvent
 from tenants.participants.models import Mentee
 from tenants.privacy import walk
 from tenants.privacy.erasure import ERASURE_POLICY
 from tenants.privacy.export import subject_access_export
 from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
-from tenants.tenancy import TenantScoped, tenant_context
+from network.core.tenancy import TenantScoped, tenant_context
 from tests.factories import login, two_partner_network
 from tests.privacy.helpers import mentee_with_everything
 

@@ -5,14 +5,14 @@ from datetime import date, datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
+from network.core.accounts.models import User
+from network.core.extensions import db
 from tenants.participants.imports import start_import
 from tenants.participants.models import Mentee, Mentor, ParticipantImport
 from tenants.privacy.models import Erasure
 from tenants.privacy.retention import apply_retention, apply_retention_everywhere, retention_plan, save_retention_rules
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
+from network.core.tenancy import tenant_context
 from tests.factories import login, make_ready_mentee, make_ready_mentor, two_partner_network
 
 TODAY = date(2026, 11, 24)

@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.extensions import db
-from network.reference import services
-from network.reference.models import Company, SupportArea
+from network.core.extensions import db
+from network.core.reference import services
+from network.core.reference.models import Company, SupportArea
 from tests.factories import login
 
 

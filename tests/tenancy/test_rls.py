@@ -4,13 +4,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.dashboards.models import DashboardExport
-from network.accounts.models import Invitation
-from network.extensions import db
-from network.timeutil import utcnow
-from tenants.audit.services import record_event
-from tenants.tenancy import TenantScoped, tenant_context
-from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_LOGIN_ROLE, RUNTIME_ROLE
+from network.national.dashboards.models import DashboardExport
+from network.core.accounts.models import Invitation
+from network.core.extensions import db
+from network.core.timeutil import utcnow
+from network.core.audit.services import record_event
+from network.core.tenancy import TenantScoped, tenant_context
+from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_LOGIN_ROLE, RUNTIME_ROLE
 from tests.factories import (
     make_tenant,
     one_activity_record_of_each_kind,

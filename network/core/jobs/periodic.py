@@ -1,0 +1,118 @@
+"""Scheduled work, registered in this one place and run by the workers' scheduler.
+
+Every periodic job runs in slots: every N seconds, or daily at a local time. `flask worker`
+schedules the next slot of each job when it starts, and each run schedules the slot after
+before doing its work, so one failing run does not break the chain. A slot's RQ job id is
+deterministic and scheduled `unique`, so any number of workers schedule it once; and the
+work is idempotent per slot (e-mails carry a dedupe key), so even a repeated run sends
+nothing twice.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from rq import Queue, get_current_job
+from rq.exceptions import DuplicateJobError
+from rq.utils import import_attribute
+
+from network.core.extensions import db
+from network.core.jobs.queueing import enqueue, job_options
+from network.core.jobs.runner import TENANT_META_KEY
+from network.core.timeutil import utcnow
+from network.core.tenancy.models import Tenant, active_partner_criteria
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func: str  # dotted path; the function takes the slot's time, `scheduled_for`
+    queue: str
+    every_setting: str | None = None  # config key: seconds between runs
+    daily_at_setting: str | None = None  # config key: "HH:MM", local time
+
+    def next_run(self, config, after):
+        """The first slot strictly after `after` (aware UTC)."""
+        if self.every_setting:
+            every = config[self.every_setting]
+            return datetime.fromtimestamp((int(after.timestamp()) // every + 1) * every, timezone.utc)
+        zone = ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
+        at = time.fromisoformat(config[self.daily_at_setting])
+        day = after.astimezone(zone).date()
+        while True:
+            candidate = datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc)
+            if candidate > after:
+                return candidate
+            day += timedelta(days=1)
+
+    def job_id(self, run_at):
+        return f"periodic-{self.name}-{run_at:%Y%m%dT%H%M%SZ}"
+
+
+PERIODIC_JOBS = {
+    job.name: job
+    for job in (
+        PeriodicJob("outbox-sweep", "network.core.mail.outbox.sweep_pending_messages", "mail",
+                    every_setting="OUTBOX_SWEEP_INTERVAL"),
+        PeriodicJob("rollups-sweep", "network.national.dashboards.hooks.sweep_stale_rollups", "default",
+                    every_setting="ROLLUP_SWEEP_INTERVAL"),
+        PeriodicJob("daily-digest", "tenants.workspace.digest.send_daily_digests", "default",
+                    daily_at_setting="DAILY_DIGEST_AT"),
+        PeriodicJob("process-reminders", "tenants.processes.reminders.send_process_reminders", "default",
+                    daily_at_setting="PROCESS_REMINDERS_AT"),
+        PeriodicJob("retention-sweep", "network.core.mail.outbox.purge_old_messages", "default",
+                    daily_at_setting="RETENTION_SWEEP_AT"),
+        PeriodicJob("submission-keys-sweep", "network.core.submit.purge_old_submission_keys", "default",
+                    daily_at_setting="RETENTION_SWEEP_AT"),
+        PeriodicJob("privacy-retention", "tenants.privacy.retention.apply_retention_everywhere", "default",
+                    daily_at_setting="PRIVACY_RETENTION_AT"),
+    )
+}
+
+
+def schedule_next_run(connection, periodic, after):
+    config = current_app.config
+    run_at = periodic.next_run(config, after)
+    options = job_options(config, periodic.queue)
+    # Keep the finished job's id around past the next slot, so `unique` refuses a re-run.
+    options["result_ttl"] = max(int((run_at - after).total_seconds()) * 2, 3600)
+    try:
+        Queue(periodic.queue, connection=connection).enqueue_at(
+            run_at, run_periodic_job, periodic.name, run_at.isoformat(),
+            job_id=periodic.job_id(run_at), unique=True, meta={TENANT_META_KEY: None},
+            job_timeout=options["timeout"], retry=options["retry"], failure_ttl=options["failure_ttl"],
+            result_ttl=options["result_ttl"],
+        )
+    except DuplicateJobError:
+        pass  # another worker (or an earlier run) scheduled this slot already
+    return run_at
+
+
+def schedule_periodic_jobs(connection):
+    now = utcnow()
+    for periodic in PERIODIC_JOBS.values():
+        run_at = schedule_next_run(connection, periodic, now)
+        log.info("periodic job %s: next run at %s", periodic.name, run_at.isoformat())
+
+
+def run_periodic_job(name, scheduled_for):
+    """The RQ job of one slot: schedule the next slot, then do the work."""
+    periodic = PERIODIC_JOBS[name]
+    slot = datetime.fromisoformat(scheduled_for)
+    schedule_next_run(get_current_job().connection, periodic, slot)
+    import_attribute(periodic.func)(scheduled_for=slot)
+
+
+def for_each_partner_workspace(func, scheduled_for):
+    """Fan a daily job out: `func(day)` (ISO date, Lisbon time) enqueued once per active
+    partner workspace, each run in its own tenant."""
+    day = scheduled_for.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    tenant_ids = db.session.scalars(
+        sa.select(Tenant.id).where(*active_partner_criteria()).order_by(Tenant.id)
+    ).all()
+    for tenant_id in tenant_ids:
+        enqueue(func, day.isoformat(), queue="mail", tenant_id=tenant_id)
