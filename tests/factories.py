@@ -8,7 +8,8 @@ from network.core.accounts import services as accounts
 from network.core.extensions import db
 from tenants.intake import services as intake
 from tenants.participants.imports import start_import
-from tenants.participants.services import create_participant, record_consent, record_interview
+from tenants.intake.services import record_consent, record_interview
+from tenants.participants.services import create_participant
 from network.core.tenancy.services import create_tenant
 
 PASSWORD = "um-segredo-bem-comprido"

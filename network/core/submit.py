@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
 from network.core.extensions import db
@@ -258,19 +258,6 @@ def check_version(record, submitted_version):
     """Refuse an edit made on an older version of `record` than the one stored."""
     if submitted_version is not None and submitted_version != record.row_version:
         raise StaleEdit(record=record)
-
-
-class Versioned:
-    """A record people edit through a form or PUT: every UPDATE checks and bumps `row_version`
-    (SQLAlchemy's `version_id_col`), so of two saves from the same version the second changes
-    nothing (`StaleDataError`, a `StaleEdit` in `submit`), and forms carry the version they
-    were opened on (`check_version`)."""
-
-    row_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
-
-    @declared_attr.directive
-    def __mapper_args__(cls):
-        return {"version_id_col": cls.row_version}
 
 
 # --- loading ----------------------------------------------------------------------------

@@ -43,6 +43,15 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_cli(app)
 
+    # What the floors above register into the one below, before any request or job: the periodic
+    # jobs, the roll-ups' stale marker (network.core.changes), the portal's link of an accepted
+    # invitation (network.core.accounts).
+    from network.national import schedule
+    from network.national.dashboards import hooks  # noqa: F401
+    from tenants.portal import accounts  # noqa: F401
+
+    schedule.init_app(app)
+
     from network.core import errors, submit
 
     errors.init_app(app)

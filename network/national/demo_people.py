@@ -18,7 +18,8 @@ from network.core.accounts.services import accept_invitation, create_user
 from network.core.extensions import db
 from tenants.participants.models import Mentee, Mentor
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS
-from tenants.participants.services import create_participant, record_consent, record_interview
+from tenants.intake.services import record_consent, record_interview
+from tenants.participants.services import create_participant
 from tenants.portal.services import invite_participant
 from tenants.processes import services as processes
 from network.core.tenancy import tenant_context

@@ -23,6 +23,7 @@ from tenants.participants.models import PARTICIPANT_MODELS
 from tenants.participants.services import mail_locale, record_training_completed
 from network.core.tenancy import current_tenant_id, national_rollup_bypass
 from network.core.tenancy.models import Tenant
+from tenants.participants.models import ROLES
 
 _DETAIL_FIELDS = ("kind", "title", "held_on", "place", "audience", "facilitator_name", "company_id", "description")
 
@@ -210,7 +211,7 @@ def invite(activity, references, actor):
             raise ValidationError({"participants": [_l("Choose people from the list.")]})
         if (participant.role, participant.id) in invited:
             continue
-        rows.append((ActivityInvitation(**_link(activity), **{f"{participant.role}_id": participant.id},
+        rows.append((ActivityInvitation(**_link(activity), **{ROLES[participant.role].link_column: participant.id},
                                         invited_by_id=actor.id if actor else None), participant))
     db.session.add_all(invitation for invitation, _ in rows)
     db.session.flush()

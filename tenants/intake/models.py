@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.core.accounts.models import User
 from network.core.columns import choice_type
 from network.core.extensions import db
-from network.core.submit import Versioned
+from network.core.columns import Versioned
 from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import PARTICIPANT_ROLES, ParticipantRecord, participant_record_args
 from network.core.tenancy import TenantScoped

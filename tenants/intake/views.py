@@ -12,7 +12,7 @@ from tenants.intake.models import QUESTION_KINDS, PartnerQuestion, Question, Que
 from tenants.intake.schemas import QuestionSchema
 from tenants.participants.models import PARTICIPANT_ROLES
 from tenants.participants.services import get_participant
-from tenants.participants.views import add_participant_rule, participant_url
+from tenants.participants.urls import add_participant_rule, participant_url
 from network.core.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("intake", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)

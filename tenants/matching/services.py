@@ -13,7 +13,6 @@ from tenants.matching.prefilter import candidate_links, candidate_rows
 from tenants.matching.scoring import Profile, rank
 from tenants.participants.models import (
     GENDERS,
-    Consent,
     Mentee,
     MenteeLanguage,
     MenteeSupportArea,
@@ -106,7 +105,7 @@ def eligible_mentees():
     rows = db.session.execute(
         sa.select(Mentee.id, Mentee.full_name, Mentee.municipality, Mentee.availability_days,
                   Mentee.availability_periods, Mentee.gender, Mentee.preferred_mentor_gender)
-        .where(Mentee.status == "waiting", consented(Mentee, Consent.mentee_id))
+        .where(Mentee.status == "waiting", consented(Mentee))
     ).all()
     ids = [row.id for row in rows]
     area_rows = db.session.execute(

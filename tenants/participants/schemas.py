@@ -17,6 +17,7 @@ from network.core.validation import (
     text_field,
 )
 from tenants.participants.models import (
+    ROLES,
     AGE_BANDS,
     CONSENT_PURPOSES,
     DAY_PERIODS,
@@ -169,7 +170,8 @@ class MenteeSchema(ParticipantSchema):
             raise ValidationError(gettext("Choose at most %(count)d support areas.", count=MAX_RANKED_NEEDS))
 
 
-PARTICIPANT_SCHEMAS = {"mentor": MentorSchema, "mentee": MenteeSchema}
+ROLES["mentor"].schema, ROLES["mentee"].schema = MentorSchema, MenteeSchema
+PARTICIPANT_SCHEMAS = {code: role.schema for code, role in ROLES.items()}
 
 
 class StatusMoveSchema(FormSchema):

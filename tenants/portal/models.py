@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.core.accounts.models import Invitation, User
 from network.core.columns import choice_type
 from network.core.extensions import db
-from network.core.submit import Versioned
+from network.core.columns import Versioned
 from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor, ParticipantRecord, participant_record_args
 from tenants.processes.models import GOAL_PROGRESS, SIDES, MentoringProcess

@@ -29,6 +29,7 @@ from tenants.processes.models import OPEN_STATES, MentoringProcess
 from tenants.portal.models import ParticipantInvitation
 from network.core.tenancy import current_tenant_id, rls
 from network.core.tenancy.models import Tenant
+from tenants.participants.models import ROLES
 
 KEEP = "keep"  # ids, codes, dates and counts: not a person's words
 CLEAR = "clear"  # NULL, or the empty value of a required column
@@ -95,14 +96,14 @@ class ErasureRefused(Refused):
 
 
 def open_processes(participant):
-    link = MentoringProcess.mentor_id if participant.role == "mentor" else MentoringProcess.mentee_id
+    link = ROLES[participant.role].link(MentoringProcess)
     return db.session.scalars(
         sa.select(MentoringProcess).where(link == participant.id, MentoringProcess.state.in_(OPEN_STATES))
     ).all()
 
 
 def erasure_of(participant):
-    link = Erasure.mentor_id if participant.role == "mentor" else Erasure.mentee_id
+    link = ROLES[participant.role].link(Erasure)
     return db.session.scalar(sa.select(Erasure).where(link == participant.id))
 
 
@@ -136,7 +137,7 @@ def erase_participant(participant, actor, reason, trigger="request"):
 
     # Recorded first: the audit log's redaction requires the erasure of this transaction.
     erasure = Erasure(erased_by_id=actor.id if actor else None, trigger=trigger, reason=reason,
-                      **{f"{participant.role}_id": participant.id})
+                      **{ROLES[participant.role].link_column: participant.id})
     db.session.add(erasure)
     db.session.flush()
     for record_type, ids in walk.audited_records(participant, found):
@@ -266,8 +267,8 @@ def _purge_import_rows(participant):
 
 
 def _withdraw_consents(participant, actor):
-    link = Consent.mentor_id if participant.role == "mentor" else Consent.mentee_id
-    for consent in db.session.scalars(sa.select(Consent).where(link == participant.id, Consent.withdrawn_at.is_(None))):
+    link = ROLES[participant.role].link(Consent)
+    for consent in db.session.scalars(sa.select(Consent).where(link == participant.id, Consent.is_current)):
         consent.withdrawn_at = utcnow()
         consent.withdrawn_by_id = actor.id if actor else None
 

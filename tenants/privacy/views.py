@@ -12,7 +12,7 @@ from network.core.permissions import permission_required
 from network.core.submit import StaleEdit, get_or_404, submit
 from network.core.validation import load_form
 from tenants.participants.models import PARTICIPANT_MODELS
-from tenants.participants.views import add_participant_rule
+from tenants.participants.urls import add_participant_rule
 from tenants.privacy import export, retention
 from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
 from tenants.privacy.erasure import erase_participant, erasure_blocker, erasure_of

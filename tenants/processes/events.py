@@ -1,6 +1,6 @@
 """The one function every process change goes through: it writes the timeline event
 that the national roll-ups are computed from."""
-from network.national.dashboards.hooks import mark_rollups_stale
+from network.core.changes import mark_rollups_stale
 from network.core.extensions import db
 from tenants.processes.models import ProcessEvent
 

@@ -30,6 +30,7 @@ from tenants.processes.models import (
     MentoringProcess,
     ProcessEvent,
 )
+from tenants.participants.models import ROLES
 
 
 class ProcessRefused(Refused):
@@ -120,7 +121,7 @@ def process_query(state=None, attention=None, search=None, today=None):
 
 def processes_of(participant):
     """The participant's mentoring processes, newest first (for their history)."""
-    link = MentoringProcess.mentor_id if participant.role == "mentor" else MentoringProcess.mentee_id
+    link = ROLES[participant.role].link(MentoringProcess)
     return db.session.scalars(
         db.select(MentoringProcess).where(link == participant.id)
         .options(selectinload(MentoringProcess.mentor), selectinload(MentoringProcess.mentee))

@@ -16,7 +16,7 @@ from network.core.extensions import db
 from network.core.jobs.periodic import for_each_partner_workspace
 from network.core.mail import send_email
 from network.core.mail.models import OutboxMessage
-from network.core.mail.outbox import in_scope
+from network.core.mail.messages import in_scope
 from tenants.processes.models import MentoringProcess
 from network.core.tenancy import current_tenant_id
 from network.core.tenancy.models import Tenant

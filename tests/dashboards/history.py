@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from network.core.extensions import db
 from tenants.participants.models import Interview, Mentee, Mentor
-from tenants.participants.services import create_participant, form_data, record_interview, update_participant
+from tenants.intake.services import record_interview
+from tenants.participants.services import create_participant, form_data, update_participant
 from tenants.processes import services as processes
 from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
 from network.core.tenancy import tenant_context

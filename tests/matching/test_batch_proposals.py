@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from network.core.extensions import db
 from tenants.matching import batch, proposals, services
-from tenants.participants.services import withdraw_consent
+from tenants.intake.services import withdraw_consent
 from tenants.processes.models import MentoringProcess
 from network.core.submit import submit
 from tests.factories import make_mentor

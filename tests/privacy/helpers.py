@@ -12,7 +12,8 @@ from network.core.mail import send_email
 from tenants.activities import services as activities
 from tenants.intake import services as intake
 from tenants.participants.imports import start_import
-from tenants.participants.services import form_data, record_interview, update_participant, withdraw_consent
+from tenants.intake.services import record_interview, withdraw_consent
+from tenants.participants.services import form_data, update_participant
 from tenants.portal import services as portal
 from tenants.processes import services as processes
 from network.core.tenancy import tenant_context

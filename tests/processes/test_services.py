@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from network.core.extensions import db
 from tenants.matching.services import confirm_match
-from tenants.participants.services import withdraw_consent
+from tenants.intake.services import withdraw_consent
 from tenants.processes import services
 from tenants.processes.models import PROCESS_STATES, MentoringProcess
 from network.core.tenancy import activate_tenant

@@ -23,7 +23,6 @@ from network.core.extensions import db
 from network.core.submit import Refused
 from network.core.timeutil import utcnow
 from network.core.audit.services import record_event
-from tenants.portal.accounts import link_invited_participant
 
 
 class LoginRefused(Refused):
@@ -153,6 +152,18 @@ def revoke_invitation(invitation, actor):
         record_event("invitation.revoked", actor=actor, record=invitation)
 
 
+# What else accepting an invitation does, registered by the features above (the portal links the
+# mentor's or mentee's record to the new account): the accounts floor never imports them.
+_acceptance_hooks = []
+
+
+def on_invitation_accepted(hook):
+    """Register `hook(invitation, user)`, run inside `accept_invitation` (it may refuse)."""
+    if hook not in _acceptance_hooks:
+        _acceptance_hooks.append(hook)
+    return hook
+
+
 def accept_invitation(invitation, tenant, user):
     """`user` (already authenticated or just created) joins the tenant with the invited role."""
     if invitation.status() != "pending":
@@ -161,7 +172,8 @@ def accept_invitation(invitation, tenant, user):
         raise ValidationError(gettext("This invitation was sent to another e-mail address."))
     membership = grant_membership(user, tenant, invitation.role)
     # An invitation of a mentor or mentee names their record: the account becomes its owner.
-    link_invited_participant(invitation, user)
+    for hook in _acceptance_hooks:
+        hook(invitation, user)
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
     record_event("member.joined", actor=user, record=invitation, changes={"role": invitation.role})

@@ -1,4 +1,6 @@
-"""Scheduled work, registered in this one place and run by the workers' scheduler.
+"""Scheduled work, run by the workers' scheduler. The jobs themselves are listed in one place on
+the roof, `network.national.schedule`, which registers them here when the app is built: the
+floor never names a feature's job.
 
 Every periodic job runs in slots: every N seconds, or daily at a local time. `flask worker`
 schedules the next slot of each job when it starts, and each run schedules the slot after
@@ -8,6 +10,7 @@ work is idempotent per slot (e-mails carry a dedupe key), so even a repeated run
 nothing twice.
 """
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -16,7 +19,6 @@ import sqlalchemy as sa
 from flask import current_app
 from rq import Queue, get_current_job
 from rq.exceptions import DuplicateJobError
-from rq.utils import import_attribute
 
 from network.core.extensions import db
 from network.core.jobs.queueing import enqueue, job_options
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
-    func: str  # dotted path; the function takes the slot's time, `scheduled_for`
+    func: Callable  # takes the slot's time, `scheduled_for`
     queue: str
     every_setting: str | None = None  # config key: seconds between runs
     daily_at_setting: str | None = None  # config key: "HH:MM", local time
@@ -53,25 +55,13 @@ class PeriodicJob:
         return f"periodic-{self.name}-{run_at:%Y%m%dT%H%M%SZ}"
 
 
-PERIODIC_JOBS = {
-    job.name: job
-    for job in (
-        PeriodicJob("outbox-sweep", "network.core.mail.outbox.sweep_pending_messages", "mail",
-                    every_setting="OUTBOX_SWEEP_INTERVAL"),
-        PeriodicJob("rollups-sweep", "network.national.dashboards.hooks.sweep_stale_rollups", "default",
-                    every_setting="ROLLUP_SWEEP_INTERVAL"),
-        PeriodicJob("daily-digest", "tenants.workspace.digest.send_daily_digests", "default",
-                    daily_at_setting="DAILY_DIGEST_AT"),
-        PeriodicJob("process-reminders", "tenants.processes.reminders.send_process_reminders", "default",
-                    daily_at_setting="PROCESS_REMINDERS_AT"),
-        PeriodicJob("retention-sweep", "network.core.mail.outbox.purge_old_messages", "default",
-                    daily_at_setting="RETENTION_SWEEP_AT"),
-        PeriodicJob("submission-keys-sweep", "network.core.submit.purge_old_submission_keys", "default",
-                    daily_at_setting="RETENTION_SWEEP_AT"),
-        PeriodicJob("privacy-retention", "tenants.privacy.retention.apply_retention_everywhere", "default",
-                    daily_at_setting="PRIVACY_RETENTION_AT"),
-    )
-}
+# name -> PeriodicJob, filled by `register_periodic_jobs` (network.national.schedule).
+PERIODIC_JOBS = {}
+
+
+def register_periodic_jobs(jobs):
+    for job in jobs:
+        PERIODIC_JOBS[job.name] = job
 
 
 def schedule_next_run(connection, periodic, after):
@@ -104,7 +94,7 @@ def run_periodic_job(name, scheduled_for):
     periodic = PERIODIC_JOBS[name]
     slot = datetime.fromisoformat(scheduled_for)
     schedule_next_run(get_current_job().connection, periodic, slot)
-    import_attribute(periodic.func)(scheduled_for=slot)
+    periodic.func(scheduled_for=slot)
 
 
 def for_each_partner_workspace(func, scheduled_for):

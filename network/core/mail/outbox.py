@@ -4,7 +4,7 @@ Every query here is scoped explicitly to the tenant in context (None: network-le
 messages), the same scope Row-Level Security enforces on PostgreSQL.
 """
 import logging
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from email.utils import make_msgid
 
 import sqlalchemy as sa
@@ -13,16 +13,14 @@ from flask import current_app
 from network.core.extensions import db
 from network.core.jobs import JobsUnavailable, enqueue
 from network.core.jobs.after_commit import enqueue_after_commit
+from network.core.mail.delivery import deliver_message
+from network.core.mail.messages import encode_context, in_scope
 from network.core.mail.models import OutboxMessage
 from network.core.timeutil import utcnow
 from network.core.tenancy import current_tenant_id, tenant_context
 from network.core.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
-
-_DATETIME_KEY = "$datetime"
-_DATE_KEY = "$date"
-
 
 def send_email(recipient, template, locale, dedupe_key=None, **context):
     """Write a message to the outbox, in the current transaction and tenant; a job sends it
@@ -44,8 +42,6 @@ def send_email(recipient, template, locale, dedupe_key=None, **context):
 
 
 def _send_after_commit(message):
-    from network.core.mail.delivery import deliver_message  # delivery reads the outbox: imported late
-
     db.session.flush()
     enqueue_after_commit(deliver_message, message.id, queue="mail", tenant_id=message.tenant_id)
 
@@ -53,24 +49,12 @@ def _send_after_commit(message):
 def schedule_delivery(message_id, tenant_id):
     """Enqueue the send job. If Redis is unreachable the message stays pending in the
     database, where the sweeper finds it: the caller carries on."""
-    from network.core.mail.delivery import deliver_message  # delivery reads the outbox: imported late
-
     try:
         enqueue(deliver_message, message_id, queue="mail", tenant_id=tenant_id)
     except JobsUnavailable as error:
         log.warning("outbox message %s stays pending for the sweeper: %s", message_id, error)
         return False
     return True
-
-
-def in_scope():
-    """The messages of the tenant in context, or the network-level ones outside any tenant."""
-    tenant_id = current_tenant_id()
-    return OutboxMessage.tenant_id.is_(None) if tenant_id is None else OutboxMessage.tenant_id == tenant_id
-
-
-def find_message(message_id):
-    return db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.id == message_id, in_scope()))
 
 
 def recent_messages(limit=100):
@@ -132,31 +116,3 @@ def purge_old_messages(scheduled_for=None):
             ).rowcount
     log.info("outbox retention deleted %d message(s)", purged)
     return purged
-
-
-def encode_context(value):
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime in an e-mail context: use network.core.timeutil.utcnow()")
-        return {_DATETIME_KEY: value.isoformat()}
-    if isinstance(value, date):
-        return {_DATE_KEY: value.isoformat()}
-    if isinstance(value, dict):
-        return {str(key): encode_context(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode_context(item) for item in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise TypeError(f"{type(value).__name__} cannot go into an e-mail context: pass plain data")
-
-
-def decode_context(value):
-    if isinstance(value, dict):
-        if set(value) == {_DATETIME_KEY}:
-            return datetime.fromisoformat(value[_DATETIME_KEY])
-        if set(value) == {_DATE_KEY}:
-            return date.fromisoformat(value[_DATE_KEY])
-        return {key: decode_context(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [decode_context(item) for item in value]
-    return value

@@ -15,7 +15,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.pool import NullPool
 
-from network.core.ops import metrics, replica
+from network.core.ops import replica, scrape
 from network.core.tenancy.rls import apply_transaction_settings
 
 bp = Blueprint("ops", __name__)
@@ -57,7 +57,7 @@ def readyz():
     return _no_store(response)
 
 
-bp.add_url_rule("/metrics", "metrics", metrics.metrics_view)
+bp.add_url_rule("/metrics", "metrics", scrape.metrics_view)
 
 
 def _no_store(response):

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.core.extensions import db
-from network.core.submit import Versioned
+from network.core.columns import Versioned
 from network.core.timeutil import UTCDateTime, utcnow
 
 

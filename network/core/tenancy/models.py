@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from network.core.columns import choice_type
 from network.core.extensions import db
-from network.core.submit import Versioned
+from network.core.columns import Versioned
 from network.core.timeutil import UTCDateTime, utcnow
 
 TENANT_KINDS = {

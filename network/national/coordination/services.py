@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 
 from network.core.accounts import services as accounts
 from network.core.accounts.models import Membership
-from network.national.dashboards.hooks import mark_rollups_stale
+from network.core.changes import mark_rollups_stale
 from network.national.dashboards.models import RollupCount
 from network.national.dashboards.services import Filters, metric_totals
 from network.core.extensions import db

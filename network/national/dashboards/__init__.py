@@ -7,8 +7,8 @@
 - `rollups`: the one set-based SQL that computes roll-ups from the case tables, used both by
   the incremental job (one tenant, in its own context) and by `rebuild` (`flask rollups
   rebuild`: every tenant, shared between connections on PostgreSQL, swapped in at once);
-  `hooks.mark_rollups_stale()` is the one call case code makes, and the job runs after the
-  transaction commits.
+  `network.core.changes.mark_rollups_stale()` is the one call case code makes (`hooks`
+  registers what it does), and the job runs after the transaction commits.
 - `cache`: the assembled dashboard in Redis per filter, when REDIS_URL is set.
 - `services`: filters, dashboard queries (roll-up tables only, their `published` counts: the
   disclosure layer, `network.national.disclosure`) and their assembly.

@@ -1,5 +1,5 @@
-"""The one call the case code makes when something the roll-ups count changes:
-`mark_rollups_stale()`. The partner is marked stale in `rollup_status` in the same transaction
+"""What `network.core.changes.mark_rollups_stale()` (the one call the case code makes when
+something the roll-ups count changes) does, registered there at import. The partner is marked stale in `rollup_status` in the same transaction
 as the change (just before it commits, so the row is locked as briefly as possible); once it
 commits, a recount goes on the "rollups" queue (`enqueue_after_commit`). A rollback forgets
 both. A recount covers every change committed before it started, however many (coalescing),
@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from network.national.dashboards.models import STALE_MARKS, RollupStatus
+from network.core.changes import register_stale_marker
 from network.core.extensions import db
 from network.core.jobs import enqueue
 from network.core.jobs.after_commit import enqueue_after_commit
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 _PENDING_KEY = "rollups_stale_tenants"
 
 
-def mark_rollups_stale(tenant_id=None):
+@register_stale_marker
+def mark_partner_stale(tenant_id=None):
     tenant_id = tenant_id if tenant_id is not None else current_tenant_id()
     if tenant_id is None:
         return
