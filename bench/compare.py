@@ -117,7 +117,7 @@ def pages(url, redis_url, trees, rounds, seconds, clients=8):
     summary = {key: {"throughput": median_of(values, "throughput"), "p50_ms": median_of(values, "p50_ms"),
                      "p95_ms": median_of(values, "p95_ms"), "errors": sum(v["errors"] for v in values),
                      "rounds": [v["throughput"] for v in values]} for key, values in runs.items()}
-    for key, value in summary.items():
+    for _key, value in summary.items():
         value["share_of_bare"] = round(value["throughput"] / summary["bare"]["throughput"], 3)
     return {"clients": clients, "seconds": seconds, "partner": largest[0], **summary}
 
@@ -160,10 +160,10 @@ def matching(url, repeat=30):
     from bench.run import make_app
     from bench.stats import summarize
     from network.core.extensions import db
+    from network.core.tenancy import tenant_context
     from tenants.matching import services
     from tenants.matching.scoring import rank
     from tenants.participants.models import Mentee
-    from network.core.tenancy import tenant_context
 
     _, matching_tenant, _ = big_tenants(url)
 

@@ -33,10 +33,35 @@ from argon2 import PasswordHasher
 
 from network.national.demo import COORDINATION, FIRST_NAMES, PARTNERS, SURNAMES
 from network.national.demo_distributions import (
-    Size, SIZES, DISTRICT_WEIGHTS, MUNICIPALITIES, KIND_WEIGHTS, COUNTRIES, SUPPORT_AREA_WEIGHTS, AGE_BANDS,
-    GENDERS, RESIDENCE, MIGRATION_REASONS, EMPLOYMENT, REFERRALS, PROFESSIONAL_AREAS, DAYS, PERIODS, LAST_STATE,
-    EARLIER_STATE, OUTCOMES, CADENCES, CADENCE_MONTHS, FREQUENCIES, FREQUENCY_DAYS, MEETING_SHARE, GOALS,
-    CHANGES, CANCEL_REASONS, chooser, partner_shares,
+    AGE_BANDS,
+    CADENCE_MONTHS,
+    CADENCES,
+    CANCEL_REASONS,
+    CHANGES,
+    COUNTRIES,
+    DAYS,
+    DISTRICT_WEIGHTS,
+    EARLIER_STATE,
+    EMPLOYMENT,
+    FREQUENCIES,
+    FREQUENCY_DAYS,
+    GENDERS,
+    GOALS,
+    KIND_WEIGHTS,
+    LAST_STATE,
+    MEETING_SHARE,
+    MIGRATION_REASONS,
+    MUNICIPALITIES,
+    OUTCOMES,
+    PERIODS,
+    PROFESSIONAL_AREAS,
+    REFERRALS,
+    RESIDENCE,
+    SIZES,
+    SUPPORT_AREA_WEIGHTS,
+    Size,
+    chooser,
+    partner_shares,
 )
 from tenants.processes.cadence import follow_up_due_date
 
@@ -167,7 +192,7 @@ class Generator:
                 name, slug = f"Parceiro {index + 1:05d} de {place}", f"parceiro-{index + 1:05d}"
             partners.append((name, slug, kind, district))
         # Partner sizes follow a long tail: a few large municipalities, many small associations.
-        return list(zip(partners, partner_shares(rng, len(partners)))), created
+        return list(zip(partners, partner_shares(rng, len(partners)), strict=False)), created
 
     def _tenant(self, rows, name, slug, kind, district, created):
         tenant = self.ids.next("tenants")

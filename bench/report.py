@@ -355,7 +355,7 @@ def _rebuild_before_after(results):
     before = results.get("europe", {}).get("rebuild_before")
     if not after or not before:
         return []
-    return [f"   Measured at `europe` on the same data in the same session, the earlier rebuild (commit",
+    return ["   Measured at `europe` on the same data in the same session, the earlier rebuild (commit",
             f"   `{before['commit']}`, {before['measured_at']}) and this one: {before['seconds']:,.1f} s → "
             f"{after['seconds']:,.1f} s ({before['rows']:,} → {after['variant'].split(', ')[-1]})."]
 
@@ -420,7 +420,7 @@ def comparison_section(comparisons):
                     f"{m['suggest_mentors']['p50_ms']:,.1f} ms, p95 {m['suggest_mentors']['p95_ms']:,.1f} ms."]
         by_tree = run.get("matching_by_tree")
         if by_tree:
-            out += [f"- **Matching benchmark** (`bench.run`'s, each tree's code in a new process, rounds in turn): "
+            out += ["- **Matching benchmark** (`bench.run`'s, each tree's code in a new process, rounds in turn): "
                     + "; ".join(f"{name} p50 {row['p50_ms']:,.1f} ms, p95 {row['p95_ms']:,.1f} ms (rounds: "
                                 f"{', '.join(f'{x:,.1f}' for x in row['p95_rounds'])})"
                                 for name, row in by_tree.items()) + "."]

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -113,8 +113,8 @@ COORDINATOR_EMAIL = "coordenacao@bench.rede-mentores.pt"
 # --- 1 and 2: roll-ups and dashboards ------------------------------------------------
 
 def rollup_rebuild(app, size, plan, processes):
-    from network.national.dashboards.rebuild import rebuild_rollups
     from network.core.extensions import db
+    from network.national.dashboards.rebuild import rebuild_rollups
 
     timings = []
     with app.app_context():
@@ -138,8 +138,8 @@ def rollup_rebuild(app, size, plan, processes):
 
 
 def dashboards(url, redis_url, size, plan, largest):
-    from network.national.dashboards.services import dashboard_data, parse_filters
     from network.core.extensions import db
+    from network.national.dashboards.services import dashboard_data, parse_filters
 
     results = []
     variants = (("national, last 12 months", None, {}), ("national, Lisboa only", None, {"district": "lisboa"}),
@@ -173,9 +173,9 @@ def dashboards(url, redis_url, size, plan, largest):
 
 def matching(url, size, plan, matching_tenant):
     from network.core.extensions import db
+    from network.core.tenancy import tenant_context
     from tenants.matching.services import eligible_mentors, matching_settings, suggest_mentors
     from tenants.participants.models import Mentee
-    from network.core.tenancy import tenant_context
 
     app = make_app(url, None)
     with app.test_request_context("/"), tenant_context(matching_tenant[1]):
@@ -373,7 +373,7 @@ def run(size, url, redis_url, skip_generate):
     results += mixed_load(url, redis_url, size, plan, largest, matching_tenant, mentee_ids, log_path)
     return {
         "size": size,
-        "ran_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_at_start": os.getloadavg()},
         "generation": generation,

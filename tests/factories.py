@@ -6,11 +6,11 @@ import sqlalchemy as sa
 
 from network.core.accounts import services as accounts
 from network.core.extensions import db
-from tenants.intake import services as intake
-from tenants.participants.imports import start_import
-from tenants.intake.services import record_consent, record_interview
-from tenants.participants.services import create_participant
 from network.core.tenancy.services import create_tenant
+from tenants.intake import services as intake
+from tenants.intake.services import record_consent, record_interview
+from tenants.participants.imports import start_import
+from tenants.participants.services import create_participant
 
 PASSWORD = "um-segredo-bem-comprido"
 
@@ -220,9 +220,9 @@ def objects_for_every_route(tenant, admin, staff):
     activities) are the caller's to add."""
     from network.core.accounts import services as accounts
     from network.core.accounts.models import Membership
-    from network.national.dashboards.models import DashboardExport
     from network.core.mail import send_email
     from network.core.tenancy import tenant_context
+    from network.national.dashboards.models import DashboardExport
 
     with tenant_context(tenant.id):
         invitation, _ = accounts.invite(tenant, admin, {"partner_admin"}, f"new@{tenant.slug}.pt", "staff", 14)

@@ -179,5 +179,5 @@ class Connection:
             return self.socket.recv(1) == b""
         except ConnectionResetError:
             return True
-        except socket.timeout:
+        except TimeoutError:
             return False

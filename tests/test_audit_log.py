@@ -2,8 +2,8 @@
 import re
 
 from network.core.extensions import db
-from tenants.participants.services import record_participant_read
 from network.core.tenancy import tenant_context
+from tenants.participants.services import record_participant_read
 from tests.factories import login, make_mentee, make_tenant, make_user
 
 

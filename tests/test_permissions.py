@@ -5,15 +5,14 @@ rule fails here."""
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from config import PROJECT_ROOT
 from network.core.extensions import db
 from network.core.permissions import MATRIX
 from network.core.reference.services import create_company
+from network.core.tenancy import tenant_context
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
-from network.core.tenancy import tenant_context
 from tests.factories import bearer, login, make_api_token, make_tenant, make_user, objects_for_every_route
 from tests.test_translations import english_only_texts, leaked
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from network.core.accounts.models import User
 from network.core.extensions import db
 from network.core.mail.models import OutboxMessage
-from tenants.processes import services as processes
 from network.core.tenancy import tenant_context
 from network.core.tenancy.models import Tenant
+from tenants.processes import services as processes
 from tests.factories import login, make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 SMALL, LARGE = 5, 25

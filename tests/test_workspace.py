@@ -3,8 +3,8 @@ import re
 from datetime import date
 
 from network.core.extensions import db
-from tenants.processes import services as processes
 from network.core.tenancy import tenant_context
+from tenants.processes import services as processes
 from tests.factories import login, make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 

@@ -21,6 +21,7 @@ process using the same data directory (a `flask shell` beside `make run`) uses t
 server and leaves it running.
 """
 import atexit
+import contextlib
 import ctypes
 import importlib.util
 import logging
@@ -230,10 +231,8 @@ class EmbeddedPostgres:
 
     def _restore_signal_handlers(self):
         for sig, handler in self._previous_handlers.items():
-            try:
+            with contextlib.suppress(ValueError):
                 signal.signal(sig, handler)
-            except ValueError:
-                pass
         self._previous_handlers.clear()
 
 

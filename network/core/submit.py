@@ -24,9 +24,9 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import abort, g, request
-from flask_login import current_user
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError

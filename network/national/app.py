@@ -68,11 +68,8 @@ def _settings_class(config):
 
 
 def _init_extensions(app):
-    from network.core import security
+    from network.core import i18n, ops, security
     from network.core.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from network.core import i18n
-
-    from network.core import ops
 
     # First: the request id and timing, so even a refused request is logged and counted.
     ops.init_app(app)
@@ -99,13 +96,13 @@ def _register_blueprints(app):
     from network.core.accounts.two_factor_views import bp as two_factor_bp
     from network.core.accounts.two_factor_views import team_bp as two_factor_team_bp
     from network.core.accounts.views import bp as accounts_bp
+    from network.core.jobs.views import bp as jobs_bp
+    from network.core.mail.views import bp as outbox_bp
+    from network.core.reference.views import bp as reference_bp
     from network.national.api.token_views import bp as api_tokens_bp
     from network.national.api.views import bp as api_bp
     from network.national.coordination.views import bp as coordination_bp
     from network.national.dashboards.views import bp as dashboards_bp
-    from network.core.jobs.views import bp as jobs_bp
-    from network.core.mail.views import bp as outbox_bp
-    from network.core.reference.views import bp as reference_bp
     from tenants.activities.views import bp as activities_bp
     from tenants.audit.views import bp as audit_bp
     from tenants.intake.views import bp as intake_bp
@@ -126,6 +123,8 @@ def _register_blueprints(app):
 
 
 def _register_cli(app):
+    from network.core.jobs.worker import worker_command
+    from network.core.mail.cli import outbox_cli
     from network.national.cli import (
         create_tenant_command,
         create_user_command,
@@ -134,8 +133,6 @@ def _register_cli(app):
         run_demo_command,
         seed_demo_command,
     )
-    from network.core.jobs.worker import worker_command
-    from network.core.mail.cli import outbox_cli
 
     for command in (create_tenant_command, create_user_command, seed_demo_command, run_demo_command,
                     permissions_command, doctor_command, worker_command, outbox_cli):

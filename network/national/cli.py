@@ -85,7 +85,7 @@ def seed_demo_command(password, seed, size):
 
     # The dashboards read only the roll-ups: counted once, from everything seeded.
     rebuild_rollups()
-    click.echo("\nDemo logins (password: %s):" % password)
+    click.echo(f"\nDemo logins (password: {password}):")
     for role, email, workspace in logins:
         click.echo(f"  {role:<14} {email:<40} /t/{workspace}/")
 

@@ -4,12 +4,12 @@ import random
 
 from network.core.accounts import services as accounts
 from network.core.accounts.models import User, hash_password
-from network.national.demo_distributions import MUNICIPALITIES, SIZES, partner_shares
-from network.national.demo_people import portal_accounts, portal_logins, seed_people
 from network.core.extensions import db
 from network.core.reference.models import Company
 from network.core.reference.services import create_company
 from network.core.tenancy.models import Tenant
+from network.national.demo_distributions import MUNICIPALITIES, SIZES, partner_shares
+from network.national.demo_people import portal_accounts, portal_logins, seed_people
 
 COORDINATION = ("Coordenação Nacional do Programa de Mentores para Migrantes", "coordenacao", "coordination", "lisboa")
 
@@ -138,7 +138,7 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
     company_ids = [_get_or_create_company(name) for name in COMPANIES]
     # PARTNERS lists the large municipalities first and the small associations last.
     shares = partner_shares(random.Random(seed), len(PARTNERS), shuffle=False)
-    people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares)))
+    people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares), strict=False))
     with progress(list(enumerate(PARTNERS)), "Seeding partners") as partners:
         for index, (name, slug, kind, district) in partners:
             tenant = _get_or_create_tenant(name, slug, kind, district)

@@ -10,19 +10,32 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from network.national.demo_distributions import (
-    AGE_BANDS, CANCEL_REASONS, COUNTRIES, DAYS, EMPLOYMENT, GENDERS, MIGRATION_REASONS, NAMES_BY_ORIGIN, OUTCOMES,
-    PERIODS, PROFESSIONAL_AREAS, REFERRALS, RESIDENCE, SUPPORT_AREA_WEIGHTS, chooser,
-)
 from network.core.accounts.services import accept_invitation, create_user
 from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.national.demo_distributions import (
+    AGE_BANDS,
+    CANCEL_REASONS,
+    COUNTRIES,
+    DAYS,
+    EMPLOYMENT,
+    GENDERS,
+    MIGRATION_REASONS,
+    NAMES_BY_ORIGIN,
+    OUTCOMES,
+    PERIODS,
+    PROFESSIONAL_AREAS,
+    REFERRALS,
+    RESIDENCE,
+    SUPPORT_AREA_WEIGHTS,
+    chooser,
+)
+from tenants.intake.services import record_consent, record_interview
 from tenants.participants.models import Mentee, Mentor
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS
-from tenants.intake.services import record_consent, record_interview
 from tenants.participants.services import create_participant
 from tenants.portal.services import invite_participant
 from tenants.processes import services as processes
-from network.core.tenancy import tenant_context
 
 MENTOR_FIRST_NAMES = {
     "female": ("Joana", "Sofia", "Teresa", "Inês", "Catarina", "Marta", "Rita", "Filipa", "Helena", "Mariana"),
@@ -168,7 +181,7 @@ def _processes(mentors, mentees, staff, today, rng):
     agreement = {"meeting_frequency": "weekly", "mode": "in_person", "place": "Biblioteca municipal",
                  "mentor_duties": "Encontrar-se todas as semanas e partilhar contactos úteis.",
                  "mentee_duties": "Preparar cada encontro e dizer o que precisa.", "goals": GOALS}
-    pairs = iter(zip(mentors, mentees))
+    pairs = iter(zip(mentors, mentees, strict=False))
 
     def started(days_ago):
         return processes.create_process(*next(pairs), staff, today=today - timedelta(days=days_ago))

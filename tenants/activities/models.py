@@ -9,13 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.accounts.models import User
-from network.core.columns import choice_type
+from network.core.columns import Versioned, choice_type
 from network.core.extensions import db
-from network.core.columns import Versioned
 from network.core.reference.models import Company
+from network.core.tenancy import TenantScoped, tenant_foreign_key
 from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor
-from network.core.tenancy import TenantScoped, tenant_foreign_key
 
 ACTIVITY_KINDS = {
     "training_mentors": _l("Initial training for mentors"),

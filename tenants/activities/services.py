@@ -11,19 +11,18 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
+from network.core.audit.services import record_event
 from network.core.extensions import db
-from network.core.submit import register_clashes
 from network.core.mail import send_email
 from network.core.reference.models import Company
+from network.core.submit import register_clashes
+from network.core.tenancy import current_tenant_id, national_rollup_bypass
+from network.core.tenancy.models import Tenant
 from network.core.timeutil import utcnow
 from tenants.activities.models import Activity, ActivityInvitation, NetworkActivity
 from tenants.activities.schemas import participant_reference
-from network.core.audit.services import record_event
-from tenants.participants.models import PARTICIPANT_MODELS
+from tenants.participants.models import PARTICIPANT_MODELS, ROLES
 from tenants.participants.services import mail_locale, record_training_completed
-from network.core.tenancy import current_tenant_id, national_rollup_bypass
-from network.core.tenancy.models import Tenant
-from tenants.participants.models import ROLES
 
 _DETAIL_FIELDS = ("kind", "title", "held_on", "place", "audience", "facilitator_name", "company_id", "description")
 

@@ -3,12 +3,12 @@ from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 
 from network.core.api.models import AUDIT_FIELD_LABELS as API_TOKEN_FIELD_LABELS
-from network.core.extensions import db
-from network.core.permissions import permission_required
 from network.core.audit.models import AUDIT_ACTIONS
 from network.core.audit.services import audit_log_query
-from tenants.participants.models import FIELD_LABELS
+from network.core.extensions import db
+from network.core.permissions import permission_required
 from network.core.tenancy.web import TENANT_URL_PREFIX
+from tenants.participants.models import FIELD_LABELS
 
 bp = Blueprint("audit", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

@@ -8,12 +8,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.accounts.models import User
-from network.core.columns import choice_type
+from network.core.columns import Versioned, choice_type
 from network.core.extensions import db
-from network.core.columns import Versioned
+from network.core.tenancy import TenantScoped
 from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import PARTICIPANT_ROLES, ParticipantRecord, participant_record_args
-from network.core.tenancy import TenantScoped
 
 QUESTION_KINDS = {
     "text": _l("Short answer"),

@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, pre_load
 
 from network.core.accounts.models import Membership, User
+from network.core.audit.services import record_event
 from network.core.changes import mark_rollups_stale
 from network.core.extensions import db
 from network.core.tenancy import current_tenant_id
 from network.core.timeutil import utcnow
 from network.core.validation import FormSchema, choice_field, text_field
-from network.core.audit.services import record_event
 from tenants.intake.models import IntakeResponse, PartnerQuestion, Question, QuestionSet
 from tenants.participants.models import MATCHING_CONSENT, ROLES, Consent, Interview
 from tenants.participants.services import has_current_consent, set_status
@@ -119,7 +119,7 @@ def _choices(data):
     en_lines = [line.strip() for line in (data.get("choices_en") or "").splitlines() if line.strip()]
     if len(pt_lines) < 2 or len(pt_lines) != len(en_lines):
         raise ValidationError({"choices_pt": [_l("Write at least two options, one per line, as many in each language.")]})
-    return [{"value": f"c{number}", "pt": pt, "en": en} for number, (pt, en) in enumerate(zip(pt_lines, en_lines), 1)]
+    return [{"value": f"c{number}", "pt": pt, "en": en} for number, (pt, en) in enumerate(zip(pt_lines, en_lines, strict=False), 1)]
 
 
 def add_partner_question(role, data, actor):

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from network.core.extensions import db
 from network.core.timeutil import utcnow
 from tenants.matching.models import MenteeChoice
-from tenants.matching.services import confirm_match, eligible_mentors, matching_settings, mentee_profile
 from tenants.matching.scoring import rank
+from tenants.matching.services import confirm_match, eligible_mentors, matching_settings, mentee_profile
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.services import ProcessRefused
 

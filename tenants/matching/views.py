@@ -4,13 +4,13 @@ from flask_login import current_user
 
 from network.core.permissions import permission_required
 from network.core.submit import StaleEdit, get_or_404, submit
+from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
 from tenants.matching import services
 from tenants.matching.models import CRITERIA
 from tenants.matching.schemas import MatchingSettingsSchema, MatchSchema
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
-from network.core.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("matching", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/matching")
 

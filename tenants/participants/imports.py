@@ -18,11 +18,11 @@ from marshmallow import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from network.core.audit.services import record_event
 from network.core.extensions import db
 from network.core.reference.services import support_areas_by_code
 from network.core.submit import Refused
 from network.core.timeutil import utcnow
-from network.core.audit.services import record_event
 from tenants.participants import services
 from tenants.participants.models import ParticipantImport
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS
@@ -300,12 +300,12 @@ def validate_rows(participant_import):
     role = participant_import.role
     schema = PARTICIPANT_SCHEMAS[role]()
     area_lookup = _support_area_lookup()
-    registered = dict(zip(("email", "phone"), services.registered_contacts(role)))
+    registered = dict(zip(("email", "phone"), services.registered_contacts(role), strict=False))
     first_seen = {"email": {}, "phone": {}}
     columns = [column for column in participant_import.columns]
     results = []
     for line, *values in participant_import.rows:
-        cells = {column: value for column, value in zip(columns, values) if column}
+        cells = {column: value for column, value in zip(columns, values, strict=False) if column}
         result = RowResult(line=line, cells=cells)
         payload = _payload(cells, area_lookup, result.errors)
         try:

@@ -9,14 +9,12 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from network.core.accounts.models import User
-from network.core.columns import choice_type
+from network.core.columns import Versioned, choice_type
 from network.core.extensions import db
-from network.core.columns import Versioned
 from network.core.reference.models import Company, SupportArea
+from network.core.tenancy import TenantScoped, tenant_foreign_key
 from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.reference import country_name, language_name
-from network.core.tenancy import TenantScoped, tenant_foreign_key
-
 
 
 @dataclass(eq=False)

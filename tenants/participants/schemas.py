@@ -17,7 +17,6 @@ from network.core.validation import (
     text_field,
 )
 from tenants.participants.models import (
-    ROLES,
     AGE_BANDS,
     CONSENT_PURPOSES,
     DAY_PERIODS,
@@ -33,6 +32,7 @@ from tenants.participants.models import (
     RECOMMENDATIONS,
     REFERRAL_SOURCES,
     RESIDENCE_STATUSES,
+    ROLES,
     WEEKDAYS,
 )
 

@@ -14,27 +14,27 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from network.core.accounts.models import User
-from network.core.changes import mark_rollups_stale
-from network.core.extensions import db
-from network.core.submit import register_clashes
-from network.core.reference.models import Company, SupportArea
-from network.core.reference.services import support_areas_by_code
-from network.core.timeutil import utcnow
-from tenants.activities.models import Activity, NetworkActivity
 from network.core.audit.models import AuditEvent
 from network.core.audit.services import record_event, record_events
+from network.core.changes import mark_rollups_stale
+from network.core.extensions import db
+from network.core.reference.models import Company, SupportArea
+from network.core.reference.services import support_areas_by_code
+from network.core.submit import register_clashes
+from network.core.tenancy import current_tenant_id
+from network.core.timeutil import utcnow
+from tenants.activities.models import Activity, NetworkActivity
 from tenants.participants.models import (
     LANGUAGE_MODELS,
     MATCHING_CONSENT,
     PARTICIPANT_MODELS,
     PORTUGUESE,
     READY_FOR_MATCHING,
+    ROLES,
     STATUS_MOVES,
     SUPPORT_AREA_MODELS,
     Consent,
 )
-from network.core.tenancy import current_tenant_id
-from tenants.participants.models import ROLES
 
 PAGE_SIZE = 25
 
@@ -85,11 +85,11 @@ def insert_participants(role, rows, actor, import_id):
     ).all()
     languages = [
         {"tenant_id": tenant_id, link: participant_id, "language_code": code, "level": level}
-        for participant_id, data in zip(ids, rows) for code, level in _languages_of(role, data)
+        for participant_id, data in zip(ids, rows, strict=False) for code, level in _languages_of(role, data)
     ]
     support_areas = [
         {"tenant_id": tenant_id, link: participant_id, "support_area_id": areas[code].id, **_rank(role, rank)}
-        for participant_id, data in zip(ids, rows) for rank, code in enumerate(data["support_areas"], start=1)
+        for participant_id, data in zip(ids, rows, strict=False) for rank, code in enumerate(data["support_areas"], start=1)
     ]
     for child_model, child_rows in ((LANGUAGE_MODELS[role], languages), (SUPPORT_AREA_MODELS[role], support_areas)):
         if child_rows:

@@ -20,8 +20,10 @@ from network.core.submit import (
     submit,
     submitted_key,
 )
+from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
 from tenants.activities.services import network_activities, own_activities
+from tenants.intake import services as intake
 from tenants.intake.services import latest_intake
 from tenants.participants import imports, services
 from tenants.participants.models import (
@@ -57,11 +59,9 @@ from tenants.participants.schemas import (
     ParticipantListSchema,
     StatusMoveSchema,
 )
-from tenants.intake import services as intake
 from tenants.participants.urls import add_participant_rule, participant_url
 from tenants.portal import services as portal
 from tenants.processes.services import processes_of
-from network.core.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("participants", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

@@ -6,13 +6,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.accounts.models import Invitation, User
-from network.core.columns import choice_type
+from network.core.columns import Versioned, choice_type
 from network.core.extensions import db
-from network.core.columns import Versioned
+from network.core.tenancy import TenantScoped, tenant_foreign_key
 from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor, ParticipantRecord, participant_record_args
 from tenants.processes.models import GOAL_PROGRESS, SIDES, MentoringProcess
-from network.core.tenancy import TenantScoped, tenant_foreign_key
 
 
 class ParticipantInvitation(ParticipantRecord, TenantScoped, db.Model):

@@ -12,17 +12,16 @@ from sqlalchemy.orm import selectinload
 
 from network.core.accounts import services as accounts
 from network.core.accounts.models import Invitation
+from network.core.audit.services import record_event
 from network.core.extensions import db
 from network.core.submit import register_clashes
 from network.core.timeutil import utcnow
 from tenants.activities.models import ActivityInvitation
-from network.core.audit.services import record_event
-from tenants.participants.models import PARTICIPANT_MODELS
+from tenants.participants.models import PARTICIPANT_MODELS, ROLES
 from tenants.participants.services import check_not_registered
 from tenants.portal.models import FollowUpAnswer, ParticipantInvitation
 from tenants.processes.models import OPEN_STATES, MentoringProcess
 from tenants.processes.services import ProcessRefused, get_process, next_follow_up_due
-from tenants.participants.models import ROLES
 
 PARTICIPANT_SIDES = tuple(ROLES)
 # A follow-up's questions open to the participants this many days before it is due.

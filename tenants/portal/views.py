@@ -11,6 +11,7 @@ from markupsafe import Markup
 from network.core.permissions import permission_required
 from network.core.reference.services import active_support_areas
 from network.core.submit import found_or_404, redirect_replayed, submit, submitted_key
+from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
 from tenants.portal import services
 from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema
@@ -24,7 +25,6 @@ from tenants.processes.schemas import (
     keyed_values,
     meeting_form,
 )
-from network.core.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("portal", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/portal")
 

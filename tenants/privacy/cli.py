@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from network.core.extensions import db
-from tenants.privacy.retention import apply_retention, retention_plan
 from network.core.tenancy import tenant_context
 from network.core.tenancy.models import Tenant, active_partner_criteria
+from tenants.privacy.retention import apply_retention, retention_plan
 
 privacy_cli = AppGroup("privacy", help="Data-subject rights and retention.")
 

@@ -8,28 +8,26 @@ answers, agreement texts, comments), the audit log's old values, the portal acco
 it serves nothing else), pending invitations, e-mails to them and uploaded rows with their
 contacts. A person with an open process is refused: the process is closed or cancelled first.
 """
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-import sqlalchemy as sa
-
 from network.core.accounts.models import Invitation
 from network.core.accounts.sessions import end_all_sessions
-from network.core.extensions import db
-from network.core.submit import Refused
-from network.core.mail.models import OutboxMessage
-from network.core.timeutil import utcnow
 from network.core.audit.services import record_event
-from tenants.participants.models import Consent, ParticipantImport
+from network.core.extensions import db
+from network.core.mail.models import OutboxMessage
+from network.core.submit import Refused
+from network.core.tenancy import current_tenant_id, rls
+from network.core.tenancy.models import Tenant
+from network.core.timeutil import utcnow
+from tenants.participants.models import ROLES, Consent, ParticipantImport
+from tenants.portal.models import ParticipantInvitation
 from tenants.privacy import walk
 from tenants.privacy.audit_redaction import redact_audit_values
 from tenants.privacy.models import Erasure
 from tenants.processes.models import OPEN_STATES, MentoringProcess
-from tenants.portal.models import ParticipantInvitation
-from network.core.tenancy import current_tenant_id, rls
-from network.core.tenancy.models import Tenant
-from tenants.participants.models import ROLES
 
 KEEP = "keep"  # ids, codes, dates and counts: not a person's words
 CLEAR = "clear"  # NULL, or the empty value of a required column

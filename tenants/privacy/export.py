@@ -1,11 +1,11 @@
 """The subject-access export: everything the partner holds about one participant, as one
 JSON document with stable keys (a section per table, each row with every column), also
 shown as a printable page."""
-from network.core.extensions import db
-from network.core.timeutil import utcnow
 from network.core.audit.services import record_event
-from tenants.privacy import walk
+from network.core.extensions import db
 from network.core.tenancy.models import Tenant
+from network.core.timeutil import utcnow
+from tenants.privacy import walk
 
 EXPORT_FORMAT = "rede-mentores/subject-access-export"
 EXPORT_VERSION = 1

@@ -11,22 +11,21 @@ exactly what the run changes:
 - an uploaded list never confirmed is deleted N days after the upload.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from network.core.audit.services import record_event
 from network.core.extensions import db
 from network.core.jobs.periodic import for_each_partner_workspace
-from network.core.audit.services import record_event
-from tenants.participants.models import PARTICIPANT_MODELS, Consent
+from network.core.tenancy import current_tenant_id
+from network.core.tenancy.models import Tenant
+from tenants.participants.models import PARTICIPANT_MODELS, ROLES, Consent
 from tenants.privacy.erasure import erase_participant, uploaded_lists_past
 from tenants.privacy.models import Erasure, PrivacySettings
 from tenants.processes.models import OPEN_STATES, MentoringProcess
-from network.core.tenancy import current_tenant_id
-from network.core.tenancy.models import Tenant
-from tenants.participants.models import ROLES
 
 
 @dataclass
@@ -95,7 +94,7 @@ def months_before(day, months):
 
 
 def _start_of(day):
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def retention_plan(today=None):

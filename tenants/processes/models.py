@@ -7,12 +7,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.accounts.models import User
-from network.core.columns import choice_type
+from network.core.columns import Versioned, choice_type
 from network.core.extensions import db
-from network.core.columns import Versioned
+from network.core.tenancy import TenantScoped, tenant_foreign_key
 from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import PARTICIPANT_ROLES, Mentee, Mentor
-from network.core.tenancy import TenantScoped, tenant_foreign_key
 
 PROCESS_STATES = {
     "matched": _l("Matched"),

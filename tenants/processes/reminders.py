@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 from network.core.extensions import db
 from network.core.jobs.periodic import for_each_partner_workspace
 from network.core.mail import send_email
-from tenants.participants.services import mail_locale
-from tenants.processes.models import MentoringProcess
 from network.core.tenancy import current_tenant_id
 from network.core.tenancy.models import Tenant
+from tenants.participants.services import mail_locale
+from tenants.processes.models import MentoringProcess
 
 REMINDERS = {
     # kind: (template, which processes on `day`)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from network.core.extensions import db
 from network.core.submit import Refused, StaleEdit, register_clashes
 from network.core.timeutil import utcnow
-from tenants.participants.models import Mentee, Mentor
+from tenants.participants.models import ROLES, Mentee, Mentor
 from tenants.participants.services import has_current_consent
 from tenants.processes.cadence import follow_up_due_date
 from tenants.processes.events import record_process_event
@@ -30,7 +30,6 @@ from tenants.processes.models import (
     MentoringProcess,
     ProcessEvent,
 )
-from tenants.participants.models import ROLES
 
 
 class ProcessRefused(Refused):

@@ -11,6 +11,7 @@ from network.core.extensions import db
 from network.core.permissions import permission_required
 from network.core.reference.models import SupportArea
 from network.core.submit import found_or_404, redirect_replayed, submit, submitted_key
+from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
 from tenants.portal import services as portal
 from tenants.processes import services
@@ -41,7 +42,6 @@ from tenants.processes.schemas import (
     keyed_values,
     meeting_form,
 )
-from network.core.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("processes", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/processes")
 

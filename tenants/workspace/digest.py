@@ -15,11 +15,11 @@ from network.core.accounts.services import pending_invitations
 from network.core.extensions import db
 from network.core.jobs.periodic import for_each_partner_workspace
 from network.core.mail import send_email
-from network.core.mail.models import OutboxMessage
 from network.core.mail.messages import in_scope
-from tenants.processes.models import MentoringProcess
+from network.core.mail.models import OutboxMessage
 from network.core.tenancy import current_tenant_id
 from network.core.tenancy.models import Tenant
+from tenants.processes.models import MentoringProcess
 
 log = logging.getLogger(__name__)
 

@@ -5,14 +5,14 @@ from flask_login import current_user
 from network.core.accounts import services as accounts
 from network.core.accounts.models import ROLES, Invitation, Membership
 from network.core.accounts.schemas import InvitationSchema
+from network.core.audit.services import recent_events
 from network.core.extensions import db
 from network.core.mail import send_email
 from network.core.permissions import permission_required
 from network.core.submit import found_or_404, get_or_404, redirect_replayed, submit, submitted_key
-from network.core.validation import load_form
-from network.core.audit.services import recent_events
-from tenants.workspace.services import workspace_attention
 from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
+from tenants.workspace.services import workspace_attention
 
 bp = Blueprint("workspace", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.national.app import create_app
 from network.core.accounts.throttle import LoginBackoff
 from network.core.extensions import db
 from network.core.timeutil import utcnow
+from network.national.app import create_app
 from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD, login, make_tenant, make_user
 

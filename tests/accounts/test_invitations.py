@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from network.core.accounts.models import Invitation, Membership, User
-from network.core.extensions import db
 from network.core.audit.models import AuditEvent
+from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from tests.factories import login
 

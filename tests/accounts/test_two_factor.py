@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from network.core.accounts.models import User
 from network.core.accounts.sessions import UserSession
 from network.core.accounts.two_factor import RecoveryCode, TwoFactorCredential
-from network.core.extensions import db
-from network.core.database import owner_engine
 from network.core.audit.models import AuditEvent
+from network.core.database import owner_engine
+from network.core.extensions import db
 from tests.factories import PASSWORD, make_tenant, make_user
 
 PRODUCTION_REQUIREMENT = ("coordinator", "partner_admin")

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from network.core.accounts.models import User
 from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.activities.models import Activity, ActivityInvitation, NetworkActivity
 from tenants.participants.models import Mentor
-from network.core.tenancy import tenant_context
 from tests.factories import login, make_mentor, one_activity_record_of_each_kind
 
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from network.core.extensions import db
-from tenants.processes import services as processes
 from network.core.tenancy import tenant_context
+from tenants.processes import services as processes
 from tests.factories import (
     make_api_token,
     make_ready_mentee,

@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from network.core.accounts.models import User
 from network.core.api.models import ApiToken
 from network.core.api.tokens import create_token
-from network.core.accounts.models import User
-from network.core.extensions import db
-from network.core.timeutil import utcnow
 from network.core.audit.models import AuditEvent
+from network.core.extensions import db
 from network.core.tenancy import tenant_context
+from network.core.timeutil import utcnow
 from tests.factories import bearer, login, make_api_token
 
 MENTORS = "/api/v1/t/alpha/mentors"

@@ -4,11 +4,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from network.core.extensions import db
 from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants.models import Mentor
 from tenants.processes.models import Meeting
-from network.core.tenancy import tenant_context
 from tests.factories import bearer, make_mentor
 
 BASE = "/api/v1/t/alpha"
@@ -159,7 +159,7 @@ def test_activities_of_the_partner_and_of_the_network(client, api_world):
     assert network["items"][0]["title"] == "Seminário nacional"
     detail = client.get(f"{BASE}/activities/{api_world.alpha_ids['activity_id']}", headers=headers).get_json()
     assert detail["kind"] == "training_mentors" and detail["held_on"] == "2026-02-01"
-    assert client.get(f"/api/v1/t/coordenacao/network-activities",
+    assert client.get("/api/v1/t/coordenacao/network-activities",
                       headers=bearer(api_world.tokens["coordinator"])).status_code == 200
 
 

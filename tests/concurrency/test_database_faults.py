@@ -9,11 +9,10 @@ from flask import has_request_context, request
 from sqlalchemy import event
 
 from network.core.extensions import db
-from tenants.participants.models import Mentee
 from network.core.tenancy import tenant_context
+from tenants.participants.models import Mentee
 from tests.concurrency.conftest import signed_in
 from tests.conftest import DATABASE_URL
-
 
 
 @pytest.fixture
@@ -57,8 +56,8 @@ def test_reads_whose_connection_is_killed_are_served_again_never_a_500(app, team
 
 
 def test_the_api_reads_are_served_again_too(app, team, terminate):
-    from tests.factories import bearer, make_api_token
     from tests.concurrency.test_races import _staff_user
+    from tests.factories import bearer, make_api_token
 
     with app.app_context():
         secret = make_api_token(_staff_user(team.staff[0]))

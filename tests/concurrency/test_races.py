@@ -6,11 +6,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants import imports
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes import services
 from tenants.processes.models import Meeting, MentoringProcess
-from network.core.tenancy import tenant_context
 from tests.concurrency.conftest import race, signed_in
 from tests.processes.conftest import AGREEMENT
 
@@ -177,8 +177,8 @@ def test_two_staff_confirming_one_import_at_once_import_it_once_and_never_fail(a
     with app.app_context(), tenant_context(team.ids.tenant):
         staff = _staff_user(team.staff[0])
         started = imports.start_import("mentee", "lista.csv", (
-            "full_name,email,municipality\nLeila Haddad,leila@example.pt,Lisboa\nOmar Said,omar@example.pt,Porto\n"
-        ).encode(), staff)
+            b"full_name,email,municipality\nLeila Haddad,leila@example.pt,Lisboa\nOmar Said,omar@example.pt,Porto\n"
+        ), staff)
         db.session.commit()
         import_id = started.id
     url = f"{team.base}/imports/{import_id}/confirm"
@@ -204,7 +204,7 @@ def test_two_agreement_saves_at_once_keep_one_version_and_answer_409_never_500(a
             "goal-1-kind": "need", "goal-1-text": "Find a family doctor", "goal-1-target_date": ""})
 
     responses = race(app, *[(signed_in(app, email), save(duties))
-                            for email, duties in zip(team.staff, ("Meet weekly.", "Call every Monday."))])
+                            for email, duties in zip(team.staff, ("Meet weekly.", "Call every Monday."), strict=False)])
 
     assert sorted(response.status_code for response in responses) == [302, 409]
     refused = next(response for response in responses if response.status_code == 409).get_data(as_text=True)

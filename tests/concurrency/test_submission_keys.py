@@ -5,8 +5,8 @@ import sqlalchemy as sa
 
 from network.core.extensions import db
 from network.core.submit import SubmissionKey, purge_old_submission_keys
-from network.core.timeutil import utcnow
 from network.core.tenancy import tenant_context
+from network.core.timeutil import utcnow
 
 
 def test_the_daily_sweep_forgets_old_keys_in_every_workspace_and_keeps_recent_ones(app_context, two_partners):

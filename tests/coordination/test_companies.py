@@ -4,13 +4,13 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError
 
-from network.national.coordination.companies import company_report, volunteer_counts
 from network.core.extensions import db
 from network.core.reference.models import Company
 from network.core.reference.services import create_company, update_company
+from network.core.tenancy import activate_tenant, tenant_context
+from network.national.coordination.companies import company_report, volunteer_counts
 from tenants.participants.services import form_data, update_participant
 from tenants.processes import services as processes
-from network.core.tenancy import activate_tenant, tenant_context
 from tests.factories import login, make_tenant, make_user
 from tests.processes.conftest import AGREEMENT, ready_mentee, ready_mentor
 

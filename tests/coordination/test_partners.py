@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from network.core.accounts.models import Invitation
-from network.national.dashboards.models import RollupCount
-from network.core.extensions import db
 from network.core.audit.models import AuditEvent
+from network.core.extensions import db
 from network.core.tenancy import national_rollup_bypass, tenant_context
 from network.core.tenancy.models import Tenant
+from network.national.dashboards.models import RollupCount
 from tests.factories import login, make_mentee, make_mentor
 
 PARTNER = {"name": "Associação Gama", "slug": "gama", "kind": "immigrant_association", "district": "braga",

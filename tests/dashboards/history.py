@@ -1,19 +1,20 @@
 """A small network with a random history, built through the services (so every hook
 runs), and the figures counted directly from the case tables, in Python."""
+import contextlib
 import random
 from collections import Counter
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 
 import sqlalchemy as sa
 
 from network.core.extensions import db
-from tenants.participants.models import Interview, Mentee, Mentor
+from network.core.tenancy import tenant_context
 from tenants.intake.services import record_interview
+from tenants.participants.models import Interview, Mentee, Mentor
 from tenants.participants.services import create_participant, form_data, update_participant
 from tenants.processes import services as processes
 from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
-from network.core.tenancy import tenant_context
 from tests.factories import give_consent, make_tenant, make_user
 
 AGREEMENT = {
@@ -44,7 +45,7 @@ def make_network(partners=PARTNERS):
 
 
 def _at(day):
-    return datetime.combine(day, time(12, 0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
 class History:
@@ -114,10 +115,8 @@ class History:
         mentees = db.session.scalars(sa.select(Mentee).where(Mentee.status == "waiting")).all()
         if not mentors or not mentees:
             return self._interview(partner, day)
-        try:
+        with contextlib.suppress(processes.ProcessRefused):
             processes.create_process(self.rng.choice(mentors), self.rng.choice(mentees), partner.staff, today=day)
-        except processes.ProcessRefused:
-            pass
 
     def _open(self):
         return db.session.scalars(sa.select(MentoringProcess).where(MentoringProcess.state.in_(OPEN_STATES))

@@ -8,7 +8,6 @@ from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
 from tests.dashboards.history import History, make_network
 
 
-
 def _as(connection, role, tenant_id):
     connection.exec_driver_sql(
         "SELECT set_config('app.tenant_id', %(t)s, true), set_config('role', %(r)s, true)",

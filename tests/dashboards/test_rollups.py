@@ -5,12 +5,12 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
+from network.core.extensions import db
+from network.core.tenancy import national_rollup_bypass, tenant_context
 from network.national.dashboards.models import NationalRollup, RollupCount
 from network.national.dashboards.rebuild import rebuild_rollups
 from network.national.dashboards.rollups import current_month, dimension_values, national_keys, refresh_tenant_rollups
 from network.national.dashboards.services import Filters, dashboard_data
-from network.core.extensions import db
-from network.core.tenancy import national_rollup_bypass, tenant_context
 from tests.dashboards.history import History, direct_counts, make_network
 
 
@@ -33,7 +33,7 @@ def national_rows(column="count"):
 def expected_national_rows(rows):
     """The national sums, computed in Python from the tenant rows."""
     sums = Counter()
-    for tenant_id, metric, dimension, value, month, district, kind, count in rows:
+    for _tenant_id, metric, dimension, value, month, district, kind, count in rows:
         for key in national_keys((district, kind, metric, dimension, month, value)):
             sums[key] += count
     return sorted((*key, count) for key, count in sums.items() if count)
@@ -159,17 +159,17 @@ def test_the_dashboard_equals_the_published_counts_of_the_roll_ups(app, app_cont
     assert headline["ongoing"] == _expected(direct, "ongoing")
     assert headline["evaluated"] == _expected(direct, "closed", months=months)
     funnel = tables["funnel"]
-    for column, value in zip(funnel["columns"], funnel["cells"][0]):
+    for column, value in zip(funnel["columns"], funnel["cells"][0], strict=False):
         assert value == _expected(direct, column, months=months), column
     by_month = tables["by_month"]
-    for row, cells in zip(by_month["rows"], by_month["cells"]):
-        for column, value in zip(by_month["columns"], cells):
+    for row, cells in zip(by_month["rows"], by_month["cells"], strict=False):
+        for column, value in zip(by_month["columns"], cells, strict=False):
             assert value == _expected(direct, column, months={row}), (row, column)
     by_partner = tables["by_partner"]
-    for tenant_id, cells in zip(by_partner["rows"], by_partner["cells"]):
-        for column, value in zip(by_partner["columns"], cells):
+    for tenant_id, cells in zip(by_partner["rows"], by_partner["cells"], strict=False):
+        for column, value in zip(by_partner["columns"], cells, strict=False):
             assert value == _expected(direct, column, months=months, tenants={tenant_id}), (tenant_id, column)
-    by_district = dict(zip(tables["by_district"]["rows"], tables["by_district"]["cells"]))
+    by_district = dict(zip(tables["by_district"]["rows"], tables["by_district"]["cells"], strict=False))
     porto_ids = {p.id for p in network.partners if p.district == "porto"}
     matched = tables["by_district"]["columns"].index("matched")
     assert by_district["porto"][matched] == _expected(direct, "matched", months=months, tenants=porto_ids)
@@ -177,11 +177,11 @@ def test_the_dashboard_equals_the_published_counts_of_the_roll_ups(app, app_cont
         _expected(direct, "matched", months=months, tenants=porto_ids)
     for dimension in ("country", "age_band", "gender", "residence", "support_area"):
         table = tables[dimension]
-        for value, cells in zip(table["rows"], table["cells"]):
-            for column, shown in zip(table["columns"], cells):
+        for value, cells in zip(table["rows"], table["cells"], strict=False):
+            for column, shown in zip(table["columns"], cells, strict=False):
                 assert shown == _expected(direct, column, dimension, value, months=months), (dimension, value, column)
     outcomes = tables["outcomes"]
-    for value, cells in zip(outcomes["rows"], outcomes["cells"]):
+    for value, cells in zip(outcomes["rows"], outcomes["cells"], strict=False):
         assert cells[0] == _expected(direct, "closed", "outcome", value, months=months)
     partner_funnel = {t["key"]: t for t in partner_data["tables"]}["funnel"]
     own = {network.partners[0].id}

@@ -1,6 +1,6 @@
 """The daily digest: each partner's admins and staff hear once a day what waits for them."""
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -13,7 +13,7 @@ from network.core.tenancy import tenant_context
 from network.core.tenancy.models import Tenant
 from tenants.workspace.digest import send_daily_digests, send_workspace_digest
 
-MORNING = datetime(2026, 11, 24, 7, 0, tzinfo=timezone.utc)
+MORNING = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
 def _invite_into_alpha(network, email="nova@example.pt"):

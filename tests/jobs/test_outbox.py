@@ -13,8 +13,8 @@ from network.core.mail import send_email
 from network.core.mail.delivery import deliver_message
 from network.core.mail.models import OutboxMessage
 from network.core.mail.outbox import purge_old_messages
-from network.core.timeutil import utcnow
 from network.core.tenancy import tenant_context
+from network.core.timeutil import utcnow
 from tests.factories import login, make_tenant, make_user
 
 RESET_TEMPLATE = "accounts/email/password_reset.txt"

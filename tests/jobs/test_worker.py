@@ -14,7 +14,6 @@ from rq.registry import ScheduledJobRegistry
 
 from config import PROJECT_ROOT
 from network.core.database import owner_engine
-from network.core.extensions import db
 from network.core.jobs import enqueue
 from network.core.jobs.periodic import PERIODIC_JOBS, run_periodic_job, schedule_periodic_jobs
 from network.core.jobs.runner import AppContextJob

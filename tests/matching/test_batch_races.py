@@ -8,13 +8,12 @@ from flask_babel import force_locale
 
 from network.core.accounts.models import User
 from network.core.extensions import db
-from tenants.matching import proposals, services
-from tenants.processes.models import MentoringProcess
 from network.core.submit import submit
 from network.core.tenancy import tenant_context
+from tenants.matching import proposals, services
+from tenants.processes.models import MentoringProcess
 from tests.conftest import DATABASE_URL
 from tests.factories import make_ready_mentee, make_ready_mentor, make_tenant, make_user
-
 
 
 def _proposal(staff, exclusions=()):

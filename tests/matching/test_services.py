@@ -4,8 +4,8 @@ from datetime import date
 from flask_babel import force_locale
 
 from network.core.extensions import db
-from tenants.matching import services
 from tenants.intake.services import withdraw_consent
+from tenants.matching import services
 from tests.factories import make_mentor
 from tests.processes.conftest import partner, ready_mentee, ready_mentor  # noqa: F401 (fixture)
 

@@ -27,7 +27,6 @@ from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD
 from tests.ops.pgcluster import free_port
 
-
 BIN = Path(sys.executable).parent
 MESSAGES = 6
 

@@ -9,11 +9,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
-from network.national.app import create_app
 from network.core.extensions import db
 from network.core.ops.logs import JsonFormatter, TextFormatter
-from tenants.participants.services import allowed_moves
 from network.core.tenancy import tenant_context
+from network.national.app import create_app
+from tenants.participants.services import allowed_moves
 from tests.conftest import DATABASE_URL, RUNTIME_DATABASE_URL
 from tests.factories import login, make_mentee
 

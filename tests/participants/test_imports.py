@@ -9,11 +9,11 @@ from flask_babel import force_locale
 from marshmallow import ValidationError
 from openpyxl import Workbook
 
-from network.core.extensions import db
 from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants import imports
 from tenants.participants.models import Mentee, MenteeLanguage, Mentor, ParticipantImport
-from network.core.tenancy import tenant_context
 from tests.factories import login, make_mentee, make_tenant, make_user
 
 MENTEE_HEADER = "full_name,email,phone,municipality,country_of_origin,arrival_year,portuguese_level,languages,support_areas"

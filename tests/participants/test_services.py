@@ -6,12 +6,12 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.core.extensions import db
 from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.intake import services as intake
 from tenants.participants import services
 from tenants.participants.schemas import MenteeSchema, MentorSchema
-from network.core.tenancy import tenant_context
 from tests.factories import give_consent, make_mentee, make_mentor, make_tenant, make_user
 
 

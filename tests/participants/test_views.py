@@ -7,12 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from network.core.accounts.models import User
+from network.core.audit.models import AuditEvent
 from network.core.extensions import db
 from network.core.reference.services import create_company
-from network.core.audit.models import AuditEvent
-from tenants.participants.models import Consent, Mentee, Mentor
 from network.core.tenancy import tenant_context
 from network.core.tenancy.models import Tenant
+from tenants.participants.models import Consent, Mentee, Mentor
 from tests.factories import login, make_mentee, make_mentor, make_user
 
 

@@ -2,8 +2,8 @@
 import pytest
 
 from network.core.extensions import db
-from tenants.processes import services as processes
 from network.core.tenancy import tenant_context
+from tenants.processes import services as processes
 from tests.factories import login, make_tenant, make_user
 from tests.portal.conftest import give_portal_account, ready_mentee, ready_mentor
 

@@ -6,8 +6,8 @@ import pytest
 from flask_babel import force_locale
 
 from network.core.extensions import db
-from tenants.processes import services
 from network.core.tenancy import activate_tenant
+from tenants.processes import services
 from tests.factories import make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 GOALS = [

@@ -5,11 +5,11 @@ import pytest
 import sqlalchemy as sa
 
 from network.core.extensions import db
-from tenants.matching.services import confirm_match
+from network.core.tenancy import activate_tenant
 from tenants.intake.services import withdraw_consent
+from tenants.matching.services import confirm_match
 from tenants.processes import services
 from tenants.processes.models import PROCESS_STATES, MentoringProcess
-from network.core.tenancy import activate_tenant
 from tests.factories import make_tenant, make_user
 from tests.processes.conftest import AGREEMENT, GOALS, evaluation, ready_mentee, ready_mentor
 

@@ -1,15 +1,14 @@
 """The staff pages of a process, walked as a case manager would."""
-import re
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes import services
 from tenants.processes.models import MentoringProcess
-from network.core.tenancy import tenant_context
 from tests.factories import login, make_tenant, make_user
 from tests.processes.conftest import AGREEMENT, ready_mentee, ready_mentor
 

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from network.core.accounts.models import Invitation, Membership
 from network.core.extensions import db
 from network.core.reference.services import create_company
-from tenants.participants.models import Consent, Mentee, Mentor, ParticipantImport
 from network.core.tenancy import tenant_context
+from tenants.participants.models import Consent, Mentee, Mentor, ParticipantImport
 from tests.factories import login, make_tenant, make_user, objects_for_every_route
 
 pytestmark = pytest.mark.isolation

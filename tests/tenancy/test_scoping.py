@@ -5,10 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from network.core.accounts.models import Invitation
-from network.core.extensions import db
-from network.core.timeutil import utcnow
 from network.core.audit.models import AuditEvent
 from network.core.audit.services import record_event
+from network.core.extensions import db
 from network.core.tenancy import (
     TenantContextMissing,
     TenantScoped,
@@ -16,6 +15,7 @@ from network.core.tenancy import (
     national_rollup_bypass,
     tenant_context,
 )
+from network.core.timeutil import utcnow
 from tests.factories import make_tenant
 
 pytestmark = pytest.mark.isolation

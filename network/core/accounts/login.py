@@ -1,7 +1,7 @@
 """Flask-Login wiring: the cookie holds a server-side session's token (network.core.accounts.sessions)."""
 from flask import g
-from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from network.core.accounts.models import Membership, User

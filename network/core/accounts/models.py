@@ -1,4 +1,5 @@
 """Users (network-level), their memberships in tenants, and invitations into a tenant."""
+import contextlib
 import secrets
 from datetime import datetime
 
@@ -13,8 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from network.core.columns import choice_type
 from network.core.extensions import db
 from network.core.tenancy import TenantScoped
-from network.core.timeutil import UTCDateTime, utcnow
 from network.core.tenancy.models import LOCALES, Tenant
+from network.core.timeutil import UTCDateTime, utcnow
 
 ROLES = {
     "coordinator": _l("National coordinator"),
@@ -110,10 +111,8 @@ def check_password_against_nothing(password):
     dummy = _DUMMY_HASHES.get(hasher)
     if dummy is None:
         dummy = _DUMMY_HASHES[hasher] = hasher.hash(secrets.token_urlsafe(16))
-    try:
+    with contextlib.suppress(VerificationError, InvalidHashError):
         hasher.verify(dummy, password)
-    except (VerificationError, InvalidHashError):
-        pass
 
 
 _DUMMY_HASHES = {}

@@ -3,8 +3,8 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from network.core.accounts.models import ROLES
 from network.core.accounts.passwords import check_password_is_not_personal
-from network.core.validation import FormSchema, choice_field, email_field, password_field, text_field
 from network.core.tenancy.models import LOCALES
+from network.core.validation import FormSchema, choice_field, email_field, password_field, text_field
 
 
 class LoginSchema(FormSchema):

@@ -19,10 +19,10 @@ from network.core.accounts.models import (
     check_password_against_nothing,
     normalize_email,
 )
+from network.core.audit.services import record_event
 from network.core.extensions import db
 from network.core.submit import Refused
 from network.core.timeutil import utcnow
-from network.core.audit.services import record_event
 
 
 class LoginRefused(Refused):

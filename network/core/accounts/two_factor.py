@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from network.core.extensions import db
-from network.core.timeutil import UTCDateTime, utcnow
 from network.core.audit.services import record_event
+from network.core.extensions import db
 from network.core.tenancy import tenant_context
+from network.core.timeutil import UTCDateTime, utcnow
 
 ISSUER = "Rede Mentores"
 # A code of the step before or after the current one is accepted (clocks drift by seconds).

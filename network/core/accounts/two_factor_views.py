@@ -11,8 +11,8 @@ from network.core.accounts.models import Membership, User
 from network.core.accounts.views import PENDING_LOGIN_KEY, _start_session
 from network.core.extensions import db
 from network.core.permissions import permission_required
-from network.core.timeutil import utcnow
 from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.timeutil import utcnow
 
 bp = Blueprint("two_factor", __name__, template_folder="templates")
 team_bp = Blueprint("two_factor_team", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)

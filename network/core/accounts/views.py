@@ -18,9 +18,9 @@ from network.core.accounts.schemas import (
 from network.core.extensions import db, limiter
 from network.core.i18n import SESSION_LOCALE_KEY
 from network.core.submit import submit
-from network.core.validation import load_form
 from network.core.tenancy import tenant_context
 from network.core.tenancy.models import Tenant
+from network.core.validation import load_form
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 

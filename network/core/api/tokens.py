@@ -13,10 +13,10 @@ from sqlalchemy.orm import joinedload
 
 from network.core.accounts.login import WITH_MEMBERSHIPS
 from network.core.api.models import ApiToken
-from network.core.extensions import db
-from network.core.timeutil import utcnow
 from network.core.audit.services import record_event
+from network.core.extensions import db
 from network.core.tenancy import tenant_context
+from network.core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

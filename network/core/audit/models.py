@@ -4,8 +4,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.core.accounts.models import User
 from network.core.extensions import db
-from network.core.timeutil import UTCDateTime, utcnow
 from network.core.tenancy import TenantScoped
+from network.core.timeutil import UTCDateTime, utcnow
 
 AUDIT_ACTIONS = {
     "workspace.opened": _l("Opened the workspace"),

@@ -1,10 +1,10 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from network.core.extensions import db
-from network.core.timeutil import utcnow
 from network.core.audit.models import AUDIT_ACTIONS, AuditEvent
+from network.core.extensions import db
 from network.core.tenancy import current_tenant_id
+from network.core.timeutil import utcnow
 
 
 def record_event(action, actor=None, record=None, changes=None):

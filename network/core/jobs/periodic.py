@@ -12,7 +12,7 @@ nothing twice.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -23,8 +23,8 @@ from rq.exceptions import DuplicateJobError
 from network.core.extensions import db
 from network.core.jobs.queueing import enqueue, job_options
 from network.core.jobs.runner import TENANT_META_KEY
-from network.core.timeutil import utcnow
 from network.core.tenancy.models import Tenant, active_partner_criteria
+from network.core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,12 @@ class PeriodicJob:
         """The first slot strictly after `after` (aware UTC)."""
         if self.every_setting:
             every = config[self.every_setting]
-            return datetime.fromtimestamp((int(after.timestamp()) // every + 1) * every, timezone.utc)
+            return datetime.fromtimestamp((int(after.timestamp()) // every + 1) * every, UTC)
         zone = ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
         at = time.fromisoformat(config[self.daily_at_setting])
         day = after.astimezone(zone).date()
         while True:
-            candidate = datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc)
+            candidate = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
             if candidate > after:
                 return candidate
             day += timedelta(days=1)

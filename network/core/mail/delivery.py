@@ -23,8 +23,8 @@ from rq import get_current_job
 
 from network.core.extensions import db
 from network.core.mail import backends
-from network.core.mail.models import OutboxMessage
 from network.core.mail.messages import decode_context, find_message, in_scope
+from network.core.mail.models import OutboxMessage
 from network.core.timeutil import utcnow
 
 log = logging.getLogger(__name__)

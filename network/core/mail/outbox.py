@@ -16,9 +16,9 @@ from network.core.jobs.after_commit import enqueue_after_commit
 from network.core.mail.delivery import deliver_message
 from network.core.mail.messages import encode_context, in_scope
 from network.core.mail.models import OutboxMessage
-from network.core.timeutil import utcnow
 from network.core.tenancy import current_tenant_id, tenant_context
 from network.core.tenancy.models import Tenant
+from network.core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

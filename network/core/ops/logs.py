@@ -5,7 +5,7 @@ in `extra={"fields": {...}}`: ids, endpoint names, status and durations, never p
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 FIELDS = "fields"
 _HANDLER_FLAG = "_rede_mentores_handler"
@@ -14,7 +14,7 @@ _HANDLER_FLAG = "_rede_mentores_handler"
 class JsonFormatter(logging.Formatter):
     def format(self, record):
         line = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from sqlalchemy.orm import Mapped, mapped_column
 
-from network.core.extensions import db
 from network.core.columns import Versioned
+from network.core.extensions import db
 from network.core.timeutil import UTCDateTime, utcnow
 
 

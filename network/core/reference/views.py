@@ -7,8 +7,8 @@ from network.core.permissions import permission_required
 from network.core.reference import services
 from network.core.reference.schemas import SupportAreaSchema
 from network.core.submit import redirect_replayed, submit, submitted_key
-from network.core.validation import load_form
 from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 
 bp = Blueprint("reference", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

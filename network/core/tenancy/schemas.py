@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from network.core.validation import FormSchema, choice_field, text_field
 from network.core.tenancy.models import DISTRICTS, LOCALES, SLUG_PATTERN, TENANT_KINDS
+from network.core.validation import FormSchema, choice_field, text_field
 
 
 class TenantSchema(FormSchema):

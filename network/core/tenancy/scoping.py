@@ -17,8 +17,8 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 from network.core.extensions import db
 from network.core.tenancy import rls

@@ -1,5 +1,5 @@
-from marshmallow import ValidationError
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 
 from network.core.extensions import db
 from network.core.tenancy.models import Tenant

@@ -1,7 +1,7 @@
 """foundation: tenants, accounts, invitations, audit log
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-24 03:50:52.350132
 
 """
@@ -10,7 +10,6 @@ from alembic import op
 
 import network.core.timeutil
 from network.core.tenancy import rls
-
 
 # revision identifiers, used by Alembic.
 revision = '0001_foundation'

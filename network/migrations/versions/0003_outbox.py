@@ -11,7 +11,6 @@ from alembic import op
 import network.core.timeutil
 from network.core.tenancy import rls
 
-
 # revision identifiers, used by Alembic.
 revision = '0003_outbox'
 down_revision = '0002_participants'

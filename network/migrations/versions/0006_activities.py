@@ -11,7 +11,6 @@ from alembic import op
 import network.core.timeutil  # noqa: F401  (custom column types)
 from network.core.tenancy import rls
 
-
 # revision identifiers, used by Alembic.
 revision = '0006_activities'
 down_revision = '0005_rollups'

@@ -12,7 +12,6 @@ from alembic import op
 
 import network.core.timeutil  # noqa: F401  (custom column types)
 
-
 # revision identifiers, used by Alembic.
 revision = '0008_bench_indexes'
 down_revision = '0007_portal'

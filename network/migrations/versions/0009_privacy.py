@@ -17,7 +17,6 @@ from alembic import op
 import network.core.timeutil  # noqa: F401  (custom column types)
 from network.core.tenancy import rls
 
-
 # revision identifiers, used by Alembic.
 revision = '0009_privacy'
 down_revision = '0008_bench_indexes'

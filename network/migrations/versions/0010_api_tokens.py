@@ -10,7 +10,6 @@ from alembic import op
 
 import network.core.timeutil
 
-
 # revision identifiers, used by Alembic.
 revision = '0010_api_tokens'
 down_revision = '0009_privacy'

@@ -18,7 +18,6 @@ from alembic import op
 
 import network.core.timeutil  # noqa: F401  (custom column types)
 
-
 # revision identifiers, used by Alembic.
 revision = '0011_perf'
 down_revision = '0010_api_tokens'

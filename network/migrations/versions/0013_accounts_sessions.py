@@ -12,7 +12,6 @@ from alembic import op
 
 import network.core.timeutil
 
-
 revision = '0013_accounts'
 down_revision = '0013_onedb'
 branch_labels = None

@@ -21,7 +21,6 @@ from alembic import op
 
 from network.core.tenancy import rls
 
-
 # revision identifiers, used by Alembic.
 revision = '0013_onedb'
 down_revision = '0013_matching'

@@ -4,8 +4,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from network.national.dashboards.services import DashboardFilterSchema
 from network.core.validation import FormSchema, choice_field, integer_field, text_field
+from network.national.dashboards.services import DashboardFilterSchema
 from tenants.participants.schemas import ParticipantListSchema
 from tenants.processes.models import PROCESS_STATES
 

@@ -12,9 +12,9 @@ from flask import current_app
 
 from network.core.api.errors import CODES
 from network.core.api.models import SCOPES
-from network.national.api.schemas import ErrorSchema
 from network.core.converters import MAX_ID
 from network.core.reference.services import support_areas_by_code
+from network.national.api.schemas import ErrorSchema
 
 OPENAPI_VERSION = "3.0.3"
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -98,7 +98,7 @@ def openapi_document():
             f"`{scope}`: {label}" for scope, label in SCOPES.items()),
     })
     spec.components.schema("Error", schema=ErrorSchema)
-    for status, code in CODES.items():
+    for _status, code in CODES.items():
         spec.components.response(code, {"description": code.replace("_", " "),
                                          "content": {"application/json": {"schema": "Error"}}})
     app = current_app

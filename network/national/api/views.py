@@ -9,14 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from network.core.api import API_URL_PREFIX
-from network.national.api import schemas
 from network.core.api.auth import api_endpoint, ignore_session_user
 from network.core.api.errors import ApiError
-from network.national.dashboards.services import dashboard_data, dashboard_scope, parse_filters
 from network.core.extensions import csrf, db, limiter
-from network.core.submit import submit, submitted_key
-from network.core.validation import load_form
 from network.core.reference.services import support_areas_by_code
+from network.core.submit import submit, submitted_key
+from network.core.tenancy.web import resolves_tenant_after_authentication
+from network.core.validation import load_form
+from network.national.api import schemas
+from network.national.dashboards.services import dashboard_data, dashboard_scope, parse_filters
 from tenants.activities import services as activities
 from tenants.activities.models import Activity, NetworkActivity
 from tenants.participants import services as participants
@@ -24,7 +25,6 @@ from tenants.participants.schemas import PARTICIPANT_SCHEMAS
 from tenants.processes import services as processes
 from tenants.processes.models import Meeting
 from tenants.processes.schemas import MeetingSchema
-from network.core.tenancy.web import resolves_tenant_after_authentication
 
 bp = Blueprint("api", __name__, url_prefix=API_URL_PREFIX)
 resolves_tenant_after_authentication(bp)

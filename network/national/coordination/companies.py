@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from network.national.disclosure import published_sql, rounding_base
 from network.core.extensions import db
+from network.core.tenancy import national_rollup_bypass
+from network.national.disclosure import published_sql, rounding_base
 from tenants.participants.models import Mentor
 from tenants.processes.models import Meeting, MentoringProcess
-from network.core.tenancy import national_rollup_bypass
 
 
 @dataclass(frozen=True)

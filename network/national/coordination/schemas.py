@@ -1,8 +1,8 @@
 from marshmallow import fields, validate
 
-from network.core.validation import FormSchema, choice_field, email_field, text_field
 from network.core.tenancy.models import DISTRICTS, LOCALES, TENANT_KINDS
 from network.core.tenancy.schemas import TenantSchema
+from network.core.validation import FormSchema, choice_field, email_field, text_field
 
 PARTNER_KINDS = {kind: label for kind, label in TENANT_KINDS.items() if kind != "coordination"}
 

@@ -13,15 +13,15 @@ from marshmallow import ValidationError
 
 from network.core.accounts import services as accounts
 from network.core.accounts.models import Membership
-from network.core.changes import mark_rollups_stale
-from network.national.dashboards.models import RollupCount
-from network.national.dashboards.services import Filters, metric_totals
-from network.core.extensions import db
 from network.core.audit.services import record_event
-from tenants.processes.models import PROCESS_STATES
+from network.core.changes import mark_rollups_stale
+from network.core.extensions import db
 from network.core.tenancy import national_rollup_bypass, tenant_context
 from network.core.tenancy.models import Tenant
 from network.core.tenancy.services import create_tenant
+from network.national.dashboards.models import RollupCount
+from network.national.dashboards.services import Filters, metric_totals
+from tenants.processes.models import PROCESS_STATES
 
 PARTNER_FIELDS = ("name", "kind", "district", "default_locale")
 

@@ -1,21 +1,11 @@
 """The coordination team's pages: partners (metadata, onboarding, activity counts) and the
 network's companies with their corporate social responsibility report. Coordinators only."""
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from babel.dates import get_month_names
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.national.coordination import companies as company_figures
-from network.national.coordination import services
-from network.national.coordination.schemas import (
-    PARTNER_KINDS,
-    PartnerAdminInvitationSchema,
-    PartnerEditSchema,
-    PartnerSchema,
-    PartnerStatusSchema,
-    YearSchema,
-)
 from network.core.mail import send_email
 from network.core.permissions import permission_required
 from network.core.reference import services as reference
@@ -31,9 +21,19 @@ from network.core.submit import (
     submit,
     submitted_key,
 )
-from network.core.validation import load_form
 from network.core.tenancy.models import DISTRICTS, LOCALES
 from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
+from network.national.coordination import companies as company_figures
+from network.national.coordination import services
+from network.national.coordination.schemas import (
+    PARTNER_KINDS,
+    PartnerAdminInvitationSchema,
+    PartnerEditSchema,
+    PartnerSchema,
+    PartnerStatusSchema,
+    YearSchema,
+)
 
 bp = Blueprint("coordination", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

@@ -117,7 +117,7 @@ def line_chart(chart_id, title, x_labels, series, marker_text):
         parts.append(f'<rect x="{legend_x:.1f}" y="{height - 22}" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{legend_x + 16:.1f}" y="{height - 12}" fill="{TEXT}">{escape(str(name))}</text>')
     description = " | ".join(
-        f"{name}: " + ", ".join(f"{label} {v if _number(v) else marker_text(v)}" for label, v in zip(x_labels, values))
+        f"{name}: " + ", ".join(f"{label} {v if _number(v) else marker_text(v)}" for label, v in zip(x_labels, values, strict=False))
         for name, values in series
     )
     return _svg(chart_id, title, description, height, "".join(parts))

@@ -5,8 +5,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from network.national.dashboards.rebuild import rebuild_rollups, rebuild_steps
 from network.core.extensions import db
+from network.national.dashboards.rebuild import rebuild_rollups, rebuild_steps
 
 rollups_cli = AppGroup("rollups", help="National roll-ups of the dashboards.")
 

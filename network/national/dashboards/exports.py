@@ -7,14 +7,14 @@ import logging
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 
+from network.core.extensions import db
+from network.core.spreadsheets import csv_bytes, xlsx_bytes
+from network.core.tenancy import current_tenant_id
+from network.core.tenancy.models import DISTRICTS
+from network.core.timeutil import utcnow
 from network.national.dashboards.models import DashboardExport
 from network.national.dashboards.presentation import disclosure_note, marker_text, month_label, present
 from network.national.dashboards.services import PARTNER_KINDS, Filters, dashboard_data, months_between, partner_count
-from network.core.extensions import db
-from network.core.spreadsheets import csv_bytes, xlsx_bytes
-from network.core.timeutil import utcnow
-from network.core.tenancy import current_tenant_id
-from network.core.tenancy.models import DISTRICTS
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from network.national.dashboards.models import STALE_MARKS, RollupStatus
 from network.core.changes import register_stale_marker
 from network.core.extensions import db
 from network.core.jobs import enqueue
 from network.core.jobs.after_commit import enqueue_after_commit
-from network.core.timeutil import utcnow
 from network.core.tenancy import current_tenant_id
+from network.core.timeutil import utcnow
+from network.national.dashboards.models import STALE_MARKS, RollupStatus
 
 log = logging.getLogger(__name__)
 

@@ -3,14 +3,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
-
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, mapped_column
 
 from network.core.columns import choice_type
 from network.core.extensions import db
-from network.core.timeutil import UTCDateTime, utcnow
 from network.core.tenancy import TenantScoped
+from network.core.timeutil import UTCDateTime, utcnow
 
 
 def _key(length):

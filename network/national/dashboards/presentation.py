@@ -6,6 +6,9 @@ from datetime import date
 from flask_babel import format_date, format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 
+from network.core.extensions import db
+from network.core.reference.models import SupportArea
+from network.core.tenancy.models import DISTRICTS
 from network.national.dashboards import charts
 from network.national.dashboards.services import (
     FUNNEL_LABELS,
@@ -13,12 +16,9 @@ from network.national.dashboards.services import (
     METRICS,
     PARTNER_KINDS,
 )
-from network.core.extensions import db
-from network.core.reference.models import SupportArea
 from tenants.participants.models import AGE_BANDS, GENDERS, RESIDENCE_STATUSES
 from tenants.participants.reference import country_name
 from tenants.processes.models import OUTCOMES
-from network.core.tenancy.models import DISTRICTS
 
 TITLES = {
     "funnel": _l("From registration to goals met"),
@@ -84,7 +84,7 @@ def _row_labeller(key, table):
     if key == "by_kind":
         return lambda row: str(PARTNER_KINDS.get(row, row))
     if key == "by_partner":
-        names = dict(zip(table["rows"], table.get("row_names", [])))
+        names = dict(zip(table["rows"], table.get("row_names", []), strict=False))
         return lambda row: names.get(row, "")
     if key == "outcomes":
         return lambda row: str(OUTCOMES.get(row, row))
@@ -139,7 +139,7 @@ def _chart(key, table, presented, marker):
     chart_id = f"chart-{key}"
     title = presented["title"]
     if table["chart"] == "funnel" and table["rows"]:
-        items = list(zip(presented["columns"], table["cells"][0]))
+        items = list(zip(presented["columns"], table["cells"][0], strict=False))
         return charts.funnel_chart(chart_id, title, items, marker)
     if table["chart"] == "line" and table["rows"]:
         columns = table["columns"]

@@ -29,6 +29,9 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import current_app
 
+from network.core.database import owner_engine
+from network.core.extensions import db
+from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE, apply_transaction_settings
 from network.national.dashboards.models import ANY, NationalRollup, RollupCount
 from network.national.dashboards.rollups import (
     PROFILE,
@@ -43,12 +46,9 @@ from network.national.dashboards.rollups import (
     rollup_selects,
     tenant_filter,
 )
-from network.core.database import owner_engine
 from network.national.disclosure import rounding_base
-from network.core.extensions import db
 from tenants.participants.models import Mentee
 from tenants.processes.models import MentoringProcess
-from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE, apply_transaction_settings
 
 log = logging.getLogger(__name__)
 
@@ -162,22 +162,21 @@ def _count_share(engine, snapshot, shard, snapshot_month, steps, base):
     disclosure rounding base, read by the caller (the workers' threads have no app context)."""
     assert _SNAPSHOT_ID.match(snapshot), snapshot
     prefix = f"share {shard.index + 1}/{shard.count}: "
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-        with connection.begin():
-            connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-            log.info("national roll-up bypass: flask rollups rebuild, %s", prefix.strip(": "))
-            apply_transaction_settings(connection, None, True)
-            # Aggregates of millions of rows: hash them in memory rather than sort on disk, and
-            # skip compiling each statement to machine code (a third of a second each, for little).
-            connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-            connection.exec_driver_sql("SET LOCAL jit = off")
-            source = _staged_process_source(connection, shard)
-            steps.step(prefix + "processes staged")
-            counts, rows = _next_table(RollupCount.__table__), 0
-            for metric, label, select in rollup_selects(shard, snapshot_month, source_tables=source, base=base):
-                inserted = connection.execute(insert_counts(select, counts).execution_options(preserve_rowcount=True))
-                rows += inserted.rowcount
-                steps.step(f"{prefix}{metric} / {label}")
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, connection.begin():
+        connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        log.info("national roll-up bypass: flask rollups rebuild, %s", prefix.strip(": "))
+        apply_transaction_settings(connection, None, True)
+        # Aggregates of millions of rows: hash them in memory rather than sort on disk, and
+        # skip compiling each statement to machine code (a third of a second each, for little).
+        connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        connection.exec_driver_sql("SET LOCAL jit = off")
+        source = _staged_process_source(connection, shard)
+        steps.step(prefix + "processes staged")
+        counts, rows = _next_table(RollupCount.__table__), 0
+        for metric, label, select in rollup_selects(shard, snapshot_month, source_tables=source, base=base):
+            inserted = connection.execute(insert_counts(select, counts).execution_options(preserve_rowcount=True))
+            rows += inserted.rowcount
+            steps.step(f"{prefix}{metric} / {label}")
     return rows
 
 

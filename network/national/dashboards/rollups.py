@@ -22,22 +22,22 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import reduce
 from datetime import date
+from functools import reduce
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-from network.national.dashboards.models import ANY, NationalRollup, RollupCount
-from network.national.disclosure import published_sql, rounding_base
 from network.core.extensions import db
 from network.core.reference.models import SupportArea
-from tenants.participants.models import Interview, Mentee, MenteeSupportArea, Mentor
-from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
 from network.core.tenancy import current_tenant_id
 from network.core.tenancy.models import Tenant
+from network.national.dashboards.models import ANY, NationalRollup, RollupCount
+from network.national.disclosure import published_sql, rounding_base
+from tenants.participants.models import Interview, Mentee, MenteeSupportArea, Mentor
+from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ def dimension_values(dimension, value):
     of the mentee's four dimensions."""
     if dimension != PROFILE:
         return [(dimension, value)]
-    return list(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR)))
+    return list(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR), strict=False))
 
 
 def shown_sums(sums):
@@ -342,7 +342,7 @@ def apply_national_difference(old_rows, new_rows):
             for national_key in national_keys(key):
                 difference[national_key] += sign * count
                 published[national_key] += sign * published_count
-    changes = [dict(zip(NATIONAL_KEY, key), count=change, published=published[key])
+    changes = [dict(zip(NATIONAL_KEY, key, strict=False), count=change, published=published[key])
                for key, change in sorted(difference.items()) if change or published[key]]
     if not changes:
         return

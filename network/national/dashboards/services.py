@@ -12,15 +12,15 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validates_schema
 
+from network.core.extensions import db
+from network.core.ops.replica import national_reads
+from network.core.tenancy import national_rollup_bypass
+from network.core.tenancy.models import DISTRICTS, TENANT_KINDS, Tenant, active_partner_criteria
+from network.core.validation import FormSchema, choice_field
 from network.national.dashboards import cache
 from network.national.dashboards.models import ANY, NationalRollup, RollupCount
 from network.national.dashboards.rollups import ALL, FLOW_METRICS, PROFILE, SNAPSHOT_METRICS, shown_sums
 from network.national.disclosure import rounding_base
-from network.core.extensions import db
-from network.core.ops.replica import national_reads
-from network.core.validation import FormSchema, choice_field
-from network.core.tenancy import national_rollup_bypass
-from network.core.tenancy.models import DISTRICTS, TENANT_KINDS, Tenant, active_partner_criteria
 
 PARTNER_KINDS = {kind: label for kind, label in TENANT_KINDS.items() if kind != "coordination"}
 MAX_MONTHS = 120

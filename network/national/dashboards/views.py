@@ -7,17 +7,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.national.dashboards.hooks import rollup_freshness
-from network.core.submit import found_or_404, submit
-from network.national.dashboards import exports
-from network.national.dashboards.models import EXPORT_FORMATS, DashboardExport
-from network.national.dashboards.presentation import disclosure_note, present
-from network.national.dashboards.services import PARTNER_KINDS, dashboard_data, dashboard_scope, parse_filters
 from network.core.extensions import db
 from network.core.jobs import JobsUnavailable, enqueue
 from network.core.permissions import permission_required
+from network.core.submit import found_or_404, submit
 from network.core.tenancy.models import DISTRICTS
 from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.national.dashboards import exports
+from network.national.dashboards.hooks import rollup_freshness
+from network.national.dashboards.models import EXPORT_FORMATS, DashboardExport
+from network.national.dashboards.presentation import disclosure_note, present
+from network.national.dashboards.services import PARTNER_KINDS, dashboard_data, dashboard_scope, parse_filters
 
 bp = Blueprint("dashboards", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

@@ -33,6 +33,9 @@ import sqlalchemy as sa
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
+from network.core.extensions import db
+from network.core.tenancy import national_rollup_bypass
+from network.core.tenancy.models import DISTRICTS
 from network.national.dashboards.models import RollupCount
 from network.national.dashboards.rollups import PROFILE, PROFILE_DIMENSIONS, PROFILE_SEPARATOR, SNAPSHOT_METRICS
 from network.national.dashboards.services import (
@@ -43,9 +46,6 @@ from network.national.dashboards.services import (
     release_periods,
 )
 from network.national.disclosure import rounding_base, threshold
-from network.core.extensions import db
-from network.core.tenancy import national_rollup_bypass
-from network.core.tenancy.models import DISTRICTS
 
 ANY = None
 BATCH = 4000  # cells per stacked programme
@@ -94,7 +94,7 @@ class Unit:
 def _family_values(metric, dimension, value):
     """The protected (dimension, value) pairs one roll-up row counts in, or None."""
     if metric in MENTEE_COLUMNS and dimension == PROFILE:
-        pairs = tuple(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR)))
+        pairs = tuple(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR), strict=False))
         # Goals met are also the "goals met" row of the outcomes table (the same figure).
         return pairs + ((("outcome", "goals_met"),) if metric == "goals_met" else ())
     if metric in MENTEE_COLUMNS and dimension == "support_area":
@@ -214,8 +214,8 @@ def audit(k=None, today=None, echo=None):
         result.cells += int((rows > 0).sum())
         result.perturbed += int(((rows > 0) & (exact != published)).sum())
         large = exact >= 100
-        deviations += list((np.abs(published - exact)[large] / exact[large]))
-        for place, period in zip(*np.nonzero((exact > 0) & (exact < k))):
+        deviations += list(np.abs(published - exact)[large] / exact[large])
+        for place, period in zip(*np.nonzero((exact > 0) & (exact < k)), strict=False):
             start, end, months = grid.periods[period]
             district, kind = grid.places[place]
             numbers = [n for unit_district, unit_kind in places_of[family]
@@ -246,7 +246,7 @@ def audit(k=None, today=None, echo=None):
         highs, lows, equations = _solve(batch)
         result.programmes += 2
         result.equations += equations
-        for (view, cell, _, _, value_exact), high, low in zip(small[start:start + BATCH], highs, lows):
+        for (view, cell, _, _, value_exact), high, low in zip(small[start:start + BATCH], highs, lows, strict=False):
             pinned = np.floor(high + 1e-6) <= np.ceil(low - 1e-6)
             if high < k - 1e-6 or pinned:
                 result.failures.append(Failure(view, cell, value_exact, (round(low, 3), round(high, 3))))
