@@ -192,7 +192,7 @@ class Generator:
                 name, slug = f"Parceiro {index + 1:05d} de {place}", f"parceiro-{index + 1:05d}"
             partners.append((name, slug, kind, district))
         # Partner sizes follow a long tail: a few large municipalities, many small associations.
-        return list(zip(partners, partner_shares(rng, len(partners)), strict=False)), created
+        return list(zip(partners, partner_shares(rng, len(partners)))), created
 
     def _tenant(self, rows, name, slug, kind, district, created):
         tenant = self.ids.next("tenants")

@@ -41,7 +41,7 @@ def capture_pages(url, pages):
             assert response.status_code == 302, f"login of {email}: {response.status_code}"
         statements = []
 
-        def remember(connection, cursor, statement, parameters, context, executemany):
+        def remember(connection, cursor, statement, parameters, context, executemany, statements=statements):
             statements.append((statement, parameters))
 
         sa.event.listen(engine, "before_cursor_execute", remember)

@@ -151,7 +151,7 @@ def dashboards(url, redis_url, size, plan, largest):
                 filters, errors = parse_filters(args, national=tenant_id is None)
                 assert not errors, errors
 
-                def call():
+                def call(filters=filters, tenant_id=tenant_id):
                     dashboard_data(filters, tenant_id)
                     db.session.rollback()
 
@@ -217,9 +217,9 @@ def gunicorn(module, url, redis_url, log_path, root=PROJECT_ROOT):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except OSError:
+            except OSError as error:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn {module} did not start: see {log_path}")
+                    raise RuntimeError(f"gunicorn {module} did not start: see {log_path}") from error
                 time.sleep(0.2)
         yield port
     finally:

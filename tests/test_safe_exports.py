@@ -34,7 +34,7 @@ def hostile_network(app):
         history = History(network, 5)
         for _ in range(50):
             history.step()
-        for partner, name in zip(network.partners, HOSTILE, strict=False):
+        for partner, name in zip(network.partners, HOSTILE):
             db.session.execute(sa.update(Tenant).where(Tenant.id == partner.id).values(name=name))
         first = network.partners[0]
         with tenant_context(first.id):

@@ -191,7 +191,7 @@ class EmbeddedPostgres:
         command = [str(binaries() / "postgres"), "-D", str(self.data_dir)]
         for name, value in settings.items():
             command += ["-c", f"{name}={value}"]
-        log_file = open(self.data_dir / "server.log", "ab")
+        log_file = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 (the server writes to it while it runs)
         if self._user is not None:
             os.chown(log_file.name, self._user.pw_uid, self._user.pw_gid)
         self.process = subprocess.Popen(

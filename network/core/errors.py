@@ -15,7 +15,8 @@ from network.core.extensions import db
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("The request could not be understood"), _l("Something in what was sent is not valid. Go back, check it and try again.")),
+    400: (_l("The request could not be understood"),
+          _l("Something in what was sent is not valid. Go back, check it and try again.")),
     403: (_l("Not allowed"), _l("You cannot do this with your current account.")),
     404: (_l("Page not found"), _l("This page does not exist, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
@@ -24,7 +25,8 @@ MESSAGES = {
     413: (_l("Too much data"), _l("What you sent is too large. Send a smaller file or less text.")),
     503: (_l("Please try again"), _l("The connection to the database was interrupted. Nothing was saved. "
                                       "Please try again in a moment.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened. Nothing was saved. Please try again in a moment.")),
+    500: (_l("Something went wrong"),
+          _l("An unexpected error happened. Nothing was saved. Please try again in a moment.")),
 }
 
 

@@ -14,6 +14,29 @@ def create_app(config=None):
     class, or a mapping of overrides applied on top of the APP_ENV settings."""
     # Named "network": the app's root folder stays network/ (templates/, static/, migrations/).
     app = Flask("network", instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    _configure(app, config)
+
+    from network.core import database
+
+    database.configure(app)
+
+    from network.core import converters, ops
+
+    converters.init_app(app)
+    ops.configure_engines(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_into_lower_floors(app)
+
+    from network.core import errors, submit
+
+    errors.init_app(app)
+    submit.init_app(app)
+    return app
+
+
+def _configure(app, config):
     settings = _settings_class(config)
     app.config.from_object(settings)
     if isinstance(config, Mapping):
@@ -31,32 +54,16 @@ def create_app(config=None):
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from network.core import database
 
-    database.configure(app)
-
-    from network.core import converters, ops
-
-    converters.init_app(app)
-    ops.configure_engines(app)
-    _init_extensions(app)
-    _register_blueprints(app)
-    _register_cli(app)
-
-    # What the floors above register into the one below, before any request or job: the periodic
-    # jobs, the roll-ups' stale marker (network.core.changes), the portal's link of an accepted
-    # invitation (network.core.accounts).
+def _register_into_lower_floors(app):
+    """What the floors above register into the one below, before any request or job: the periodic
+    jobs, the roll-ups' stale marker (network.core.changes), the portal's link of an accepted
+    invitation (network.core.accounts)."""
     from network.national import schedule
     from network.national.dashboards import hooks  # noqa: F401
     from tenants.portal import accounts  # noqa: F401
 
     schedule.init_app(app)
-
-    from network.core import errors, submit
-
-    errors.init_app(app)
-    submit.init_app(app)
-    return app
 
 
 def _settings_class(config):

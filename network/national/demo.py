@@ -138,7 +138,7 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
     company_ids = [_get_or_create_company(name) for name in COMPANIES]
     # PARTNERS lists the large municipalities first and the small associations last.
     shares = partner_shares(random.Random(seed), len(PARTNERS), shuffle=False)
-    people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares), strict=False))
+    people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares)))
     with progress(list(enumerate(PARTNERS)), "Seeding partners") as partners:
         for index, (name, slug, kind, district) in partners:
             tenant = _get_or_create_tenant(name, slug, kind, district)

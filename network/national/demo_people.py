@@ -181,7 +181,7 @@ def _processes(mentors, mentees, staff, today, rng):
     agreement = {"meeting_frequency": "weekly", "mode": "in_person", "place": "Biblioteca municipal",
                  "mentor_duties": "Encontrar-se todas as semanas e partilhar contactos úteis.",
                  "mentee_duties": "Preparar cada encontro e dizer o que precisa.", "goals": GOALS}
-    pairs = iter(zip(mentors, mentees, strict=False))
+    pairs = iter(zip(mentors, mentees))
 
     def started(days_ago):
         return processes.create_process(*next(pairs), staff, today=today - timedelta(days=days_ago))

@@ -133,7 +133,8 @@ def _jsonable(value):
 
 
 def _changes(activity, fields, data):
-    return {field: _jsonable(getattr(activity, field)) for field in fields if getattr(activity, field) != data.get(field)}
+    return {field: _jsonable(getattr(activity, field)) for field in fields
+            if getattr(activity, field) != data.get(field)}
 
 
 def save_activity(data, actor, activity=None):

@@ -118,8 +118,9 @@ def _choices(data):
     pt_lines = [line.strip() for line in (data.get("choices_pt") or "").splitlines() if line.strip()]
     en_lines = [line.strip() for line in (data.get("choices_en") or "").splitlines() if line.strip()]
     if len(pt_lines) < 2 or len(pt_lines) != len(en_lines):
-        raise ValidationError({"choices_pt": [_l("Write at least two options, one per line, as many in each language.")]})
-    return [{"value": f"c{number}", "pt": pt, "en": en} for number, (pt, en) in enumerate(zip(pt_lines, en_lines, strict=False), 1)]
+        raise ValidationError(
+            {"choices_pt": [_l("Write at least two options, one per line, as many in each language.")]})
+    return [{"value": f"c{number}", "pt": pt, "en": en} for number, (pt, en) in enumerate(zip(pt_lines, en_lines), 1)]
 
 
 def add_partner_question(role, data, actor):
@@ -226,7 +227,8 @@ def withdraw_consent(participant, consent, actor):
     consent.withdrawn_by_id = actor.id if actor else None
     db.session.flush()
     db.session.expire(participant, ["consents"])
-    record_event("consent.withdrawn", actor, participant, changes={"consent_id": consent.id, "purpose": consent.purpose})
+    record_event("consent.withdrawn", actor, participant,
+                 changes={"consent_id": consent.id, "purpose": consent.purpose})
     if consent.purpose == MATCHING_CONSENT and not has_current_consent(participant):
         # Without consent to take part, the processes package ends their open processes.
         cancel_open_processes_of(participant, actor, gettext("Consent to take part was withdrawn."))

@@ -349,7 +349,7 @@ def _constrained(pool, pins, exclusions):
 
 
 def _completed(pool, fixed, free, column_of, scores):
-    for row, column in zip(free, column_of, strict=False):
+    for row, column in zip(free, column_of):
         if column >= 0:
             mentee_id = pool.mentees[row].id
             fixed.mentor_of[mentee_id] = pool.mentors[column].id

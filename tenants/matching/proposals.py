@@ -101,7 +101,7 @@ def release(proposal, mentee_id, mentor_id):
 # --- confirming ---------------------------------------------------------------------
 
 def proposed_mentor(proposal, mentee_id):
-    for pair_mentee, mentor_id, *_ in (proposal.result or {}).get("pairs", ()):
+    for pair_mentee, mentor_id, *_rest in (proposal.result or {}).get("pairs", ()):
         if pair_mentee == mentee_id:
             return mentor_id
     return None

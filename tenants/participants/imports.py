@@ -300,12 +300,12 @@ def validate_rows(participant_import):
     role = participant_import.role
     schema = PARTICIPANT_SCHEMAS[role]()
     area_lookup = _support_area_lookup()
-    registered = dict(zip(("email", "phone"), services.registered_contacts(role), strict=False))
+    registered = dict(zip(("email", "phone"), services.registered_contacts(role)))
     first_seen = {"email": {}, "phone": {}}
     columns = [column for column in participant_import.columns]
     results = []
     for line, *values in participant_import.rows:
-        cells = {column: value for column, value in zip(columns, values, strict=False) if column}
+        cells = {column: value for column, value in zip(columns, values) if column}
         result = RowResult(line=line, cells=cells)
         payload = _payload(cells, area_lookup, result.errors)
         try:

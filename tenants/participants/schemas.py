@@ -35,10 +35,9 @@ from tenants.participants.models import (
     ROLES,
     WEEKDAYS,
 )
-
-MENTOR_GENDER_PREFERENCES = {key: GENDERS[key] for key in ("female", "male")}
 from tenants.participants.reference import LANGUAGE_CODES, country_codes
 
+MENTOR_GENDER_PREFERENCES = {key: GENDERS[key] for key in ("female", "male")}
 MAX_LANGUAGES = 6
 MAX_RANKED_NEEDS = 3
 EARLIEST_ARRIVAL_YEAR = 1940

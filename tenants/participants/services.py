@@ -85,11 +85,11 @@ def insert_participants(role, rows, actor, import_id):
     ).all()
     languages = [
         {"tenant_id": tenant_id, link: participant_id, "language_code": code, "level": level}
-        for participant_id, data in zip(ids, rows, strict=False) for code, level in _languages_of(role, data)
+        for participant_id, data in zip(ids, rows) for code, level in _languages_of(role, data)
     ]
     support_areas = [
         {"tenant_id": tenant_id, link: participant_id, "support_area_id": areas[code].id, **_rank(role, rank)}
-        for participant_id, data in zip(ids, rows, strict=False) for rank, code in enumerate(data["support_areas"], start=1)
+        for participant_id, data in zip(ids, rows) for rank, code in enumerate(data["support_areas"], start=1)
     ]
     for child_model, child_rows in ((LANGUAGE_MODELS[role], languages), (SUPPORT_AREA_MODELS[role], support_areas)):
         if child_rows:
@@ -180,7 +180,8 @@ def _apply(participant, data, areas_by_code):
 def _check_referral_sessions(data):
     # The partner's own activities are found through the tenant scope: another partner's id is not.
     for field, model in (("referral_activity_id", Activity), ("referral_network_activity_id", NetworkActivity)):
-        if data.get(field) is not None and db.session.scalar(sa.select(model.id).where(model.id == data[field])) is None:
+        chosen = data.get(field)
+        if chosen is not None and db.session.scalar(sa.select(model.id).where(model.id == chosen)) is None:
             raise ValidationError({field: [_l("Choose one of the options.")]})
 
 
@@ -235,7 +236,7 @@ def form_data(participant):
     data = {field: getattr(participant, field) for field in _SCALAR_FIELDS[participant.role]}
     languages = [{"code": code, "level": level} for code, level in _language_pairs(participant)]
     if participant.role == "mentee":
-        data["portuguese_level"] = next((l["level"] for l in languages if l["code"] == PORTUGUESE), None)
+        data["portuguese_level"] = next((lang["level"] for lang in languages if lang["code"] == PORTUGUESE), None)
         languages = [language for language in languages if language["code"] != PORTUGUESE]
     data["languages"] = languages
     data["support_areas"] = [link.support_area.code for link in participant.support_areas]
@@ -316,30 +317,34 @@ def _filtered(role, query):
     if query.municipality:
         statement = statement.where(sa.func.lower(model.municipality) == query.municipality.lower())
     if query.language:
-        language_model = LANGUAGE_MODELS[role]
-        statement = statement.where(
-            sa.exists().where(
-                language_model.tenant_id == model.tenant_id,
-                ROLES[role].link(language_model) == model.id,
-                language_model.language_code == query.language,
-                language_model.level != "none",
-            )
-        )
+        statement = statement.where(_speaks(ROLES[role], query.language))
     if query.support_area:
-        area_model = SUPPORT_AREA_MODELS[role]
-        area_ids = sa.select(SupportArea.id).where(SupportArea.code == query.support_area).scalar_subquery()
-        statement = statement.where(
-            sa.exists().where(
-                area_model.tenant_id == model.tenant_id,
-                ROLES[role].link(area_model) == model.id,
-                area_model.support_area_id == area_ids,
-            )
-        )
+        statement = statement.where(_needs_or_offers(ROLES[role], query.support_area))
     if query.consent == "given":
         statement = statement.where(_current_consent_exists(model))
     elif query.consent == "missing":
         statement = statement.where(~_current_consent_exists(model))
     return statement
+
+
+def _speaks(role, language_code):
+    model, language_model = role.model, role.language_model
+    return sa.exists().where(
+        language_model.tenant_id == model.tenant_id,
+        role.link(language_model) == model.id,
+        language_model.language_code == language_code,
+        language_model.level != "none",
+    )
+
+
+def _needs_or_offers(role, support_area_code):
+    model, area_model = role.model, role.support_area_model
+    area_ids = sa.select(SupportArea.id).where(SupportArea.code == support_area_code).scalar_subquery()
+    return sa.exists().where(
+        area_model.tenant_id == model.tenant_id,
+        role.link(area_model) == model.id,
+        area_model.support_area_id == area_ids,
+    )
 
 
 def list_participants(role, query, per_page=PAGE_SIZE):

@@ -58,7 +58,8 @@ def invite_participant(tenant, participant, inviter, valid_days):
     for invitation in _invitations_of(participant):
         accounts.revoke_invitation(invitation, inviter)
     invitation, token = accounts.create_invitation(tenant, inviter, participant.email, participant.role, valid_days)
-    db.session.add(ParticipantInvitation(invitation_id=invitation.id, **{ROLES[participant.role].link_column: participant.id}))
+    link = {ROLES[participant.role].link_column: participant.id}
+    db.session.add(ParticipantInvitation(invitation_id=invitation.id, **link))
     db.session.flush()
     return invitation, token
 

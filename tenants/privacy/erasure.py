@@ -47,7 +47,8 @@ ERASURE_POLICY = {
     "mentors": {
         "full_name": PSEUDONYM, "email": CLEAR, "phone": CLEAR, "municipality": CLEAR, "expectations": CLEAR,
         "availability_days": CLEAR, "availability_periods": CLEAR, "professional_area": CLEAR, "skills": CLEAR,
-        "gender": CLEAR, "motivation": CLEAR, "short_bio": CLEAR, "hours_per_week": KEEP, "status": KEEP, "referral_source": KEEP,
+        "gender": CLEAR, "motivation": CLEAR, "short_bio": CLEAR, "hours_per_week": KEEP, "status": KEEP,
+        "referral_source": KEEP,
     },
     "mentees": {
         "full_name": PSEUDONYM, "email": CLEAR, "phone": CLEAR, "municipality": CLEAR, "expectations": CLEAR,

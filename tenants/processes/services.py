@@ -345,7 +345,8 @@ def record_follow_up(process, data, actor, today=None):
         actions=data.get("actions") or None,
         recorded_by_id=actor.id if actor else None,
     )
-    follow_up.progress = [GoalProgress(goal=goals[goal_id], progress=value) for goal_id, value in data["progress"].items()]
+    follow_up.progress = [GoalProgress(goal=goals[goal_id], progress=value)
+                          for goal_id, value in data["progress"].items()]
     process.follow_ups.append(follow_up)
     record_process_event(process, "follow_up_recorded", actor, sequence=follow_up.sequence)
     _schedule(process, today or date.today())

@@ -184,7 +184,8 @@ def print_agreement(process_id):
 @permission_required("processes.manage")
 def new_meeting(process_id):
     process = _process_or_404(process_id)
-    form, errors = {"held_on": date.today().isoformat(), "duration_minutes": "60", "mode": "in_person", "topics": []}, {}
+    form = {"held_on": date.today().isoformat(), "duration_minutes": "60", "mode": "in_person", "topics": []}
+    errors = {}
     if request.method == "POST":
         form = meeting_form(request.form)
         data, errors = load_form(MeetingSchema(), form)

@@ -42,8 +42,8 @@ def _password_step(client, email, locale="en"):
 
 def _secret(app, email):
     with app.app_context():
-        return db.session.scalar(sa.select(TwoFactorCredential.secret).join(User, User.id == TwoFactorCredential.user_id)
-                                 .where(User.email == email))
+        return db.session.scalar(sa.select(TwoFactorCredential.secret)
+                                 .join(User, User.id == TwoFactorCredential.user_id).where(User.email == email))
 
 
 def _code(secret, steps_ahead=0):
@@ -219,7 +219,8 @@ def test_a_new_partner_admin_sets_it_up_right_after_accepting_the_invitation(app
         with tenant_context(tenant.id):
             _invitation, token = accounts.create_invitation(tenant, inviter, "nova@example.pt", "partner_admin", 14)
         db.session.commit()
-    response = client.post(f"/join/alpha/{token}", data={"name": "Nova Administradora", "password": "um-outro-segredo-longo",
+    response = client.post(f"/join/alpha/{token}", data={"name": "Nova Administradora",
+                                                         "password": "um-outro-segredo-longo",
                                                          "password_confirm": "um-outro-segredo-longo"})
     assert response.status_code == 302 and response.location == "/login/two-factor/setup"
     assert client.get("/t/alpha/").status_code == 302

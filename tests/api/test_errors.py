@@ -161,7 +161,8 @@ def test_an_unexpected_error_is_a_json_500_without_details(client, api_world, mo
 
 
 def test_api_responses_are_never_cached(client, api_world):
-    assert client.get(f"{BASE}/mentors", headers=bearer(api_world.tokens["staff"])).headers["Cache-Control"] == "no-store"
+    response = client.get(f"{BASE}/mentors", headers=bearer(api_world.tokens["staff"]))
+    assert response.headers["Cache-Control"] == "no-store"
     assert client.get(f"{BASE}/mentors").headers["Cache-Control"] == "no-store"
 
 

@@ -164,7 +164,8 @@ def test_activities_of_the_partner_and_of_the_network(client, api_world):
 
 
 def test_a_partners_aggregates_are_its_own_and_suppressed(client, api_world):
-    body = client.get(f"{BASE}/aggregates?from=2026-01&to=2026-12", headers=bearer(api_world.tokens["staff"])).get_json()
+    body = client.get(f"{BASE}/aggregates?from=2026-01&to=2026-12",
+                      headers=bearer(api_world.tokens["staff"])).get_json()
     assert body["national"] is False and body["filters"]["start"] == "2026-01"
     assert {table["key"] for table in body["tables"]} >= {"funnel", "by_month", "outcomes"}
     assert "by_partner" not in {table["key"] for table in body["tables"]}

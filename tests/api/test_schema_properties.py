@@ -73,7 +73,7 @@ def test_any_input_loads_or_gets_translated_messages(app, schema_class):
             assert en_messages is None
             return
         assert [path for path, _ in pt_messages] == [path for path, _ in en_messages]
-        for (path, pt), (_, en) in zip(pt_messages, en_messages, strict=False):
+        for (path, pt), (_, en) in zip(pt_messages, en_messages):
             assert pt != en, f"{schema_class.__name__}.{'.'.join(path)}: untranslated message {en!r}"
 
     check()

@@ -48,7 +48,7 @@ def test_reads_whose_connection_is_killed_are_served_again_never_a_500(app, team
     client = signed_in(app, team.staff[0])
     pages = [f"{team.base}/mentees", f"{team.base}/mentors", f"{team.base}/processes/", f"{team.base}/"]
     statuses = []
-    for round_ in range(3):
+    for _round in range(3):
         for page in pages:
             terminate(page)
             statuses.append(client.get(page).status_code)

@@ -204,7 +204,7 @@ def test_two_agreement_saves_at_once_keep_one_version_and_answer_409_never_500(a
             "goal-1-kind": "need", "goal-1-text": "Find a family doctor", "goal-1-target_date": ""})
 
     responses = race(app, *[(signed_in(app, email), save(duties))
-                            for email, duties in zip(team.staff, ("Meet weekly.", "Call every Monday."), strict=False)])
+                            for email, duties in zip(team.staff, ("Meet weekly.", "Call every Monday."))])
 
     assert sorted(response.status_code for response in responses) == [302, 409]
     refused = next(response for response in responses if response.status_code == 409).get_data(as_text=True)

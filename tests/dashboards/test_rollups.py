@@ -61,7 +61,7 @@ def published_counter():
             composed[(tenant_id, "closed", "all", "", month)] += total
     composed = Counter({key: value for key, value in composed.items()
                         if not (key[1] == "closed" and key[2] == "outcome" and key[3] == "goals_met")})
-    for (tenant_id, metric, dimension, value, month), total in list(composed.items()):
+    for (tenant_id, metric, dimension, _value, month), total in list(composed.items()):
         if metric == "goals_met" and dimension == "all":
             composed[(tenant_id, "closed", "outcome", "goals_met", month)] = total
     return composed
@@ -159,17 +159,17 @@ def test_the_dashboard_equals_the_published_counts_of_the_roll_ups(app, app_cont
     assert headline["ongoing"] == _expected(direct, "ongoing")
     assert headline["evaluated"] == _expected(direct, "closed", months=months)
     funnel = tables["funnel"]
-    for column, value in zip(funnel["columns"], funnel["cells"][0], strict=False):
+    for column, value in zip(funnel["columns"], funnel["cells"][0]):
         assert value == _expected(direct, column, months=months), column
     by_month = tables["by_month"]
-    for row, cells in zip(by_month["rows"], by_month["cells"], strict=False):
-        for column, value in zip(by_month["columns"], cells, strict=False):
+    for row, cells in zip(by_month["rows"], by_month["cells"]):
+        for column, value in zip(by_month["columns"], cells):
             assert value == _expected(direct, column, months={row}), (row, column)
     by_partner = tables["by_partner"]
-    for tenant_id, cells in zip(by_partner["rows"], by_partner["cells"], strict=False):
-        for column, value in zip(by_partner["columns"], cells, strict=False):
+    for tenant_id, cells in zip(by_partner["rows"], by_partner["cells"]):
+        for column, value in zip(by_partner["columns"], cells):
             assert value == _expected(direct, column, months=months, tenants={tenant_id}), (tenant_id, column)
-    by_district = dict(zip(tables["by_district"]["rows"], tables["by_district"]["cells"], strict=False))
+    by_district = dict(zip(tables["by_district"]["rows"], tables["by_district"]["cells"]))
     porto_ids = {p.id for p in network.partners if p.district == "porto"}
     matched = tables["by_district"]["columns"].index("matched")
     assert by_district["porto"][matched] == _expected(direct, "matched", months=months, tenants=porto_ids)
@@ -177,11 +177,11 @@ def test_the_dashboard_equals_the_published_counts_of_the_roll_ups(app, app_cont
         _expected(direct, "matched", months=months, tenants=porto_ids)
     for dimension in ("country", "age_band", "gender", "residence", "support_area"):
         table = tables[dimension]
-        for value, cells in zip(table["rows"], table["cells"], strict=False):
-            for column, shown in zip(table["columns"], cells, strict=False):
+        for value, cells in zip(table["rows"], table["cells"]):
+            for column, shown in zip(table["columns"], cells):
                 assert shown == _expected(direct, column, dimension, value, months=months), (dimension, value, column)
     outcomes = tables["outcomes"]
-    for value, cells in zip(outcomes["rows"], outcomes["cells"], strict=False):
+    for value, cells in zip(outcomes["rows"], outcomes["cells"]):
         assert cells[0] == _expected(direct, "closed", "outcome", value, months=months)
     partner_funnel = {t["key"]: t for t in partner_data["tables"]}["funnel"]
     own = {network.partners[0].id}

@@ -76,7 +76,7 @@ def test_the_fast_path_ranks_as_the_reference_scoring(partner, seed, weights):  
         mentee.preferred_mentor_gender = rng.choice(["female", "male", None, None])
         mentees.append(mentee)
     # Some mentors already follow mentees (the load criterion), one is full.
-    for mentor, mentee in zip(rng.sample(mentors, 4), mentees[:4], strict=False):
+    for mentor, mentee in zip(rng.sample(mentors, 4), mentees[:4]):
         services.confirm_match(mentor, mentee, partner.staff, "monthly")
     db.session.flush()
     for mentee in mentees[4:]:

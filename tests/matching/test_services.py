@@ -17,7 +17,8 @@ def _names(suggestions):
 def test_only_ready_consented_trained_mentors_with_room_are_suggested(partner):  # noqa: F811
     mentee = ready_mentee(support_areas=["health"])
     ready_mentor("Pronta Silva", support_areas=["health"])
-    make_mentor("Sem Consentimento", email="sem@example.pt", training_completed_on=date(2026, 1, 1)).status = "available"
+    unconsented = make_mentor("Sem Consentimento", email="sem@example.pt", training_completed_on=date(2026, 1, 1))
+    unconsented.status = "available"
     untrained = ready_mentor("Sem Formação")
     untrained.training_completed_on = None
     paused = ready_mentor("Em Pausa")

@@ -49,7 +49,7 @@ class Processes:
         self.env, self.tmp_path, self.running = env, tmp_path, []
 
     def start(self, *argv, name):
-        log = open(self.tmp_path / f"{name}.log", "w")
+        log = open(self.tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed by stop_all)
         process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.running.append((process, log))
         return process
@@ -66,7 +66,7 @@ class Processes:
         return base
 
     def stop_all(self):
-        for process, log in self.running:
+        for process, _log in self.running:
             process.terminate()
         for process, log in self.running:
             try:

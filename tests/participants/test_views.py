@@ -188,7 +188,8 @@ def test_an_interview_moves_the_status_and_a_status_can_be_changed_by_hand(app, 
     url = f"/t/{alpha.slug}/mentees/{mentee_id}"
     form = _page(staff_client.get(f"{url}/interview"))
     assert "Tiago Técnico" in form
-    refused = staff_client.post(f"{url}/interview", data={"held_on": "", "interviewer_id": "", "recommendation": "maybe"})
+    refused = staff_client.post(f"{url}/interview",
+                                data={"held_on": "", "interviewer_id": "", "recommendation": "maybe"})
     assert refused.status_code == 400 and "Choose one of the options." in _page(refused)
     with alpha.records():
         staff_id = db.session.scalar(sa.select(User.id).filter_by(email=two_partners.alpha_staff))

@@ -122,7 +122,8 @@ def test_the_app_session_runs_as_the_runtime_role(two_tenants_with_rows):
     alpha, _ = two_tenants_with_rows
     with tenant_context(alpha):
         assert db.session.execute(sa.text("SELECT current_user")).scalar() == RUNTIME_ROLE
-        assert db.session.execute(sa.text("SELECT count(*) FROM audit_events WHERE action = 'workspace.opened'")).scalar() == 1
+        opened = sa.text("SELECT count(*) FROM audit_events WHERE action = 'workspace.opened'")
+        assert db.session.execute(opened).scalar() == 1
 
 
 def test_the_app_logs_in_as_a_role_that_is_only_the_runtime_roles(two_tenants_with_rows):

@@ -9,6 +9,7 @@ deterministic and scheduled `unique`, so any number of workers schedule it once;
 work is idempotent per slot (e-mails carry a dedupe key), so even a repeated run sends
 nothing twice.
 """
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,15 +71,14 @@ def schedule_next_run(connection, periodic, after):
     options = job_options(config, periodic.queue)
     # Keep the finished job's id around past the next slot, so `unique` refuses a re-run.
     options["result_ttl"] = max(int((run_at - after).total_seconds()) * 2, 3600)
-    try:
+    # DuplicateJobError: another worker (or an earlier run) scheduled this slot already.
+    with contextlib.suppress(DuplicateJobError):
         Queue(periodic.queue, connection=connection).enqueue_at(
             run_at, run_periodic_job, periodic.name, run_at.isoformat(),
             job_id=periodic.job_id(run_at), unique=True, meta={TENANT_META_KEY: None},
             job_timeout=options["timeout"], retry=options["retry"], failure_ttl=options["failure_ttl"],
             result_ttl=options["result_ttl"],
         )
-    except DuplicateJobError:
-        pass  # another worker (or an earlier run) scheduled this slot already
     return run_at
 
 

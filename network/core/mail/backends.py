@@ -78,7 +78,8 @@ def _by_smtp(email):
         raise PermanentDeliveryError(f"the server refused the recipient: {error.recipients}") from error
     except smtplib.SMTPResponseException as error:
         if error.smtp_code >= 500:
-            raise PermanentDeliveryError(f"the server refused the message: {error.smtp_code} {error.smtp_error!r}") from error
+            raise PermanentDeliveryError(
+                f"the server refused the message: {error.smtp_code} {error.smtp_error!r}") from error
         raise
 
 

@@ -54,6 +54,6 @@ def enter_tenant(user, slug):
 
 def _add_current_tenant_slug(endpoint, values):
     tenant = g.get("tenant")
-    if tenant is not None and "tenant_slug" not in values:
-        if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug"):
-            values["tenant_slug"] = tenant.slug
+    if (tenant is not None and "tenant_slug" not in values
+            and current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug")):
+        values["tenant_slug"] = tenant.slug

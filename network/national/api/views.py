@@ -154,8 +154,18 @@ def _participant(role, participant_id):
 
 
 def _register_participant_routes(role):
-    out, tag, plural = OUT_SCHEMAS[role], TAGS[role], f"{role}s"
+    plural = f"{role}s"
     item_rule = f"{TENANT}/{plural}/<id:{role}_id>"
+    list_view, create_view = _collection_views(role)
+    detail_view, update_view = _item_views(role)
+    bp.add_url_rule(f"{TENANT}/{plural}", f"{role}_list", list_view, methods=["GET"])
+    bp.add_url_rule(f"{TENANT}/{plural}", f"{role}_create", create_view, methods=["POST"])
+    bp.add_url_rule(item_rule, f"{role}_detail", detail_view, methods=["GET"])
+    bp.add_url_rule(item_rule, f"{role}_update", update_view, methods=["PUT"])
+
+
+def _collection_views(role):
+    out, tag, plural = OUT_SCHEMAS[role], TAGS[role], f"{role}s"
 
     @documented(f"List the workspace's {plural}", tag, query=schemas.ParticipantQuerySchema,
                 response=schemas.page_of(out))
@@ -178,6 +188,12 @@ def _register_participant_routes(role):
         location = url_for(f"api.{role}_detail", **{f"{role}_id": participant.id})
         return jsonify(out().dump(participant)), 201, {"Location": location}
 
+    return list_view, create_view
+
+
+def _item_views(role):
+    out, tag = OUT_SCHEMAS[role], TAGS[role]
+
     @documented(f"One {role} (each read is in the audit log)", tag, response=out)
     @api_endpoint("participants.manage", "participants:read")
     def detail_view(**ids):
@@ -195,10 +211,7 @@ def _register_participant_routes(role):
                           version=(participant, int(version)) if version.isdigit() else None), None)
         return jsonify(out().dump(participant))
 
-    bp.add_url_rule(f"{TENANT}/{plural}", f"{role}_list", list_view, methods=["GET"])
-    bp.add_url_rule(f"{TENANT}/{plural}", f"{role}_create", create_view, methods=["POST"])
-    bp.add_url_rule(item_rule, f"{role}_detail", detail_view, methods=["GET"])
-    bp.add_url_rule(item_rule, f"{role}_update", update_view, methods=["PUT"])
+    return detail_view, update_view
 
 
 for _role in ("mentor", "mentee"):

@@ -44,7 +44,8 @@ def _partner_or_404(partner_id):
 
 
 def _partner_options():
-    return {"kinds": list(PARTNER_KINDS.items()), "districts": list(DISTRICTS.items()), "locales": list(LOCALES.items())}
+    return {"kinds": list(PARTNER_KINDS.items()), "districts": list(DISTRICTS.items()),
+            "locales": list(LOCALES.items())}
 
 
 def _save(schema, save, **submit_options):

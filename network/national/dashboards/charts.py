@@ -71,6 +71,32 @@ def funnel_chart(chart_id, title, items, marker_text):
     return _svg(chart_id, title, _describe(items, marker_text), height, "".join(parts))
 
 
+def _segments(points):
+    """The runs of consecutive points (None: a hidden value, a gap)."""
+    segments, segment = [], []
+    for point in points:
+        if point is not None:
+            segment.append(point)
+        elif segment:
+            segments.append(segment)
+            segment = []
+    if segment:
+        segments.append(segment)
+    return segments
+
+
+def _line_parts(segments, colour):
+    parts = []
+    for segment in segments:
+        if len(segment) == 1:
+            x, y = segment[0]
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+        else:
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
+            parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    return parts
+
+
 def line_chart(chart_id, title, x_labels, series, marker_text):
     """One line per series over the months; `series`: (name, [value per month]). A hidden
     value leaves a gap."""
@@ -96,28 +122,13 @@ def line_chart(chart_id, title, x_labels, series, marker_text):
                          f'{escape(str(label))}</text>')
     for index, (name, values) in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
-        segment = []
-        segments = []
-        for k, value in enumerate(values):
-            if _number(value):
-                segment.append(point(k, value))
-            elif segment:
-                segments.append(segment)
-                segment = []
-        if segment:
-            segments.append(segment)
-        for segment in segments:
-            if len(segment) == 1:
-                x, y = segment[0]
-                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-            else:
-                points = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
-                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts += _line_parts(_segments([point(k, value) if _number(value) else None for k, value in enumerate(values)]),
+                             colour)
         legend_x = left + index * (plot_width / max(len(series), 1))
         parts.append(f'<rect x="{legend_x:.1f}" y="{height - 22}" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{legend_x + 16:.1f}" y="{height - 12}" fill="{TEXT}">{escape(str(name))}</text>')
     description = " | ".join(
-        f"{name}: " + ", ".join(f"{label} {v if _number(v) else marker_text(v)}" for label, v in zip(x_labels, values, strict=False))
+        f"{name}: " + ", ".join(f"{label} {v if _number(v) else marker_text(v)}" for label, v in zip(x_labels, values))
         for name, values in series
     )
     return _svg(chart_id, title, description, height, "".join(parts))

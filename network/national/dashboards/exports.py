@@ -35,6 +35,27 @@ def filename(filters, file_format):
     return f"rede-mentores-{filters.start}-{filters.end}.{file_format}"
 
 
+def _table_rows(table, marker):
+    rows = [[], [table["title"]]]
+    header = [table["row_header"], *table["columns"]]
+    if table["has_row_totals"]:
+        header.append(gettext("Total"))
+    rows.append(header)
+    for row in table["rows"]:
+        line = [row["label"], *(marker(cell) for cell in row["cells"])]
+        if table["has_row_totals"]:
+            line.append(marker(row["total"]))
+        rows.append(line)
+    if table["column_totals"] is not None:
+        line = [gettext("Total"), *(marker(cell) for cell in table["column_totals"])]
+        if table["has_row_totals"]:
+            line.append(marker(table["grand_total"]))
+        rows.append(line)
+    if table["hidden_rows"]:
+        rows.append([gettext("%(num)d more partners are not listed on the page.", num=table["hidden_rows"])])
+    return rows
+
+
 def export_rows(presented, filters, scope_name):
     """Rows of cells (text, or integers for shown counts): a heading block, then each section."""
     threshold = presented["threshold"]
@@ -53,24 +74,7 @@ def export_rows(presented, filters, scope_name):
     for item in presented["headline"]:
         rows.append([item["label"], item["value"] if isinstance(item["value"], (int, float)) else item["shown"]])
     for table in presented["tables"]:
-        rows.append([])
-        rows.append([table["title"]])
-        header = [table["row_header"], *table["columns"]]
-        if table["has_row_totals"]:
-            header.append(gettext("Total"))
-        rows.append(header)
-        for row in table["rows"]:
-            line = [row["label"], *(marker(cell) for cell in row["cells"])]
-            if table["has_row_totals"]:
-                line.append(marker(row["total"]))
-            rows.append(line)
-        if table["column_totals"] is not None:
-            line = [gettext("Total"), *(marker(cell) for cell in table["column_totals"])]
-            if table["has_row_totals"]:
-                line.append(marker(table["grand_total"]))
-            rows.append(line)
-        if table["hidden_rows"]:
-            rows.append([gettext("%(num)d more partners are not listed on the page.", num=table["hidden_rows"])])
+        rows += _table_rows(table, marker)
     if presented["partners_not_listed"]:
         rows.append([])
         rows.append([gettext("By partner")])

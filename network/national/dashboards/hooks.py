@@ -1,5 +1,6 @@
 """What `network.core.changes.mark_rollups_stale()` (the one call the case code makes when
-something the roll-ups count changes) does, registered there at import. The partner is marked stale in `rollup_status` in the same transaction
+something the roll-ups count changes) does, registered there at import. The partner is marked
+stale in `rollup_status` in the same transaction
 as the change (just before it commits, so the row is locked as briefly as possible); once it
 commits, a recount goes on the "rollups" queue (`enqueue_after_commit`). A rollback forgets
 both. A recount covers every change committed before it started, however many (coalescing),

@@ -84,7 +84,7 @@ def _row_labeller(key, table):
     if key == "by_kind":
         return lambda row: str(PARTNER_KINDS.get(row, row))
     if key == "by_partner":
-        names = dict(zip(table["rows"], table.get("row_names", []), strict=False))
+        names = dict(zip(table["rows"], table.get("row_names", [])))
         return lambda row: names.get(row, "")
     if key == "outcomes":
         return lambda row: str(OUTCOMES.get(row, row))
@@ -139,7 +139,7 @@ def _chart(key, table, presented, marker):
     chart_id = f"chart-{key}"
     title = presented["title"]
     if table["chart"] == "funnel" and table["rows"]:
-        items = list(zip(presented["columns"], table["cells"][0], strict=False))
+        items = list(zip(presented["columns"], table["cells"][0]))
         return charts.funnel_chart(chart_id, title, items, marker)
     if table["chart"] == "line" and table["rows"]:
         columns = table["columns"]

@@ -28,15 +28,13 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql
 
 from network.core.database import owner_engine
 from network.core.extensions import db
 from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE, apply_transaction_settings
 from network.national.dashboards.models import ANY, NationalRollup, RollupCount
 from network.national.dashboards.rollups import (
-    PROFILE,
-    PROFILE_DIMENSIONS,
-    PROFILE_SEPARATOR,
     REBUILD_LOCK,
     ProcessSource,
     Shard,
@@ -44,6 +42,7 @@ from network.national.dashboards.rollups import (
     insert_counts,
     mentee_areas_select,
     rollup_selects,
+    shown_pairs,
     tenant_filter,
 )
 from network.national.disclosure import rounding_base
@@ -106,13 +105,12 @@ def _rebuild_postgresql(engine, snapshot_month, workers, steps):
             control.exec_driver_sql("SELECT pg_advisory_lock(%(lock)s)", {"lock": REBUILD_LOCK})
             _create_next_tables(control)
         try:
-            with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder:
-                with holder.begin():
-                    snapshot = holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
-                    with ThreadPoolExecutor(workers, thread_name_prefix="rollups-rebuild") as pool:
-                        shares = [pool.submit(_count_share, engine, snapshot, shard, snapshot_month, steps, base)
-                                  for shard in _shards(holder, workers)]
-                        total = sum(share.result() for share in shares)
+            with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
+                snapshot = holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+                with ThreadPoolExecutor(workers, thread_name_prefix="rollups-rebuild") as pool:
+                    shares = [pool.submit(_count_share, engine, snapshot, shard, snapshot_month, steps, base)
+                              for shard in _shards(holder, workers)]
+                    total = sum(share.result() for share in shares)
             with control.begin():
                 definitions = {name: _definition(control, name) for name in LIVE_TABLES}
             _sum_and_build_keys(engine, control, definitions, steps)
@@ -208,17 +206,22 @@ def _stage(connection, name, select):
 
 def _national_sums(source):
     """The national sums by (district, kind) of the partner rows of `source`: a profile row adds
-    to each of its four dimensions (`rollups.dimension_values`, in SQL)."""
-    parts = "".join(f",\n  (r.dimension = '{PROFILE}', '{name}', split_part(r.value, '{PROFILE_SEPARATOR}', {index}))"
-                    for index, name in enumerate(PROFILE_DIMENSIONS, start=1))
+    to each of its four dimensions (`rollups.shown_pairs`, compiled to SQL text here)."""
+    row = sa.table("r", sa.column("dimension", sa.String), sa.column("value", sa.String))
+    pairs = ",\n  ".join("(" + ", ".join(_sql(part) for part in pair) + ")"
+                         for pair in shown_pairs(row.c.dimension, row.c.value))
     return f"""
 SELECT r.district, r.tenant_kind, r.metric, shown.dimension, r.month, shown.value, sum(r.count) AS count,
   sum(r.published) AS published
 FROM {source} r CROSS JOIN LATERAL (VALUES
-  (r.dimension <> '{PROFILE}', r.dimension, r.value){parts}) AS shown (used, dimension, value)
+  {pairs}) AS shown (used, dimension, value)
 WHERE shown.used
 GROUP BY 1, 2, 3, 4, 5, 6
 """
+
+
+def _sql(expression):
+    return str(expression.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
 _NATIONAL_FINEST = f"""

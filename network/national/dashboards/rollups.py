@@ -163,24 +163,36 @@ def case_tables():
 
 def _base(metric, tenants, snapshot_month, source_tables):
     """(from clause, tenant column, month expression, where, person table, count expression)."""
-    p, m, with_mentee = source_tables.processes, source_tables.mentees, source_tables.joined
-    e, r, i = ProcessEvent.__table__, Mentor.__table__, Interview.__table__
-    open_state = p.c.state.in_(OPEN_STATES)
-    snapshot = _const(snapshot_month)
-    # People's own metrics read their own tables, whatever `source_tables` stages.
+    if metric in _PEOPLE_METRICS:
+        return _people_base(metric, tenants)
+    return _process_base(metric, snapshot_month, source_tables)
+
+
+_PEOPLE_METRICS = ("mentors_registered", "mentees_registered", "mentors_interviewed", "mentees_interviewed")
+
+
+def _people_base(metric, tenants):
+    """People's own metrics read their own tables, whatever `source_tables` stages."""
+    r, i = Mentor.__table__, Interview.__table__
     if metric in ("mentors_registered", "mentees_registered"):
         person = r if metric == "mentors_registered" else Mentee.__table__
         return person, person.c.tenant_id, month_of(person.c.created_at), [], person, sa.func.count()
-    if metric in ("mentors_interviewed", "mentees_interviewed"):
-        person, link = (r, i.c.mentor_id) if metric == "mentors_interviewed" else (Mentee.__table__, i.c.mentee_id)
-        first = (
-            sa.select(i.c.tenant_id, link.label("person_id"), sa.func.min(i.c.held_on).label("held_on"))
-            .where(link.isnot(None), *tenant_filter(i.c.tenant_id, tenants))
-            .group_by(i.c.tenant_id, link)
-            .subquery("first_interview")
-        )
-        source = first.join(person, sa.and_(person.c.tenant_id == first.c.tenant_id, person.c.id == first.c.person_id))
-        return source, person.c.tenant_id, month_of(first.c.held_on), [], person, sa.func.count()
+    person, link = (r, i.c.mentor_id) if metric == "mentors_interviewed" else (Mentee.__table__, i.c.mentee_id)
+    first = (
+        sa.select(i.c.tenant_id, link.label("person_id"), sa.func.min(i.c.held_on).label("held_on"))
+        .where(link.isnot(None), *tenant_filter(i.c.tenant_id, tenants))
+        .group_by(i.c.tenant_id, link)
+        .subquery("first_interview")
+    )
+    source = first.join(person, sa.and_(person.c.tenant_id == first.c.tenant_id, person.c.id == first.c.person_id))
+    return source, person.c.tenant_id, month_of(first.c.held_on), [], person, sa.func.count()
+
+
+def _process_base(metric, snapshot_month, source_tables):
+    p, m, with_mentee = source_tables.processes, source_tables.mentees, source_tables.joined
+    e, r = ProcessEvent.__table__, Mentor.__table__
+    open_state = p.c.state.in_(OPEN_STATES)
+    snapshot = _const(snapshot_month)
     if metric == "matched":
         return with_mentee, p.c.tenant_id, month_of(p.c.matched_on), [], m, sa.func.count()
     if metric == "agreement_signed":
@@ -189,7 +201,8 @@ def _base(metric, tenants, snapshot_month, source_tables):
         return (e, e.c.tenant_id, month_of(e.c.occurred_at), [e.c.to_state == "agreement_signed"], None,
                 sa.func.count(sa.distinct(e.c.process_id)))
     if metric == "activated":
-        return with_mentee, p.c.tenant_id, month_of(p.c.activated_on), [p.c.activated_on.isnot(None)], m, sa.func.count()
+        return (with_mentee, p.c.tenant_id, month_of(p.c.activated_on), [p.c.activated_on.isnot(None)], m,
+                sa.func.count())
     if metric == "closed":
         return with_mentee, p.c.tenant_id, month_of(p.c.closed_on), [p.c.state == "closed"], m, sa.func.count()
     if metric == "goals_met":
@@ -239,40 +252,44 @@ def rollup_selects(tenants=None, snapshot_month=None, source_tables=None, base=N
     snapshot_month = snapshot_month or current_month()
     base = base or rounding_base()
     source_tables = source_tables or case_tables()
-    t = Tenant.__table__
     for source_def in SOURCES:
         for dimension in source_def.dimensions:
-            source, tenant_column, month, where, person, count = _base(source_def.metric, tenants, snapshot_month,
-                                                                       source_tables)
-            groups = [tenant_column]
-            if not isinstance(month, sa.sql.elements.ColumnClause):
-                groups.append(month)
-            value, source = _dimension_value(dimension, person, source, source_tables)
-            if value is not None:
-                groups.append(value)
-            counted = (
-                sa.select(
-                    tenant_column.label("tenant_id"),
-                    month.label("month"),
-                    (value if value is not None else _const("")).label("value"),
-                    count.label("count"),
-                )
-                .select_from(source)
-                .where(*where, *tenant_filter(tenant_column, tenants))
-                .group_by(*groups)
-                .subquery("counted")
-            )
-            # The row's identity, drawing its rounding (network.national.disclosure): the same row, the same draw.
-            cell = (sa.cast(counted.c.tenant_id, sa.Text) + _const(f"|{source_def.metric}|{dimension}|")
-                    + counted.c.month + _const("|") + counted.c.value)
-            # The partner's district and kind are added to the counted rows, not grouped by.
-            yield source_def.metric, dimension, (
-                sa.select(counted.c.tenant_id, _const(source_def.metric).label("metric"),
-                          _const(dimension).label("dimension"), counted.c.month, counted.c.value,
-                          t.c.district.label("district"), t.c.kind.label("tenant_kind"), counted.c["count"],
-                          published_sql(counted.c["count"], cell, base).label("published"))
-                .join_from(counted, t, t.c.id == counted.c.tenant_id)
-            )
+            yield source_def.metric, dimension, _rollup_select(source_def.metric, dimension, tenants, snapshot_month,
+                                                               source_tables, base)
+
+
+def _rollup_select(metric, dimension, tenants, snapshot_month, source_tables, base):
+    t = Tenant.__table__
+    source, tenant_column, month, where, person, count = _base(metric, tenants, snapshot_month, source_tables)
+    groups = [tenant_column]
+    if not isinstance(month, sa.sql.elements.ColumnClause):
+        groups.append(month)
+    value, source = _dimension_value(dimension, person, source, source_tables)
+    if value is not None:
+        groups.append(value)
+    counted = (
+        sa.select(
+            tenant_column.label("tenant_id"),
+            month.label("month"),
+            (value if value is not None else _const("")).label("value"),
+            count.label("count"),
+        )
+        .select_from(source)
+        .where(*where, *tenant_filter(tenant_column, tenants))
+        .group_by(*groups)
+        .subquery("counted")
+    )
+    # The row's identity, drawing its rounding (network.national.disclosure): the same row, the same draw.
+    cell = (sa.cast(counted.c.tenant_id, sa.Text) + _const(f"|{metric}|{dimension}|")
+            + counted.c.month + _const("|") + counted.c.value)
+    # The partner's district and kind are added to the counted rows, not grouped by.
+    return (
+        sa.select(counted.c.tenant_id, _const(metric).label("metric"),
+                  _const(dimension).label("dimension"), counted.c.month, counted.c.value,
+                  t.c.district.label("district"), t.c.kind.label("tenant_kind"), counted.c["count"],
+                  published_sql(counted.c["count"], cell, base).label("published"))
+        .join_from(counted, t, t.c.id == counted.c.tenant_id)
+    )
 
 
 _COLUMNS = ("tenant_id", "metric", "dimension", "month", "value", "district", "tenant_kind", "count", "published")
@@ -292,23 +309,30 @@ LEVELS = ((True, True), (True, False), (False, True), (False, False))  # (by dis
 NATIONAL_KEY = ("district", "tenant_kind", "metric", "dimension", "month", "value")
 
 
+def shown_pairs(dimension, value):
+    """The one profile split, as SQL: (used, dimension, value) for each pair a stored row counts
+    for: itself when it is not a profile row, else each of the mentee's four dimensions (its part
+    of the value). `dimension`, `value`: the row's columns. The live recount (`shown_sums`) and
+    the rebuild (`rebuild._national_sums`, compiled to text) both use it; `dimension_values` is
+    the same split of a row already read into Python."""
+    return [(dimension != PROFILE, dimension, value)] + [
+        (dimension == PROFILE, sa.literal(name), sa.func.split_part(value, PROFILE_SEPARATOR, index))
+        for index, name in enumerate(PROFILE_DIMENSIONS, start=1)]
+
+
 def dimension_values(dimension, value):
-    """The (dimension, value) pairs a stored row counts for: itself, or for a profile row each
-    of the mentee's four dimensions."""
+    """The (dimension, value) pairs a stored row counts for (`shown_pairs`, in Python)."""
     if dimension != PROFILE:
         return [(dimension, value)]
-    return list(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR), strict=False))
+    return list(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR)))
 
 
 def shown_sums(sums):
     """PostgreSQL: `sums` (metric, dimension, value, total) with each profile row added to its four
-    dimensions, `dimension_values` in SQL (a partner's few thousand rows need not come to Python)."""
-    plain = sa.select(sums.c.metric, sums.c.dimension, sums.c.value, sums.c.total).where(sums.c.dimension != PROFILE)
-    split = [sa.select(sums.c.metric, sa.literal(name).label("dimension"),
-                       sa.func.split_part(sums.c.value, PROFILE_SEPARATOR, index).label("value"), sums.c.total)
-             .where(sums.c.dimension == PROFILE)
-             for index, name in enumerate(PROFILE_DIMENSIONS, start=1)]
-    shown = sa.union_all(plain, *split).subquery("shown")
+    dimensions (`shown_pairs`: a partner's few thousand rows need not come to Python)."""
+    shown = sa.union_all(*(
+        sa.select(sums.c.metric, dimension.label("dimension"), value.label("value"), sums.c.total).where(used)
+        for used, dimension, value in shown_pairs(sums.c.dimension, sums.c.value))).subquery("shown")
     keys = (shown.c.metric, shown.c.dimension, shown.c.value)
     return sa.select(*keys, sa.cast(sa.func.sum(shown.c.total), sa.BigInteger)).group_by(*keys)  # not numeric
 
@@ -342,7 +366,7 @@ def apply_national_difference(old_rows, new_rows):
             for national_key in national_keys(key):
                 difference[national_key] += sign * count
                 published[national_key] += sign * published_count
-    changes = [dict(zip(NATIONAL_KEY, key, strict=False), count=change, published=published[key])
+    changes = [dict(zip(NATIONAL_KEY, key), count=change, published=published[key])
                for key, change in sorted(difference.items()) if change or published[key]]
     if not changes:
         return

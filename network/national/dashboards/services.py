@@ -247,10 +247,8 @@ def _sums(model, keys, scope, filters, snapshots=True):
 def _figures(model, scope, filters):
     """The figures every dashboard has, from `model` (either roll-up table) within `scope`."""
     sums = _sum_statement(model, ("metric", "dimension", "value"), scope, filters)
-    if model is NationalRollup:  # one row per dimension already
-        by_value = _rows(sums)
-    else:
-        by_value = _rows(shown_sums(sums.cte("sums")))
+    # The national table has one row per dimension already; a partner's profile rows are split.
+    by_value = _rows(sums) if model is NationalRollup else _rows(shown_sums(sums.cte("sums")))
     return {
         "by_value": by_value,
         "totals": metric_totals(model, (), scope, filters),
@@ -331,6 +329,30 @@ def _rate(numerator, denominator):
     return None if denominator == 0 else round(100 * numerator / denominator, 1)
 
 
+def _national_tables(filters, counts, partners, partner_rows):
+    by_district = {(district, metric): int(total) for district, metric, total in counts["by_district"]}
+    by_kind = {(kind, metric): int(total) for kind, metric, total in counts["by_kind"]}
+    districts = [filters.district] if filters.district else list(DISTRICTS)
+    kinds = [filters.kind] if filters.kind else list(PARTNER_KINDS)
+    tables = [_table("by_district", districts, PLACE_COLUMNS, by_district, chart="bar"),
+              _table("by_kind", kinds, PLACE_COLUMNS, by_kind, chart="bar")]
+    if "by_partner" in counts:
+        by_partner = {(tenant_id, metric): int(total) for tenant_id, metric, total in counts["by_partner"]}
+        names = {tenant_id: name for tenant_id, name in partners}
+        limit = None if filters.all_partners else partner_rows
+        tables.append(_table("by_partner", list(names), PLACE_COLUMNS, by_partner, row_names=names, limit=limit))
+    return tables
+
+
+def _mentee_table(dimension, values):
+    lookup = {(value, metric): total for (metric, dim, value), total in values.items()
+              if dim == dimension and metric in MENTEE_COLUMNS and total}
+    rows = sorted({value for value, _ in lookup}, key=lambda value: (-lookup.get((value, "mentees_registered"), 0),
+                                                                      value))
+    # A mentee may need several support areas: that column does not add up to the mentees.
+    return _table(dimension, rows, MENTEE_COLUMNS, lookup, column_totals=dimension != "support_area", chart="bar")
+
+
 def assemble(filters, counts, threshold, partners=None, partner_rows=None, partners_not_listed=0):
     """The dashboard's data: JSON-serialisable, published counts only, labels resolved at rendering."""
     values = {(metric, dimension, value): int(total) for metric, dimension, value, total in counts["by_value"]}
@@ -349,29 +371,12 @@ def assemble(filters, counts, threshold, partners=None, partner_rows=None, partn
     series = {(month, metric): int(total) for month, metric, total in counts["by_month"]}
     tables.append(_table("by_month", filters.months, SERIES_COLUMNS, series, chart="line"))
     if national:
-        by_district = {(district, metric): int(total) for district, metric, total in counts["by_district"]}
-        by_kind = {(kind, metric): int(total) for kind, metric, total in counts["by_kind"]}
-        districts = [filters.district] if filters.district else list(DISTRICTS)
-        kinds = [filters.kind] if filters.kind else list(PARTNER_KINDS)
-        tables.append(_table("by_district", districts, PLACE_COLUMNS, by_district, chart="bar"))
-        tables.append(_table("by_kind", kinds, PLACE_COLUMNS, by_kind, chart="bar"))
-        if "by_partner" in counts:
-            by_partner = {(tenant_id, metric): int(total) for tenant_id, metric, total in counts["by_partner"]}
-            names = {tenant_id: name for tenant_id, name in partners}
-            limit = None if filters.all_partners else partner_rows
-            tables.append(_table("by_partner", list(names), PLACE_COLUMNS, by_partner, row_names=names, limit=limit))
+        tables += _national_tables(filters, counts, partners, partner_rows)
     # Goals met is the `goals_met` metric itself, so the outcomes add up to "closed" everywhere.
     outcomes = {(value, "closed"): values.get(("closed", "outcome", value), 0) for value in OUTCOME_ORDER[1:]}
     outcomes[("goals_met", "closed")] = flow["goals_met"]
     tables.append(_table("outcomes", list(OUTCOME_ORDER), ["closed"], outcomes, chart="bar"))
-    for dimension in MENTEE_BREAKDOWNS:
-        lookup = {(value, metric): total for (metric, dim, value), total in values.items()
-                  if dim == dimension and metric in MENTEE_COLUMNS and total}
-        rows = sorted({value for value, _ in lookup}, key=lambda value: (-lookup.get((value, "mentees_registered"), 0),
-                                                                          value))
-        # A mentee may need several support areas: that column does not add up to the mentees.
-        tables.append(_table(dimension, rows, MENTEE_COLUMNS, lookup, column_totals=dimension != "support_area",
-                             chart="bar"))
+    tables += [_mentee_table(dimension, values) for dimension in MENTEE_BREAKDOWNS]
     return {"national": national, "filters": filters.as_dict(), "threshold": threshold,
             "rounding_base": rounding_base(threshold), "headline": headline, "tables": tables,
             "partners_not_listed": partners_not_listed}

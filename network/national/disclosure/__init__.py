@@ -71,11 +71,13 @@ def _keyed_rounding_postgresql(element, compiler, **kw):
     count, cell, base = (compiler.process(clause, **kw) for clause in element.clauses.clauses)
     # An uncorrelated subquery: PostgreSQL reads the key once per statement.
     # mod(), not "%": the statement also runs through drivers that read "%" as a placeholder.
-    draw = f"mod(mod(hashtextextended((SELECT secret FROM disclosure_key) || '|' || {cell}, 0), {base}) + {base}, {base})"
+    draw = (f"mod(mod(hashtextextended((SELECT secret FROM disclosure_key) || '|' || {cell}, 0), {base}) + {base}, "
+            f"{base})")
     remainder = f"mod({count}, {base})"
     # No key (a table emptied by mistake): NULL, which the NOT NULL columns refuse, rather than
     # every count silently rounded down.
-    return f"(({count}) - {remainder} + CASE WHEN {draw} IS NULL THEN NULL WHEN {remainder} > {draw} THEN {base} ELSE 0 END)"
+    return (f"(({count}) - {remainder} + CASE WHEN {draw} IS NULL THEN NULL WHEN {remainder} > {draw} THEN {base} "
+            "ELSE 0 END)")
 
 
 def published_sql(count, cell, base):

@@ -94,7 +94,7 @@ class Unit:
 def _family_values(metric, dimension, value):
     """The protected (dimension, value) pairs one roll-up row counts in, or None."""
     if metric in MENTEE_COLUMNS and dimension == PROFILE:
-        pairs = tuple(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR), strict=False))
+        pairs = tuple(zip(PROFILE_DIMENSIONS, value.split(PROFILE_SEPARATOR)))
         # Goals met are also the "goals met" row of the outcomes table (the same figure).
         return pairs + ((("outcome", "goals_met"),) if metric == "goals_met" else ())
     if metric in MENTEE_COLUMNS and dimension == "support_area":
@@ -189,7 +189,21 @@ def audit(k=None, today=None, echo=None):
     units, totals = load_units()
     grid = _Grid(units, today)
     result.views = len(grid.places) * len(grid.periods)
+    families, by_place, places_of = _families(units)
+    cells = grid.matrices(families, units)
+    partner_month, place_month = _published_totals(totals)
+    small = _small_cells(result, cells, grid, units, k, places_of, by_place)
+    if echo:
+        echo(f"{result.views} views, {result.cells} protected cells, {len(small)} of 1 to {k - 1}: solving")
+    context = (units, grid, cells, _partner_totals(partner_month, grid), place_month, base)
+    blocks = [_block(cell, *context) for cell in small]
+    _solve_in_batches(result, small, blocks, k)
+    result.seconds = time.monotonic() - started
+    return result
 
+
+def _families(units):
+    """The units of each family, of each family in each place, and the places of each family."""
     families, by_place = defaultdict(list), defaultdict(list)
     for number, unit in enumerate(units):
         for family in families_of(unit):
@@ -198,8 +212,11 @@ def audit(k=None, today=None, echo=None):
     places_of = defaultdict(set)
     for family, unit_district, unit_kind in by_place:
         places_of[family].add((unit_district, unit_kind))
-    cells = grid.matrices(families, units)
-    # Totals a coordinator reads by partner and by month (published), for the upper bounds.
+    return families, by_place, places_of
+
+
+def _published_totals(totals):
+    """Totals a coordinator reads by partner and by month (published), for the upper bounds."""
     partner_month, place_month = defaultdict(int), defaultdict(int)
     for tenant, district, kind, month, metric, published in totals:
         for shown in ({"goals_met", "closed"} if metric == "goals_met" else {metric}):
@@ -207,15 +224,19 @@ def audit(k=None, today=None, echo=None):
             partner_month[(tenant, shown, None if metric in SNAPSHOT_METRICS else month)] += published
             for place in ((district, kind), (district, ANY), (ANY, kind), (ANY, ANY)):
                 place_month[(place, shown, month)] += published
+    return partner_month, place_month
 
-    small = []
-    deviations = []
+
+def _small_cells(result, cells, grid, units, k, places_of, by_place):
+    """The cells of 1 to k - 1 people, (view, family, months, unit numbers, exact count) each;
+    counts the cells and the deviation of the large ones into `result`."""
+    small, deviations = [], []
     for family, (exact, published, rows) in cells.items():
         result.cells += int((rows > 0).sum())
         result.perturbed += int(((rows > 0) & (exact != published)).sum())
         large = exact >= 100
         deviations += list(np.abs(published - exact)[large] / exact[large])
-        for place, period in zip(*np.nonzero((exact > 0) & (exact < k)), strict=False):
+        for place, period in zip(*np.nonzero((exact > 0) & (exact < k))):
             start, end, months = grid.periods[period]
             district, kind = grid.places[place]
             numbers = [n for unit_district, unit_kind in places_of[family]
@@ -225,13 +246,15 @@ def audit(k=None, today=None, echo=None):
     result.small_cells = len(small)
     result.large_cells = len(deviations)
     result.large_deviation = float(np.mean(deviations)) if deviations else 0.0
-    if echo:
-        echo(f"{result.views} views, {result.cells} protected cells, {len(small)} of 1 to {k - 1}: solving")
+    return small
 
+
+def _partner_totals(partner_month, grid):
+    """`partner_total(tenant, metric, period_number)`: the partners table's published figure of
+    `tenant`, `metric` in a period (remembered)."""
     period_totals = {}
 
     def partner_total(tenant, metric, period_number):
-        """The partners table's published figure of `tenant`, `metric` in a period."""
         key = (tenant, metric, period_number)
         if key not in period_totals:
             period_totals[key] = (partner_month[(tenant, metric, None)] if metric in SNAPSHOT_METRICS
@@ -239,58 +262,74 @@ def audit(k=None, today=None, echo=None):
                                            for month in grid.periods[period_number][2]))
         return period_totals[key]
 
-    context = (units, grid, cells, partner_total, place_month, base)
-    blocks = [_block(cell, *context) for cell in small]
+    return partner_total
+
+
+def _solve_in_batches(result, small, blocks, k):
     for start in range(0, len(blocks), BATCH):
         batch = blocks[start:start + BATCH]
         highs, lows, equations = _solve(batch)
         result.programmes += 2
         result.equations += equations
-        for (view, cell, _, _, value_exact), high, low in zip(small[start:start + BATCH], highs, lows, strict=False):
+        for (view, cell, _, _, value_exact), high, low in zip(small[start:start + BATCH], highs, lows):
             pinned = np.floor(high + 1e-6) <= np.ceil(low - 1e-6)
             if high < k - 1e-6 or pinned:
                 result.failures.append(Failure(view, cell, value_exact, (round(low, 3), round(high, 3))))
-    result.seconds = time.monotonic() - started
-    return result
 
 
 def _block(small_cell, units, grid, cells, partner_total, place_month, base):
     """One cell's programme: (units, equalities [(unit positions, value)], upper bounds
     [(unit positions, value)], base)."""
-    (district, kind, start, end), family, months, numbers, _ = small_cell
-    metric = family[0]
-    unit_families = {n: families_of(units[n]) for n in numbers}
+    (district, kind, _, _), family, months, numbers, _ = small_cell
     equalities = {frozenset(range(len(numbers))): sum(units[n].published for n in numbers)}
     bounds = {}
-    # The same value in finer places and shorter periods, and the other dimensions' cells of
-    # these units there: an equality when the cell holds these units only, else a bound.
+    _grid_constraints(small_cell, units, grid, cells, equalities, bounds)
+    # The partners table and the month-by-month totals: upper bounds on the units they hold
+    # (support areas are no part of them: a mentee may need several).
+    if family[1] != "support_area":
+        _total_bounds(small_cell, units, grid, partner_total, place_month, bounds)
+    return _checked(small_cell, units, equalities, bounds, base)
+
+
+def _grid_constraints(small_cell, units, grid, cells, equalities, bounds):
+    """The same value in finer places and shorter periods, and the other dimensions' cells of
+    these units there: an equality when the cell holds these units only, else a bound."""
+    (district, kind, _, _), family, months, numbers, _ = small_cell
+    unit_families = {n: families_of(units[n]) for n in numbers}
     related = {family} | {(_cell_metric(units[n], dimension), dimension, value)
                           for n in numbers for dimension, value in units[n].values}
     # Only the places and periods holding one of these units can hold a part of the cell.
     places = {place for n in numbers for place in grid.unit_places(units[n])}
     for place_number in places:
-        place_district, place_kind = grid.places[place_number]
-        if district not in (ANY, place_district) or kind not in (ANY, place_kind):
+        place = grid.places[place_number]
+        if district not in (ANY, place[0]) or kind not in (ANY, place[1]):
             continue
         for period_number, (_, _, period) in enumerate(grid.periods):
             if not period <= months or not any(_in_period(units[n], period) for n in numbers):
                 continue
             for related_family in related:
-                exact, published, _ = cells[related_family]
                 inside = frozenset(i for i, n in enumerate(numbers)
-                                   if related_family in unit_families[n]
-                                   and place_district in (ANY, units[n].district)
-                                   and place_kind in (ANY, units[n].kind) and _in_period(units[n], period))
-                if not inside:
-                    continue
-                if exact[place_number, period_number] == sum(units[numbers[i]].count for i in inside):
-                    equalities[inside] = int(published[place_number, period_number])
-                else:
-                    bounds[inside] = min(bounds.get(inside, np.inf), published[place_number, period_number])
-    # The partners table and the month-by-month totals: upper bounds on the units they hold
-    # (support areas are no part of them: a mentee may need several).
-    if family[1] == "support_area":
-        return _checked(small_cell, units, equalities, bounds, base)
+                                   if related_family in unit_families[n] and _holds(place, period, units[n]))
+                if inside:
+                    _constrain(cells[related_family], (place_number, period_number), inside,
+                               sum(units[numbers[i]].count for i in inside), equalities, bounds)
+
+
+def _holds(place, period, unit):
+    return place[0] in (ANY, unit.district) and place[1] in (ANY, unit.kind) and _in_period(unit, period)
+
+
+def _constrain(cell, position, inside, count_inside, equalities, bounds):
+    exact, published, _ = cell
+    if exact[position] == count_inside:
+        equalities[inside] = int(published[position])
+    else:
+        bounds[inside] = min(bounds.get(inside, np.inf), published[position])
+
+
+def _total_bounds(small_cell, units, grid, partner_total, place_month, bounds):
+    (district, kind, _, _), family, _, numbers, _ = small_cell
+    metric = family[0]
     for period_number, (_, _, period) in enumerate(grid.periods):
         by_partner = defaultdict(set)
         for i, n in enumerate(numbers):
@@ -299,13 +338,12 @@ def _block(small_cell, units, grid, cells, partner_total, place_month, base):
         for tenant, inside in by_partner.items():
             total = partner_total(tenant, metric, period_number)
             bounds[frozenset(inside)] = min(bounds.get(frozenset(inside), np.inf), total)
-    for i, n in enumerate(numbers):
+    for n in numbers:
         unit = units[n]
         if unit.metric not in SNAPSHOT_METRICS:
             inside = frozenset(j for j, m in enumerate(numbers) if units[m].month == unit.month)
             total = place_month[((district, kind), metric, unit.month)]
             bounds[inside] = min(bounds.get(inside, np.inf), total)
-    return _checked(small_cell, units, equalities, bounds, base)
 
 
 def _checked(small_cell, units, equalities, bounds, base):
@@ -329,47 +367,52 @@ def families_of(unit):
     return {(_cell_metric(unit, dimension), dimension, value) for dimension, value in unit.values}
 
 
+class _Constraints:
+    """Sparse rows of a linear programme: coefficients (row, column, value) and right-hand sides."""
+
+    def __init__(self):
+        self.rows, self.cols, self.data, self.rhs = [], [], [], []
+
+    def add(self, columns, value, signs=None):
+        row = len(self.rhs)
+        for k, column in enumerate(columns):
+            self.rows.append(row), self.cols.append(column), self.data.append(1.0 if signs is None else signs[k])
+        self.rhs.append(value)
+
+    def matrix(self, variables):
+        return coo_matrix((self.data, (self.rows, self.cols)), shape=(len(self.rhs), variables)).tocsr()
+
+
 def _solve(blocks):
     """Stack the blocks' programmes; returns (highest, lowest) sum of x per block, and how many
     constraints were written."""
-    rows, cols, data, rhs = [], [], [], []  # inequalities A_ub z <= b_ub
-    eq_rows, eq_cols, eq_data, eq_rhs = [], [], [], []
+    inequalities, equations = _Constraints(), _Constraints()  # A_ub z <= b_ub, A_eq z = b_eq
     objective_blocks, offset = [], 0
     for size, equalities, bounds, base in blocks:
         x = [offset + 2 * i for i in range(size)]
         r = [offset + 2 * i + 1 for i in range(size)]
         for members, published in equalities:
-            row = len(eq_rhs)
-            for i in members:
-                eq_rows.append(row), eq_cols.append(r[i]), eq_data.append(1.0)
-            eq_rhs.append(published)
+            equations.add([r[i] for i in members], published)
         for members, published in bounds:
-            row = len(rhs)
-            for i in members:
-                rows.append(row), cols.append(r[i]), data.append(1.0)
-            rhs.append(published)
+            inequalities.add([r[i] for i in members], published)
         for i in range(size):  # |x - r| <= b - 1
             for sign in (1.0, -1.0):
-                row = len(rhs)
-                rows += [row, row]
-                cols += [x[i], r[i]]
-                data += [sign, -sign]
-                rhs.append(base - 1)
+                inequalities.add([x[i], r[i]], base - 1, signs=(sign, -sign))
         objective_blocks.append(x)
         offset += 2 * size
     variables = offset
     bounds = []
     for size, *_ in blocks:
         bounds += [(1, None), (0, None)] * size  # each unit holds at least one person
-    a_ub = coo_matrix((data, (rows, cols)), shape=(len(rhs), variables)).tocsr()
-    a_eq = coo_matrix((eq_data, (eq_rows, eq_cols)), shape=(len(eq_rhs), variables)).tocsr()
+    a_ub, a_eq = inequalities.matrix(variables), equations.matrix(variables)
     results = []
     for sense in (-1.0, 1.0):
         objective = np.zeros(variables)
         for x in objective_blocks:
             objective[x] = sense
-        solved = linprog(objective, A_ub=a_ub, b_ub=rhs, A_eq=a_eq, b_eq=eq_rhs, bounds=bounds, method="highs")
+        solved = linprog(objective, A_ub=a_ub, b_ub=inequalities.rhs, A_eq=a_eq, b_eq=equations.rhs, bounds=bounds,
+                         method="highs")
         if solved.status != 0:
             raise RuntimeError(f"The published figures admit no solution: {solved.message}")
         results.append([float(solved.x[x].sum()) for x in objective_blocks])
-    return results[0], results[1], len(rhs) + len(eq_rhs)
+    return results[0], results[1], len(inequalities.rhs) + len(equations.rhs)
