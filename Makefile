@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test fuzz bench install install-test chromium translations extract-messages update-translations clean
+.PHONY: run test lint fuzz bench install install-test chromium translations extract-messages update-translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ chromium:
 TEST_WORKERS ?= 2
 test: install-test translations chromium
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# ruff over the whole tree (rules and exclusions in pyproject.toml); .ci/run runs it before the tests.
+lint: install-test
+	$(BIN)/ruff check .
 
 # The API against its OpenAPI document with many generated requests (the suite runs a few).
 FUZZ_EXAMPLES ?= 200

@@ -6,7 +6,7 @@ served 1.8 times the requests of gunicorn's default single sync worker. Every va
 overridden on the command line or by GUNICORN_* variables.
 
 A request announcing a body larger than anything the app accepts (MAX_CONTENT_LENGTH) is
-answered 413 without its body being read (network.security): the response then says
+answered 413 without its body being read (network.core.security): the response then says
 `Connection: close` and the connection closes, instead of being announced as kept alive and
 closed by gunicorn after a partial drain, which left the client's next request unanswered.
 Bodies up to that size are read and dropped by the app, so their connection stays usable.

@@ -1,4 +1,4 @@
 """WSGI entry point: `gunicorn wsgi:app`."""
-from network import create_app
+from network.national.app import create_app
 
 app = create_app()

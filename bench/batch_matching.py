@@ -98,9 +98,11 @@ def measure_in_database(url, mentees, mentors):
     """The largest size as a partner of `url`: the job's own path, from the rows to the result."""
     from datetime import date
 
-    from network import create_app
-    from network.extensions import db
-    from network.reference.models import SupportArea
+    from network.core.extensions import db
+    from network.core.reference.models import SupportArea
+    from network.core.tenancy import tenant_context
+    from network.core.tenancy.services import create_tenant
+    from network.national.app import create_app
     from tenants.matching import proposals, services
     from tenants.participants.models import (
         MATCHING_CONSENT,
@@ -112,8 +114,6 @@ def measure_in_database(url, mentees, mentors):
         MentorLanguage,
         MentorSupportArea,
     )
-    from tenants.tenancy import tenant_context
-    from tenants.tenancy.services import create_tenant
 
     mentee_profiles, mentor_profiles = synthetic_pool(mentees, mentors)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})

@@ -37,12 +37,12 @@ _REBUILD_AND_DASHBOARDS = r"""
 import json, sys, time
 from bench.run import make_app
 from bench.stats import time_calls
-from network.extensions import db
+from network.core.extensions import db
 try:
-    from network.dashboards.rebuild import rebuild_rollups
+    from network.national.dashboards.rebuild import rebuild_rollups
 except ImportError:  # older trees kept the rebuild in `rollups`
-    from network.dashboards.rollups import rebuild_rollups
-from network.dashboards.services import dashboard_data, parse_filters
+    from network.national.dashboards.rollups import rebuild_rollups
+from network.national.dashboards.services import dashboard_data, parse_filters
 url, repeat = sys.argv[1], int(sys.argv[2])
 app = make_app(url, None)
 with app.app_context():
@@ -63,7 +63,7 @@ for label, args in (("national", {}), ("lisboa", {"district": "lisboa"})):
         out[f"dashboard_{label}"] = time_calls(call, repeat)
         db.session.remove()
 from bench.run import big_tenants
-from tenants.tenancy import tenant_context
+from network.core.tenancy import tenant_context
 largest = big_tenants(url)[0]
 with app.test_request_context("/"), tenant_context(largest[1]):
     filters, _ = parse_filters({}, national=False)
@@ -117,7 +117,7 @@ def pages(url, redis_url, trees, rounds, seconds, clients=8):
     summary = {key: {"throughput": median_of(values, "throughput"), "p50_ms": median_of(values, "p50_ms"),
                      "p95_ms": median_of(values, "p95_ms"), "errors": sum(v["errors"] for v in values),
                      "rounds": [v["throughput"] for v in values]} for key, values in runs.items()}
-    for key, value in summary.items():
+    for _key, value in summary.items():
         value["share_of_bare"] = round(value["throughput"] / summary["bare"]["throughput"], 3)
     return {"clients": clients, "seconds": seconds, "partner": largest[0], **summary}
 
@@ -159,11 +159,11 @@ def matching(url, repeat=30):
 
     from bench.run import make_app
     from bench.stats import summarize
-    from network.extensions import db
+    from network.core.extensions import db
+    from network.core.tenancy import tenant_context
     from tenants.matching import services
     from tenants.matching.scoring import rank
     from tenants.participants.models import Mentee
-    from tenants.tenancy import tenant_context
 
     _, matching_tenant, _ = big_tenants(url)
 

@@ -31,12 +31,37 @@ import click
 import psycopg
 from argon2 import PasswordHasher
 
-from network.demo import COORDINATION, FIRST_NAMES, PARTNERS, SURNAMES
-from network.demo_distributions import (
-    Size, SIZES, DISTRICT_WEIGHTS, MUNICIPALITIES, KIND_WEIGHTS, COUNTRIES, SUPPORT_AREA_WEIGHTS, AGE_BANDS,
-    GENDERS, RESIDENCE, MIGRATION_REASONS, EMPLOYMENT, REFERRALS, PROFESSIONAL_AREAS, DAYS, PERIODS, LAST_STATE,
-    EARLIER_STATE, OUTCOMES, CADENCES, CADENCE_MONTHS, FREQUENCIES, FREQUENCY_DAYS, MEETING_SHARE, GOALS,
-    CHANGES, CANCEL_REASONS, chooser, partner_shares,
+from network.national.demo import COORDINATION, FIRST_NAMES, PARTNERS, SURNAMES
+from network.national.demo_distributions import (
+    AGE_BANDS,
+    CADENCE_MONTHS,
+    CADENCES,
+    CANCEL_REASONS,
+    CHANGES,
+    COUNTRIES,
+    DAYS,
+    DISTRICT_WEIGHTS,
+    EARLIER_STATE,
+    EMPLOYMENT,
+    FREQUENCIES,
+    FREQUENCY_DAYS,
+    GENDERS,
+    GOALS,
+    KIND_WEIGHTS,
+    LAST_STATE,
+    MEETING_SHARE,
+    MIGRATION_REASONS,
+    MUNICIPALITIES,
+    OUTCOMES,
+    PERIODS,
+    PROFESSIONAL_AREAS,
+    REFERRALS,
+    RESIDENCE,
+    SIZES,
+    SUPPORT_AREA_WEIGHTS,
+    Size,
+    chooser,
+    partner_shares,
 )
 from tenants.processes.cadence import follow_up_due_date
 

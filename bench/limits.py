@@ -24,9 +24,9 @@ def bare():
 
 def app_with_floor():
     """The real app (as `wsgi:app`) with `/t/<slug>/bench-floor`, for the benchmarks only."""
-    from network import create_app
-    from network.permissions import permission_required
-    from tenants.tenancy.web import TENANT_URL_PREFIX
+    from network.core.permissions import permission_required
+    from network.core.tenancy.web import TENANT_URL_PREFIX
+    from network.national.app import create_app
 
     app = create_app()
     floor = Blueprint("bench_floor", __name__, url_prefix=TENANT_URL_PREFIX)

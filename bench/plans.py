@@ -17,7 +17,7 @@ COORDINATOR_EMAIL = "coordenacao@bench.rede-mentores.pt"
 
 
 def _capture_app(url):
-    from network import create_app
+    from network.national.app import create_app
 
     # The dashboard uncached: its queries are what we want to see.
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url(url), "REDIS_URL": None,
@@ -27,7 +27,7 @@ def _capture_app(url):
 
 def capture_pages(url, pages):
     """{label: [(statement, parameters)]} for `pages`: (label, user e-mail, path) triples."""
-    from network.extensions import db
+    from network.core.extensions import db
 
     app = _capture_app(url)
     captured, clients = {}, {}
@@ -41,7 +41,7 @@ def capture_pages(url, pages):
             assert response.status_code == 302, f"login of {email}: {response.status_code}"
         statements = []
 
-        def remember(connection, cursor, statement, parameters, context, executemany):
+        def remember(connection, cursor, statement, parameters, context, executemany, statements=statements):
             statements.append((statement, parameters))
 
         sa.event.listen(engine, "before_cursor_execute", remember)

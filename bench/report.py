@@ -180,7 +180,7 @@ def findings(results):
         "   only (a name search adds subqueries of the names, item 13), and the names come alone (`load_only`).",
         "8. **The roll-up rebuild took 125 s for 1,000,000 processes** (limit 30 s): 8.6 million partner",
         "   rows written one by one into an indexed table, the process-mentee join repeated for every",
-        "   metric, and the national sums read back from all of them. Now (`network/dashboards/rebuild.py`,",
+        "   metric, and the national sums read back from all of them. Now (`network/national/dashboards/rebuild.py`,",
         "   migration `0012_rollup_profiles`):",
         "   - the mentee tables are stored by **profile**: one row per (month, country|age band|gender|",
         "     residence) where there were four, one per dimension, each nearly as many (a small partner's",
@@ -244,7 +244,7 @@ def findings(results):
         "   33 s here; 34 s, the median of three, in the previous session). Its three phases were strictly",
         "   one after the other: the workers (about 14 s), the national sums (about 7 s), then the keys",
         "   (about 9 s), of which the primary key of 6 million rows took 7 s, half of it one process",
-        "   writing the index while the other core waited. Now (`network/dashboards/rebuild.py`):",
+        "   writing the index while the other core waited. Now (`network/national/dashboards/rebuild.py`):",
         "   - another connection builds the partner table's keys **while** the national sums are added",
         "     up: `CREATE UNIQUE INDEX` locks out writers only, so the sums read the table meanwhile, and",
         "     the primary key is attached to the finished index (`ADD CONSTRAINT ... USING INDEX`) at the",
@@ -355,7 +355,7 @@ def _rebuild_before_after(results):
     before = results.get("europe", {}).get("rebuild_before")
     if not after or not before:
         return []
-    return [f"   Measured at `europe` on the same data in the same session, the earlier rebuild (commit",
+    return ["   Measured at `europe` on the same data in the same session, the earlier rebuild (commit",
             f"   `{before['commit']}`, {before['measured_at']}) and this one: {before['seconds']:,.1f} s → "
             f"{after['seconds']:,.1f} s ({before['rows']:,} → {after['variant'].split(', ')[-1]})."]
 
@@ -420,7 +420,7 @@ def comparison_section(comparisons):
                     f"{m['suggest_mentors']['p50_ms']:,.1f} ms, p95 {m['suggest_mentors']['p95_ms']:,.1f} ms."]
         by_tree = run.get("matching_by_tree")
         if by_tree:
-            out += [f"- **Matching benchmark** (`bench.run`'s, each tree's code in a new process, rounds in turn): "
+            out += ["- **Matching benchmark** (`bench.run`'s, each tree's code in a new process, rounds in turn): "
                     + "; ".join(f"{name} p50 {row['p50_ms']:,.1f} ms, p95 {row['p95_ms']:,.1f} ms (rounds: "
                                 f"{', '.join(f'{x:,.1f}' for x in row['p95_rounds'])})"
                                 for name, row in by_tree.items()) + "."]

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -78,7 +78,7 @@ def ensure_database(url, fresh):
 
 
 def make_app(url, redis_url, **overrides):
-    from network import create_app
+    from network.national.app import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url(url), "REDIS_URL": redis_url,
                        "RATELIMIT_STORAGE_URI": "memory://", "SECRET_KEY": "bench-not-secret", **overrides})
@@ -113,8 +113,8 @@ COORDINATOR_EMAIL = "coordenacao@bench.rede-mentores.pt"
 # --- 1 and 2: roll-ups and dashboards ------------------------------------------------
 
 def rollup_rebuild(app, size, plan, processes):
-    from network.dashboards.rebuild import rebuild_rollups
-    from network.extensions import db
+    from network.core.extensions import db
+    from network.national.dashboards.rebuild import rebuild_rollups
 
     timings = []
     with app.app_context():
@@ -138,8 +138,8 @@ def rollup_rebuild(app, size, plan, processes):
 
 
 def dashboards(url, redis_url, size, plan, largest):
-    from network.dashboards.services import dashboard_data, parse_filters
-    from network.extensions import db
+    from network.core.extensions import db
+    from network.national.dashboards.services import dashboard_data, parse_filters
 
     results = []
     variants = (("national, last 12 months", None, {}), ("national, Lisboa only", None, {"district": "lisboa"}),
@@ -151,14 +151,14 @@ def dashboards(url, redis_url, size, plan, largest):
                 filters, errors = parse_filters(args, national=tenant_id is None)
                 assert not errors, errors
 
-                def call():
+                def call(filters=filters, tenant_id=tenant_id):
                     dashboard_data(filters, tenant_id)
                     db.session.rollback()
 
                 if tenant_id is None:
                     data = time_calls(call, repeat)
                 else:
-                    from tenants.tenancy import tenant_context
+                    from network.core.tenancy import tenant_context
 
                     with tenant_context(tenant_id):
                         data = time_calls(call, repeat)
@@ -172,10 +172,10 @@ def dashboards(url, redis_url, size, plan, largest):
 # --- 4: matching ---------------------------------------------------------------------
 
 def matching(url, size, plan, matching_tenant):
-    from network.extensions import db
+    from network.core.extensions import db
+    from network.core.tenancy import tenant_context
     from tenants.matching.services import eligible_mentors, matching_settings, suggest_mentors
     from tenants.participants.models import Mentee
-    from tenants.tenancy import tenant_context
 
     app = make_app(url, None)
     with app.test_request_context("/"), tenant_context(matching_tenant[1]):
@@ -217,9 +217,9 @@ def gunicorn(module, url, redis_url, log_path, root=PROJECT_ROOT):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except OSError:
+            except OSError as error:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn {module} did not start: see {log_path}")
+                    raise RuntimeError(f"gunicorn {module} did not start: see {log_path}") from error
                 time.sleep(0.2)
         yield port
     finally:
@@ -373,7 +373,7 @@ def run(size, url, redis_url, skip_generate):
     results += mixed_load(url, redis_url, size, plan, largest, matching_tenant, mentee_ids, log_path)
     return {
         "size": size,
-        "ran_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_at_start": os.getloadavg()},
         "generation": generation,

@@ -37,17 +37,17 @@ def database_url(raw):
 class BaseConfig:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    # The runtime login role (network.database): requests and jobs. Unset outside production:
-    # a private PostgreSQL server in EMBEDDED_POSTGRES_DIR (network.embedded_postgres).
+    # The runtime login role (network.core.database): requests and jobs. Unset outside production:
+    # a private PostgreSQL server in EMBEDDED_POSTGRES_DIR (network.core.embedded_postgres).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     # The owner of the tables: `flask db upgrade` and `flask rollups rebuild`. Unset outside
     # production: DATABASE_URL is the owner, and the app logs in as the runtime role beside it.
     MIGRATION_DATABASE_URI = database_url(os.environ.get("MIGRATION_DATABASE_URL"))
     EMBEDDED_POSTGRES_DIR = INSTANCE_DIR / "postgres"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # Seconds a new PostgreSQL connection may take: an unreachable server fails fast (network.ops).
+    # Seconds a new PostgreSQL connection may take: an unreachable server fails fast (network.core.ops).
     DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
-    # A streaming replica for the national read path (network.ops.replica); unset: the primary.
+    # A streaming replica for the national read path (network.core.ops.replica); unset: the primary.
     DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or None
     # Beyond this lag (seconds) national reads go to the primary; the lag is measured at most
     # once per REPLICA_CHECK_SECONDS per process.
@@ -100,7 +100,7 @@ class BaseConfig:
     # Disclosure control (docs/disclosure.md): k, no coordinator may learn a count of 1 to k - 1
     # people; the app refuses to start below 3. Changing it needs `flask rollups rebuild`.
     SMALL_CELL_THRESHOLD = int(os.environ.get("SMALL_CELL_THRESHOLD", "5"))
-    # Seconds an assembled dashboard stays in Redis (see network.dashboards.cache).
+    # Seconds an assembled dashboard stays in Redis (see network.national.dashboards.cache).
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
     # Connections sharing `flask rollups rebuild` on PostgreSQL: about the database server's cores.
     ROLLUP_REBUILD_WORKERS = int(os.environ.get("ROLLUP_REBUILD_WORKERS", "2"))
@@ -115,7 +115,7 @@ class BaseConfig:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     LANGUAGES = ("pt_PT", "en")
 
-    # Request bodies beyond these are refused with 413 before any work is done (network.security).
+    # Request bodies beyond these are refused with 413 before any work is done (network.core.security).
     # The largest legitimate body is a participants import (multipart): MAX_IMPORT_ROWS (10,000)
     # rows of about 400 bytes of CSV is 4 MB; XLSX is compressed. Other form fields are small (the
     # longest text is 4,000 characters): MAX_FORM_MEMORY_SIZE bounds each part of a multipart
@@ -144,7 +144,7 @@ class BaseConfig:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_PER_ADDRESS = "30 per minute"
-    # Failed logins for one e-mail address from one client address (network.accounts.lockout):
+    # Failed logins for one e-mail address from one client address (network.core.accounts.lockout):
     # the first LOGIN_FREE_FAILURES cost nothing, then each one makes that client wait twice as
     # long as the last (LOGIN_BACKOFF_SECONDS, 2x, 4x, ... at most LOGIN_BACKOFF_MAX_SECONDS).
     # Keyed by address *and* client, so a stranger slows down only themselves, never the owner.
@@ -162,7 +162,7 @@ class BaseConfig:
     # X-Forwarded-For / set X-Forwarded-Proto. 0: none, the connection's address is the client.
     # Rate limits and login back-off use the client address this gives (werkzeug's ProxyFix).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
-    # Server-side sessions (network.accounts.sessions; ASVS 3.3): ended after this long without
+    # Server-side sessions (network.core.accounts.sessions; ASVS 3.3): ended after this long without
     # a request, and this long after logging in whatever happens.
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))

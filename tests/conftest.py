@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from config import PROJECT_ROOT, database_url
-from network import create_app
-from network.database import owner_engine, runtime_url
-from network.embedded_postgres import EmbeddedPostgres
-from network.extensions import db, limiter
+from network.core.database import owner_engine, runtime_url
+from network.core.embedded_postgres import EmbeddedPostgres
+from network.core.extensions import db, limiter
+from network.national.app import create_app
 from tests import factories
 from tests.snapshots import Snapshots
 

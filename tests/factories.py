@@ -4,12 +4,13 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from network.accounts import services as accounts
-from network.extensions import db
+from network.core.accounts import services as accounts
+from network.core.extensions import db
+from network.core.tenancy.services import create_tenant
 from tenants.intake import services as intake
+from tenants.intake.services import record_consent, record_interview
 from tenants.participants.imports import start_import
-from tenants.participants.services import create_participant, record_consent, record_interview
-from tenants.tenancy.services import create_tenant
+from tenants.participants.services import create_participant
 
 PASSWORD = "um-segredo-bem-comprido"
 
@@ -217,11 +218,11 @@ def objects_for_every_route(tenant, admin, staff):
     """One object of every kind a workspace URL names by id, in `tenant` (the id of each,
     by URL parameter name). Network-level objects (partners, companies, network
     activities) are the caller's to add."""
-    from network.accounts import services as accounts
-    from network.accounts.models import Membership
-    from network.dashboards.models import DashboardExport
-    from network.mail import send_email
-    from tenants.tenancy import tenant_context
+    from network.core.accounts import services as accounts
+    from network.core.accounts.models import Membership
+    from network.core.mail import send_email
+    from network.core.tenancy import tenant_context
+    from network.national.dashboards.models import DashboardExport
 
     with tenant_context(tenant.id):
         invitation, _ = accounts.invite(tenant, admin, {"partner_admin"}, f"new@{tenant.slug}.pt", "staff", 14)
@@ -257,8 +258,8 @@ def objects_for_every_route(tenant, admin, staff):
 
 def make_api_token(user, scopes=None, days=90, name="Integração"):
     """An API token of `user` (every scope unless told); returns the secret to send."""
-    from network.api.models import SCOPES
-    from network.api.tokens import create_token
+    from network.core.api.models import SCOPES
+    from network.core.api.tokens import create_token
 
     _token, secret = create_token(user, name, list(SCOPES) if scopes is None else scopes, days)
     return secret

@@ -6,6 +6,7 @@ The server reads the test database (TEST_DATABASE_URL), so rows a test commits a
 serves. It runs gthread workers with keep-alive, as production does, and a short worker
 timeout, so a request that holds its worker too long gets the worker killed, visibly.
 """
+import contextlib
 import os
 import re
 import socket
@@ -43,9 +44,9 @@ def gunicorn(database_url, log_path):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except OSError:
+            except OSError as error:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start: see {log_path}")
+                    raise RuntimeError(f"gunicorn did not start: see {log_path}") from error
                 time.sleep(0.1)
         yield port, process
     finally:
@@ -129,10 +130,9 @@ class Connection:
             lines.append("Cookie: " + "; ".join(f"{name}={value}" for name, value in self.cookies.items()))
         if body is not None:
             lines += [f"Content-Type: {content_type}", f"Content-Length: {announced_length or len(body)}"]
-        try:
+        # A server may answer (413) and close before reading a body it refuses.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.socket.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b""))
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # a server may answer (413) and close before reading a body it refuses
         response = self._read_response()
         self.cookies.update(response.cookies())
         return response
@@ -179,5 +179,5 @@ class Connection:
             return self.socket.recv(1) == b""
         except ConnectionResetError:
             return True
-        except socket.timeout:
+        except TimeoutError:
             return False

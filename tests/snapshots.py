@@ -9,8 +9,8 @@ in a fraction of a second, with the same ids, and the sequences moved past them.
 """
 import sqlalchemy as sa
 
-from network.database import owner_engine
-from network.extensions import db
+from network.core.database import owner_engine
+from network.core.extensions import db
 
 
 class Snapshots:

@@ -1,9 +1,9 @@
 """Partner administrators read their workspace's audit log; nobody edits it."""
 import re
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants.services import record_participant_read
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_mentee, make_tenant, make_user
 
 

@@ -1,9 +1,9 @@
 """Bad input: a clear translated answer (400/404/413), never a 500, nothing half-written."""
 import sqlalchemy as sa
 
-from network.accounts.models import Invitation, User
-from network.extensions import db
-from tenants.tenancy import tenant_context
+from network.core.accounts.models import Invitation, User
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tests.factories import login
 
 

@@ -3,20 +3,21 @@ import re
 
 import sqlalchemy as sa
 
-from network.accounts.models import Membership, User
-from network.coordination.companies import company_report
-from network.dashboards.models import RollupCount
-from network.extensions import db
-from network.reference.models import Company
+from network.core.accounts.models import Membership, User
+from network.core.extensions import db
+from network.core.reference.models import Company
+from network.core.tenancy import national_rollup_bypass
+from network.core.tenancy.models import Tenant
+from network.national.coordination.companies import company_report
+from network.national.dashboards.models import RollupCount
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import national_rollup_bypass
-from tenants.tenancy.models import Tenant
 
 
 def _counts(app):
     with app.app_context():
-        return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Tenant, User, Membership))
+        return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                     for model in (Tenant, User, Membership))
 
 
 def _people(app):
@@ -70,7 +71,8 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
     assert kinds["coordination"] == 1 and kinds["municipality"] >= 20 and kinds["ngo"] >= 10
     assert kinds["immigrant_association"] >= 10 and districts >= 18
 
-    response = client.post("/login", data={"email": "admin@cm-lisboa.demo.rede-mentores.pt", "password": "demo-password-123"})
+    response = client.post("/login",
+                           data={"email": "admin@cm-lisboa.demo.rede-mentores.pt", "password": "demo-password-123"})
     assert response.status_code == 302
     assert client.get("/t/cm-lisboa/members").status_code == 200
     client.post("/logout")

@@ -1,7 +1,7 @@
 import pytest
 
 from config import ProductionConfig, database_url
-from network import create_app
+from network.national.app import create_app
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):

@@ -1,4 +1,4 @@
-"""The embedded PostgreSQL server (network.embedded_postgres) never outlives the process that
+"""The embedded PostgreSQL server (network.core.embedded_postgres) never outlives the process that
 started it, however that process ends."""
 import os
 import signal
@@ -15,7 +15,7 @@ from config import PROJECT_ROOT
 # A process that starts a server in the folder given, says so, and waits to be ended.
 SERVE = """
 import sys, time
-from network.embedded_postgres import EmbeddedPostgres
+from network.core.embedded_postgres import EmbeddedPostgres
 server = EmbeddedPostgres(sys.argv[1])
 url = server.start()
 print(server.pid, url, flush=True)
@@ -65,7 +65,7 @@ def test_no_postmaster_outlives_the_process_that_started_it(tmp_path, ending):
 
 
 def test_a_second_process_uses_the_running_server_and_leaves_it_running(tmp_path):
-    from network.embedded_postgres import EmbeddedPostgres
+    from network.core.embedded_postgres import EmbeddedPostgres
 
     data_dir = tmp_path / "postgres"
     process = _start(data_dir)

@@ -4,11 +4,11 @@ import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
 
-from network.accounts import services as accounts
-from network.extensions import db
-from network.jobs import JobsUnavailable, enqueue
-from network.jobs.runner import AppContextJob
-from tenants.tenancy import tenant_context
+from network.core.accounts import services as accounts
+from network.core.extensions import db
+from network.core.jobs import JobsUnavailable, enqueue
+from network.core.jobs.runner import AppContextJob
+from network.core.tenancy import tenant_context
 from tests.factories import make_tenant, make_user
 from tests.jobs import sample_jobs
 

@@ -4,8 +4,8 @@ every page is rendered for every kind of user."""
 import pytest
 import sqlalchemy as sa
 
-from network.database import owner_engine
-from network.extensions import db
+from network.core.database import owner_engine
+from network.core.extensions import db
 from tests.factories import login
 from tests.test_permissions import _rules, _url, world  # noqa: F401 (the fixture)
 

@@ -3,8 +3,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from network.database import owner_engine
-from network.extensions import db
+from network.core.database import owner_engine
+from network.core.extensions import db
 
 
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")

@@ -7,7 +7,6 @@ from tests.factories import PASSWORD
 from tests.live_server import Connection, gunicorn
 
 
-
 def test_a_413_does_not_break_the_connection(two_partners, tmp_path):
     with gunicorn(DATABASE_URL, tmp_path / "gunicorn.log") as (port, _process):
         connection = Connection(port)

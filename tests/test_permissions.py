@@ -5,15 +5,14 @@ rule fails here."""
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from config import PROJECT_ROOT
-from network.extensions import db
-from network.permissions import MATRIX
-from network.reference.services import create_company
+from network.core.extensions import db
+from network.core.permissions import MATRIX
+from network.core.reference.services import create_company
+from network.core.tenancy import tenant_context
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import tenant_context
 from tests.factories import bearer, login, make_api_token, make_tenant, make_user, objects_for_every_route
 from tests.test_translations import english_only_texts, leaked
 
@@ -172,7 +171,7 @@ def test_every_action_in_the_matrix_guards_something(app):
 
 
 def test_the_documented_matrix_is_the_one_in_force(app):
-    from network.permissions import matrix_markdown
+    from network.core.permissions import matrix_markdown
 
     documented = (PROJECT_ROOT / "docs" / "permissions.md").read_text()
     assert documented.endswith("\n\n" + matrix_markdown(app.view_functions)), \

@@ -11,12 +11,12 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
-from network.mail.models import OutboxMessage
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.mail.models import OutboxMessage
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
 from tests.factories import login, make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 SMALL, LARGE = 5, 25

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from config import PROJECT_ROOT
-from network.extensions import db
-from network.spreadsheets import FORMULA_STARTS, csv_bytes, xlsx_bytes
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
+from network.core.extensions import db
+from network.core.spreadsheets import FORMULA_STARTS, csv_bytes, xlsx_bytes
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from tests.dashboards.history import History, make_network
 from tests.factories import login, make_mentee, make_mentor
 
@@ -142,4 +142,4 @@ def test_only_the_one_helper_writes_spreadsheets():
         for path in sorted(Path(PROJECT_ROOT, package).rglob("*.py")):
             if _writes_spreadsheets(ast.parse(path.read_text(encoding="utf-8"))):
                 writers.append(str(path.relative_to(PROJECT_ROOT)))
-    assert writers == ["network/spreadsheets.py"]
+    assert writers == ["network/core/spreadsheets.py"]

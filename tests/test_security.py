@@ -43,9 +43,9 @@ def test_the_back_off_is_released_when_its_wait_has_passed(app, client, two_part
 
     import sqlalchemy as sa
 
-    from network.accounts.throttle import LoginBackoff
-    from network.extensions import db
-    from network.timeutil import utcnow
+    from network.core.accounts.throttle import LoginBackoff
+    from network.core.extensions import db
+    from network.core.timeutil import utcnow
 
     for _ in range(5):
         _fail(client, two_partners.alpha_staff)

@@ -2,9 +2,9 @@
 import re
 from datetime import date
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 

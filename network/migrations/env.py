@@ -1,9 +1,8 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -18,7 +17,7 @@ logger = logging.getLogger('alembic.env')
 
 def get_engine():
     # Migrations run as the owner of the tables, never as the app's runtime login.
-    from network.database import owner_engine
+    from network.core.database import owner_engine
 
     return owner_engine()
 

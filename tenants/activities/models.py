@@ -8,14 +8,13 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.accounts.models import User
-from network.columns import choice_type
-from network.extensions import db
-from network.submit import Versioned
-from network.reference.models import Company
-from network.timeutil import UTCDateTime, utcnow
+from network.core.accounts.models import User
+from network.core.columns import Versioned, choice_type
+from network.core.extensions import db
+from network.core.reference.models import Company
+from network.core.tenancy import TenantScoped, tenant_foreign_key
+from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor
-from tenants.tenancy import TenantScoped, tenant_foreign_key
 
 ACTIVITY_KINDS = {
     "training_mentors": _l("Initial training for mentors"),

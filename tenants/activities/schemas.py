@@ -2,7 +2,7 @@
 from flask_babel import gettext
 from marshmallow import ValidationError, fields, pre_load, validates_schema
 
-from network.validation import FormSchema, choice_field, date_field, id_field, text_field
+from network.core.validation import FormSchema, choice_field, date_field, id_field, text_field
 from tenants.activities.models import ACTIVITY_KINDS, AUDIENCES, TRAINING_FOR_ROLE
 
 

@@ -11,18 +11,18 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from network.extensions import db
-from network.submit import register_clashes
-from network.mail import send_email
-from network.reference.models import Company
-from network.timeutil import utcnow
+from network.core.audit.services import record_event
+from network.core.extensions import db
+from network.core.mail import send_email
+from network.core.reference.models import Company
+from network.core.submit import register_clashes
+from network.core.tenancy import current_tenant_id, national_rollup_bypass
+from network.core.tenancy.models import Tenant
+from network.core.timeutil import utcnow
 from tenants.activities.models import Activity, ActivityInvitation, NetworkActivity
 from tenants.activities.schemas import participant_reference
-from tenants.audit.services import record_event
-from tenants.participants.models import PARTICIPANT_MODELS
+from tenants.participants.models import PARTICIPANT_MODELS, ROLES
 from tenants.participants.services import mail_locale, record_training_completed
-from tenants.tenancy import current_tenant_id, national_rollup_bypass
-from tenants.tenancy.models import Tenant
 
 _DETAIL_FIELDS = ("kind", "title", "held_on", "place", "audience", "facilitator_name", "company_id", "description")
 
@@ -133,7 +133,8 @@ def _jsonable(value):
 
 
 def _changes(activity, fields, data):
-    return {field: _jsonable(getattr(activity, field)) for field in fields if getattr(activity, field) != data.get(field)}
+    return {field: _jsonable(getattr(activity, field)) for field in fields
+            if getattr(activity, field) != data.get(field)}
 
 
 def save_activity(data, actor, activity=None):
@@ -210,7 +211,7 @@ def invite(activity, references, actor):
             raise ValidationError({"participants": [_l("Choose people from the list.")]})
         if (participant.role, participant.id) in invited:
             continue
-        rows.append((ActivityInvitation(**_link(activity), **{f"{participant.role}_id": participant.id},
+        rows.append((ActivityInvitation(**_link(activity), **{ROLES[participant.role].link_column: participant.id},
                                         invited_by_id=actor.id if actor else None), participant))
     db.session.add_all(invitation for invitation, _ in rows)
     db.session.flush()

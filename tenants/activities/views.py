@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from network.permissions import permission_required
-from network.reference.services import company_choices
-from network.submit import Outcome, Refused, StaleEdit, found_or_404, redirect_replayed, submit, submitted_key
-from network.validation import load_form
+from network.core.permissions import permission_required
+from network.core.reference.services import company_choices
+from network.core.submit import Outcome, Refused, StaleEdit, found_or_404, redirect_replayed, submit, submitted_key
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.activities import services
 from tenants.activities.models import ACTIVITY_KINDS, ATTENDANCE, AUDIENCES
 from tenants.activities.schemas import ActivitySchema, PartnerActivitySchema
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("activities", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/activities")
 

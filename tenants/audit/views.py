@@ -2,13 +2,13 @@
 from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 
-from network.api.models import AUDIT_FIELD_LABELS as API_TOKEN_FIELD_LABELS
-from network.extensions import db
-from network.permissions import permission_required
-from tenants.audit.models import AUDIT_ACTIONS
-from tenants.audit.services import audit_log_query
+from network.core.api.models import AUDIT_FIELD_LABELS as API_TOKEN_FIELD_LABELS
+from network.core.audit.models import AUDIT_ACTIONS
+from network.core.audit.services import audit_log_query
+from network.core.extensions import db
+from network.core.permissions import permission_required
+from network.core.tenancy.web import TENANT_URL_PREFIX
 from tenants.participants.models import FIELD_LABELS
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("audit", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

@@ -7,13 +7,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.accounts.models import User
-from network.columns import choice_type
-from network.extensions import db
-from network.submit import Versioned
-from network.timeutil import UTCDateTime, utcnow
+from network.core.accounts.models import User
+from network.core.columns import Versioned, choice_type
+from network.core.extensions import db
+from network.core.tenancy import TenantScoped
+from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import PARTICIPANT_ROLES, ParticipantRecord, participant_record_args
-from tenants.tenancy import TenantScoped
 
 QUESTION_KINDS = {
     "text": _l("Short answer"),

@@ -1,6 +1,6 @@
 from marshmallow import fields
 
-from network.validation import FormSchema, choice_field, text_field
+from network.core.validation import FormSchema, choice_field, text_field
 from tenants.intake.models import QUESTION_KINDS
 from tenants.participants.models import PARTICIPANT_ROLES
 

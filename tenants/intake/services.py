@@ -1,15 +1,24 @@
-"""The intake questionnaire's rules, free of Flask request objects."""
+"""Intake, free of Flask request objects: the questionnaire, consent (recorded, withdrawn: a
+withdrawal of consent to take part ends the open processes, through the processes package) and
+interviews (whose recommendation moves the applicant's status)."""
 import sqlalchemy as sa
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, pre_load
 
-from network.extensions import db
-from network.timeutil import utcnow
-from network.validation import FormSchema, choice_field, text_field
-from tenants.audit.services import record_event
+from network.core.accounts.models import Membership, User
+from network.core.audit.services import record_event
+from network.core.changes import mark_rollups_stale
+from network.core.extensions import db
+from network.core.tenancy import current_tenant_id
+from network.core.timeutil import utcnow
+from network.core.validation import FormSchema, choice_field, text_field
 from tenants.intake.models import IntakeResponse, PartnerQuestion, Question, QuestionSet
+from tenants.participants.models import MATCHING_CONSENT, ROLES, Consent, Interview
+from tenants.participants.services import has_current_consent, set_status
+from tenants.processes.services import cancel_open_processes_of
 
+INTERVIEWER_ROLES = ("partner_admin", "staff")
 ANSWER_LENGTHS = {"text": 300, "long_text": 4000}
 
 
@@ -79,7 +88,7 @@ def record_intake(participant, data, actor):
     ]
     response = IntakeResponse(
         question_set_id=question_set.id if question_set else None, answers=answers,
-        recorded_by_id=actor.id if actor else None, **{f"{participant.role}_id": participant.id},
+        recorded_by_id=actor.id if actor else None, **{ROLES[participant.role].link_column: participant.id},
     )
     db.session.add(response)
     db.session.flush()
@@ -88,7 +97,7 @@ def record_intake(participant, data, actor):
 
 
 def latest_intake(participant):
-    link = IntakeResponse.mentor_id if participant.role == "mentor" else IntakeResponse.mentee_id
+    link = ROLES[participant.role].link(IntakeResponse)
     return db.session.scalar(
         sa.select(IntakeResponse).where(link == participant.id)
         .order_by(IntakeResponse.recorded_at.desc(), IntakeResponse.id.desc()).limit(1)
@@ -109,7 +118,8 @@ def _choices(data):
     pt_lines = [line.strip() for line in (data.get("choices_pt") or "").splitlines() if line.strip()]
     en_lines = [line.strip() for line in (data.get("choices_en") or "").splitlines() if line.strip()]
     if len(pt_lines) < 2 or len(pt_lines) != len(en_lines):
-        raise ValidationError({"choices_pt": [_l("Write at least two options, one per line, as many in each language.")]})
+        raise ValidationError(
+            {"choices_pt": [_l("Write at least two options, one per line, as many in each language.")]})
     return [{"value": f"c{number}", "pt": pt, "en": en} for number, (pt, en) in enumerate(zip(pt_lines, en_lines), 1)]
 
 
@@ -181,3 +191,99 @@ def publish_question_set(question_set):
         raise ValidationError({"_schema": [_l("Add at least one question before publishing.")]})
     question_set.published_at = utcnow()
 
+
+# --- consent -----------------------------------------------------------------
+
+def _owner(participant):
+    return {ROLES[participant.role].link_column: participant.id}
+
+
+def record_consent(participant, data, actor):
+    if any(consent.purpose == data["purpose"] for consent in participant.current_consents):
+        raise ValidationError({"purpose": [_l("This consent is already recorded and current.")]})
+    consent = Consent(
+        purpose=data["purpose"], text_version=data["text_version"], given_on=data["given_on"],
+        recorded_by_id=actor.id if actor else None, **_owner(participant),
+    )
+    db.session.add(consent)
+    db.session.flush()
+    db.session.expire(participant, ["consents"])
+    record_event("consent.given", actor, participant, changes={"consent_id": consent.id, "purpose": consent.purpose})
+    return consent
+
+
+def get_consent(participant, consent_id):
+    consent = db.session.get(Consent, consent_id)
+    if consent is None or getattr(consent, ROLES[participant.role].link_column) != participant.id:
+        return None
+    return consent
+
+
+def withdraw_consent(participant, consent, actor):
+    """Withdrawal is kept (who, when) and takes effect at once: the gate and the lists read it."""
+    if not consent.is_current:
+        raise ValidationError({"consent": [_l("This consent was already withdrawn.")]})
+    consent.withdrawn_at = utcnow()
+    consent.withdrawn_by_id = actor.id if actor else None
+    db.session.flush()
+    db.session.expire(participant, ["consents"])
+    record_event("consent.withdrawn", actor, participant,
+                 changes={"consent_id": consent.id, "purpose": consent.purpose})
+    if consent.purpose == MATCHING_CONSENT and not has_current_consent(participant):
+        # Without consent to take part, the processes package ends their open processes.
+        cancel_open_processes_of(participant, actor, gettext("Consent to take part was withdrawn."))
+
+
+# --- interviews --------------------------------------------------------------
+
+def interviewers(tenant_id):
+    """The tenant's staff who may be named as interviewer."""
+    return db.session.scalars(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.tenant_id == tenant_id,
+            Membership.role.in_(INTERVIEWER_ROLES),
+            Membership.active.is_(True),
+            User.active.is_(True),
+        )
+        .distinct()
+        .order_by(User.name)
+    ).all()
+
+
+_INTERVIEW_OUTCOMES = {
+    # recommendation -> status per role; a mentor accepted before the training waits as "interviewed".
+    "accept": {"mentor": "available", "mentee": "waiting"},
+    "decline": {"mentor": "left", "mentee": "left"},
+    "refer_elsewhere": {"mentor": "left", "mentee": "left"},
+}
+INTERVIEWABLE_STATUSES = ("applicant", "interviewed")
+
+
+def status_after_interview(participant, recommendation):
+    status = _INTERVIEW_OUTCOMES[recommendation][participant.role]
+    if status == "available" and participant.training_completed_on is None:
+        return "interviewed"
+    return status
+
+
+def record_interview(participant, data, actor):
+    if participant.status not in INTERVIEWABLE_STATUSES:
+        raise ValidationError({"recommendation": [_l("Only applicants can be interviewed.")]})
+    if data["interviewer_id"] not in {user.id for user in interviewers(current_tenant_id())}:
+        raise ValidationError({"interviewer_id": [_l("Choose one of the options.")]})
+    interview = Interview(
+        held_on=data["held_on"], interviewer_id=data["interviewer_id"], notes=data.get("notes"),
+        recommendation=data["recommendation"], recorded_by_id=actor.id if actor else None, **_owner(participant),
+    )
+    db.session.add(interview)
+    db.session.flush()
+    db.session.expire(participant, ["interviews"])
+    record_event("interview.recorded", actor, participant,
+                 changes={"interview_id": interview.id, "recommendation": interview.recommendation})
+    mark_rollups_stale()
+    new_status = status_after_interview(participant, data["recommendation"])
+    if new_status != participant.status:
+        set_status(participant, new_status, actor)
+    return interview

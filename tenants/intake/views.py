@@ -4,16 +4,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.permissions import permission_required
-from network.submit import found_or_404, get_or_404, redirect_replayed, submit, submitted_key
-from network.validation import load_form
+from network.core.permissions import permission_required
+from network.core.submit import found_or_404, get_or_404, redirect_replayed, submit, submitted_key
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.intake import services
 from tenants.intake.models import QUESTION_KINDS, PartnerQuestion, Question, QuestionSet
 from tenants.intake.schemas import QuestionSchema
 from tenants.participants.models import PARTICIPANT_ROLES
 from tenants.participants.services import get_participant
-from tenants.participants.views import add_participant_rule, participant_url
-from tenants.tenancy.web import TENANT_URL_PREFIX
+from tenants.participants.urls import add_participant_rule, participant_url
 
 bp = Blueprint("intake", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

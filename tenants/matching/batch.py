@@ -34,7 +34,6 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
-from tenants.matching.services import eligible_mentees, eligible_mentors, matching_settings
 from tenants.matching.scoring import (
     LEVEL_ORDER,
     Profile,
@@ -44,6 +43,7 @@ from tenants.matching.scoring import (
     normalized_place,
     shared_language_fit,
 )
+from tenants.matching.services import eligible_mentees, eligible_mentors, matching_settings
 from tenants.participants.models import DAY_PERIODS, WEEKDAYS
 
 MODES = ("fair", "total")

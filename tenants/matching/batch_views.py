@@ -5,17 +5,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from network.extensions import db
-from network.jobs import JobsUnavailable, enqueue
-from network.permissions import permission_required
-from network.submit import get_or_404, submit
+from network.core.extensions import db
+from network.core.jobs import JobsUnavailable, enqueue
+from network.core.permissions import permission_required
+from network.core.submit import get_or_404, submit
+from network.core.tenancy.web import TENANT_URL_PREFIX
 from tenants.matching import proposals, services
 from tenants.matching.models import PROPOSAL_MODES, MatchingProposal
 from tenants.matching.scoring import Suggestion, score_pair
+from tenants.matching.tasks import run_proposal
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
-from tenants.matching.tasks import run_proposal
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("batch_matching", __name__, template_folder="templates",
                url_prefix=TENANT_URL_PREFIX + "/matching/batch")

@@ -10,11 +10,11 @@ shown to anyone new: the mentors never see who looked at them, and the choice ke
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from network.extensions import db
-from network.timeutil import utcnow
+from network.core.extensions import db
+from network.core.timeutil import utcnow
 from tenants.matching.models import MenteeChoice
-from tenants.matching.services import confirm_match, eligible_mentors, matching_settings, mentee_profile
 from tenants.matching.scoring import rank
+from tenants.matching.services import confirm_match, eligible_mentors, matching_settings, mentee_profile
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.services import ProcessRefused
 

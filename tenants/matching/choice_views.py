@@ -4,15 +4,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.extensions import db
-from network.permissions import permission_required
-from network.submit import submit
-from network.validation import load_form
+from network.core.extensions import db
+from network.core.permissions import permission_required
+from network.core.submit import submit
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.matching import choice
 from tenants.matching.schemas import ProfileSharingSchema
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("mentee_choice", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

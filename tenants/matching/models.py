@@ -4,11 +4,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from network.columns import choice_type
-from network.extensions import db
-from network.submit import Versioned
-from network.timeutil import UTCDateTime, utcnow
-from tenants.tenancy import TenantScoped, tenant_foreign_key
+from network.core.columns import Versioned, choice_type
+from network.core.extensions import db
+from network.core.tenancy import TenantScoped, tenant_foreign_key
+from network.core.timeutil import UTCDateTime, utcnow
 
 CRITERIA = {
     "support_areas": _l("Support areas"),

@@ -28,7 +28,7 @@ from operator import add
 
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.matching.eligibility import mentor_eligibility
 from tenants.matching.models import CRITERIA
 from tenants.matching.scoring import LEVEL_ORDER, need_weights, normalized_place, shared_language_fit
@@ -144,9 +144,9 @@ def _nth_best(scored):
     return sa.func.coalesce(nth, _real(-1000))
 
 
-@cache
-def _statement(slots):
-    """The statement, with `slots` need slots (MAX_RANKED_NEEDS, unless older records have more)."""
+def _scoring(slots):
+    """(points per criterion, the mentors' load subquery, their open processes, the fit per
+    criterion, the score without the location) as SQL expressions."""
     points = {criterion: _real_value(f"points_{criterion}") for criterion in CRITERIA}
     load = (sa.select(MentoringProcess.mentor_id, sa.func.count().label("open"))
             .where(MentoringProcess.state.in_(OPEN_STATES))
@@ -160,6 +160,13 @@ def _statement(slots):
         "preferences": _preferences_fit(),
     }
     score = reduce(add, (points[criterion] * fit for criterion, fit in fits.items()))
+    return points, load, open_processes, fits, score
+
+
+@cache
+def _statement(slots):
+    """The statement, with `slots` need slots (MAX_RANKED_NEEDS, unless older records have more)."""
+    points, load, open_processes, fits, score = _scoring(slots)
 
     def scored_where(*conditions, location):
         return (sa.select(Mentor.id, open_processes.label("open_processes"),
@@ -184,7 +191,11 @@ def _statement(slots):
     elsewhere = scored_where(Mentor.municipality.not_in(sa.bindparam("spellings_not_here", expanding=True)),
                              floor <= best_elsewhere,
                              best_elsewhere - missed >= floor, location=0)
-    scored = sa.union_all(sa.select(here.c.id, here.c.open_processes, here.c.score), elsewhere).cte("scored")
+    return _suggested(sa.union_all(sa.select(here.c.id, here.c.open_processes, here.c.score), elsewhere).cte("scored"))
+
+
+def _suggested(scored):
+    """The mentors within MARGIN of the `limit`-th best score, with what the page shows of them."""
     profile = (Mentor.full_name, Mentor.municipality, Mentor.availability_days, Mentor.availability_periods,
                Mentor.gender)
     return (sa.select(scored.c.id, scored.c.open_processes,

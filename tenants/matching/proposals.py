@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from network.extensions import db
-from network.timeutil import utcnow
+from network.core.extensions import db
+from network.core.timeutil import utcnow
 from tenants.matching import batch
 from tenants.matching.eligibility import mentor_eligibility
 from tenants.matching.models import PROPOSAL_MODES, MatchingProposal
@@ -101,7 +101,7 @@ def release(proposal, mentee_id, mentor_id):
 # --- confirming ---------------------------------------------------------------------
 
 def proposed_mentor(proposal, mentee_id):
-    for pair_mentee, mentor_id, *_ in (proposal.result or {}).get("pairs", ()):
+    for pair_mentee, mentor_id, *_rest in (proposal.result or {}).get("pairs", ()):
         if pair_mentee == mentee_id:
             return mentor_id
     return None

@@ -1,7 +1,7 @@
 from flask_babel import gettext
 from marshmallow import ValidationError, post_load, validates_schema
 
-from network.validation import choice_field, integer_field, text_field
+from network.core.validation import choice_field, integer_field, text_field
 from tenants.processes.models import CADENCES
 from tenants.processes.schemas import ProcessFormSchema
 

@@ -99,8 +99,8 @@ def load_fit(mentor, max_mentees):
 def preference_fit(mentee, mentor):
     if not mentee.preferred_gender:
         return 1.0, {"preference": None}
-    return (1.0 if mentor.gender == mentee.preferred_gender else 0.0), {"preference": mentee.preferred_gender,
-                                                                         "met": mentor.gender == mentee.preferred_gender}
+    met = mentor.gender == mentee.preferred_gender
+    return (1.0 if met else 0.0), {"preference": mentee.preferred_gender, "met": met}
 
 
 def _fits(mentee, mentor, max_mentees):

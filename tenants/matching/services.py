@@ -5,15 +5,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from network.extensions import db
-from network.reference.models import SupportArea
+from network.core.extensions import db
+from network.core.reference.models import SupportArea
 from tenants.matching.eligibility import consented, mentor_eligibility
 from tenants.matching.models import CRITERIA, DEFAULT_MAX_MENTEES_PER_MENTOR, DEFAULT_WEIGHTS, MatchingSettings
 from tenants.matching.prefilter import candidate_links, candidate_rows
 from tenants.matching.scoring import Profile, rank
 from tenants.participants.models import (
     GENDERS,
-    Consent,
     Mentee,
     MenteeLanguage,
     MenteeSupportArea,
@@ -106,7 +105,7 @@ def eligible_mentees():
     rows = db.session.execute(
         sa.select(Mentee.id, Mentee.full_name, Mentee.municipality, Mentee.availability_days,
                   Mentee.availability_periods, Mentee.gender, Mentee.preferred_mentor_gender)
-        .where(Mentee.status == "waiting", consented(Mentee, Consent.mentee_id))
+        .where(Mentee.status == "waiting", consented(Mentee))
     ).all()
     ids = [row.id for row in rows]
     area_rows = db.session.execute(

@@ -1,7 +1,7 @@
 """The batch matching job: computes a proposal, committing its progress for the page to show."""
 import logging
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.matching import proposals
 from tenants.matching.models import MatchingProposal
 

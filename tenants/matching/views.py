@@ -2,15 +2,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.permissions import permission_required
-from network.submit import StaleEdit, get_or_404, submit
-from network.validation import load_form
+from network.core.permissions import permission_required
+from network.core.submit import StaleEdit, get_or_404, submit
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.matching import services
 from tenants.matching.models import CRITERIA
 from tenants.matching.schemas import MatchingSettingsSchema, MatchSchema
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("matching", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/matching")
 

@@ -18,11 +18,11 @@ from marshmallow import ValidationError
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from network.extensions import db
-from network.reference.services import support_areas_by_code
-from network.submit import Refused
-from network.timeutil import utcnow
-from tenants.audit.services import record_event
+from network.core.audit.services import record_event
+from network.core.extensions import db
+from network.core.reference.services import support_areas_by_code
+from network.core.submit import Refused
+from network.core.timeutil import utcnow
 from tenants.participants import services
 from tenants.participants.models import ParticipantImport
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS

@@ -1,21 +1,52 @@
 """Mentors and mentees of one partner, their languages, support areas, consents,
 interviews, and imports of existing lists. Every table here is tenant-owned."""
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from network.accounts.models import User
-from network.columns import choice_type
-from network.extensions import db
-from network.submit import Versioned
-from network.reference.models import Company, SupportArea
-from network.timeutil import UTCDateTime, utcnow
+from network.core.accounts.models import User
+from network.core.columns import Versioned, choice_type
+from network.core.extensions import db
+from network.core.reference.models import Company, SupportArea
+from network.core.tenancy import TenantScoped, tenant_foreign_key
+from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.reference import country_name, language_name
-from tenants.tenancy import TenantScoped, tenant_foreign_key
 
-PARTICIPANT_ROLES = {"mentor": _l("Mentor"), "mentee": _l("Mentee")}
+
+@dataclass(eq=False)
+class ParticipantRole:
+    """Everything that differs between the two sides of a mentoring pair, written once: every
+    place that branches on mentor/mentee reads it (`ROLES[role]`) instead of testing the role.
+    `link_column` is the column naming the mentor or the mentee on the records about one of them
+    (consents, interviews, processes, erasures...). The models are attached below, once defined;
+    the form schema by `tenants.participants.schemas`."""
+
+    code: str
+    label: str
+    ready_statuses: tuple  # the statuses in which matching may pair them
+    model: type = None
+    language_model: type = None
+    support_area_model: type = None
+    schema: type = None
+
+    @property
+    def link_column(self):
+        return f"{self.code}_id"
+
+    def link(self, table):
+        """`table`'s column naming this side's participant (e.g. `Consent.mentor_id`)."""
+        return getattr(table, self.link_column)
+
+
+ROLES = {
+    "mentor": ParticipantRole("mentor", _l("Mentor"), ready_statuses=("available", "matched")),
+    "mentee": ParticipantRole("mentee", _l("Mentee"), ready_statuses=("waiting",)),
+}
+PARTICIPANT_ROLES = {code: role.label for code, role in ROLES.items()}
 
 MENTOR_STATUSES = {
     "applicant": _l("Applicant"),
@@ -54,7 +85,7 @@ STATUS_MOVES = {
     },
 }
 # The statuses in which each role can be matched: a mentor may take more than one mentee.
-READY_FOR_MATCHING = {"mentor": ("available", "matched"), "mentee": ("waiting",)}
+READY_FOR_MATCHING = {code: role.ready_statuses for code, role in ROLES.items()}
 
 LANGUAGE_LEVELS = {
     "a1": _l("A1 – beginner"),
@@ -452,9 +483,23 @@ class Consent(ParticipantRecord, TenantScoped, db.Model):
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
 
-    @property
+    @hybrid_property
     def is_current(self):
+        """Not withdrawn (in Python and in SQL: `Consent.is_current`)."""
         return self.withdrawn_at is None
+
+    @is_current.inplace.expression
+    @classmethod
+    def _is_current_expression(cls):
+        return cls.withdrawn_at.is_(None)
+
+    @classmethod
+    def current_for(cls, participant, purpose=MATCHING_CONSENT):
+        """The one expression of "has a current consent for `purpose`" (consent to take part by
+        default). `participant`: a mentor or mentee, or their model (correlated with its rows)."""
+        return sa.exists().where(cls.tenant_id == participant.tenant_id,
+                                 ROLES[participant.role].link(cls) == participant.id,
+                                 cls.purpose == purpose, cls.is_current)
 
     @property
     def purpose_label(self):
@@ -513,6 +558,9 @@ CHOICE_LABELS = {
     "age_band": AGE_BANDS,
     "referral_source": REFERRAL_SOURCES,
 }
-PARTICIPANT_MODELS = {"mentor": Mentor, "mentee": Mentee}
-LANGUAGE_MODELS = {"mentor": MentorLanguage, "mentee": MenteeLanguage}
-SUPPORT_AREA_MODELS = {"mentor": MentorSupportArea, "mentee": MenteeSupportArea}
+for _role, _models in (("mentor", (Mentor, MentorLanguage, MentorSupportArea)),
+                       ("mentee", (Mentee, MenteeLanguage, MenteeSupportArea))):
+    ROLES[_role].model, ROLES[_role].language_model, ROLES[_role].support_area_model = _models
+PARTICIPANT_MODELS = {code: role.model for code, role in ROLES.items()}
+LANGUAGE_MODELS = {code: role.language_model for code, role in ROLES.items()}
+SUPPORT_AREA_MODELS = {code: role.support_area_model for code, role in ROLES.items()}

@@ -6,8 +6,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates, validates_schema
 
-from network.reference.services import support_areas_by_code
-from network.validation import (
+from network.core.reference.services import support_areas_by_code
+from network.core.validation import (
     FormSchema,
     choice_field,
     date_field,
@@ -32,12 +32,12 @@ from tenants.participants.models import (
     RECOMMENDATIONS,
     REFERRAL_SOURCES,
     RESIDENCE_STATUSES,
+    ROLES,
     WEEKDAYS,
 )
-
-MENTOR_GENDER_PREFERENCES = {key: GENDERS[key] for key in ("female", "male")}
 from tenants.participants.reference import LANGUAGE_CODES, country_codes
 
+MENTOR_GENDER_PREFERENCES = {key: GENDERS[key] for key in ("female", "male")}
 MAX_LANGUAGES = 6
 MAX_RANKED_NEEDS = 3
 EARLIEST_ARRIVAL_YEAR = 1940
@@ -169,7 +169,8 @@ class MenteeSchema(ParticipantSchema):
             raise ValidationError(gettext("Choose at most %(count)d support areas.", count=MAX_RANKED_NEEDS))
 
 
-PARTICIPANT_SCHEMAS = {"mentor": MentorSchema, "mentee": MenteeSchema}
+ROLES["mentor"].schema, ROLES["mentee"].schema = MentorSchema, MenteeSchema
+PARTICIPANT_SCHEMAS = {code: role.schema for code, role in ROLES.items()}
 
 
 class StatusMoveSchema(FormSchema):

@@ -9,35 +9,33 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from network.accounts.models import Membership, User
-from network.dashboards.hooks import mark_rollups_stale
-from network.extensions import db
-from network.submit import register_clashes
-from network.reference.models import Company, SupportArea
-from network.reference.services import support_areas_by_code
-from network.timeutil import utcnow
+from network.core.accounts.models import User
+from network.core.audit.models import AuditEvent
+from network.core.audit.services import record_event, record_events
+from network.core.changes import mark_rollups_stale
+from network.core.extensions import db
+from network.core.reference.models import Company, SupportArea
+from network.core.reference.services import support_areas_by_code
+from network.core.submit import register_clashes
+from network.core.tenancy import current_tenant_id
+from network.core.timeutil import utcnow
 from tenants.activities.models import Activity, NetworkActivity
-from tenants.audit.models import AuditEvent
-from tenants.audit.services import record_event, record_events
 from tenants.participants.models import (
     LANGUAGE_MODELS,
     MATCHING_CONSENT,
     PARTICIPANT_MODELS,
     PORTUGUESE,
     READY_FOR_MATCHING,
+    ROLES,
     STATUS_MOVES,
     SUPPORT_AREA_MODELS,
     Consent,
-    Interview,
 )
-from tenants.tenancy import current_tenant_id
 
-INTERVIEWER_ROLES = ("partner_admin", "staff")
 PAGE_SIZE = 25
 
 _DUPLICATE_MESSAGES = {
@@ -182,7 +180,8 @@ def _apply(participant, data, areas_by_code):
 def _check_referral_sessions(data):
     # The partner's own activities are found through the tenant scope: another partner's id is not.
     for field, model in (("referral_activity_id", Activity), ("referral_network_activity_id", NetworkActivity)):
-        if data.get(field) is not None and db.session.scalar(sa.select(model.id).where(model.id == data[field])) is None:
+        chosen = data.get(field)
+        if chosen is not None and db.session.scalar(sa.select(model.id).where(model.id == chosen)) is None:
             raise ValidationError({field: [_l("Choose one of the options.")]})
 
 
@@ -237,7 +236,7 @@ def form_data(participant):
     data = {field: getattr(participant, field) for field in _SCALAR_FIELDS[participant.role]}
     languages = [{"code": code, "level": level} for code, level in _language_pairs(participant)]
     if participant.role == "mentee":
-        data["portuguese_level"] = next((l["level"] for l in languages if l["code"] == PORTUGUESE), None)
+        data["portuguese_level"] = next((lang["level"] for lang in languages if lang["code"] == PORTUGUESE), None)
         languages = [language for language in languages if language["code"] != PORTUGUESE]
     data["languages"] = languages
     data["support_areas"] = [link.support_area.code for link in participant.support_areas]
@@ -298,12 +297,7 @@ SORT_COLUMNS = ("name", "created", "status", "municipality")
 
 
 def _current_consent_exists(model, purpose=MATCHING_CONSENT):
-    link = Consent.mentor_id if model.role == "mentor" else Consent.mentee_id
-    return (
-        sa.exists()
-        .where(Consent.tenant_id == model.tenant_id, link == model.id)
-        .where(Consent.purpose == purpose, Consent.withdrawn_at.is_(None))
-    )
+    return Consent.current_for(model, purpose)
 
 
 def _filtered(role, query):
@@ -323,30 +317,34 @@ def _filtered(role, query):
     if query.municipality:
         statement = statement.where(sa.func.lower(model.municipality) == query.municipality.lower())
     if query.language:
-        language_model = LANGUAGE_MODELS[role]
-        statement = statement.where(
-            sa.exists().where(
-                language_model.tenant_id == model.tenant_id,
-                getattr(language_model, f"{role}_id") == model.id,
-                language_model.language_code == query.language,
-                language_model.level != "none",
-            )
-        )
+        statement = statement.where(_speaks(ROLES[role], query.language))
     if query.support_area:
-        area_model = SUPPORT_AREA_MODELS[role]
-        area_ids = sa.select(SupportArea.id).where(SupportArea.code == query.support_area).scalar_subquery()
-        statement = statement.where(
-            sa.exists().where(
-                area_model.tenant_id == model.tenant_id,
-                getattr(area_model, f"{role}_id") == model.id,
-                area_model.support_area_id == area_ids,
-            )
-        )
+        statement = statement.where(_needs_or_offers(ROLES[role], query.support_area))
     if query.consent == "given":
         statement = statement.where(_current_consent_exists(model))
     elif query.consent == "missing":
         statement = statement.where(~_current_consent_exists(model))
     return statement
+
+
+def _speaks(role, language_code):
+    model, language_model = role.model, role.language_model
+    return sa.exists().where(
+        language_model.tenant_id == model.tenant_id,
+        role.link(language_model) == model.id,
+        language_model.language_code == language_code,
+        language_model.level != "none",
+    )
+
+
+def _needs_or_offers(role, support_area_code):
+    model, area_model = role.model, role.support_area_model
+    area_ids = sa.select(SupportArea.id).where(SupportArea.code == support_area_code).scalar_subquery()
+    return sa.exists().where(
+        area_model.tenant_id == model.tenant_id,
+        role.link(area_model) == model.id,
+        area_model.support_area_id == area_ids,
+    )
 
 
 def list_participants(role, query, per_page=PAGE_SIZE):
@@ -392,10 +390,10 @@ def move_status(participant, status, actor):
         raise ValidationError({"status": [_l("This change of status is not possible from the current status.")]})
     if participant.role == "mentor" and status == "available" and participant.training_completed_on is None:
         raise ValidationError({"status": [_l("A mentor becomes available after completing the initial training.")]})
-    _set_status(participant, status, actor)
+    set_status(participant, status, actor)
 
 
-def _set_status(participant, status, actor):
+def set_status(participant, status, actor):
     previous = participant.status
     participant.status = status
     participant.updated_at = utcnow()
@@ -403,55 +401,10 @@ def _set_status(participant, status, actor):
     mark_rollups_stale()
 
 
-# --- consent -----------------------------------------------------------------
-
-def _owner(participant):
-    return {f"{participant.role}_id": participant.id}
-
-
-def record_consent(participant, data, actor):
-    if any(consent.purpose == data["purpose"] for consent in participant.current_consents):
-        raise ValidationError({"purpose": [_l("This consent is already recorded and current.")]})
-    consent = Consent(
-        purpose=data["purpose"], text_version=data["text_version"], given_on=data["given_on"],
-        recorded_by_id=actor.id if actor else None, **_owner(participant),
-    )
-    db.session.add(consent)
-    db.session.flush()
-    db.session.expire(participant, ["consents"])
-    record_event("consent.given", actor, participant, changes={"consent_id": consent.id, "purpose": consent.purpose})
-    return consent
-
-
-def get_consent(participant, consent_id):
-    consent = db.session.get(Consent, consent_id)
-    if consent is None or getattr(consent, f"{participant.role}_id") != participant.id:
-        return None
-    return consent
-
-
-def withdraw_consent(participant, consent, actor):
-    """Withdrawal is kept (who, when) and takes effect at once: the gate and the lists read it."""
-    if not consent.is_current:
-        raise ValidationError({"consent": [_l("This consent was already withdrawn.")]})
-    consent.withdrawn_at = utcnow()
-    consent.withdrawn_by_id = actor.id if actor else None
-    db.session.flush()
-    db.session.expire(participant, ["consents"])
-    record_event("consent.withdrawn", actor, participant, changes={"consent_id": consent.id, "purpose": consent.purpose})
-    if consent.purpose == MATCHING_CONSENT and not has_current_consent(participant):
-        # Imported here: processes build on participants, not the other way round.
-        from tenants.processes.services import cancel_open_processes_of
-
-        cancel_open_processes_of(participant, actor, gettext("Consent to take part was withdrawn."))
-
+# --- the consent gate (recording and withdrawing consent: tenants.intake.services) ---------
 
 def has_current_consent(participant, purpose=MATCHING_CONSENT):
-    link = Consent.mentor_id if participant.role == "mentor" else Consent.mentee_id
-    return db.session.scalar(
-        sa.select(Consent.id).where(link == participant.id, Consent.purpose == purpose,
-                                    Consent.withdrawn_at.is_(None)).limit(1)
-    ) is not None
+    return db.session.scalar(sa.select(Consent.current_for(participant, purpose)))
 
 
 def matching_blockers(participant):
@@ -475,65 +428,10 @@ def mark_matched(participant, actor):
     if blockers:
         raise ValidationError({"status": blockers})
     if participant.status != "matched":
-        _set_status(participant, "matched", actor)
+        set_status(participant, "matched", actor)
 
 
 def ready_for_matching(role):
     """A query of the participants matching may pair: ready, and with current consent."""
     model = PARTICIPANT_MODELS[role]
     return sa.select(model).where(model.status.in_(READY_FOR_MATCHING[role]), _current_consent_exists(model))
-
-
-# --- interviews --------------------------------------------------------------
-
-def interviewers(tenant_id):
-    """The tenant's staff who may be named as interviewer."""
-    return db.session.scalars(
-        sa.select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.tenant_id == tenant_id,
-            Membership.role.in_(INTERVIEWER_ROLES),
-            Membership.active.is_(True),
-            User.active.is_(True),
-        )
-        .distinct()
-        .order_by(User.name)
-    ).all()
-
-
-_INTERVIEW_OUTCOMES = {
-    # recommendation -> status per role; a mentor accepted before the training waits as "interviewed".
-    "accept": {"mentor": "available", "mentee": "waiting"},
-    "decline": {"mentor": "left", "mentee": "left"},
-    "refer_elsewhere": {"mentor": "left", "mentee": "left"},
-}
-INTERVIEWABLE_STATUSES = ("applicant", "interviewed")
-
-
-def status_after_interview(participant, recommendation):
-    status = _INTERVIEW_OUTCOMES[recommendation][participant.role]
-    if status == "available" and participant.training_completed_on is None:
-        return "interviewed"
-    return status
-
-
-def record_interview(participant, data, actor):
-    if participant.status not in INTERVIEWABLE_STATUSES:
-        raise ValidationError({"recommendation": [_l("Only applicants can be interviewed.")]})
-    if data["interviewer_id"] not in {user.id for user in interviewers(current_tenant_id())}:
-        raise ValidationError({"interviewer_id": [_l("Choose one of the options.")]})
-    interview = Interview(
-        held_on=data["held_on"], interviewer_id=data["interviewer_id"], notes=data.get("notes"),
-        recommendation=data["recommendation"], recorded_by_id=actor.id if actor else None, **_owner(participant),
-    )
-    db.session.add(interview)
-    db.session.flush()
-    db.session.expire(participant, ["interviews"])
-    record_event("interview.recorded", actor, participant,
-                 changes={"interview_id": interview.id, "recommendation": interview.recommendation})
-    mark_rollups_stale()
-    new_status = status_after_interview(participant, data["recommendation"])
-    if new_status != participant.status:
-        _set_status(participant, new_status, actor)
-    return interview

@@ -1,6 +1,5 @@
 """Staff pages for mentors and mentees. The same views serve both roles: each is
 registered once per role, under /mentors/... and /mentees/..."""
-from functools import wraps
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,10 +7,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import fields
 
-from network.mail import send_email
-from network.permissions import permission_required
-from network.reference.services import active_support_areas, company_choices
-from network.submit import (
+from network.core.mail import send_email
+from network.core.permissions import permission_required
+from network.core.reference.services import active_support_areas, company_choices
+from network.core.submit import (
     Outcome,
     Refused,
     StaleEdit,
@@ -21,8 +20,10 @@ from network.submit import (
     submit,
     submitted_key,
 )
-from network.validation import load_form
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.activities.services import network_activities, own_activities
+from tenants.intake import services as intake
 from tenants.intake.services import latest_intake
 from tenants.participants import imports, services
 from tenants.participants.models import (
@@ -58,9 +59,9 @@ from tenants.participants.schemas import (
     ParticipantListSchema,
     StatusMoveSchema,
 )
+from tenants.participants.urls import add_participant_rule, participant_url
 from tenants.portal import services as portal
 from tenants.processes.services import processes_of
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("participants", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
@@ -68,10 +69,7 @@ PREVIEW_ERROR_ROWS = 200
 PREVIEW_VALID_ROWS = 20
 
 
-@bp.app_template_global()
-def participant_url(action, participant, **values):
-    role = participant.role
-    return url_for(f"participants.{role}_{action}", **{f"{role}_id": participant.id}, **values)
+bp.app_template_global()(participant_url)
 
 
 def _load(role, ids):
@@ -243,7 +241,7 @@ def _render_detail(participant, consent_form=None, errors=None, status_code=200)
         purpose_options=_choices(CONSENT_PURPOSES),
         consent_form=consent_form or {"text_version": CURRENT_CONSENT_TEXT_VERSION},
         errors=errors or {},
-        can_interview=participant.status in services.INTERVIEWABLE_STATUSES,
+        can_interview=participant.status in intake.INTERVIEWABLE_STATUSES,
         portal_invitation=portal.pending_invitation(participant),
     ), status_code
 
@@ -270,7 +268,7 @@ def consent_view(role, **ids):
     data, errors = load_form(ConsentSchema())
     status = 400
     if not errors:
-        outcome = submit(services.record_consent, participant, data, current_user, once=submitted_key(),
+        outcome = submit(intake.record_consent, participant, data, current_user, once=submitted_key(),
                          location=lambda consent: participant_url("detail", participant))
         if outcome.replayed:
             return redirect_replayed(outcome)
@@ -284,8 +282,8 @@ def consent_view(role, **ids):
 
 def withdraw_consent_view(role, consent_id, **ids):
     participant = _load(role, ids)
-    consent = found_or_404(services.get_consent(participant, consent_id))
-    if submit(services.withdraw_consent, participant, consent, current_user).refusal:
+    consent = found_or_404(intake.get_consent(participant, consent_id))
+    if submit(intake.withdraw_consent, participant, consent, current_user).refusal:
         flash(_("This consent was already withdrawn."), "error")
     else:
         flash(_("The withdrawal of the consent is recorded."), "info")
@@ -321,7 +319,7 @@ def _invite_to_portal(participant):
 
 def interview_view(role, **ids):
     participant = _load(role, ids)
-    if participant.status not in services.INTERVIEWABLE_STATUSES:
+    if participant.status not in intake.INTERVIEWABLE_STATUSES:
         flash(_("Only applicants can be interviewed."), "error")
         return redirect(participant_url("detail", participant))
     form, errors = {"interviewer_id": str(current_user.id)}, {}
@@ -329,7 +327,7 @@ def interview_view(role, **ids):
         form = request.form
         data, errors = load_form(InterviewSchema())
         if not errors:
-            outcome = submit(services.record_interview, participant, data, current_user, once=submitted_key(),
+            outcome = submit(intake.record_interview, participant, data, current_user, once=submitted_key(),
                              location=lambda interview: participant_url("detail", participant))
             if outcome.replayed:
                 return redirect_replayed(outcome)
@@ -345,7 +343,7 @@ def interview_view(role, **ids):
         participant=participant,
         form=form,
         errors=errors,
-        interviewer_options=[(str(user.id), user.name) for user in services.interviewers(g.tenant.id)],
+        interviewer_options=[(str(user.id), user.name) for user in intake.interviewers(g.tenant.id)],
         recommendation_options=_choices(RECOMMENDATIONS),
     ), 400 if errors else 200
 
@@ -361,17 +359,6 @@ _PARTICIPANT_VIEWS = (
     ("/<id:{role}_id>/portal-invitation", "invite", invite_view, ("POST",)),
     ("/<id:{role}_id>/consents/<id:consent_id>/withdraw", "withdraw_consent", withdraw_consent_view, ("POST",)),
 )
-
-
-def add_participant_rule(blueprint, suffix, name, view, methods, action="participants.manage"):
-    """Serve `view(role, **ids)` for both roles: at /mentors<suffix> as "mentor_<name>" and at
-    /mentees<suffix> as "mentee_<name>" (`{role}` in the suffix becomes the role)."""
-    for role in PARTICIPANT_ROLES:
-        def view_for_role(role=role, **kwargs):
-            return view(role, **kwargs)
-
-        blueprint.add_url_rule(f"/{role}s{suffix.format(role=role)}", f"{role}_{name}",
-                               permission_required(action)(wraps(view)(view_for_role)), methods=list(methods))
 
 
 for _suffix, _name, _view, _methods in _PARTICIPANT_VIEWS:

@@ -1,10 +1,11 @@
 """Linking an account to the mentor or mentee record it belongs to. Kept apart from the
-portal's services because accepting an invitation (network.accounts) calls it."""
+portal's services because accepting an invitation (network.core.accounts) calls it."""
 import sqlalchemy as sa
 from flask_babel import gettext
 from marshmallow import ValidationError
 
-from network.extensions import db
+from network.core.accounts.services import on_invitation_accepted
+from network.core.extensions import db
 from tenants.participants.models import PARTICIPANT_MODELS
 from tenants.portal.models import ParticipantInvitation
 
@@ -16,6 +17,7 @@ def invited_participant(invitation):
     return link.participant if link is not None else None
 
 
+@on_invitation_accepted
 def link_invited_participant(invitation, user):
     """Make `user` the owner of the record the invitation names (nothing for other invitations)."""
     participant = invited_participant(invitation)

@@ -5,14 +5,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.accounts.models import Invitation, User
-from network.columns import choice_type
-from network.extensions import db
-from network.submit import Versioned
-from network.timeutil import UTCDateTime, utcnow
+from network.core.accounts.models import Invitation, User
+from network.core.columns import Versioned, choice_type
+from network.core.extensions import db
+from network.core.tenancy import TenantScoped, tenant_foreign_key
+from network.core.timeutil import UTCDateTime, utcnow
 from tenants.participants.models import Mentee, Mentor, ParticipantRecord, participant_record_args
 from tenants.processes.models import GOAL_PROGRESS, SIDES, MentoringProcess
-from tenants.tenancy import TenantScoped, tenant_foreign_key
 
 
 class ParticipantInvitation(ParticipantRecord, TenantScoped, db.Model):

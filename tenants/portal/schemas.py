@@ -3,7 +3,7 @@ evaluations use the processes' own schemas: one validation for staff and partici
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from network.validation import integer_field, text_field
+from network.core.validation import integer_field, text_field
 from tenants.participants.schemas import ParticipantSchema
 from tenants.processes.models import GOAL_PROGRESS
 from tenants.processes.schemas import ProcessFormSchema

@@ -10,20 +10,20 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from network.accounts import services as accounts
-from network.accounts.models import Invitation
-from network.extensions import db
-from network.submit import register_clashes
-from network.timeutil import utcnow
+from network.core.accounts import services as accounts
+from network.core.accounts.models import Invitation
+from network.core.audit.services import record_event
+from network.core.extensions import db
+from network.core.submit import register_clashes
+from network.core.timeutil import utcnow
 from tenants.activities.models import ActivityInvitation
-from tenants.audit.services import record_event
-from tenants.participants.models import PARTICIPANT_MODELS
+from tenants.participants.models import PARTICIPANT_MODELS, ROLES
 from tenants.participants.services import check_not_registered
 from tenants.portal.models import FollowUpAnswer, ParticipantInvitation
 from tenants.processes.models import OPEN_STATES, MentoringProcess
 from tenants.processes.services import ProcessRefused, get_process, next_follow_up_due
 
-PARTICIPANT_SIDES = ("mentor", "mentee")
+PARTICIPANT_SIDES = tuple(ROLES)
 # A follow-up's questions open to the participants this many days before it is due.
 ANSWER_OPENS_DAYS_BEFORE = 14
 
@@ -34,7 +34,7 @@ register_clashes({"uq_follow_up_answers_tenant_id_process_id_sequence_side":
 # --- invitations to the portal ------------------------------------------------
 
 def _invitations_of(participant):
-    column = getattr(ParticipantInvitation, f"{participant.role}_id")
+    column = ROLES[participant.role].link(ParticipantInvitation)
     return db.session.scalars(
         sa.select(Invitation)
         .join(ParticipantInvitation, ParticipantInvitation.invitation_id == Invitation.id)
@@ -58,7 +58,8 @@ def invite_participant(tenant, participant, inviter, valid_days):
     for invitation in _invitations_of(participant):
         accounts.revoke_invitation(invitation, inviter)
     invitation, token = accounts.create_invitation(tenant, inviter, participant.email, participant.role, valid_days)
-    db.session.add(ParticipantInvitation(invitation_id=invitation.id, **{f"{participant.role}_id": participant.id}))
+    link = {ROLES[participant.role].link_column: participant.id}
+    db.session.add(ParticipantInvitation(invitation_id=invitation.id, **link))
     db.session.flush()
     return invitation, token
 
@@ -79,7 +80,7 @@ def my_records(user, roles):
 
 
 def _mine(records):
-    conditions = [getattr(MentoringProcess, f"{side}_id") == participant.id for side, participant in records.items()]
+    conditions = [ROLES[side].link(MentoringProcess) == participant.id for side, participant in records.items()]
     return sa.or_(*conditions) if conditions else sa.false()
 
 
@@ -95,7 +96,7 @@ def my_processes(records):
 def side_in(records, process):
     """My side (mentor or mentee) in `process`, or None when it is not mine."""
     return next((side for side, participant in records.items()
-                 if getattr(process, f"{side}_id") == participant.id), None)
+                 if ROLES[side].link(process) == participant.id), None)
 
 
 def my_process(records, process_id):
@@ -141,7 +142,7 @@ def waiting_for_me(process, side, today=None):
 def my_upcoming_activities(records, today=None):
     """The trainings, workshops and sessions (the partner's or the network's) I am invited to,
     from today on, soonest first."""
-    conditions = [getattr(ActivityInvitation, f"{side}_id") == participant.id for side, participant in records.items()]
+    conditions = [ROLES[side].link(ActivityInvitation) == participant.id for side, participant in records.items()]
     if not conditions:
         return []
     invitations = db.session.scalars(

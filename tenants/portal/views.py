@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from network.permissions import permission_required
-from network.reference.services import active_support_areas
-from network.submit import found_or_404, redirect_replayed, submit, submitted_key
-from network.validation import load_form
+from network.core.permissions import permission_required
+from network.core.reference.services import active_support_areas
+from network.core.submit import found_or_404, redirect_replayed, submit, submitted_key
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.portal import services
 from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema
 from tenants.processes import services as processes
@@ -24,7 +25,6 @@ from tenants.processes.schemas import (
     keyed_values,
     meeting_form,
 )
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("portal", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/portal")
 

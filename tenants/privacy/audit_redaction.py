@@ -9,7 +9,7 @@ erasure recorded by the same transaction, only for records about that erasure's 
 """
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
 
 REDACTION_FUNCTION = "privacy_redact_audit_values"
 REDACTED = "[redacted]"

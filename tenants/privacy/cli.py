@@ -5,10 +5,10 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant, active_partner_criteria
 from tenants.privacy.retention import apply_retention, retention_plan
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant, active_partner_criteria
 
 privacy_cli = AppGroup("privacy", help="Data-subject rights and retention.")
 

@@ -8,27 +8,26 @@ answers, agreement texts, comments), the audit log's old values, the portal acco
 it serves nothing else), pending invitations, e-mails to them and uploaded rows with their
 contacts. A person with an open process is refused: the process is closed or cancelled first.
 """
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-import sqlalchemy as sa
-
-from network.accounts.models import Invitation
-from network.accounts.sessions import end_all_sessions
-from network.extensions import db
-from network.submit import Refused
-from network.mail.models import OutboxMessage
-from network.timeutil import utcnow
-from tenants.audit.services import record_event
-from tenants.participants.models import Consent, ParticipantImport
+from network.core.accounts.models import Invitation
+from network.core.accounts.sessions import end_all_sessions
+from network.core.audit.services import record_event
+from network.core.extensions import db
+from network.core.mail.models import OutboxMessage
+from network.core.submit import Refused
+from network.core.tenancy import current_tenant_id, rls
+from network.core.tenancy.models import Tenant
+from network.core.timeutil import utcnow
+from tenants.participants.models import ROLES, Consent, ParticipantImport
+from tenants.portal.models import ParticipantInvitation
 from tenants.privacy import walk
 from tenants.privacy.audit_redaction import redact_audit_values
 from tenants.privacy.models import Erasure
 from tenants.processes.models import OPEN_STATES, MentoringProcess
-from tenants.portal.models import ParticipantInvitation
-from tenants.tenancy import current_tenant_id, rls
-from tenants.tenancy.models import Tenant
 
 KEEP = "keep"  # ids, codes, dates and counts: not a person's words
 CLEAR = "clear"  # NULL, or the empty value of a required column
@@ -48,7 +47,8 @@ ERASURE_POLICY = {
     "mentors": {
         "full_name": PSEUDONYM, "email": CLEAR, "phone": CLEAR, "municipality": CLEAR, "expectations": CLEAR,
         "availability_days": CLEAR, "availability_periods": CLEAR, "professional_area": CLEAR, "skills": CLEAR,
-        "gender": CLEAR, "motivation": CLEAR, "short_bio": CLEAR, "hours_per_week": KEEP, "status": KEEP, "referral_source": KEEP,
+        "gender": CLEAR, "motivation": CLEAR, "short_bio": CLEAR, "hours_per_week": KEEP, "status": KEEP,
+        "referral_source": KEEP,
     },
     "mentees": {
         "full_name": PSEUDONYM, "email": CLEAR, "phone": CLEAR, "municipality": CLEAR, "expectations": CLEAR,
@@ -95,14 +95,14 @@ class ErasureRefused(Refused):
 
 
 def open_processes(participant):
-    link = MentoringProcess.mentor_id if participant.role == "mentor" else MentoringProcess.mentee_id
+    link = ROLES[participant.role].link(MentoringProcess)
     return db.session.scalars(
         sa.select(MentoringProcess).where(link == participant.id, MentoringProcess.state.in_(OPEN_STATES))
     ).all()
 
 
 def erasure_of(participant):
-    link = Erasure.mentor_id if participant.role == "mentor" else Erasure.mentee_id
+    link = ROLES[participant.role].link(Erasure)
     return db.session.scalar(sa.select(Erasure).where(link == participant.id))
 
 
@@ -136,7 +136,7 @@ def erase_participant(participant, actor, reason, trigger="request"):
 
     # Recorded first: the audit log's redaction requires the erasure of this transaction.
     erasure = Erasure(erased_by_id=actor.id if actor else None, trigger=trigger, reason=reason,
-                      **{f"{participant.role}_id": participant.id})
+                      **{ROLES[participant.role].link_column: participant.id})
     db.session.add(erasure)
     db.session.flush()
     for record_type, ids in walk.audited_records(participant, found):
@@ -266,8 +266,8 @@ def _purge_import_rows(participant):
 
 
 def _withdraw_consents(participant, actor):
-    link = Consent.mentor_id if participant.role == "mentor" else Consent.mentee_id
-    for consent in db.session.scalars(sa.select(Consent).where(link == participant.id, Consent.withdrawn_at.is_(None))):
+    link = ROLES[participant.role].link(Consent)
+    for consent in db.session.scalars(sa.select(Consent).where(link == participant.id, Consent.is_current)):
         consent.withdrawn_at = utcnow()
         consent.withdrawn_by_id = actor.id if actor else None
 

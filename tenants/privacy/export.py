@@ -1,11 +1,11 @@
 """The subject-access export: everything the partner holds about one participant, as one
 JSON document with stable keys (a section per table, each row with every column), also
 shown as a printable page."""
-from network.extensions import db
-from network.timeutil import utcnow
-from tenants.audit.services import record_event
+from network.core.audit.services import record_event
+from network.core.extensions import db
+from network.core.tenancy.models import Tenant
+from network.core.timeutil import utcnow
 from tenants.privacy import walk
-from tenants.tenancy.models import Tenant
 
 EXPORT_FORMAT = "rede-mentores/subject-access-export"
 EXPORT_VERSION = 1

@@ -11,21 +11,21 @@ exactly what the run changes:
 - an uploaded list never confirmed is deleted N days after the upload.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from network.extensions import db
-from network.jobs.periodic import for_each_partner_workspace
-from tenants.audit.services import record_event
-from tenants.participants.models import MATCHING_CONSENT, PARTICIPANT_MODELS, Consent
+from network.core.audit.services import record_event
+from network.core.extensions import db
+from network.core.jobs.periodic import for_each_partner_workspace
+from network.core.tenancy import current_tenant_id
+from network.core.tenancy.models import Tenant
+from tenants.participants.models import PARTICIPANT_MODELS, ROLES, Consent
 from tenants.privacy.erasure import erase_participant, uploaded_lists_past
 from tenants.privacy.models import Erasure, PrivacySettings
 from tenants.processes.models import OPEN_STATES, MentoringProcess
-from tenants.tenancy import current_tenant_id
-from tenants.tenancy.models import Tenant
 
 
 @dataclass
@@ -94,7 +94,7 @@ def months_before(day, months):
 
 
 def _start_of(day):
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def retention_plan(today=None):
@@ -110,13 +110,13 @@ def retention_plan(today=None):
 
 
 def _participants_past(role, model, cutoff):
-    link = MentoringProcess.mentor_id if role == "mentor" else MentoringProcess.mentee_id
-    consent_link, since = getattr(Consent, f"{role}_id"), _start_of(cutoff)
+    link = ROLES[role].link(MentoringProcess)
+    consent_link, since = ROLES[role].link(Consent), _start_of(cutoff)
     consents = sa.select(Consent.id).where(consent_link == model.id)
-    consent_to_take_part = consents.where(Consent.purpose == MATCHING_CONSENT, Consent.withdrawn_at.is_(None)).exists()
+    consent_to_take_part = Consent.current_for(model)
     consents_changed_since = consents.where(
         sa.or_(Consent.recorded_at >= since, Consent.withdrawn_at >= since)).exists()
-    erased = sa.select(Erasure.id).where(getattr(Erasure, f"{role}_id") == model.id)
+    erased = sa.select(Erasure.id).where(ROLES[role].link(Erasure) == model.id)
     processes = (
         sa.select(link.label("person_id"), sa.func.max(MentoringProcess.closed_on).label("last_end"),
                   sa.func.count().filter(MentoringProcess.state.in_(OPEN_STATES)).label("open_count"))

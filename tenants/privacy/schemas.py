@@ -1,4 +1,4 @@
-from network.validation import FormSchema, integer_field, text_field
+from network.core.validation import FormSchema, integer_field, text_field
 
 
 class RetentionSettingsSchema(FormSchema):

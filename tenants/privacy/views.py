@@ -8,16 +8,16 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.permissions import permission_required
-from network.submit import StaleEdit, get_or_404, submit
-from network.validation import load_form
+from network.core.permissions import permission_required
+from network.core.submit import StaleEdit, get_or_404, submit
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.participants.models import PARTICIPANT_MODELS
-from tenants.participants.views import add_participant_rule
+from tenants.participants.urls import add_participant_rule
 from tenants.privacy import export, retention
-from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
 from tenants.privacy.erasure import erase_participant, erasure_blocker, erasure_of
+from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
 from tenants.privacy.schemas import ErasureSchema, RetentionSettingsSchema
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("privacy", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

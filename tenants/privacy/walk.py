@@ -15,13 +15,13 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from network.accounts.models import Invitation, Membership, User
-from network.api.tokens import tokens_of
-from network.extensions import db
-from network.mail.models import OutboxMessage
-from tenants.audit.models import AuditEvent
+from network.core.accounts.models import Invitation, Membership, User
+from network.core.api.tokens import tokens_of
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.mail.models import OutboxMessage
+from network.core.tenancy import current_tenant_id
 from tenants.participants.models import ParticipantImport
-from tenants.tenancy import current_tenant_id
 
 PARTICIPANT_TABLES = {"mentor": "mentors", "mentee": "mentees"}
 # Found for the rows they point at, not walked below: an activity a participant led lists

@@ -1,7 +1,7 @@
 """The one function every process change goes through: it writes the timeline event
 that the national roll-ups are computed from."""
-from network.dashboards.hooks import mark_rollups_stale
-from network.extensions import db
+from network.core.changes import mark_rollups_stale
+from network.core.extensions import db
 from tenants.processes.models import ProcessEvent
 
 

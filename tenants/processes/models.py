@@ -6,13 +6,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from network.accounts.models import User
-from network.columns import choice_type
-from network.extensions import db
-from network.submit import Versioned
-from network.timeutil import UTCDateTime, utcnow
-from tenants.participants.models import Mentee, Mentor
-from tenants.tenancy import TenantScoped, tenant_foreign_key
+from network.core.accounts.models import User
+from network.core.columns import Versioned, choice_type
+from network.core.extensions import db
+from network.core.tenancy import TenantScoped, tenant_foreign_key
+from network.core.timeutil import UTCDateTime, utcnow
+from tenants.participants.models import PARTICIPANT_ROLES, Mentee, Mentor
 
 PROCESS_STATES = {
     "matched": _l("Matched"),
@@ -47,7 +46,7 @@ MEETING_FREQUENCY_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 31}
 MEETING_MODES = {"in_person": _l("In person"), "online": _l("Online"), "phone": _l("By phone")}
 AGREEMENT_MODES = {**MEETING_MODES, "mixed": _l("Mixed")}
 LOGGED_AS = {"staff": _l("Staff"), "mentor": _l("Mentor"), "mentee": _l("Mentee")}
-SIDES = {"mentor": _l("Mentor"), "mentee": _l("Mentee")}
+SIDES = PARTICIPANT_ROLES  # the two sides of a process are the two participant roles
 
 GOAL_PROGRESS = {
     0: _l("Not started"),

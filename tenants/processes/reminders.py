@@ -6,13 +6,13 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from network.extensions import db
-from network.jobs.periodic import for_each_partner_workspace
-from network.mail import send_email
+from network.core.extensions import db
+from network.core.jobs.periodic import for_each_partner_workspace
+from network.core.mail import send_email
+from network.core.tenancy import current_tenant_id
+from network.core.tenancy.models import Tenant
 from tenants.participants.services import mail_locale
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import current_tenant_id
-from tenants.tenancy.models import Tenant
 
 REMINDERS = {
     # kind: (template, which processes on `day`)

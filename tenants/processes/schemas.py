@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, pre_load, validate
 
-from network.validation import FormSchema, choice_field, date_field, integer_field, text_field
+from network.core.validation import FormSchema, choice_field, date_field, integer_field, text_field
 from tenants.processes.models import (
     AGREEMENT_MODES,
     CHANGES,

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from network.extensions import db
-from network.submit import Refused, StaleEdit, register_clashes
-from network.timeutil import utcnow
-from tenants.participants.models import Mentee, Mentor
+from network.core.extensions import db
+from network.core.submit import Refused, StaleEdit, register_clashes
+from network.core.timeutil import utcnow
+from tenants.participants.models import ROLES, Mentee, Mentor
 from tenants.participants.services import has_current_consent
 from tenants.processes.cadence import follow_up_due_date
 from tenants.processes.events import record_process_event
@@ -120,7 +120,7 @@ def process_query(state=None, attention=None, search=None, today=None):
 
 def processes_of(participant):
     """The participant's mentoring processes, newest first (for their history)."""
-    link = MentoringProcess.mentor_id if participant.role == "mentor" else MentoringProcess.mentee_id
+    link = ROLES[participant.role].link(MentoringProcess)
     return db.session.scalars(
         db.select(MentoringProcess).where(link == participant.id)
         .options(selectinload(MentoringProcess.mentor), selectinload(MentoringProcess.mentee))
@@ -345,7 +345,8 @@ def record_follow_up(process, data, actor, today=None):
         actions=data.get("actions") or None,
         recorded_by_id=actor.id if actor else None,
     )
-    follow_up.progress = [GoalProgress(goal=goals[goal_id], progress=value) for goal_id, value in data["progress"].items()]
+    follow_up.progress = [GoalProgress(goal=goals[goal_id], progress=value)
+                          for goal_id, value in data["progress"].items()]
     process.follow_ups.append(follow_up)
     record_process_event(process, "follow_up_recorded", actor, sequence=follow_up.sequence)
     _schedule(process, today or date.today())

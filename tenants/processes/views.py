@@ -7,11 +7,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.extensions import db
-from network.permissions import permission_required
-from network.reference.models import SupportArea
-from network.submit import found_or_404, redirect_replayed, submit, submitted_key
-from network.validation import load_form
+from network.core.extensions import db
+from network.core.permissions import permission_required
+from network.core.reference.models import SupportArea
+from network.core.submit import found_or_404, redirect_replayed, submit, submitted_key
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.portal import services as portal
 from tenants.processes import services
 from tenants.processes.models import (
@@ -41,7 +42,6 @@ from tenants.processes.schemas import (
     keyed_values,
     meeting_form,
 )
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("processes", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX + "/processes")
 
@@ -184,7 +184,8 @@ def print_agreement(process_id):
 @permission_required("processes.manage")
 def new_meeting(process_id):
     process = _process_or_404(process_id)
-    form, errors = {"held_on": date.today().isoformat(), "duration_minutes": "60", "mode": "in_person", "topics": []}, {}
+    form = {"held_on": date.today().isoformat(), "duration_minutes": "60", "mode": "in_person", "topics": []}
+    errors = {}
     if request.method == "POST":
         form = meeting_form(request.form)
         data, errors = load_form(MeetingSchema(), form)

@@ -10,16 +10,16 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from network.accounts.models import Membership, User
-from network.accounts.services import pending_invitations
-from network.extensions import db
-from network.jobs.periodic import for_each_partner_workspace
-from network.mail import send_email
-from network.mail.models import OutboxMessage
-from network.mail.outbox import in_scope
+from network.core.accounts.models import Membership, User
+from network.core.accounts.services import pending_invitations
+from network.core.extensions import db
+from network.core.jobs.periodic import for_each_partner_workspace
+from network.core.mail import send_email
+from network.core.mail.messages import in_scope
+from network.core.mail.models import OutboxMessage
+from network.core.tenancy import current_tenant_id
+from network.core.tenancy.models import Tenant
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import current_tenant_id
-from tenants.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
 

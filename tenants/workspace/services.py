@@ -3,7 +3,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import OPEN_STATES, MentoringProcess
 

@@ -2,17 +2,17 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from network.accounts import services as accounts
-from network.accounts.models import ROLES, Invitation, Membership
-from network.accounts.schemas import InvitationSchema
-from network.extensions import db
-from network.mail import send_email
-from network.permissions import permission_required
-from network.submit import found_or_404, get_or_404, redirect_replayed, submit, submitted_key
-from network.validation import load_form
-from tenants.audit.services import recent_events
+from network.core.accounts import services as accounts
+from network.core.accounts.models import ROLES, Invitation, Membership
+from network.core.accounts.schemas import InvitationSchema
+from network.core.audit.services import recent_events
+from network.core.extensions import db
+from network.core.mail import send_email
+from network.core.permissions import permission_required
+from network.core.submit import found_or_404, get_or_404, redirect_replayed, submit, submitted_key
+from network.core.tenancy.web import TENANT_URL_PREFIX
+from network.core.validation import load_form
 from tenants.workspace.services import workspace_attention
-from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("workspace", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 

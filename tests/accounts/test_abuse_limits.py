@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network import create_app
-from network.accounts.throttle import LoginBackoff
-from network.extensions import db
-from network.timeutil import utcnow
+from network.core.accounts.throttle import LoginBackoff
+from network.core.extensions import db
+from network.core.timeutil import utcnow
+from network.national.app import create_app
 from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD, login, make_tenant, make_user
 
@@ -51,7 +51,7 @@ def test_reset_emails_are_limited_per_client_too(app, alpha, sent_mail, monkeypa
 
 
 def test_a_reset_link_arrives_again_an_hour_later(app, alpha, sent_mail):
-    from network.accounts.reset_requests import PasswordResetRequest
+    from network.core.accounts.reset_requests import PasswordResetRequest
 
     client = _client(app, "198.51.100.7")
     for _ in range(3):

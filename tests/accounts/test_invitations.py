@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import Invitation, Membership, User
-from network.extensions import db
-from tenants.audit.models import AuditEvent
-from tenants.tenancy import tenant_context
+from network.core.accounts.models import Invitation, Membership, User
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tests.factories import login
 
 JOIN_LINK = re.compile(r"http://localhost(/join/\S+)")

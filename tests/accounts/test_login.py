@@ -1,8 +1,8 @@
 """Logging in and out, refusals with clear translated messages, the session epoch."""
 import pytest
 
-from network.extensions import db
-from network.accounts.models import User
+from network.core.accounts.models import User
+from network.core.extensions import db
 from tests.factories import PASSWORD, login, make_tenant, make_user
 
 

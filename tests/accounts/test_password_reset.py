@@ -30,7 +30,8 @@ def test_mismatched_or_short_passwords_are_refused(client, two_partners, sent_ma
     client.post("/password/forgot", data={"email": two_partners.alpha_staff})
     reset_path = RESET_LINK.search(sent_mail[0]["body"]).group(1)
     client.post("/locale", data={"locale": "en"})
-    page = client.post(reset_path, data={"password": "nova-senha-segura", "password_confirm": "outra"}).get_data(as_text=True)
+    page = client.post(reset_path, data={"password": "nova-senha-segura", "password_confirm": "outra"})
+    page = page.get_data(as_text=True)
     assert "The two passwords do not match." in page
     page = client.post(reset_path, data={"password": "curta", "password_confirm": "curta"}).get_data(as_text=True)
     assert "Use a password between 10 and 256 characters long." in page

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from redis import Redis
 from rq import Queue
 
-from network.accounts.reset_requests import PasswordResetRequest, handle_request
-from network.extensions import db
-from network.jobs.runner import run_job
+from network.core.accounts.reset_requests import PasswordResetRequest, handle_request
+from network.core.extensions import db
+from network.core.jobs.runner import run_job
 from tests.factories import make_tenant, make_user
 
 ROUNDS = 25
@@ -77,7 +77,7 @@ def test_known_and_unknown_addresses_take_the_same_work_and_time(app, client, kn
     assert sent_mail == []
     queued = Queue("mail", connection=with_redis).jobs
     assert len(queued) == 2 * (ROUNDS + 2)
-    assert {job.func_name for job in queued} == {"network.accounts.reset_requests.handle_request"}
+    assert {job.func_name for job in queued} == {"network.core.accounts.reset_requests.handle_request"}
 
     # The jobs, run after the response (here in-process, delivery too): the known address gets
     # its 3 e-mails of the hour, no more.

@@ -9,13 +9,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.accounts.sessions import UserSession
-from network.extensions import db
-from network.timeutil import utcnow
+from network.core.accounts.models import User
+from network.core.accounts.sessions import UserSession
+from network.core.extensions import db
+from network.core.timeutil import utcnow
 from tests.factories import PASSWORD, login, make_tenant, make_user
 
-PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 "
+         "Mobile Safari/537.36")
 LAPTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 RESET_LINK = re.compile(r"http://localhost(/password/reset/\S+)")
 
@@ -150,7 +151,8 @@ def test_a_password_reset_ends_every_session(app, alpha, sent_mail):
     anonymous = _client(app, LAPTOP)
     anonymous.post("/password/forgot", data={"email": "ana@alpha.pt"})
     reset_path = RESET_LINK.search(sent_mail[-1]["body"]).group(1)
-    response = anonymous.post(reset_path, data={"password": "nova-senha-segura", "password_confirm": "nova-senha-segura"})
+    response = anonymous.post(reset_path,
+                              data={"password": "nova-senha-segura", "password_confirm": "nova-senha-segura"})
     assert response.status_code == 302
     assert phone.get("/t/alpha/").status_code == 302
     assert laptop.get("/t/alpha/").status_code == 302

@@ -9,12 +9,12 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.accounts.sessions import UserSession
-from network.accounts.two_factor import RecoveryCode, TwoFactorCredential
-from network.extensions import db
-from network.database import owner_engine
-from tenants.audit.models import AuditEvent
+from network.core.accounts.models import User
+from network.core.accounts.sessions import UserSession
+from network.core.accounts.two_factor import RecoveryCode, TwoFactorCredential
+from network.core.audit.models import AuditEvent
+from network.core.database import owner_engine
+from network.core.extensions import db
 from tests.factories import PASSWORD, make_tenant, make_user
 
 PRODUCTION_REQUIREMENT = ("coordinator", "partner_admin")
@@ -42,8 +42,8 @@ def _password_step(client, email, locale="en"):
 
 def _secret(app, email):
     with app.app_context():
-        return db.session.scalar(sa.select(TwoFactorCredential.secret).join(User, User.id == TwoFactorCredential.user_id)
-                                 .where(User.email == email))
+        return db.session.scalar(sa.select(TwoFactorCredential.secret)
+                                 .join(User, User.id == TwoFactorCredential.user_id).where(User.email == email))
 
 
 def _code(secret, steps_ahead=0):
@@ -209,9 +209,9 @@ def test_production_requires_it_of_coordinators_and_partner_admins():
 
 
 def test_a_new_partner_admin_sets_it_up_right_after_accepting_the_invitation(app, client, alpha, required):
-    from network.accounts import services as accounts
-    from tenants.tenancy import tenant_context
-    from tenants.tenancy.models import Tenant
+    from network.core.accounts import services as accounts
+    from network.core.tenancy import tenant_context
+    from network.core.tenancy.models import Tenant
 
     with app.app_context():
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "alpha"))
@@ -219,7 +219,8 @@ def test_a_new_partner_admin_sets_it_up_right_after_accepting_the_invitation(app
         with tenant_context(tenant.id):
             _invitation, token = accounts.create_invitation(tenant, inviter, "nova@example.pt", "partner_admin", 14)
         db.session.commit()
-    response = client.post(f"/join/alpha/{token}", data={"name": "Nova Administradora", "password": "um-outro-segredo-longo",
+    response = client.post(f"/join/alpha/{token}", data={"name": "Nova Administradora",
+                                                         "password": "um-outro-segredo-longo",
                                                          "password_confirm": "um-outro-segredo-longo"})
     assert response.status_code == 302 and response.location == "/login/two-factor/setup"
     assert client.get("/t/alpha/").status_code == 302

@@ -9,9 +9,9 @@ import time
 import pyotp
 import pytest
 
-from network.accounts import two_factor
-from network.accounts.models import User
-from network.extensions import db
+from network.core.accounts import two_factor
+from network.core.accounts.models import User
+from network.core.extensions import db
 from tests.factories import PASSWORD, make_tenant, make_user
 from tests.portal.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, sync_playwright  # noqa: F401
 

@@ -7,14 +7,14 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.extensions import db
-from network.mail.delivery import render_message
-from network.mail.models import OutboxMessage
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.mail.delivery import render_message
+from network.core.mail.models import OutboxMessage
+from network.core.tenancy import tenant_context
 from tenants.activities import services
 from tenants.activities.models import ActivityInvitation, NetworkActivity
-from tenants.audit.models import AuditEvent
-from tenants.participants.services import update_participant, form_data
-from tenants.tenancy import tenant_context
+from tenants.participants.services import form_data, update_participant
 from tests.factories import make_mentee, make_mentor, make_tenant, make_user
 
 

@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
 from tests.factories import (
     make_api_token,
     make_ready_mentee,

@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.api.models import ApiToken
-from network.api.tokens import create_token
-from network.accounts.models import User
-from network.extensions import db
-from network.timeutil import utcnow
-from tenants.audit.models import AuditEvent
-from tenants.tenancy import tenant_context
+from network.core.accounts.models import User
+from network.core.api.models import ApiToken
+from network.core.api.tokens import create_token
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.core.timeutil import utcnow
 from tests.factories import bearer, login, make_api_token
 
 MENTORS = "/api/v1/t/alpha/mentors"
@@ -71,7 +71,7 @@ def test_a_revoked_token_is_401_and_the_revocation_is_audited(app, client, api_w
 
 
 def _tenant_id(slug):
-    from tenants.tenancy.models import Tenant
+    from network.core.tenancy.models import Tenant
 
     return db.session.scalar(sa.select(Tenant.id).filter_by(slug=slug))
 

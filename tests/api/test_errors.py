@@ -28,8 +28,8 @@ def test_messages_follow_accept_language(client, api_world, locale, message):
 
 def test_the_users_preferred_language_does_not_override_the_clients(app, client, api_world):
     # The staff member prefers English in the pages; the API client asked for nothing: pt-PT.
-    from network.accounts.models import User
-    from network.extensions import db
+    from network.core.accounts.models import User
+    from network.core.extensions import db
 
     with app.app_context():
         db.session.get(User, api_world.user_ids["staff"]).preferred_locale = "en"
@@ -161,7 +161,8 @@ def test_an_unexpected_error_is_a_json_500_without_details(client, api_world, mo
 
 
 def test_api_responses_are_never_cached(client, api_world):
-    assert client.get(f"{BASE}/mentors", headers=bearer(api_world.tokens["staff"])).headers["Cache-Control"] == "no-store"
+    response = client.get(f"{BASE}/mentors", headers=bearer(api_world.tokens["staff"]))
+    assert response.headers["Cache-Control"] == "no-store"
     assert client.get(f"{BASE}/mentors").headers["Cache-Control"] == "no-store"
 
 

@@ -3,7 +3,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from network.api.models import SCOPES
+from network.core.api.models import SCOPES
 
 
 def _document(client):

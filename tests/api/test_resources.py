@@ -4,18 +4,18 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from network.extensions import db
-from tenants.audit.models import AuditEvent
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants.models import Mentor
 from tenants.processes.models import Meeting
-from tenants.tenancy import tenant_context
 from tests.factories import bearer, make_mentor
 
 BASE = "/api/v1/t/alpha"
 
 
 def _tenant_id(slug):
-    from tenants.tenancy.models import Tenant
+    from network.core.tenancy.models import Tenant
 
     return db.session.scalar(sa.select(Tenant.id).filter_by(slug=slug))
 
@@ -159,12 +159,13 @@ def test_activities_of_the_partner_and_of_the_network(client, api_world):
     assert network["items"][0]["title"] == "Seminário nacional"
     detail = client.get(f"{BASE}/activities/{api_world.alpha_ids['activity_id']}", headers=headers).get_json()
     assert detail["kind"] == "training_mentors" and detail["held_on"] == "2026-02-01"
-    assert client.get(f"/api/v1/t/coordenacao/network-activities",
+    assert client.get("/api/v1/t/coordenacao/network-activities",
                       headers=bearer(api_world.tokens["coordinator"])).status_code == 200
 
 
 def test_a_partners_aggregates_are_its_own_and_suppressed(client, api_world):
-    body = client.get(f"{BASE}/aggregates?from=2026-01&to=2026-12", headers=bearer(api_world.tokens["staff"])).get_json()
+    body = client.get(f"{BASE}/aggregates?from=2026-01&to=2026-12",
+                      headers=bearer(api_world.tokens["staff"])).get_json()
     assert body["national"] is False and body["filters"]["start"] == "2026-01"
     assert {table["key"] for table in body["tables"]} >= {"funnel", "by_month", "outcomes"}
     assert "by_partner" not in {table["key"] for table in body["tables"]}

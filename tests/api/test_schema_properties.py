@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from network.api.schemas import ParticipantQuerySchema, ProcessQuerySchema
-from network.api.token_views import ApiTokenSchema
+from network.national.api.schemas import ParticipantQuerySchema, ProcessQuerySchema
+from network.national.api.token_views import ApiTokenSchema
 from tenants.activities.schemas import PartnerActivitySchema
 from tenants.participants.schemas import MenteeSchema, MentorSchema
 from tenants.processes.schemas import MeetingSchema

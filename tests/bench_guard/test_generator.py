@@ -2,11 +2,9 @@
 test database (PostgreSQL only: the generator writes with COPY), every foreign key is checked
 when it is added back, and the programme's rules hold."""
 import psycopg
-import pytest
 
 from bench.generate import check_consistency, generate
 from tests.conftest import DATABASE_URL
-
 
 PSYCOPG_URL = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
 

@@ -6,6 +6,7 @@ commits, until the other has got that far too (or `MEET_TIMEOUT` has passed, whe
 is held by a lock the first one owns). So both have read and checked everything before
 either commits: the interleaving that loses updates and duplicates rows, every run.
 """
+import contextlib
 import threading
 from types import SimpleNamespace
 
@@ -13,8 +14,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from network.extensions import db
-from tenants.tenancy import tenant_context
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tests.factories import login, make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 MEET_TIMEOUT = 3
@@ -55,10 +56,9 @@ def race(app, *requests):
         if not thread.name.startswith(RACER) or thread.name in waited:
             return
         waited.add(thread.name)
-        try:
+        # A broken barrier: the other request waits on a lock this one holds, so this one goes first.
+        with contextlib.suppress(threading.BrokenBarrierError):
             meeting.wait()
-        except threading.BrokenBarrierError:
-            pass  # the other request waits on a lock this one holds: it goes first
 
     responses, failures = [None] * len(requests), []
 

@@ -8,12 +8,11 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants.models import Mentee
-from tenants.tenancy import tenant_context
 from tests.concurrency.conftest import signed_in
 from tests.conftest import DATABASE_URL
-
 
 
 @pytest.fixture
@@ -49,7 +48,7 @@ def test_reads_whose_connection_is_killed_are_served_again_never_a_500(app, team
     client = signed_in(app, team.staff[0])
     pages = [f"{team.base}/mentees", f"{team.base}/mentors", f"{team.base}/processes/", f"{team.base}/"]
     statuses = []
-    for round_ in range(3):
+    for _round in range(3):
         for page in pages:
             terminate(page)
             statuses.append(client.get(page).status_code)
@@ -57,8 +56,8 @@ def test_reads_whose_connection_is_killed_are_served_again_never_a_500(app, team
 
 
 def test_the_api_reads_are_served_again_too(app, team, terminate):
-    from tests.factories import bearer, make_api_token
     from tests.concurrency.test_races import _staff_user
+    from tests.factories import bearer, make_api_token
 
     with app.app_context():
         secret = make_api_token(_staff_user(team.staff[0]))

@@ -5,12 +5,12 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants import imports
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes import services
 from tenants.processes.models import Meeting, MentoringProcess
-from tenants.tenancy import tenant_context
 from tests.concurrency.conftest import race, signed_in
 from tests.processes.conftest import AGREEMENT
 
@@ -168,7 +168,7 @@ def test_the_api_replays_a_post_with_the_same_idempotency_key(app, team):
 
 
 def _staff_user(email):
-    from network.accounts.models import User
+    from network.core.accounts.models import User
 
     return db.session.scalar(sa.select(User).where(User.email == email))
 
@@ -177,8 +177,8 @@ def test_two_staff_confirming_one_import_at_once_import_it_once_and_never_fail(a
     with app.app_context(), tenant_context(team.ids.tenant):
         staff = _staff_user(team.staff[0])
         started = imports.start_import("mentee", "lista.csv", (
-            "full_name,email,municipality\nLeila Haddad,leila@example.pt,Lisboa\nOmar Said,omar@example.pt,Porto\n"
-        ).encode(), staff)
+            b"full_name,email,municipality\nLeila Haddad,leila@example.pt,Lisboa\nOmar Said,omar@example.pt,Porto\n"
+        ), staff)
         db.session.commit()
         import_id = started.id
     url = f"{team.base}/imports/{import_id}/confirm"
@@ -228,7 +228,7 @@ def test_two_coordinators_editing_one_partner_the_second_gets_409_and_nothing_is
     page = stale.get_data(as_text=True)
     assert "Someone else saved this record while you were editing it." in page and 'value="Associação Alpha"' in page
     with app.app_context():
-        from tenants.tenancy.models import Tenant
+        from network.core.tenancy.models import Tenant
 
         partner = db.session.get(Tenant, two_partners.alpha.id)
         assert (partner.name, partner.district) == ("Câmara Municipal Alfa", "braga")

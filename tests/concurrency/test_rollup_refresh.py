@@ -2,7 +2,7 @@
 or a worker killed in the middle of a recount, the periodic sweep recounts what is stale, and
 the figures equal a full `flask rollups rebuild`, with no manual step."""
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,11 +11,11 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from network.dashboards.models import RollupStatus
-from network.dashboards.rebuild import rebuild_rollups
-from network.extensions import db
-from network.jobs.periodic import run_periodic_job
-from network.jobs.runner import AppContextJob, run_job
+from network.core.extensions import db
+from network.core.jobs.periodic import run_periodic_job
+from network.core.jobs.runner import AppContextJob, run_job
+from network.national.dashboards.models import RollupStatus
+from network.national.dashboards.rebuild import rebuild_rollups
 from tests.dashboards.history import History, make_network
 from tests.dashboards.test_rollups import national_rows, rollup_rows
 
@@ -36,9 +36,9 @@ def redis(app, redis_url, monkeypatch):
 def _run_the_scheduled_sweep(app, redis):
     """What a worker's scheduler does every ROLLUP_SWEEP_INTERVAL: run each periodic job, then
     the jobs they queue."""
-    from network.jobs.periodic import PERIODIC_JOBS
+    from network.core.jobs.periodic import PERIODIC_JOBS
 
-    slot = datetime.now(timezone.utc).isoformat()
+    slot = datetime.now(UTC).isoformat()
     AppContextJob.app = app
     for periodic in PERIODIC_JOBS.values():
         if periodic.every_setting:  # the sweeps; the daily jobs have nothing to do with roll-ups
@@ -77,7 +77,7 @@ def test_changes_made_while_redis_is_down_are_counted_once_it_is_back(app, redis
 
 
 def test_a_recount_killed_midway_is_done_again_by_the_sweep(app, redis, redis_url, monkeypatch):
-    from network.dashboards.hooks import recount_stale_partner
+    from network.national.dashboards.hooks import recount_stale_partner
 
     with app.app_context():
         network = make_network()

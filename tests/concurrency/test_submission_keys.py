@@ -3,14 +3,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from network.extensions import db
-from network.submit import SubmissionKey, purge_old_submission_keys
-from network.timeutil import utcnow
-from tenants.tenancy import tenant_context
+from network.core.extensions import db
+from network.core.submit import SubmissionKey, purge_old_submission_keys
+from network.core.tenancy import tenant_context
+from network.core.timeutil import utcnow
 
 
 def test_the_daily_sweep_forgets_old_keys_in_every_workspace_and_keeps_recent_ones(app_context, two_partners):
-    from network.accounts.models import User
+    from network.core.accounts.models import User
 
     user_id = db.session.scalar(sa.select(User.id).where(User.email == two_partners.alpha_staff))
     now = utcnow()
@@ -25,5 +25,5 @@ def test_the_daily_sweep_forgets_old_keys_in_every_workspace_and_keeps_recent_on
     db.session.commit()
     for tenant_id in (None, two_partners.alpha.id, two_partners.beta.id):
         with tenant_context(tenant_id):
-            assert db.session.scalars(sa.select(SubmissionKey.key)
-                                      .where(SubmissionKey.tenant_id.is_not_distinct_from(tenant_id))).all() == ["recent"]
+            kept = sa.select(SubmissionKey.key).where(SubmissionKey.tenant_id.is_not_distinct_from(tenant_id))
+            assert db.session.scalars(kept).all() == ["recent"]

@@ -4,13 +4,13 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError
 
-from network.coordination.companies import company_report, volunteer_counts
-from network.extensions import db
-from network.reference.models import Company
-from network.reference.services import create_company, update_company
+from network.core.extensions import db
+from network.core.reference.models import Company
+from network.core.reference.services import create_company, update_company
+from network.core.tenancy import activate_tenant, tenant_context
+from network.national.coordination.companies import company_report, volunteer_counts
 from tenants.participants.services import form_data, update_participant
 from tenants.processes import services as processes
-from tenants.tenancy import activate_tenant, tenant_context
 from tests.factories import login, make_tenant, make_user
 from tests.processes.conftest import AGREEMENT, ready_mentee, ready_mentor
 
@@ -86,7 +86,8 @@ def test_coordinators_manage_companies_and_read_the_report(app, client, two_part
     with app.app_context():
         acme_id = db.session.scalar(db.select(Company.id))
     assert client.post(f"{base}/new", data={"name": "acme"}).status_code == 400
-    assert client.post(f"{base}/{acme_id}/edit", data={"name": "Acme, S.A.", "contact_name": "Rita RSE"}).status_code == 302
+    edited = client.post(f"{base}/{acme_id}/edit", data={"name": "Acme, S.A.", "contact_name": "Rita RSE"})
+    assert edited.status_code == 302
     listing = client.get(base).get_data(as_text=True)
     assert "Acme, S.A." in listing and "Inactive" in listing
     report = client.get(f"{base}/{acme_id}")
@@ -97,7 +98,7 @@ def test_coordinators_manage_companies_and_read_the_report(app, client, two_part
 
 def test_the_report_page_shows_hours_per_month_and_no_names(app, client, two_partners):
     with app.app_context():
-        from network.accounts.models import User
+        from network.core.accounts.models import User
 
         company_id = create_company("Acme").id
         staff = db.session.scalar(db.select(User).filter_by(email=two_partners.alpha_staff))

@@ -5,12 +5,12 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import Invitation
-from network.dashboards.models import RollupCount
-from network.extensions import db
-from tenants.audit.models import AuditEvent
-from tenants.tenancy import national_rollup_bypass, tenant_context
-from tenants.tenancy.models import Tenant
+from network.core.accounts.models import Invitation
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import national_rollup_bypass, tenant_context
+from network.core.tenancy.models import Tenant
+from network.national.dashboards.models import RollupCount
 from tests.factories import login, make_mentee, make_mentor
 
 PARTNER = {"name": "Associação Gama", "slug": "gama", "kind": "immigrant_association", "district": "braga",
@@ -114,7 +114,7 @@ def test_partner_summary_shows_counts_and_no_persons_data(app, client, two_partn
     for name in ("Marta Mentora", "Rui Ramos", "Amina Mentoranda", "rui@example.pt", "Ana Admin"):
         assert name not in page and name not in listing
     with app.app_context():
-        from network.coordination.services import partner_activity
+        from network.national.coordination.services import partner_activity
 
         # Counts of people, published as the dashboards publish them (docs/disclosure.md): the
         # sums of the partner's published roll-up rows, never the exact 2 mentors and 1 mentee.

@@ -1,18 +1,20 @@
 """A small network with a random history, built through the services (so every hook
 runs), and the figures counted directly from the case tables, in Python."""
+import contextlib
 import random
 from collections import Counter
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from tenants.intake.services import record_interview
 from tenants.participants.models import Interview, Mentee, Mentor
-from tenants.participants.services import create_participant, form_data, record_interview, update_participant
+from tenants.participants.services import create_participant, form_data, update_participant
 from tenants.processes import services as processes
 from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
-from tenants.tenancy import tenant_context
 from tests.factories import give_consent, make_tenant, make_user
 
 AGREEMENT = {
@@ -43,7 +45,7 @@ def make_network(partners=PARTNERS):
 
 
 def _at(day):
-    return datetime.combine(day, time(12, 0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
 class History:
@@ -113,10 +115,8 @@ class History:
         mentees = db.session.scalars(sa.select(Mentee).where(Mentee.status == "waiting")).all()
         if not mentors or not mentees:
             return self._interview(partner, day)
-        try:
+        with contextlib.suppress(processes.ProcessRefused):
             processes.create_process(self.rng.choice(mentors), self.rng.choice(mentees), partner.staff, today=day)
-        except processes.ProcessRefused:
-            pass
 
     def _open(self):
         return db.session.scalars(sa.select(MentoringProcess).where(MentoringProcess.state.in_(OPEN_STATES))
@@ -177,63 +177,80 @@ def month(value):
 BROKEN_DOWN = {"mentees_registered", "matched", "goals_met", "active_mentees"}
 
 
+class _DirectCounts:
+    """One partner's figures, added to `counts`: straight from the case tables (in its tenant)."""
+
+    def __init__(self, counts, partner):
+        self.counts, self.partner_id = counts, partner.id
+        self.mentees = {m.id: m for m in db.session.scalars(sa.select(Mentee))}
+        self.mentors = {m.id: m for m in db.session.scalars(sa.select(Mentor))}
+        self.areas = {m.id: [link.support_area.code for link in m.support_areas] for m in self.mentees.values()}
+
+    def add(self, metric, when, mentee=None, mentor=None, extra=()):
+        key = self.partner_id, metric
+        self.counts[(*key, "all", "", when)] += 1
+        if mentee is not None and metric in BROKEN_DOWN:
+            self.counts[(*key, "country", mentee.country_of_origin or "unknown", when)] += 1
+            self.counts[(*key, "age_band", mentee.age_band or "unknown", when)] += 1
+            self.counts[(*key, "gender", mentee.gender or "unknown", when)] += 1
+            self.counts[(*key, "residence", mentee.residence_status or "unknown", when)] += 1
+            for code in self.areas[mentee.id]:
+                self.counts[(*key, "support_area", code, when)] += 1
+        for dimension, value in extra:
+            self.counts[(*key, dimension, value, when)] += 1
+
+    def people(self):
+        for m in self.mentors.values():
+            self.add("mentors_registered", month(m.created_at), mentor=m)
+        for m in self.mentees.values():
+            self.add("mentees_registered", month(m.created_at), mentee=m)
+        first = {}
+        for interview in db.session.scalars(sa.select(Interview)):
+            key = ("mentor", interview.mentor_id) if interview.mentor_id else ("mentee", interview.mentee_id)
+            first[key] = min(first.get(key, interview.held_on), interview.held_on)
+        for (role, person_id), held_on in first.items():
+            if role == "mentor":
+                self.add("mentors_interviewed", month(held_on), mentor=self.mentors[person_id])
+            else:
+                self.add("mentees_interviewed", month(held_on), mentee=self.mentees[person_id])
+
+    def processes(self):
+        signed = {e.process_id: e.occurred_at for e in db.session.scalars(
+            sa.select(ProcessEvent).where(ProcessEvent.to_state == "agreement_signed"))}
+        active_mentors, active_mentees = set(), set()
+        for p in db.session.scalars(sa.select(MentoringProcess)):
+            self._process(p, signed)
+            if p.state in OPEN_STATES:
+                active_mentors.add(p.mentor_id)
+                active_mentees.add(p.mentee_id)
+        for mentor_id in active_mentors:
+            self.add("active_mentors", None, mentor=self.mentors[mentor_id])
+        for mentee_id in active_mentees:
+            self.add("active_mentees", None, mentee=self.mentees[mentee_id])
+
+    def _process(self, p, signed):
+        mentee = self.mentees[p.mentee_id]
+        self.add("matched", month(p.matched_on), mentee=mentee)
+        if p.id in signed:
+            self.add("agreement_signed", month(signed[p.id]), mentee=mentee)
+        if p.activated_on:
+            self.add("activated", month(p.activated_on), mentee=mentee)
+        if p.state == "closed":
+            self.add("closed", month(p.closed_on), mentee=mentee, extra=[("outcome", p.outcome)])
+            if p.outcome == "goals_met":
+                self.add("goals_met", month(p.closed_on), mentee=mentee)
+        if p.state == "cancelled":
+            self.add("cancelled", month(p.closed_on), mentee=mentee)
+        if p.state in OPEN_STATES:
+            self.add("ongoing", None, extra=[("state", p.state)])
+
+
 def direct_counts(partners):
     """Counter keyed (tenant_id, metric, dimension, value, month or None): straight from the case tables."""
     counts = Counter()
     for partner in partners:
         with tenant_context(partner.id):
-            mentees = {m.id: m for m in db.session.scalars(sa.select(Mentee))}
-            mentors = {m.id: m for m in db.session.scalars(sa.select(Mentor))}
-            areas = {m.id: [link.support_area.code for link in m.support_areas] for m in mentees.values()}
-
-            def add(metric, when, mentee=None, mentor=None, extra=()):
-                key = partner.id, metric
-                counts[(*key, "all", "", when)] += 1
-                if mentee is not None and metric in BROKEN_DOWN:
-                    counts[(*key, "country", mentee.country_of_origin or "unknown", when)] += 1
-                    counts[(*key, "age_band", mentee.age_band or "unknown", when)] += 1
-                    counts[(*key, "gender", mentee.gender or "unknown", when)] += 1
-                    counts[(*key, "residence", mentee.residence_status or "unknown", when)] += 1
-                    for code in areas[mentee.id]:
-                        counts[(*key, "support_area", code, when)] += 1
-                for dimension, value in extra:
-                    counts[(*key, dimension, value, when)] += 1
-
-            for m in mentors.values():
-                add("mentors_registered", month(m.created_at), mentor=m)
-            for m in mentees.values():
-                add("mentees_registered", month(m.created_at), mentee=m)
-            first = {}
-            for interview in db.session.scalars(sa.select(Interview)):
-                key = ("mentor", interview.mentor_id) if interview.mentor_id else ("mentee", interview.mentee_id)
-                first[key] = min(first.get(key, interview.held_on), interview.held_on)
-            for (role, person_id), held_on in first.items():
-                if role == "mentor":
-                    add("mentors_interviewed", month(held_on), mentor=mentors[person_id])
-                else:
-                    add("mentees_interviewed", month(held_on), mentee=mentees[person_id])
-            signed = {e.process_id: e.occurred_at for e in db.session.scalars(
-                sa.select(ProcessEvent).where(ProcessEvent.to_state == "agreement_signed"))}
-            active_mentors, active_mentees = set(), set()
-            for p in db.session.scalars(sa.select(MentoringProcess)):
-                mentee = mentees[p.mentee_id]
-                add("matched", month(p.matched_on), mentee=mentee)
-                if p.id in signed:
-                    add("agreement_signed", month(signed[p.id]), mentee=mentee)
-                if p.activated_on:
-                    add("activated", month(p.activated_on), mentee=mentee)
-                if p.state == "closed":
-                    add("closed", month(p.closed_on), mentee=mentee, extra=[("outcome", p.outcome)])
-                    if p.outcome == "goals_met":
-                        add("goals_met", month(p.closed_on), mentee=mentee)
-                if p.state == "cancelled":
-                    add("cancelled", month(p.closed_on), mentee=mentee)
-                if p.state in OPEN_STATES:
-                    add("ongoing", None, extra=[("state", p.state)])
-                    active_mentors.add(p.mentor_id)
-                    active_mentees.add(p.mentee_id)
-            for mentor_id in active_mentors:
-                add("active_mentors", None, mentor=mentors[mentor_id])
-            for mentee_id in active_mentees:
-                add("active_mentees", None, mentee=mentees[mentee_id])
+            partner_counts = _DirectCounts(counts, partner)
+            partner_counts.people()
+            partner_counts.processes()
     return counts

@@ -1,9 +1,9 @@
 """`flask rollups rebuild`, and the Redis cache of the assembled dashboard."""
 from redis import Redis
 
-from network.dashboards import cache
-from network.dashboards.rollups import current_month
-from network.dashboards.services import Filters, dashboard_data
+from network.national.dashboards import cache
+from network.national.dashboards.rollups import current_month
+from network.national.dashboards.services import Filters, dashboard_data
 from tests.dashboards.history import History, make_network
 from tests.dashboards.test_rollups import national_rows, rollup_rows
 

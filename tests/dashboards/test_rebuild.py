@@ -2,14 +2,13 @@
 tables keep everything the live ones had, and a rebuild that fails changes nothing."""
 import pytest
 
-from network.dashboards.rebuild import LIVE_TABLES, rebuild_rollups
-from network.dashboards.rollups import refresh_tenant_rollups
-from network.database import owner_engine
-from network.extensions import db
-from tenants.tenancy import tenant_context
+from network.core.database import owner_engine
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.national.dashboards.rebuild import LIVE_TABLES, rebuild_rollups
+from network.national.dashboards.rollups import refresh_tenant_rollups
 from tests.dashboards.history import History, make_network
 from tests.dashboards.test_rollups import national_rows, rollup_rows
-
 
 
 def catalog(table):

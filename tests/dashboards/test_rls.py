@@ -3,10 +3,9 @@ writes only that tenant's roll-ups; the national role reads all and rebuilds the
 import pytest
 import sqlalchemy as sa
 
-from network.extensions import db
-from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
+from network.core.extensions import db
+from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
 from tests.dashboards.history import History, make_network
-
 
 
 def _as(connection, role, tenant_id):

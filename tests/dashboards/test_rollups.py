@@ -5,12 +5,12 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from network.dashboards.models import NationalRollup, RollupCount
-from network.dashboards.rebuild import rebuild_rollups
-from network.dashboards.rollups import current_month, dimension_values, national_keys, refresh_tenant_rollups
-from network.dashboards.services import Filters, dashboard_data
-from network.extensions import db
-from tenants.tenancy import national_rollup_bypass, tenant_context
+from network.core.extensions import db
+from network.core.tenancy import national_rollup_bypass, tenant_context
+from network.national.dashboards.models import NationalRollup, RollupCount
+from network.national.dashboards.rebuild import rebuild_rollups
+from network.national.dashboards.rollups import current_month, dimension_values, national_keys, refresh_tenant_rollups
+from network.national.dashboards.services import Filters, dashboard_data
 from tests.dashboards.history import History, direct_counts, make_network
 
 
@@ -33,7 +33,7 @@ def national_rows(column="count"):
 def expected_national_rows(rows):
     """The national sums, computed in Python from the tenant rows."""
     sums = Counter()
-    for tenant_id, metric, dimension, value, month, district, kind, count in rows:
+    for _tenant_id, metric, dimension, value, month, district, kind, count in rows:
         for key in national_keys((district, kind, metric, dimension, month, value)):
             sums[key] += count
     return sorted((*key, count) for key, count in sums.items() if count)
@@ -61,7 +61,7 @@ def published_counter():
             composed[(tenant_id, "closed", "all", "", month)] += total
     composed = Counter({key: value for key, value in composed.items()
                         if not (key[1] == "closed" and key[2] == "outcome" and key[3] == "goals_met")})
-    for (tenant_id, metric, dimension, value, month), total in list(composed.items()):
+    for (tenant_id, metric, dimension, _value, month), total in list(composed.items()):
         if metric == "goals_met" and dimension == "all":
             composed[(tenant_id, "closed", "outcome", "goals_met", month)] = total
     return composed

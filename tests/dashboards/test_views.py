@@ -8,11 +8,11 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from network.dashboards.models import DashboardExport
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
+from network.national.dashboards.models import DashboardExport
 from tenants.participants.models import Mentee, Mentor
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
 from tests.dashboards.history import History, make_network
 from tests.factories import login, make_user
 

@@ -10,10 +10,10 @@ import re
 
 from scipy.optimize import linprog
 
-from network.accounts.models import User
-from network.disclosure.audit import audit
-from network.extensions import db
-from tenants.tenancy import tenant_context
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.national.disclosure.audit import audit
 from tests.dashboards.history import make_network
 from tests.factories import bearer, login, make_api_token, make_mentee
 

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from network.disclosure.audit import audit
+from network.national.disclosure.audit import audit
 from tests.conftest import _empty_all_tables
 from tests.dashboards.history import History, make_network
 
@@ -41,9 +41,9 @@ def test_the_audit_passes_on_random_networks_of_small_partners(app, partners, se
 def test_the_keyed_rounding_is_unbiased_the_same_for_the_same_cell_and_needs_its_key(app_context):
     import sqlalchemy as sa
 
-    from network.disclosure import published_sql
-    from network.database import owner_engine
-    from network.extensions import db
+    from network.core.database import owner_engine
+    from network.core.extensions import db
+    from network.national.disclosure import published_sql
 
     cells = sa.select(sa.func.generate_series(1, 6000).label("n")).subquery()
     published = published_sql(sa.literal(1), sa.literal("cell ", sa.Text) + sa.cast(cells.c.n, sa.Text), 6)
@@ -58,8 +58,7 @@ def test_the_keyed_rounding_is_unbiased_the_same_for_the_same_cell_and_needs_its
     with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
         db.session.execute(sa.text("DELETE FROM disclosure_key"))
     db.session.rollback()
-    with owner_engine().connect() as owner:
-        with owner.begin() as transaction:
-            owner.execute(sa.text("DELETE FROM disclosure_key"))
-            assert owner.scalar(sa.select(published_sql(sa.literal(1), sa.literal("cell", sa.Text), 6))) is None
-            transaction.rollback()
+    with owner_engine().connect() as owner, owner.begin() as transaction:
+        owner.execute(sa.text("DELETE FROM disclosure_key"))
+        assert owner.scalar(sa.select(published_sql(sa.literal(1), sa.literal("cell", sa.Text), 6))) is None
+        transaction.rollback()

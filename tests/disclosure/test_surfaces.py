@@ -2,8 +2,8 @@
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
+from network.core.accounts.models import User
+from network.core.extensions import db
 from tests.dashboards.test_views import PERIOD, _page_cells, network  # noqa: F401  (the fixture)
 from tests.factories import bearer, login, make_api_token
 
@@ -35,7 +35,7 @@ def test_the_api_gives_exactly_what_the_page_shows(app, client, network, query):
 
 
 def test_the_national_periods_are_snapped_to_whole_years_and_bad_places_refused(app):
-    from network.dashboards.services import parse_filters
+    from network.national.dashboards.services import parse_filters
 
     with app.test_request_context():
         filters, errors = parse_filters({"from": "2024-03", "to": "2025-06"}, national=True)

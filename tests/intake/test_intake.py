@@ -4,10 +4,10 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.intake import services
 from tenants.intake.models import IntakeResponse, QuestionSet
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_mentee, make_tenant, make_user
 
 

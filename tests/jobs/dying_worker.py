@@ -6,7 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
-from network.mail import backends
+from network.core.mail import backends
 
 MARKER = Path(sys.argv[1])
 deliver_to_file = backends.BACKENDS["file"]

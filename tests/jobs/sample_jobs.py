@@ -1,7 +1,7 @@
 """Jobs the tests enqueue: importable by a worker process, like real jobs."""
-from network.accounts.models import Invitation
-from network.extensions import db
-from tenants.tenancy import current_tenant_id
+from network.core.accounts.models import Invitation
+from network.core.extensions import db
+from network.core.tenancy import current_tenant_id
 
 
 def tenant_in_context():

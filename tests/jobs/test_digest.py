@@ -1,19 +1,19 @@
 """The daily digest: each partner's admins and staff hear once a day what waits for them."""
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from network.accounts import services as accounts
-from network.accounts.models import User
-from network.extensions import db
-from network.jobs import enqueue
-from network.mail.models import OutboxMessage
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
+from network.core.accounts import services as accounts
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.jobs import enqueue
+from network.core.mail.models import OutboxMessage
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from tenants.workspace.digest import send_daily_digests, send_workspace_digest
 
-MORNING = datetime(2026, 11, 24, 7, 0, tzinfo=timezone.utc)
+MORNING = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
 def _invite_into_alpha(network, email="nova@example.pt"):

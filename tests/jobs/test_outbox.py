@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.database import owner_engine
-from network.extensions import db
-from network.mail import send_email
-from network.mail.delivery import deliver_message
-from network.mail.models import OutboxMessage
-from network.mail.outbox import purge_old_messages
-from network.timeutil import utcnow
-from tenants.tenancy import tenant_context
+from network.core.database import owner_engine
+from network.core.extensions import db
+from network.core.mail import send_email
+from network.core.mail.delivery import deliver_message
+from network.core.mail.models import OutboxMessage
+from network.core.mail.outbox import purge_old_messages
+from network.core.tenancy import tenant_context
+from network.core.timeutil import utcnow
 from tests.factories import login, make_tenant, make_user
 
 RESET_TEMPLATE = "accounts/email/password_reset.txt"
@@ -226,7 +226,7 @@ def test_staff_see_their_tenants_outbox_and_resend_a_failed_message(app, client,
 def test_mentors_and_mentees_do_not_see_the_outbox(app, client, two_partners):
     with app.app_context():
         tenant_id = two_partners.alpha.id
-        from tenants.tenancy.models import Tenant
+        from network.core.tenancy.models import Tenant
 
         make_user("mentor@example.pt", roles=[(db.session.get(Tenant, tenant_id), "mentor")])
         db.session.commit()

@@ -13,12 +13,11 @@ from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
 from config import PROJECT_ROOT
-from network.database import owner_engine
-from network.extensions import db
-from network.jobs import enqueue
-from network.jobs.periodic import PERIODIC_JOBS, run_periodic_job, schedule_periodic_jobs
-from network.jobs.runner import AppContextJob
-from network.mail.outbox import sweep_pending_messages
+from network.core.database import owner_engine
+from network.core.jobs import enqueue
+from network.core.jobs.periodic import PERIODIC_JOBS, run_periodic_job, schedule_periodic_jobs
+from network.core.jobs.runner import AppContextJob
+from network.core.mail.outbox import sweep_pending_messages
 from tests.conftest import DATABASE_URL
 from tests.factories import login
 from tests.jobs import sample_jobs

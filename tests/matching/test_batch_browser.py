@@ -6,10 +6,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.matching.services import save_matching_settings
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import tenant_context
 from tests.factories import PASSWORD, make_ready_mentee, make_ready_mentor, make_tenant, make_user
 from tests.portal.test_browser import (  # noqa: F401 (fixtures)
     ACTION_TIMEOUT_MS,

@@ -4,11 +4,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.submit import submit
+from tenants.intake.services import withdraw_consent
 from tenants.matching import batch, proposals, services
-from tenants.participants.services import withdraw_consent
 from tenants.processes.models import MentoringProcess
-from network.submit import submit
 from tests.factories import make_mentor
 from tests.processes.conftest import partner, ready_mentee, ready_mentor  # noqa: F401 (fixture)
 

@@ -6,15 +6,14 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from network.accounts.models import User
-from network.extensions import db
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.submit import submit
+from network.core.tenancy import tenant_context
 from tenants.matching import proposals, services
 from tenants.processes.models import MentoringProcess
-from network.submit import submit
-from tenants.tenancy import tenant_context
 from tests.conftest import DATABASE_URL
 from tests.factories import make_ready_mentee, make_ready_mentor, make_tenant, make_user
-
 
 
 def _proposal(staff, exclusions=()):

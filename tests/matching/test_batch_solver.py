@@ -156,7 +156,7 @@ def test_why_not_agrees_with_solving_again_with_the_pair_forced(instance, mode, 
     assert _value(answer.proposed, mode) == _brute_force(pool, mode)
     assert _value(answer.forced, mode) == _brute_force(pool, mode, pins=[(mentee.id, mentor.id)])
     assert answer.total_difference == answer.forced.total - answer.proposed.total
-    for displaced_id, score_with, mentor_then, _ in answer.displaced:
+    for displaced_id, _score_with, mentor_then, _ in answer.displaced:
         assert answer.proposed.mentor_of[displaced_id] == mentor.id and mentor_then != mentor.id
 
 

@@ -2,12 +2,12 @@
 import pytest
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.matching import services
 from tenants.matching.models import MatchingProposal
 from tenants.participants.models import Mentee
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_tenant, make_user
 from tests.processes.conftest import ready_mentee, ready_mentor
 

@@ -1,7 +1,7 @@
 """Mentees choose among suggested mentors in the portal; staff confirm the choice."""
-from network.extensions import db
+from network.core.extensions import db
+from network.core.submit import submit
 from tenants.matching import choice, services
-from network.submit import submit
 from tenants.processes.services import ProcessRefused
 from tests.processes.conftest import partner, ready_mentee, ready_mentor  # noqa: F401 (fixture)
 

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from network.extensions import db
+from network.core.extensions import db
 from tenants.matching import services
 from tenants.matching.scoring import rank
 from tests.processes.conftest import partner, ready_mentee, ready_mentor  # noqa: F401 (fixture)
@@ -146,7 +146,7 @@ def test_ties_beyond_the_limit_are_broken_as_the_reference_does(partner):  # noq
 @pytest.mark.isolation
 def test_the_database_scores_only_the_current_partners_mentors(partner):  # noqa: F811
     """A perfect mentor of another partner is neither scored nor suggested."""
-    from tenants.tenancy import tenant_context
+    from network.core.tenancy import tenant_context
     from tests.factories import make_tenant
 
     other = make_tenant("beta")

@@ -3,9 +3,9 @@ from datetime import date
 
 from flask_babel import force_locale
 
-from network.extensions import db
+from network.core.extensions import db
+from tenants.intake.services import withdraw_consent
 from tenants.matching import services
-from tenants.participants.services import withdraw_consent
 from tests.factories import make_mentor
 from tests.processes.conftest import partner, ready_mentee, ready_mentor  # noqa: F401 (fixture)
 
@@ -17,7 +17,8 @@ def _names(suggestions):
 def test_only_ready_consented_trained_mentors_with_room_are_suggested(partner):  # noqa: F811
     mentee = ready_mentee(support_areas=["health"])
     ready_mentor("Pronta Silva", support_areas=["health"])
-    make_mentor("Sem Consentimento", email="sem@example.pt", training_completed_on=date(2026, 1, 1)).status = "available"
+    unconsented = make_mentor("Sem Consentimento", email="sem@example.pt", training_completed_on=date(2026, 1, 1))
+    unconsented.status = "available"
     untrained = ready_mentor("Sem Formação")
     untrained.training_completed_on = None
     paused = ready_mentor("Em Pausa")

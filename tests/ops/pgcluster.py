@@ -26,7 +26,7 @@ def _server_binaries():
         return Path(os.environ["PG_BIN"])
     if os.environ.get("TEST_DATABASE_URL") and SYSTEM_PG_BIN.exists():
         return SYSTEM_PG_BIN
-    from network.embedded_postgres import binaries
+    from network.core.embedded_postgres import binaries
 
     return binaries()
 

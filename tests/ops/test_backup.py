@@ -4,14 +4,13 @@ upgrade`, `flask rollups rebuild`; then the restored database keeps every tenant
 import sqlalchemy as sa
 
 from config import database_url
-from network import create_app
-from network.accounts.models import User
-from network.extensions import db
-from tenants.tenancy import TenantScoped, tenant_context
-from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.tenancy import TenantScoped, tenant_context
+from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE
+from network.national.app import create_app
 from tests import factories
 from tests.conftest import DATABASE_URL
-
 
 TENANT_TABLES = sorted(mapper.class_.__tablename__ for mapper in db.Model.registry.mappers
                        if issubclass(mapper.class_, TenantScoped))

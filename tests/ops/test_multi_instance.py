@@ -19,20 +19,19 @@ from rq.job import Job
 from rq.registry import FinishedJobRegistry, ScheduledJobRegistry
 
 from config import PROJECT_ROOT
-from network.dashboards.models import RollupStatus
-from network.dashboards.rebuild import rebuild_rollups
-from network.extensions import db
-from network.jobs.periodic import PERIODIC_JOBS
-from network.mail import send_email
-from network.mail.models import OutboxMessage
-from network.mail.outbox import schedule_delivery
-from tenants.tenancy import tenant_context
+from network.core.extensions import db
+from network.core.jobs.periodic import PERIODIC_JOBS
+from network.core.mail import send_email
+from network.core.mail.models import OutboxMessage
+from network.core.mail.outbox import schedule_delivery
+from network.core.tenancy import tenant_context
+from network.national.dashboards.models import RollupStatus
+from network.national.dashboards.rebuild import rebuild_rollups
 from tests.conftest import DATABASE_URL
 from tests.dashboards.history import History, make_network
 from tests.dashboards.test_rollups import national_rows, rollup_rows
 from tests.factories import PASSWORD
 from tests.ops.pgcluster import free_port
-
 
 BIN = Path(sys.executable).parent
 MESSAGES = 6
@@ -56,7 +55,7 @@ class Processes:
         self.env, self.tmp_path, self.running = env, tmp_path, []
 
     def start(self, *argv, name):
-        log = open(self.tmp_path / f"{name}.log", "w")
+        log = open(self.tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed by stop_all)
         process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.running.append((process, log))
         return process
@@ -73,7 +72,7 @@ class Processes:
         return base
 
     def stop_all(self):
-        for process, log in self.running:
+        for process, _log in self.running:
             process.terminate()
         for process, log in self.running:
             try:

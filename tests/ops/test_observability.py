@@ -9,11 +9,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
-from network import create_app
-from network.extensions import db
-from network.ops.logs import JsonFormatter, TextFormatter
+from network.core.extensions import db
+from network.core.ops.logs import JsonFormatter, TextFormatter
+from network.core.tenancy import tenant_context
+from network.national.app import create_app
 from tenants.participants.services import allowed_moves
-from tenants.tenancy import tenant_context
 from tests.conftest import DATABASE_URL, RUNTIME_DATABASE_URL
 from tests.factories import login, make_mentee
 
@@ -86,7 +86,7 @@ def test_metrics_parse_and_carry_the_key_series_with_names_only(app, client, two
     assert ("participants.mentee_detail", "404") in requests
     assert ("participants.mentee_list", "200") in requests
     jobs = {s.labels["function"] for s in families["rede_jobs"].samples if s.labels.get("status") == "finished"}
-    assert "network.dashboards.hooks.recount_stale_partner" in jobs
+    assert "network.national.dashboards.hooks.recount_stale_partner" in jobs
     queues = {s.labels["queue"] for s in families["rede_rq_jobs"].samples}
     assert queues == {"default", "mail", "rollups", "exports"}
     up = {s.labels["component"]: s.value for s in families["rede_component_up"].samples}
@@ -135,7 +135,7 @@ def test_one_json_line_per_request_and_per_job_with_ids_and_no_personal_data(app
 
     jobs = _lines(caplog, "rede.jobs")
     assert [(job["function"], job["status"]) for job in jobs] == [
-        ("network.dashboards.hooks.recount_stale_partner", "finished")]
+        ("network.national.dashboards.hooks.recount_stale_partner", "finished")]
     assert jobs[0]["request_id"] == generated  # the job carries the id of the request that asked for it
     assert jobs[0]["tenant_id"] == two_partners.alpha.id and jobs[0]["duration_ms"] > 0
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from config import database_url
-from network import create_app
+from network.national.app import create_app
 
 DEADLINE = 5
 

@@ -7,9 +7,9 @@ from flask_migrate import upgrade
 from prometheus_client.parser import text_string_to_metric_families
 
 from config import database_url
-from network import create_app
-from network.dashboards.services import dashboard_data, parse_filters
-from network.extensions import db
+from network.core.extensions import db
+from network.national.app import create_app
+from network.national.dashboards.services import dashboard_data, parse_filters
 from tests import factories
 from tests.ops.pgcluster import wait_for_replay
 

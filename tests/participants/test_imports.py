@@ -8,14 +8,15 @@ from flask_babel import force_locale
 from marshmallow import ValidationError
 from openpyxl import Workbook
 
-from network.extensions import db
-from tenants.audit.models import AuditEvent
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants import imports
 from tenants.participants.models import Mentee, MenteeLanguage, Mentor, ParticipantImport
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_mentee, make_tenant, make_user
 
-MENTEE_HEADER = "full_name,email,phone,municipality,country_of_origin,arrival_year,portuguese_level,languages,support_areas"
+MENTEE_HEADER = ("full_name,email,phone,municipality,country_of_origin,arrival_year,portuguese_level,languages,"
+                 "support_areas")
 
 
 @pytest.fixture
@@ -44,7 +45,8 @@ def test_a_file_with_the_wrong_columns_is_refused_whole(workspace):
     with force_locale("en"), pytest.raises(ValidationError) as error:
         imports.start_import("mentee", "list.csv", data, workspace)
     problems = error.value.normalized_messages()["file"]
-    assert problems[0].startswith("Unknown columns: name, e_mail, favourite_colour. The columns can be: full_name, email")
+    assert problems[0].startswith("Unknown columns: name, e_mail, favourite_colour. "
+                                  "The columns can be: full_name, email")
     assert problems[1:] == ["These columns appear more than once: email.", "Missing columns: full_name."]
     assert _count(ParticipantImport) == 0
 
@@ -96,7 +98,8 @@ def test_the_preview_reports_every_problem_by_row_and_column(workspace):
 
 
 def test_a_confirmed_import_creates_everyone_with_their_details_and_history(workspace):
-    data = _csv(MENTEE_HEADER, "Amina Idris,amina@example.pt,+351 912 345 678,Lisboa,SD,2023,a2,ar:native,Habitação; health")
+    data = _csv(MENTEE_HEADER,
+                "Amina Idris,amina@example.pt,+351 912 345 678,Lisboa,SD,2023,a2,ar:native,Habitação; health")
     participant_import = imports.start_import("mentee", "list.csv", data, workspace)
     assert imports.confirm_import(participant_import, workspace) == 1
     mentee = db.session.scalar(sa.select(Mentee))

@@ -6,11 +6,12 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.extensions import db
-from tenants.audit.models import AuditEvent
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from tenants.intake import services as intake
 from tenants.participants import services
 from tenants.participants.schemas import MenteeSchema, MentorSchema
-from tenants.tenancy import tenant_context
 from tests.factories import give_consent, make_mentee, make_mentor, make_tenant, make_user
 
 
@@ -29,7 +30,7 @@ def _messages(error, locale="en"):
 
 
 def _interview(participant, staff, recommendation="accept"):
-    return services.record_interview(
+    return intake.record_interview(
         participant, {"held_on": date.today(), "interviewer_id": staff.id, "recommendation": recommendation}, staff
     )
 
@@ -205,7 +206,7 @@ def test_only_applicants_are_interviewed_and_by_the_workspace_staff(workspace):
     outsider = make_user("someone@elsewhere.pt", roles=[(make_tenant("beta"), "staff")])
     mentee = make_mentee(actor=staff)
     with force_locale("en"), pytest.raises(ValidationError) as error:
-        services.record_interview(mentee, {"held_on": date.today(), "interviewer_id": outsider.id,
+        intake.record_interview(mentee, {"held_on": date.today(), "interviewer_id": outsider.id,
                                            "recommendation": "accept"}, staff)
     assert _messages(error) == {"interviewer_id": ["Choose one of the options."]}
     _interview(mentee, staff, "decline")
@@ -243,14 +244,14 @@ def test_a_withdrawn_consent_is_honoured_at_once(workspace):
     mentee = _ready_mentee(staff)
     consent = give_consent(mentee, staff)
     assert db.session.scalars(services.ready_for_matching("mentee")).all() == [mentee]
-    services.withdraw_consent(mentee, consent, staff)
+    intake.withdraw_consent(mentee, consent, staff)
     assert consent.withdrawn_at is not None and consent.withdrawn_by_id == staff.id
     assert not services.can_be_matched(mentee)
     assert db.session.scalars(services.ready_for_matching("mentee")).all() == []
     page = services.list_participants("mentee", services.ParticipantQuery(consent="given"))
     assert page.total == 0
     with force_locale("en"), pytest.raises(ValidationError) as error:
-        services.withdraw_consent(mentee, consent, staff)
+        intake.withdraw_consent(mentee, consent, staff)
     assert _messages(error) == {"consent": ["This consent was already withdrawn."]}
 
 
@@ -261,7 +262,7 @@ def test_a_current_consent_is_not_recorded_twice_but_can_be_given_again_after_wi
     with force_locale("en"), pytest.raises(ValidationError) as error:
         give_consent(mentor, staff)
     assert _messages(error) == {"purpose": ["This consent is already recorded and current."]}
-    services.withdraw_consent(mentor, consent, staff)
+    intake.withdraw_consent(mentor, consent, staff)
     assert give_consent(mentor, staff).is_current
     assert [c.is_current for c in mentor.consents] == [True, False]
 
@@ -291,7 +292,8 @@ def test_lists_search_filter_sort_and_paginate(workspace):
     second = services.list_participants("mentor", query(page=2))
     assert [row[0].full_name for row in second.rows] == [f"Mentor {n}" for n in range(25, 30)]
     assert services.list_participants("mentor", query(page=99)).page == 2
-    assert services.list_participants("mentor", query(sort="name", direction="desc")).rows[0][0].full_name == "Mentor 29"
+    last_first = services.list_participants("mentor", query(sort="name", direction="desc"))
+    assert last_first.rows[0][0].full_name == "Mentor 29"
     assert services.list_participants("mentor", query(municipality="porto")).total == 10
     assert services.list_participants("mentor", query(language="fr")).total == 15
     assert services.list_participants("mentor", query(support_area="housing")).total == 5

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants import imports
 from tenants.participants.models import ParticipantImport
-from tenants.tenancy import tenant_context
 from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD, make_tenant, make_user
 from tests.live_server import Connection, gunicorn, multipart, worker_pids

@@ -6,13 +6,13 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
-from network.reference.services import create_company
-from tenants.audit.models import AuditEvent
+from network.core.accounts.models import User
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.reference.services import create_company
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from tenants.participants.models import Consent, Mentee, Mentor
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
 from tests.factories import login, make_mentee, make_mentor, make_user
 
 
@@ -188,7 +188,8 @@ def test_an_interview_moves_the_status_and_a_status_can_be_changed_by_hand(app, 
     url = f"/t/{alpha.slug}/mentees/{mentee_id}"
     form = _page(staff_client.get(f"{url}/interview"))
     assert "Tiago Técnico" in form
-    refused = staff_client.post(f"{url}/interview", data={"held_on": "", "interviewer_id": "", "recommendation": "maybe"})
+    refused = staff_client.post(f"{url}/interview",
+                                data={"held_on": "", "interviewer_id": "", "recommendation": "maybe"})
     assert refused.status_code == 400 and "Choose one of the options." in _page(refused)
     with alpha.records():
         staff_id = db.session.scalar(sa.select(User.id).filter_by(email=two_partners.alpha_staff))

@@ -4,11 +4,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from network.accounts import services as accounts
-from network.extensions import db
+from network.core.accounts import services as accounts
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.portal import services as portal
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
 from tests.factories import give_consent, make_mentee, make_mentor, make_tenant, make_user
 from tests.processes.conftest import AGREEMENT
 

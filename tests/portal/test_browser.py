@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.processes import services as processes
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import tenant_context
 from tests.conftest import REQUIRE_SERVICES
 from tests.factories import PASSWORD, make_tenant, make_user
 

@@ -1,9 +1,9 @@
 """A participant of one partner reaches nothing of another partner through the portal."""
 import pytest
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_tenant, make_user
 from tests.portal.conftest import give_portal_account, ready_mentee, ready_mentor
 

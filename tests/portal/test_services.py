@@ -7,17 +7,17 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.accounts import services as accounts
-from network.accounts.models import Invitation, User
-from network.extensions import db
+from network.core.accounts import services as accounts
+from network.core.accounts.models import Invitation, User
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy.models import Tenant
 from tenants.activities.models import Activity, ActivityInvitation, NetworkActivity
-from tenants.audit.models import AuditEvent
 from tenants.participants.models import Mentee, Mentor
 from tenants.portal import services as portal
 from tenants.portal.models import FollowUpAnswer
 from tenants.processes import services as processes
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy.models import Tenant
 from tests.factories import make_user
 from tests.portal.conftest import ready_mentee, walk_process
 from tests.processes.conftest import AGREEMENT

@@ -5,14 +5,14 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import Invitation, User
-from network.extensions import db
+from network.core.accounts.models import Invitation, User
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.activities.models import Activity, ActivityInvitation
 from tenants.participants.models import Mentee
 from tenants.portal.models import FollowUpAnswer
 from tenants.processes import services as processes
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import tenant_context
 from tests.factories import PASSWORD, login
 from tests.portal.conftest import ready_mentee, walk_process
 from tests.processes.conftest import AGREEMENT

@@ -6,17 +6,18 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from network.database import owner_engine
-from network.extensions import db
-from network.mail import send_email
+from network.core.database import owner_engine
+from network.core.extensions import db
+from network.core.mail import send_email
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from tenants.activities import services as activities
 from tenants.intake import services as intake
+from tenants.intake.services import record_interview, withdraw_consent
 from tenants.participants.imports import start_import
-from tenants.participants.services import form_data, record_interview, update_participant, withdraw_consent
+from tenants.participants.services import form_data, update_participant
 from tenants.portal import services as portal
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
-from tenants.tenancy.models import Tenant
 from tests.factories import give_consent, make_api_token, make_mentee, make_ready_mentor, make_user
 
 # Every personal value below contains one of these (case-insensitive).
@@ -84,9 +85,9 @@ def mentee_with_everything(tenant_id, staff):
                                              "held_on": date(2024, 1, 20), "place": "Biblioteca",
                                              "audience": "mentees"}, staff)
         activities.invite(activity, [f"mentee:{mentee.id}"], staff)
-        start_import("mentee", "lista.csv", "full_name,email,phone,municipality\n"
-                     "Zorvana Quixley,zorvana.quixley@example.pt,+351917771234,Porto\n"
-                     "Outra Pessoa,outra@example.pt,,Porto\n".encode(), staff)
+        start_import("mentee", "lista.csv", b"full_name,email,phone,municipality\n"
+                     b"Zorvana Quixley,zorvana.quixley@example.pt,+351917771234,Porto\n"
+                     b"Outra Pessoa,outra@example.pt,,Porto\n", staff)
         mentee_id, mentor_id = mentee.id, mentor.id
 
     account = make_user("zorvana.account@example.pt", "Zorvana Quixley", roles=[(tenant, "mentee")])

@@ -4,19 +4,19 @@ its one narrow path."""
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import Membership, User
-from network.dashboards.rollups import refresh_tenant_rollups
-from network.database import owner_engine
-from network.extensions import db
-from tenants.audit.models import AuditEvent
+from network.core.accounts.models import Membership, User
+from network.core.audit.models import AuditEvent
+from network.core.database import owner_engine
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.core.tenancy.rls import apply_transaction_settings
+from network.national.dashboards.rollups import refresh_tenant_rollups
 from tenants.participants.models import Consent, Mentee
 from tenants.privacy.audit_redaction import REDACTED
 from tenants.privacy.erasure import ErasureRefused, erase_participant
 from tenants.privacy.models import Erasure
-from tenants.processes.models import Meeting, MentoringProcess
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
-from tenants.tenancy.rls import apply_transaction_settings
+from tenants.processes.models import Meeting, MentoringProcess
 from tests.factories import PASSWORD, login, make_ready_mentee, make_ready_mentor, make_user, two_partner_network
 from tests.privacy.helpers import TOKENS, leftovers, mentee_with_everything, rollup_tables
 

@@ -5,15 +5,15 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
-from tenants.audit.models import AuditEvent
+from network.core.accounts.models import User
+from network.core.audit.models import AuditEvent
+from network.core.extensions import db
+from network.core.tenancy import TenantScoped, tenant_context
 from tenants.participants.models import Mentee
 from tenants.privacy import walk
 from tenants.privacy.erasure import ERASURE_POLICY
 from tenants.privacy.export import subject_access_export
 from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
-from tenants.tenancy import TenantScoped, tenant_context
 from tests.factories import login, two_partner_network
 from tests.privacy.helpers import mentee_with_everything
 
@@ -53,7 +53,7 @@ def test_every_text_column_the_walk_reaches_has_an_erasure_decision(app):
     """Adding a text or JSON column to a table about a person fails here until its erasure
     (keep, clear, pseudonym) is written in ERASURE_POLICY."""
     undecided = []
-    for role, root in walk.PARTICIPANT_TABLES.items():
+    for _role, root in walk.PARTICIPANT_TABLES.items():
         for table_name in {root, *(name for name, _ in walk.walk_plan(root))}:
             policy = ERASURE_POLICY.get(table_name)
             assert policy is not None, f"{table_name}: add it to ERASURE_POLICY"

@@ -1,22 +1,22 @@
 """Retention rules: the dry run lists exactly what the real run changes, the daily job runs
 in each partner's workspace with that partner's rules, and partner administrators set them."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import User
-from network.extensions import db
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants.imports import start_import
 from tenants.participants.models import Mentee, Mentor, ParticipantImport
 from tenants.privacy.models import Erasure
 from tenants.privacy.retention import apply_retention, apply_retention_everywhere, retention_plan, save_retention_rules
 from tenants.processes import services as processes
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_ready_mentee, make_ready_mentor, two_partner_network
 
 TODAY = date(2026, 11, 24)
-OLD = datetime(2023, 1, 1, tzinfo=timezone.utc)
+OLD = datetime(2023, 1, 1, tzinfo=UTC)
 
 
 def _pair_ended_on(name, day, staff):
@@ -52,7 +52,7 @@ def partners(app_context):
             # ... but a withdrawal last month starts the clock again.
             recent = make_ready_mentee("Retirou Agora")
             recent.updated_at = recent.consents[0].recorded_at = OLD
-            recent.consents[0].withdrawn_at = datetime(2026, 10, 20, tzinfo=timezone.utc)
+            recent.consents[0].withdrawn_at = datetime(2026, 10, 20, tzinfo=UTC)
             stale = start_import("mentee", "antiga.csv", b"full_name,email,municipality\nRui,rui@example.pt,Porto\n",
                                  staff[slug])
             stale.created_at = OLD
@@ -91,7 +91,7 @@ def test_the_dry_run_lists_exactly_what_the_run_changes(partners):
 
 def test_the_daily_job_applies_each_partners_rules_in_its_own_workspace(partners):
     network, expected = partners
-    apply_retention_everywhere(scheduled_for=datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc))
+    apply_retention_everywhere(scheduled_for=datetime(2026, 11, 24, 4, 0, tzinfo=UTC))
     db.session.remove()
     for slug in ("alpha", "beta"):
         with tenant_context(getattr(network, slug).id):

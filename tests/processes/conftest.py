@@ -5,9 +5,9 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import force_locale
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import activate_tenant
 from tenants.processes import services
-from tenants.tenancy import activate_tenant
 from tests.factories import make_ready_mentee, make_ready_mentor, make_tenant, make_user
 
 GOALS = [

@@ -4,10 +4,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from network.accounts.models import User
-from network.extensions import db
-from network.mail.models import OutboxMessage
-from network.mail.delivery import render_message
+from network.core.accounts.models import User
+from network.core.extensions import db
+from network.core.mail.delivery import render_message
+from network.core.mail.models import OutboxMessage
 from tenants.processes import reminders
 from tenants.processes import services as processes
 from tenants.workspace.digest import send_workspace_digest

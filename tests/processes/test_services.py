@@ -4,12 +4,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import activate_tenant
+from tenants.intake.services import withdraw_consent
 from tenants.matching.services import confirm_match
-from tenants.participants.services import withdraw_consent
 from tenants.processes import services
 from tenants.processes.models import PROCESS_STATES, MentoringProcess
-from tenants.tenancy import activate_tenant
 from tests.factories import make_tenant, make_user
 from tests.processes.conftest import AGREEMENT, GOALS, evaluation, ready_mentee, ready_mentor
 

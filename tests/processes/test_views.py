@@ -1,15 +1,14 @@
 """The staff pages of a process, walked as a case manager would."""
-import re
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from network.extensions import db
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes import services
 from tenants.processes.models import MentoringProcess
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_tenant, make_user
 from tests.processes.conftest import AGREEMENT, ready_mentee, ready_mentor
 
@@ -151,7 +150,7 @@ def test_matching_weights_are_set_by_partner_admins_only(app, client, workspace)
     client.post("/logout")
     with app.app_context():
         tenant_slug = workspace["slug"]
-        from tenants.tenancy.models import Tenant
+        from network.core.tenancy.models import Tenant
         tenant = db.session.scalar(sa.select(Tenant).filter_by(slug=tenant_slug))
         make_user("admin@alpha.pt", roles=[(tenant, "partner_admin")])
         db.session.commit()

@@ -4,9 +4,9 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from marshmallow import ValidationError
 
-from network.extensions import db
-from network.reference import services
-from network.reference.models import Company, SupportArea
+from network.core.extensions import db
+from network.core.reference import services
+from network.core.reference.models import Company, SupportArea
 from tests.factories import login
 
 
@@ -30,7 +30,8 @@ def test_codes_and_company_names_are_unique(app_context):
             "This code is already used by another support area."]
         with pytest.raises(ValidationError) as error:
             services.create_company("empresa exemplo, s.a.")
-        assert [str(m) for m in error.value.normalized_messages()["name"]] == ["A company with this name already exists."]
+        messages = [str(m) for m in error.value.normalized_messages()["name"]]
+        assert messages == ["A company with this name already exists."]
     assert services.active_support_areas()[-1].code == "sports"
 
 

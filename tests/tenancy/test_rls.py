@@ -4,23 +4,22 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.dashboards.models import DashboardExport
-from network.accounts.models import Invitation
-from network.extensions import db
-from network.timeutil import utcnow
-from tenants.audit.services import record_event
-from tenants.tenancy import TenantScoped, tenant_context
-from tenants.tenancy.rls import NATIONAL_ROLE, RUNTIME_LOGIN_ROLE, RUNTIME_ROLE
+from network.core.accounts.models import Invitation
+from network.core.audit.services import record_event
+from network.core.extensions import db
+from network.core.tenancy import TenantScoped, tenant_context
+from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_LOGIN_ROLE, RUNTIME_ROLE
+from network.core.timeutil import utcnow
+from network.national.dashboards.models import DashboardExport
 from tests.factories import (
     make_tenant,
-    one_activity_record_of_each_kind,
     make_user,
+    one_activity_record_of_each_kind,
     one_participant_record_of_each_kind,
     one_portal_record_of_each_kind,
     one_privacy_record_of_each_kind,
     one_process_record_of_each_kind,
 )
-
 
 TENANT_TABLES = sorted(
     mapper.class_.__tablename__ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantScoped)
@@ -90,18 +89,17 @@ def test_raw_select_sees_only_the_tenant_in_the_setting(two_tenants_with_rows, t
 @pytest.mark.parametrize("table", TENANT_TABLES)
 def test_raw_insert_for_another_tenant_is_rejected(two_tenants_with_rows, table):
     alpha, beta = two_tenants_with_rows
-    with db.engine.connect() as connection:
-        with connection.begin():
-            _as(connection, RUNTIME_ROLE, alpha)
-            # Copy one of alpha's own rows, claiming it for beta.
-            columns = [c.name for c in db.metadata.tables[table].columns if c.name not in ("id", "tenant_id", "token_hash")]
-            extra = ", token_hash" if table == "invitations" else ""
-            extra_value = ", 'forged'" if table == "invitations" else ""
-            with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
-                connection.exec_driver_sql(
-                    f"INSERT INTO {table} (tenant_id, {', '.join(columns)}{extra}) "
-                    f"SELECT {beta}, {', '.join(columns)}{extra_value} FROM {table} LIMIT 1"
-                )
+    with db.engine.connect() as connection, connection.begin():
+        _as(connection, RUNTIME_ROLE, alpha)
+        # Copy one of alpha's own rows, claiming it for beta.
+        columns = [c.name for c in db.metadata.tables[table].columns if c.name not in ("id", "tenant_id", "token_hash")]
+        extra = ", token_hash" if table == "invitations" else ""
+        extra_value = ", 'forged'" if table == "invitations" else ""
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            connection.exec_driver_sql(
+                f"INSERT INTO {table} (tenant_id, {', '.join(columns)}{extra}) "
+                f"SELECT {beta}, {', '.join(columns)}{extra_value} FROM {table} LIMIT 1"
+            )
 
 
 def test_national_role_cannot_write(two_tenants_with_rows):
@@ -124,7 +122,8 @@ def test_the_app_session_runs_as_the_runtime_role(two_tenants_with_rows):
     alpha, _ = two_tenants_with_rows
     with tenant_context(alpha):
         assert db.session.execute(sa.text("SELECT current_user")).scalar() == RUNTIME_ROLE
-        assert db.session.execute(sa.text("SELECT count(*) FROM audit_events WHERE action = 'workspace.opened'")).scalar() == 1
+        opened = sa.text("SELECT count(*) FROM audit_events WHERE action = 'workspace.opened'")
+        assert db.session.execute(opened).scalar() == 1
 
 
 def test_the_app_logs_in_as_a_role_that_is_only_the_runtime_roles(two_tenants_with_rows):

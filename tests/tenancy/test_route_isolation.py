@@ -4,11 +4,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import Invitation, Membership
-from network.extensions import db
-from network.reference.services import create_company
+from network.core.accounts.models import Invitation, Membership
+from network.core.extensions import db
+from network.core.reference.services import create_company
+from network.core.tenancy import tenant_context
 from tenants.participants.models import Consent, Mentee, Mentor, ParticipantImport
-from tenants.tenancy import tenant_context
 from tests.factories import login, make_tenant, make_user, objects_for_every_route
 
 pytestmark = pytest.mark.isolation

@@ -4,18 +4,18 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from network.accounts.models import Invitation
-from network.extensions import db
-from network.timeutil import utcnow
-from tenants.audit.models import AuditEvent
-from tenants.audit.services import record_event
-from tenants.tenancy import (
+from network.core.accounts.models import Invitation
+from network.core.audit.models import AuditEvent
+from network.core.audit.services import record_event
+from network.core.extensions import db
+from network.core.tenancy import (
     TenantContextMissing,
     TenantScoped,
     activate_tenant,
     national_rollup_bypass,
     tenant_context,
 )
+from network.core.timeutil import utcnow
 from tests.factories import make_tenant
 
 pytestmark = pytest.mark.isolation

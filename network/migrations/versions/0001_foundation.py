@@ -1,16 +1,15 @@
 """foundation: tenants, accounts, invitations, audit log
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-24 03:50:52.350132
 
 """
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil
-from tenants.tenancy import rls
-
+import network.core.timeutil
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0001_foundation'
@@ -28,7 +27,7 @@ def upgrade():
     sa.Column('district', sa.Enum('aveiro', 'beja', 'braga', 'braganca', 'castelo_branco', 'coimbra', 'evora', 'faro', 'guarda', 'leiria', 'lisboa', 'portalegre', 'porto', 'santarem', 'setubal', 'viana_do_castelo', 'vila_real', 'viseu', 'acores', 'madeira', name='district', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('default_locale', sa.Enum('pt_PT', 'en', name='tenant_locale', native_enum=False, create_constraint=True, length=8), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tenants')),
     sa.UniqueConstraint('slug', name=op.f('uq_tenants_slug'))
     )
@@ -40,13 +39,13 @@ def upgrade():
     sa.Column('preferred_locale', sa.Enum('pt_PT', 'en', name='user_locale', native_enum=False, create_constraint=True, length=8), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('session_epoch', sa.Integer(), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('last_login_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('last_login_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
     )
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('occurred_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('occurred_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('record_type', sa.String(length=64), nullable=True),
@@ -66,11 +65,11 @@ def upgrade():
     sa.Column('role', sa.Enum('coordinator', 'partner_admin', 'staff', 'mentor', 'mentee', name='invitation_role', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('invited_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('accepted_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('accepted_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('accepted_by_id', sa.Integer(), nullable=True),
-    sa.Column('revoked_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['accepted_by_id'], ['users.id'], name=op.f('fk_invitations_accepted_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_invitations_invited_by_id_users'), ondelete='SET NULL'),
@@ -85,7 +84,7 @@ def upgrade():
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('coordinator', 'partner_admin', 'staff', 'mentor', 'mentee', name='membership_role', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_memberships_tenant_id_tenants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),

@@ -8,9 +8,8 @@ Create Date: 2026-11-24 04:15:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil
-from tenants.tenancy import rls
-
+import network.core.timeutil
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0002_participants'
@@ -65,7 +64,7 @@ def upgrade():
     op.create_table('companies',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_companies')),
     sa.UniqueConstraint('name', name=op.f('uq_companies_name'))
     )
@@ -73,8 +72,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('mentor', 'mentee', name='question_set_role', native_enum=False, create_constraint=True, length=8), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('published_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('published_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_question_sets')),
     sa.UniqueConstraint('role', 'version', name=op.f('uq_question_sets_role_version'))
     )
@@ -108,8 +107,8 @@ def upgrade():
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('municipality', sa.String(length=120), nullable=False),
     sa.Column('expectations', sa.String(length=2000), nullable=True),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_mentees_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mentees')),
@@ -136,8 +135,8 @@ def upgrade():
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('municipality', sa.String(length=120), nullable=False),
     sa.Column('expectations', sa.String(length=2000), nullable=True),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_mentors_company_id_companies'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_mentors_tenant_id_tenants'), ondelete='RESTRICT'),
@@ -154,9 +153,9 @@ def upgrade():
     sa.Column('filename', sa.String(length=255), nullable=False),
     sa.Column('columns', sa.JSON(), nullable=False),
     sa.Column('rows', sa.JSON(), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('confirmed_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('confirmed_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_participant_imports_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_participant_imports_tenant_id_tenants'), ondelete='RESTRICT'),
@@ -168,7 +167,7 @@ def upgrade():
     sa.Column('role', sa.Enum('mentor', 'mentee', name='partner_question_role', native_enum=False, create_constraint=True, length=8), nullable=False),
     sa.Column('kind', sa.Enum('text', 'long_text', 'choice', 'yes_no', name='partner_question_kind', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('prompt_pt', sa.String(length=300), nullable=False),
     sa.Column('prompt_en', sa.String(length=300), nullable=False),
     sa.Column('choices', sa.JSON(), nullable=False),
@@ -196,9 +195,9 @@ def upgrade():
     sa.Column('purpose', sa.Enum('programme', 'sensitive_data', 'communications', name='consent_purpose', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('text_version', sa.String(length=32), nullable=False),
     sa.Column('given_on', sa.Date(), nullable=False),
-    sa.Column('recorded_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('withdrawn_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('withdrawn_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('mentor_id', sa.Integer(), nullable=True),
@@ -218,7 +217,7 @@ def upgrade():
     op.create_table('intake_responses',
     sa.Column('question_set_id', sa.Integer(), nullable=True),
     sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('recorded_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('mentor_id', sa.Integer(), nullable=True),
@@ -240,7 +239,7 @@ def upgrade():
     sa.Column('interviewer_id', sa.Integer(), nullable=True),
     sa.Column('notes', sa.String(length=4000), nullable=True),
     sa.Column('recommendation', sa.Enum('accept', 'decline', 'refer_elsewhere', name='interview_recommendation', native_enum=False, create_constraint=True, length=16), nullable=False),
-    sa.Column('recorded_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('mentor_id', sa.Integer(), nullable=True),
@@ -332,15 +331,15 @@ def upgrade():
 def _seed_intake_questionnaires():
     question_sets = sa.table(
         'question_sets', sa.column('id', sa.Integer), sa.column('role', sa.String), sa.column('version', sa.Integer),
-        sa.column('created_at', network.timeutil.UTCDateTime()),
-        sa.column('published_at', network.timeutil.UTCDateTime()),
+        sa.column('created_at', network.core.timeutil.UTCDateTime()),
+        sa.column('published_at', network.core.timeutil.UTCDateTime()),
     )
     questions = sa.table(
         'questions', sa.column('question_set_id', sa.Integer), sa.column('kind', sa.String),
         sa.column('prompt_pt', sa.String), sa.column('prompt_en', sa.String), sa.column('choices', sa.JSON),
         sa.column('required', sa.Boolean), sa.column('position', sa.Integer),
     )
-    now = network.timeutil.utcnow()
+    now = network.core.timeutil.utcnow()
     op.bulk_insert(question_sets, [
         {'role': role, 'version': 1, 'created_at': now, 'published_at': now} for role in INTAKE_QUESTIONS
     ])

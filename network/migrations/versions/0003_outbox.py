@@ -8,9 +8,8 @@ Create Date: 2026-11-24 04:10:07.648831
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil
-from tenants.tenancy import rls
-
+import network.core.timeutil
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0003_outbox'
@@ -33,11 +32,11 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('subject', sa.String(length=300), nullable=True),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('next_attempt_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('next_attempt_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
-    sa.Column('claimed_until', network.timeutil.UTCDateTime(), nullable=True),
-    sa.Column('sent_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('claimed_until', network.core.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_outbox_tenant_id_tenants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_dedupe_key')),

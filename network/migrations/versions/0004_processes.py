@@ -8,9 +8,8 @@ Create Date: 2026-11-24 04:18:50.283251
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil  # noqa: F401  (custom column types)
-from tenants.tenancy import rls
-
+import network.core.timeutil  # noqa: F401  (custom column types)
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0004_processes'
@@ -49,7 +48,7 @@ def upgrade():
     sa.Column('outcome', sa.Enum('goals_met', 'partly_met', 'not_met', 'redefined', name='process_outcome', native_enum=False, create_constraint=True, length=24), nullable=True),
     sa.Column('cancel_reason', sa.String(length=1000), nullable=True),
     sa.Column('redefined_from_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_mentoring_processes_created_by_id_users'), ondelete='SET NULL'),
@@ -76,11 +75,11 @@ def upgrade():
     sa.Column('place', sa.String(length=200), nullable=True),
     sa.Column('mentor_duties', sa.String(length=2000), nullable=False),
     sa.Column('mentee_duties', sa.String(length=2000), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('mentor_accepted_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('mentor_accepted_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('mentor_accepted_by_id', sa.Integer(), nullable=True),
-    sa.Column('mentee_accepted_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('mentee_accepted_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('mentee_accepted_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_agreements_created_by_id_users'), ondelete='SET NULL'),
@@ -100,7 +99,7 @@ def upgrade():
     sa.Column('changes', sa.JSON(), nullable=False),
     sa.Column('would_repeat', sa.Boolean(), nullable=False),
     sa.Column('comments', sa.String(length=2000), nullable=True),
-    sa.Column('submitted_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_evaluations_submitted_by_id_users'), ondelete='SET NULL'),
@@ -120,7 +119,7 @@ def upgrade():
     sa.Column('mentee_satisfaction', sa.Integer(), nullable=True),
     sa.Column('issues', sa.String(length=2000), nullable=True),
     sa.Column('actions', sa.String(length=2000), nullable=True),
-    sa.Column('recorded_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_follow_ups_recorded_by_id_users'), ondelete='SET NULL'),
@@ -140,7 +139,7 @@ def upgrade():
     sa.Column('notes', sa.String(length=4000), nullable=True),
     sa.Column('logged_by_id', sa.Integer(), nullable=True),
     sa.Column('logged_as', sa.Enum('staff', 'mentor', 'mentee', name='meeting_logged_as', native_enum=False, create_constraint=True, length=8), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['logged_by_id'], ['users.id'], name=op.f('fk_meetings_logged_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['tenant_id', 'process_id'], ['mentoring_processes.tenant_id', 'mentoring_processes.id'], name=op.f('fk_meetings_tenant_id_process_id_mentoring_processes'), ondelete='CASCADE'),
@@ -156,7 +155,7 @@ def upgrade():
     sa.Column('kind', sa.Enum('created', 'state_changed', 'agreement_saved', 'agreement_accepted', 'meeting_logged', 'follow_up_recorded', 'evaluation_submitted', name='process_event_kind', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('from_state', sa.String(length=24), nullable=True),
     sa.Column('to_state', sa.String(length=24), nullable=True),
-    sa.Column('occurred_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('occurred_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('details', sa.JSON(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),

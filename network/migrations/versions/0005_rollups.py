@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import network.timeutil
-from tenants.tenancy import rls
+import network.core.timeutil
+from network.core.tenancy import rls
 
 
 def _key(length):
@@ -58,8 +58,8 @@ def upgrade():
     sa.Column('filename', sa.String(length=200), nullable=True),
     sa.Column('content', sa.LargeBinary(), nullable=True),
     sa.Column('error', sa.String(length=500), nullable=True),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_dashboard_exports_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_dashboard_exports_user_id_users'), ondelete='SET NULL'),

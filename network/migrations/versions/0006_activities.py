@@ -8,9 +8,8 @@ Create Date: 2026-11-24 04:35:37.937417
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil  # noqa: F401  (custom column types)
-from tenants.tenancy import rls
-
+import network.core.timeutil  # noqa: F401  (custom column types)
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0006_activities'
@@ -33,7 +32,7 @@ def _activity_columns():
         sa.Column('place', sa.String(length=200), nullable=False),
         sa.Column('facilitator_name', sa.String(length=200), nullable=True),
         sa.Column('description', sa.String(length=2000), nullable=True),
-        sa.Column('created_at', network.timeutil.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('created_at', network.core.timeutil.UTCDateTime(timezone=True), nullable=False),
         sa.Column('company_id', sa.Integer(), nullable=True),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
     ]
@@ -75,10 +74,10 @@ def upgrade():
     sa.Column('network_activity_id', sa.Integer(), nullable=True),
     sa.Column('mentor_id', sa.Integer(), nullable=True),
     sa.Column('mentee_id', sa.Integer(), nullable=True),
-    sa.Column('invited_at', network.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('invited_at', network.core.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.Column('invited_by_id', sa.Integer(), nullable=True),
     sa.Column('attended', sa.Boolean(), nullable=True),
-    sa.Column('attendance_recorded_at', network.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attendance_recorded_at', network.core.timeutil.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attendance_recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.CheckConstraint('(activity_id IS NULL) <> (network_activity_id IS NULL)', name=op.f('ck_activity_invitations_one_activity')),

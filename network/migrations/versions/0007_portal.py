@@ -8,9 +8,8 @@ Create Date: 2026-11-24 05:10:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil  # noqa: F401  (custom column types)
-from tenants.tenancy import rls
-
+import network.core.timeutil  # noqa: F401  (custom column types)
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0007_portal'
@@ -55,7 +54,7 @@ def upgrade():
     sa.Column('satisfaction', sa.Integer(), nullable=False),
     sa.Column('progress', sa.JSON(), nullable=False),
     sa.Column('comment', sa.String(length=2000), nullable=True),
-    sa.Column('submitted_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_follow_up_answers_submitted_by_id_users'), ondelete='SET NULL'),

@@ -10,8 +10,7 @@ outcome row of the tenant to show one process's.
 """
 from alembic import op
 
-import network.timeutil  # noqa: F401  (custom column types)
-
+import network.core.timeutil  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0008_bench_indexes'

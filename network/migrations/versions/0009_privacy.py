@@ -14,9 +14,8 @@ about the given records, and keeps the keys (and the values of the keys listed a
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil  # noqa: F401  (custom column types)
-from tenants.tenancy import rls
-
+import network.core.timeutil  # noqa: F401  (custom column types)
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0009_privacy'
@@ -70,7 +69,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('months_after_last_process', sa.Integer(), nullable=True),
     sa.Column('import_days', sa.Integer(), nullable=True),
-    sa.Column('updated_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_privacy_settings_tenant_id_tenants'), ondelete='RESTRICT'),
@@ -80,7 +79,7 @@ def upgrade():
     sa.UniqueConstraint('tenant_id', name=op.f('uq_privacy_settings_tenant_id'))
     )
     op.create_table('erasures',
-    sa.Column('erased_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('erased_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('erased_by_id', sa.Integer(), nullable=True),
     sa.Column('trigger', sa.Enum('request', 'retention', name='erasure_trigger', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('reason', sa.String(length=500), nullable=False),

@@ -8,8 +8,7 @@ Create Date: 2026-11-24 07:00:00
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil
-
+import network.core.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '0010_api_tokens'
@@ -26,10 +25,10 @@ def upgrade():
     sa.Column('scopes', sa.JSON(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('token_prefix', sa.String(length=16), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('last_used_at', network.timeutil.UTCDateTime(), nullable=True),
-    sa.Column('expires_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('revoked_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('last_used_at', network.core.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('expires_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))

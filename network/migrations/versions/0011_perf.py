@@ -16,8 +16,7 @@ becomes an index-only scan of a partial index (1.0 ms, 0.3 ms).
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil  # noqa: F401  (custom column types)
-
+import network.core.timeutil  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0011_perf'

@@ -16,7 +16,6 @@ the many events of the timeline (1 in 17 at the `europe` size).
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0012_rollup_profiles'
 down_revision = '0011_perf'

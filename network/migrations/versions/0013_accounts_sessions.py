@@ -10,8 +10,7 @@ privileges. Nothing to rebuild.
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil
-
+import network.core.timeutil
 
 revision = '0013_accounts'
 down_revision = '0013_onedb'
@@ -24,11 +23,11 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', network.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', network.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('ip_address', sa.String(length=45), nullable=True),
     sa.Column('user_agent', sa.String(length=300), nullable=True),
-    sa.Column('second_factor_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('second_factor_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_user_sessions_token_hash'))
@@ -38,8 +37,8 @@ def upgrade():
     sa.Column('email_digest', sa.String(length=64), nullable=False),
     sa.Column('client_digest', sa.String(length=64), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('last_failure_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('blocked_until', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('last_failure_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('blocked_until', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('email_digest', 'client_digest', name=op.f('pk_login_backoffs'))
     )
     op.create_table('password_reset_requests',
@@ -49,8 +48,8 @@ def upgrade():
     sa.Column('client_digest', sa.String(length=64), nullable=False),
     sa.Column('url_root', sa.String(length=300), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=True),
-    sa.Column('requested_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('handled_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('requested_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('handled_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('sent', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_requests'))
     )
@@ -59,8 +58,8 @@ def upgrade():
     op.create_table('two_factor_credentials',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('secret', sa.String(length=64), nullable=False),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('confirmed_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('confirmed_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('last_step', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_two_factor_credentials_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_two_factor_credentials'))
@@ -69,7 +68,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('used_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('used_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_two_factor_recovery_codes_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_two_factor_recovery_codes'))
     )

@@ -10,7 +10,7 @@ no personal data: no Row-Level Security (a coordinator's change marks a partner 
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil
+import network.core.timeutil
 
 revision = '0013_concurrency_b'
 down_revision = '0013_concurrency'
@@ -24,8 +24,8 @@ def upgrade():
         'rollup_status',
         sa.Column('tenant_id', sa.Integer(), nullable=False),
         sa.Column('stale_mark', sa.BigInteger(), nullable=True),
-        sa.Column('stale_since', network.timeutil.UTCDateTime(), nullable=True),
-        sa.Column('refreshed_at', network.timeutil.UTCDateTime(), nullable=True),
+        sa.Column('stale_since', network.core.timeutil.UTCDateTime(), nullable=True),
+        sa.Column('refreshed_at', network.core.timeutil.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_rollup_status_tenant_id_tenants'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('tenant_id', name=op.f('pk_rollup_status')),

@@ -14,8 +14,8 @@ Revises: 0012_rollup_profiles
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil
-from tenants.tenancy import rls
+import network.core.timeutil
+from network.core.tenancy import rls
 
 revision = '0013_concurrency'
 down_revision = '0012_rollup_profiles'
@@ -41,7 +41,7 @@ def upgrade():
         sa.Column('key', sa.String(length=100), nullable=False),
         sa.Column('location', sa.String(length=500), nullable=True),
         sa.Column('record_id', sa.Integer(), nullable=True),
-        sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
+        sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_submission_keys_tenant_id_tenants'),
                                 ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_submission_keys_user_id_users'),

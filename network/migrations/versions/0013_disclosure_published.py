@@ -16,7 +16,7 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-from tenants.tenancy import rls
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0013_disclosure'

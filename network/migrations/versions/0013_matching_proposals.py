@@ -7,8 +7,8 @@ Create Date: 2026-12-03 10:00:00
 import sqlalchemy as sa
 from alembic import op
 
-import network.timeutil
-from tenants.tenancy import rls
+import network.core.timeutil
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0013_matching'
@@ -29,8 +29,8 @@ def upgrade():
     sa.Column('result', sa.JSON(), nullable=True),
     sa.Column('confirmed', sa.JSON(), nullable=False),
     sa.Column('error', sa.String(length=500), nullable=True),
-    sa.Column('created_at', network.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', network.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_matching_proposals_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_matching_proposals_created_by_id_users'), ondelete='SET NULL'),
@@ -43,7 +43,7 @@ def upgrade():
     sa.Column('mentee_id', sa.Integer(), nullable=False),
     sa.Column('declined', sa.JSON(), nullable=False),
     sa.Column('chosen_mentor_id', sa.Integer(), nullable=True),
-    sa.Column('chosen_at', network.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('chosen_at', network.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_mentee_choices_tenant_id_tenants'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['tenant_id', 'mentee_id'], ['mentees.tenant_id', 'mentees.id'], name=op.f('fk_mentee_choices_tenant_id_mentees'), ondelete='CASCADE'),

@@ -7,7 +7,7 @@ Create Date: 2026-12-03 10:00:00.000000
 
 Until now the app logged in as the owner and switched to `rede_app` per transaction, so
 `RESET ROLE` (or `SET ROLE <owner>`) inside a transaction got the owner back: no Row-Level
-Security, every tenant's rows. `rede_app_login` (tenants.tenancy.rls) holds no right of its own
+Security, every tenant's rows. `rede_app_login` (network.core.tenancy.rls) holds no right of its own
 and is a member of `rede_app` and `rede_national` only.
 
 `privacy_redact_audit_values` trusted the tenant setting alone: the runtime role could redact
@@ -19,8 +19,7 @@ policies let the owner read, in the transaction's tenant only, the rows the chec
 """
 from alembic import op
 
-from tenants.tenancy import rls
-
+from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0013_onedb'
