@@ -49,6 +49,16 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
     counts = _counts(app)
     assert counts == (57, 1 + 56 * 3 + 2, 1 + 56 * 3 + 2)  # and the two portal accounts
     people = _people(app)
+    _check_people(people)
+
+    second = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
+    assert second.exit_code == 0, second.output
+    assert _counts(app) == counts and _people(app) == people
+    _check_partners(app)
+    _check_logins(client, second.output)
+
+
+def _check_people(people):
     assert (people["mentors"], people["mentees"]) == (622, 255)
     # Every partner with enough people shows a process at each step, every state of a process.
     walkthroughs = people["states"]["closed"]
@@ -62,15 +72,16 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
     assert max(people["countries"], key=people["countries"].get) == "BR" and len(people["countries"]) >= 15
     assert people["largest"] == ("cm-lisboa", 30)
 
-    second = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
-    assert second.exit_code == 0, second.output
-    assert _counts(app) == counts and _people(app) == people
+
+def _check_partners(app):
     with app.app_context():
         kinds = dict(db.session.execute(sa.select(Tenant.kind, sa.func.count()).group_by(Tenant.kind)).all())
         districts = db.session.scalar(sa.select(sa.func.count(sa.distinct(Tenant.district))))
     assert kinds["coordination"] == 1 and kinds["municipality"] >= 20 and kinds["ngo"] >= 10
     assert kinds["immigrant_association"] >= 10 and districts >= 18
 
+
+def _check_logins(client, output):
     response = client.post("/login",
                            data={"email": "admin@cm-lisboa.demo.rede-mentores.pt", "password": "demo-password-123"})
     assert response.status_code == 302
@@ -80,7 +91,7 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
     assert "Tejo Digital, Lda." in client.get("/t/coordenacao/companies").get_data(as_text=True)
 
     # A mentor (in Portuguese) and a mentee (in English) of an active process, printed with the rest.
-    portal = re.findall(r"(mentor|mentee) \(portal\)\s+(\S+)\s+/t/cm-lisboa/portal/", second.output)
+    portal = re.findall(r"(mentor|mentee) \(portal\)\s+(\S+)\s+/t/cm-lisboa/portal/", output)
     assert [role for role, _ in portal] == ["mentor", "mentee"]
     for (role, email), pending in zip(portal, ("Responder às perguntas de acompanhamento",
                                                "Answer the follow-up questions")):

@@ -32,55 +32,8 @@ def mentee_with_everything(tenant_id, staff):
                              municipality="Vila Quixley", expectations="Quixley hopes to work as a nurse",
                              portuguese_level="a2", languages=[{"code": "ar", "level": "native"}],
                              support_areas=["health"], actor=staff)
-        # An edit: the audit log keeps the old values.
-        update_participant(mentee, form_data(mentee) | {"full_name": "Zorvana Quixley",
-                                                        "expectations": "Quixley hopes to study"}, staff)
-        give_consent(mentee, staff)
-        withdraw_consent(mentee, give_consent(mentee, staff, purpose="sensitive_data"), staff)
-        record_interview(mentee, {"held_on": date(2024, 1, 2), "interviewer_id": staff.id, "recommendation": "accept",
-                                  "notes": "Quixley has two children and asthma"}, staff)
-        question = intake.add_partner_question(
-            "mentee", {"kind": "text", "prompt_pt": "Notas", "prompt_en": "Notes", "required": False}, staff)
-        _, questions = intake.questionnaire("mentee")
-        intake.record_intake(mentee, {q.key: None for q in questions} | {question.key: "Quixley: refugee from X"},
-                             staff)
-        portal.invite_participant(tenant, mentee, staff, 14)
-        send_email(mentee.email, "accounts/email/password_reset.txt", "pt_PT", name=mentee.full_name,
-                   reset_url="http://localhost/")
-        mentee.status = "waiting"
-
-        mentor = make_ready_mentor("Marta Mentora")
-        process = processes.create_process(mentor, mentee, staff, today=date(2024, 1, 5))
-        processes.save_agreement(process, {
-            "meeting_frequency": "weekly", "mode": "mixed", "place": "Cafe Quixley",
-            "mentor_duties": "Call Zorvana every week", "mentee_duties": "Quixley brings her documents",
-            "goals": [{"kind": "need", "text": "Quixley finds a job", "target_date": None}]}, 0, staff)
-        for side in ("mentor", "mentee"):
-            processes.accept_agreement(process, side, staff, version=1)
-        processes.transition(process, "active", staff, today=date(2024, 1, 5))
-        processes.log_meeting(process, {"held_on": date(2024, 1, 12), "duration_minutes": 60, "mode": "online",
-                                        "notes": "Zorvana was worried about her permit"}, staff, "staff",
-                              today=date(2024, 1, 12))
-        goal_id = process.agreement.goals[0].id
-        portal.answer_follow_up(process, "mentee", {"satisfaction": 4, "progress": {goal_id: 2},
-                                                    "comment": "Thank you from Quixley"}, staff,
-                                today=date(2024, 2, 1))
-        processes.record_follow_up(process, {"held_on": date(2024, 2, 5), "progress": {goal_id: 2},
-                                             "issues": "Quixley's landlord", "actions": "Call Zorvana's landlord"},
-                                   staff)
-        processes.transition(process, "in_evaluation", staff)
-        for side in ("mentor", "mentee"):
-            processes.submit_evaluation(process, side, {"satisfaction": 5, "would_repeat": True,
-                                                        "comments": "Quixley grew a lot",
-                                                        "goal_outcomes": {goal_id: "met"}}, staff)
-        processes.close_process(process, "goals_met", "new_process", staff, today=date(2024, 3, 1))
-        second = processes.create_process(make_ready_mentor("Rui Mentor"), mentee, staff, today=date(2024, 3, 2))
-        processes.transition(second, "cancelled", staff, reason="Zorvana moved to Quixleyville",
-                             today=date(2024, 3, 10))
-        # A reminder to her mentor names her.
-        send_email(mentor.email, "processes/email/follow_up_due.txt", "pt_PT", name=mentor.full_name,
-                   pair=mentee.full_name, tenant=tenant.name, due_on=date(2024, 2, 5))
-
+        _her_intake(tenant, mentee, staff)
+        mentor, process, second = _her_processes(tenant, mentee, staff)
         activity = activities.save_activity({"kind": "training_mentees", "title": "Formação",
                                              "held_on": date(2024, 1, 20), "place": "Biblioteca",
                                              "audience": "mentees"}, staff)
@@ -100,6 +53,61 @@ def mentee_with_everything(tenant_id, staff):
     db.session.flush()
     return SimpleNamespace(mentee_id=mentee_id, mentor_id=mentor_id, user_id=account.id, process_id=process.id,
                            second_process_id=second.id)
+
+
+def _her_intake(tenant, mentee, staff):
+    # An edit: the audit log keeps the old values.
+    update_participant(mentee, form_data(mentee) | {"full_name": "Zorvana Quixley",
+                                                    "expectations": "Quixley hopes to study"}, staff)
+    give_consent(mentee, staff)
+    withdraw_consent(mentee, give_consent(mentee, staff, purpose="sensitive_data"), staff)
+    record_interview(mentee, {"held_on": date(2024, 1, 2), "interviewer_id": staff.id, "recommendation": "accept",
+                              "notes": "Quixley has two children and asthma"}, staff)
+    question = intake.add_partner_question(
+        "mentee", {"kind": "text", "prompt_pt": "Notas", "prompt_en": "Notes", "required": False}, staff)
+    _, questions = intake.questionnaire("mentee")
+    intake.record_intake(mentee, {q.key: None for q in questions} | {question.key: "Quixley: refugee from X"},
+                         staff)
+    portal.invite_participant(tenant, mentee, staff, 14)
+    send_email(mentee.email, "accounts/email/password_reset.txt", "pt_PT", name=mentee.full_name,
+               reset_url="http://localhost/")
+    mentee.status = "waiting"
+
+
+def _her_processes(tenant, mentee, staff):
+    """A process taken to its end with every record about her, and a second one cancelled."""
+    mentor = make_ready_mentor("Marta Mentora")
+    process = processes.create_process(mentor, mentee, staff, today=date(2024, 1, 5))
+    processes.save_agreement(process, {
+        "meeting_frequency": "weekly", "mode": "mixed", "place": "Cafe Quixley",
+        "mentor_duties": "Call Zorvana every week", "mentee_duties": "Quixley brings her documents",
+        "goals": [{"kind": "need", "text": "Quixley finds a job", "target_date": None}]}, 0, staff)
+    for side in ("mentor", "mentee"):
+        processes.accept_agreement(process, side, staff, version=1)
+    processes.transition(process, "active", staff, today=date(2024, 1, 5))
+    processes.log_meeting(process, {"held_on": date(2024, 1, 12), "duration_minutes": 60, "mode": "online",
+                                    "notes": "Zorvana was worried about her permit"}, staff, "staff",
+                          today=date(2024, 1, 12))
+    goal_id = process.agreement.goals[0].id
+    portal.answer_follow_up(process, "mentee", {"satisfaction": 4, "progress": {goal_id: 2},
+                                                "comment": "Thank you from Quixley"}, staff,
+                            today=date(2024, 2, 1))
+    processes.record_follow_up(process, {"held_on": date(2024, 2, 5), "progress": {goal_id: 2},
+                                         "issues": "Quixley's landlord", "actions": "Call Zorvana's landlord"},
+                               staff)
+    processes.transition(process, "in_evaluation", staff)
+    for side in ("mentor", "mentee"):
+        processes.submit_evaluation(process, side, {"satisfaction": 5, "would_repeat": True,
+                                                    "comments": "Quixley grew a lot",
+                                                    "goal_outcomes": {goal_id: "met"}}, staff)
+    processes.close_process(process, "goals_met", "new_process", staff, today=date(2024, 3, 1))
+    second = processes.create_process(make_ready_mentor("Rui Mentor"), mentee, staff, today=date(2024, 3, 2))
+    processes.transition(second, "cancelled", staff, reason="Zorvana moved to Quixleyville",
+                         today=date(2024, 3, 10))
+    # A reminder to her mentor names her.
+    send_email(mentor.email, "processes/email/follow_up_due.txt", "pt_PT", name=mentor.full_name,
+               pair=mentee.full_name, tenant=tenant.name, due_on=date(2024, 2, 5))
+    return mentor, process, second
 
 
 def _text(value):
