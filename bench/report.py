@@ -456,6 +456,21 @@ def comparison_section(comparisons):
     return "\n".join(out)
 
 
+def quick_table(outcome):
+    """The quick run's figures (`make bench-quick`) as a Markdown table."""
+    load = ", ".join(f"{x:.1f}" for x in outcome["load_average"][0])
+    out = [f"{outcome['size']}: load average at start {load}", "",
+           "| target | requests/s | p50 ms | p95 ms | ours / peer (min–max) |", "| --- | ---: | ---: | ---: | --- |"]
+    for row in outcome["scenarios"]:
+        ratio = ""
+        if row.get("ratio_spread"):
+            low, high = row["ratio_spread"]
+            ratio = f"{row['ratio']:.3f} ({low:.3f}–{high:.3f})"
+        out.append(f"| {row['scenario']} | {_cell(row['throughput'])} | {_cell(row['p50_ms'])} | "
+                   f"{_cell(row['p95_ms'])} | {ratio} |")
+    return "\n".join(out)
+
+
 def write(everything, path):
     results = everything["sizes"]
     sections = [
