@@ -28,7 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 
 import click
@@ -270,33 +270,31 @@ def page_paths(url, slug, tenant_id, rng):
     return lists, [f"{base}{process_id}" for process_id in sample]
 
 
-def throughput_rounds(url, redis_url, size, plan, largest, log_path):
+def throughput_rounds(url, redis_url, size, plan, largest, log_path, before_root=None):
     """Rounds of: bare endpoint, the app's floor, list and detail pages (ours, then the naive
     peer's), and the pages' SQL through psycopg; each target alone for `seconds`, rounds
-    interleaved, medians reported."""
+    interleaved, medians reported. `before_root`: also the pages of an earlier tree (its own
+    code, `bench.compare.export_tree`), in the same rotation: before and after from one run."""
     rng = random.Random(7)
     lists, details = page_paths(url, largest[0], largest[1], rng)
     statements = {
         "list": capture_statements(url, staff_email(largest[0]), lists[0]),
         "detail": capture_statements(url, staff_email(largest[0]), details[0]),
     }
-    rounds = {key: [] for key in ("bare", "floor", "list", "detail", "peer_list", "peer_detail", "list_sql",
-                                  "detail_sql")}
+    keys = ("bare", "floor", "list", "detail", "peer_list", "peer_detail", "list_sql", "detail_sql")
+    rounds = {key: [] for key in keys + (("before_floor", "before_list", "before_detail") if before_root else ())}
     clients, seconds = plan["clients"], plan["seconds"]
-    with gunicorn("bench.limits:bare_app", url, redis_url, log_path) as bare_port, \
-            gunicorn("bench.limits:app_with_floor()", url, redis_url, log_path) as app_port, \
-            gunicorn("bench.peer:peer_app()", url, redis_url, log_path) as peer_port:
-        staff = load.login(app_port, staff_email(largest[0]), generator.BENCH_PASSWORD)
-        peer = load.login(peer_port, staff_email(largest[0]), generator.BENCH_PASSWORD)
-        bare = load.Session(bare_port)
-        for _ in range(plan["rounds"]):
-            rounds["bare"].append(load.run([(bare, "/bare")], clients, seconds).summary())
-            rounds["floor"].append(load.run([(staff, f"/t/{largest[0]}/bench-floor")], clients, seconds).summary())
-            for page, paths in (("list", lists), ("detail", details)):
-                # Ours and the peer's back to back, in alternating order from round to round.
-                pair = [(page, staff), (f"peer_{page}", peer)]
-                for key, session in pair if len(rounds[page]) % 2 == 0 else pair[::-1]:
-                    rounds[key].append(load.run([(session, path) for path in paths], clients, seconds).summary())
+    with ExitStack() as stack:
+        def serve(module, root=PROJECT_ROOT):
+            port = stack.enter_context(gunicorn(module, url, redis_url, log_path, root=root))
+            return load.login(port, staff_email(largest[0]), generator.BENCH_PASSWORD)
+
+        bare = load.Session(stack.enter_context(gunicorn("bench.limits:bare_app", url, redis_url, log_path)))
+        servers = {"": serve("bench.limits:app_with_floor()"), "peer_": serve("bench.peer:peer_app()")}
+        if before_root:
+            servers["before_"] = serve("bench.limits:app_with_floor()", before_root)
+        for number in range(plan["rounds"]):
+            _one_round(number, rounds, bare, servers, largest[0], lists, details, clients, seconds)
             for page in ("list", "detail"):
                 rounds[f"{page}_sql"].append({"throughput": replay(url, statements[page], clients, seconds)})
     if not plan.get("quick"):
@@ -314,7 +312,32 @@ def throughput_rounds(url, redis_url, size, plan, largest, log_path):
     ]
     for page, label in (("list", "Process list page (filters, pagination)"), ("detail", "Process detail page")):
         results += _page_rows(page, label, size, clients, largest, rounds, statements, bare_throughput, floor)
+    if before_root:
+        results += _before_rows(size, clients, rounds)
     return results, rounds
+
+
+def _one_round(number, rounds, bare, servers, slug, lists, details, clients, seconds):
+    rounds["bare"].append(load.run([(bare, "/bare")], clients, seconds).summary())
+    for prefix, session in servers.items():
+        if prefix != "peer_":
+            rounds[f"{prefix}floor"].append(load.run([(session, f"/t/{slug}/bench-floor")], clients, seconds).summary())
+    for page, paths in (("list", lists), ("detail", details)):
+        # Each server's page back to back, in reversed order every other round.
+        for prefix, session in list(servers.items())[::1 if number % 2 == 0 else -1]:
+            rounds[f"{prefix}{page}"].append(load.run([(session, path) for path in paths], clients, seconds).summary())
+
+
+def _before_rows(size, clients, rounds):
+    rows = []
+    for page, label in (("floor", "Application floor"), ("list", "Process list page"),
+                        ("detail", "Process detail page")):
+        data = _medians(rounds[f"before_{page}"])
+        after = median_of(rounds[page], "throughput")
+        rows.append(scenario(f"{label}: the earlier tree (before)", size, f"gunicorn, {clients} clients", data,
+                             "reference", round(after / data["throughput"], 3) if data["throughput"] else None, True,
+                             throughput_unit="requests/s"))
+    return rows
 
 
 def peer_ratio(rounds, page):
@@ -452,10 +475,16 @@ def has_data(url):
         return False
 
 
-def quick(size, url, redis_url, seconds=3.0, rounds=3):
+def quick(size, url, redis_url, seconds=3.0, rounds=3, before=None):
     """The pages against the naive peer only (`make bench-quick`): figures printed and kept in
-    this run's folder, nothing written under docs/."""
+    this run's folder, nothing written under docs/. `before`: a commit whose pages join the
+    rotation (the ratio column of its rows: after / before)."""
     folder = run_folder(size)
+    before_root = None
+    if before:
+        from bench.compare import export_tree
+
+        before_root = export_tree(before, folder / "before")
     if not has_data(url):
         ensure_database(url, fresh=True)
         generator.generate(url, size, echo=lambda text: click.echo(text, err=True))
@@ -463,8 +492,9 @@ def quick(size, url, redis_url, seconds=3.0, rounds=3):
     largest, _, _ = big_tenants(url)
     plan = {**PLAN[size], "rounds": rounds, "seconds": seconds, "quick": True}
     load_before = os.getloadavg()
-    results, raw = throughput_rounds(url, redis_url, size, plan, largest, folder / "gunicorn.log")
-    outcome = {"size": size, "load_average": [load_before, os.getloadavg()], "scenarios": results, "rounds": raw}
+    results, raw = throughput_rounds(url, redis_url, size, plan, largest, folder / "gunicorn.log", before_root)
+    outcome = {"size": size, "before": before, "load_average": [load_before, os.getloadavg()], "scenarios": results,
+               "rounds": raw}
     (folder / "quick.json").write_text(json.dumps(outcome, indent=1, ensure_ascii=False) + "\n")
     click.echo(report.quick_table(outcome))
     click.echo(f"(logs and figures in {folder})", err=True)
@@ -478,13 +508,14 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="only the pages against the naive peer")
     parser.add_argument("--seconds", type=float, default=3.0, help="--quick: seconds per target and round")
     parser.add_argument("--rounds", type=int, default=3, help="--quick: interleaved rounds")
+    parser.add_argument("--before", help="--quick: an earlier commit whose pages join the rotation")
     parser.add_argument("--port-base", type=int, default=0, help="first port to bind (default: BENCH_PORT_BASE)")
     arguments = parser.parse_args(argv)
     set_port_base(arguments.port_base)
     url = os.environ.get("BENCH_DATABASE_URL") or generator.DEFAULT_DATABASE_URL
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     if arguments.quick:
-        quick(arguments.size, url, redis_url, arguments.seconds, arguments.rounds)
+        quick(arguments.size, url, redis_url, arguments.seconds, arguments.rounds, arguments.before)
         return
     outcome = run(arguments.size, url, redis_url, arguments.skip_generate)
     everything = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"sizes": {}}
