@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint fuzz bench install install-test chromium translations extract-messages update-translations clean
+.PHONY: run test lint fuzz bench bench-quick install install-test chromium translations extract-messages update-translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
 bench: translations
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.run --size $(SIZE)
+
+# The pages against the naive peer only (under 3 minutes at `small`); BENCH_PORT_BASE picks the ports.
+bench-quick: translations
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.run --quick --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -28,7 +28,16 @@ from pathlib import Path
 
 from bench import generate as generator
 from bench import load, report
-from bench.run import DEFAULT_REDIS_URL, RESULTS, big_tenants, gunicorn, page_paths, staff_email
+from bench.run import (
+    DEFAULT_REDIS_URL,
+    RESULTS,
+    big_tenants,
+    gunicorn,
+    page_paths,
+    run_folder,
+    set_port_base,
+    staff_email,
+)
 from bench.stats import median_of
 from config import PROJECT_ROOT
 
@@ -102,11 +111,12 @@ def pages(url, redis_url, trees, rounds, seconds, clients=8):
     largest, _, _ = big_tenants(url)
     lists, details = page_paths(url, largest[0], largest[1], random.Random(7))
     runs = {}
+    log_path = run_folder("compare") / "gunicorn.log"
     with ExitStack() as stack:
         bare = load.Session(stack.enter_context(
-            gunicorn("bench.limits:bare_app", url, redis_url, "/tmp/bench-compare.log")))
+            gunicorn("bench.limits:bare_app", url, redis_url, log_path)))
         staff = {name: load.login(stack.enter_context(
-            gunicorn("wsgi:app", url, redis_url, "/tmp/bench-compare.log", root=root)),
+            gunicorn("wsgi:app", url, redis_url, log_path, root=root)),
             staff_email(largest[0]), generator.BENCH_PASSWORD) for name, root in trees.items()}
         for _ in range(rounds):
             runs.setdefault("bare", []).append(load.run([(bare, "/bare")], clients, seconds).summary())
@@ -200,7 +210,9 @@ def main(argv=None):
     parser.add_argument("--size", default="national", help="the size the bench database holds now")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--port-base", type=int, default=0, help="first port to bind (default: BENCH_PORT_BASE)")
     arguments = parser.parse_args(argv)
+    set_port_base(arguments.port_base)
     url = os.environ.get("BENCH_DATABASE_URL") or generator.DEFAULT_DATABASE_URL
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     with tempfile.TemporaryDirectory(prefix="bench-before-") as directory:

@@ -456,6 +456,24 @@ def comparison_section(comparisons):
     return "\n".join(out)
 
 
+def quick_table(outcome):
+    """The quick run's figures (`make bench-quick`) as a Markdown table."""
+    load = ", ".join(f"{x:.1f}" for x in outcome["load_average"][0])
+    out = [f"{outcome['size']}: load average at start {load}", "",
+           "| target | requests/s | p50 ms | p95 ms | ours / peer (min–max), or after / before |",
+           "| --- | ---: | ---: | ---: | --- |"]
+    for row in outcome["scenarios"]:
+        ratio = ""
+        if row.get("ratio_spread"):
+            low, high = row["ratio_spread"]
+            ratio = f"{row['ratio']:.3f} ({low:.3f}–{high:.3f})"
+        elif "(before)" in row["scenario"] and row.get("ratio"):
+            ratio = f"after / before {row['ratio']:.3f}"
+        out.append(f"| {row['scenario']} | {_cell(row['throughput'])} | {_cell(row['p50_ms'])} | "
+                   f"{_cell(row['p95_ms'])} | {ratio} |")
+    return "\n".join(out)
+
+
 def write(everything, path):
     results = everything["sizes"]
     sections = [
@@ -476,6 +494,16 @@ def write(everything, path):
         "## Query plans\n",
         plans_section(results),
     ]
-    # Sections other scripts write (bench.batch_matching) are kept where they were, at the end.
-    kept = batch_matching.section_of(path.read_text()) if path.exists() else ""
+    # Sections other scripts write (bench.batch_matching) and the hand-written one on isolation's
+    # cost (issue 20, between its markers) are kept where they were, at the end.
+    document = path.read_text() if path.exists() else ""
+    kept = "\n\n".join(part for part in (batch_matching.section_of(document), isolation_section_of(document)) if part)
     path.write_text("\n".join(sections).rstrip() + "\n" + (f"\n{kept}\n" if kept else ""))
+
+
+ISOLATION_START, ISOLATION_END = "<!-- isolation-cost:start -->", "<!-- isolation-cost:end -->"
+
+
+def isolation_section_of(document):
+    start, end = document.find(ISOLATION_START), document.find(ISOLATION_END)
+    return document[start:end + len(ISOLATION_END)] if 0 <= start < end else ""

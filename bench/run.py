@@ -1,11 +1,18 @@
 """Run every benchmark against PostgreSQL and Redis on this machine and write
 docs/benchmarks.json (results of every size run so far) and docs/benchmarks.md.
 
-    python -m bench.run --size small [--skip-generate]
+    python -m bench.run --size small [--skip-generate] [--quick] [--port-base 8600]
+
+`--quick` (`make bench-quick`): only the pages against the naive peer (`bench.peer`), the bare
+endpoint and the pages' SQL through psycopg, interleaved; generates the data only when the
+database has none; prints the table and writes nothing under docs/.
 
 Environment: BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/bench, created
 if missing and migrated with `flask db upgrade heads`), BENCH_REDIS_URL (default
-redis://127.0.0.1:6379/14, flushed: it is the benchmarks' own database).
+redis://127.0.0.1:6379/14, flushed: it is the benchmarks' own database), BENCH_PORT_BASE (the
+first of the ports the gunicorns bind, one more for each; default: ports the system picks).
+Each run writes its servers' logs in its own folder, instance/bench/<size>-<time>-<pid>/, so
+two people (or two worktrees) can run it at the same time on different databases and ports.
 
 The machine is shared and noisy, so every figure is a median of repeated runs, and
 throughputs are compared as ratios measured side by side in the same run.
@@ -17,12 +24,12 @@ import os
 import platform
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import click
 import psycopg
@@ -54,6 +61,7 @@ TARGET_MS = 50
 REBUILD_LIMIT_SECONDS = 30
 REBUILD_LIMIT_PROCESSES = 1_000_000
 PAGE_SHARE_OF_BARE = 0.5
+PEER_SHARE = 0.9
 LOAD_USERS = 50
 
 
@@ -195,10 +203,30 @@ def matching(url, size, plan, matching_tenant):
 
 # --- 3 and 5: pages over HTTP ---------------------------------------------------------
 
+_port_base = {"next": int(os.environ.get("BENCH_PORT_BASE") or 0)}
+
+
+def set_port_base(base):
+    if base:
+        _port_base["next"] = base
+
+
 def free_port():
+    """The next port from the base (--port-base, BENCH_PORT_BASE), else one the system picks."""
+    if _port_base["next"]:
+        port, _port_base["next"] = _port_base["next"], _port_base["next"] + 1
+        return port
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def run_folder(size):
+    """This run's own folder (its servers' logs, the quick run's figures)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = PROJECT_ROOT / "instance" / "bench" / f"{size}-{stamp}-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @contextmanager
@@ -242,30 +270,36 @@ def page_paths(url, slug, tenant_id, rng):
     return lists, [f"{base}{process_id}" for process_id in sample]
 
 
-def throughput_rounds(url, redis_url, size, plan, largest, log_path):
-    """Rounds of: bare endpoint, the app's floor, list page, detail page, and the pages' SQL
-    through psycopg; each target alone for `seconds`, rounds interleaved, medians reported."""
+def throughput_rounds(url, redis_url, size, plan, largest, log_path, before_root=None):
+    """Rounds of: bare endpoint, the app's floor, list and detail pages (ours, then the naive
+    peer's), and the pages' SQL through psycopg; each target alone for `seconds`, rounds
+    interleaved, medians reported. `before_root`: also the pages of an earlier tree (its own
+    code, `bench.compare.export_tree`), in the same rotation: before and after from one run."""
     rng = random.Random(7)
     lists, details = page_paths(url, largest[0], largest[1], rng)
     statements = {
         "list": capture_statements(url, staff_email(largest[0]), lists[0]),
         "detail": capture_statements(url, staff_email(largest[0]), details[0]),
     }
-    rounds = {"bare": [], "floor": [], "list": [], "detail": [], "list_sql": [], "detail_sql": []}
+    keys = ("bare", "floor", "list", "detail", "peer_list", "peer_detail", "list_sql", "detail_sql")
+    rounds = {key: [] for key in keys + (("before_floor", "before_list", "before_detail") if before_root else ())}
     clients, seconds = plan["clients"], plan["seconds"]
-    with gunicorn("bench.limits:bare_app", url, redis_url, log_path) as bare_port, \
-            gunicorn("bench.limits:app_with_floor()", url, redis_url, log_path) as app_port:
-        staff = load.login(app_port, staff_email(largest[0]), generator.BENCH_PASSWORD)
-        bare = load.Session(bare_port)
-        for _ in range(plan["rounds"]):
-            rounds["bare"].append(load.run([(bare, "/bare")], clients, seconds).summary())
-            rounds["floor"].append(load.run([(staff, f"/t/{largest[0]}/bench-floor")], clients, seconds).summary())
-            rounds["list"].append(load.run([(staff, path) for path in lists], clients, seconds).summary())
-            rounds["detail"].append(load.run([(staff, path) for path in details], clients, seconds).summary())
+    with ExitStack() as stack:
+        def serve(module, root=PROJECT_ROOT):
+            port = stack.enter_context(gunicorn(module, url, redis_url, log_path, root=root))
+            return load.login(port, staff_email(largest[0]), generator.BENCH_PASSWORD)
+
+        bare = load.Session(stack.enter_context(gunicorn("bench.limits:bare_app", url, redis_url, log_path)))
+        servers = {"": serve("bench.limits:app_with_floor()"), "peer_": serve("bench.peer:peer_app()")}
+        if before_root:
+            servers["before_"] = serve("bench.limits:app_with_floor()", before_root)
+        for number in range(plan["rounds"]):
+            _one_round(number, rounds, bare, servers, largest[0], lists, details, clients, seconds)
             for page in ("list", "detail"):
                 rounds[f"{page}_sql"].append({"throughput": replay(url, statements[page], clients, seconds)})
-    for page in ("list", "detail"):
-        rounds[f"{page}_indexes_ms"] = index_before_after(url, statements[page], BENCH_INDEXES[page])
+    if not plan.get("quick"):
+        for page in ("list", "detail"):
+            rounds[f"{page}_indexes_ms"] = index_before_after(url, statements[page], BENCH_INDEXES[page])
     bare_throughput = median_of(rounds["bare"], "throughput")
     floor = _medians(rounds["floor"])
     results = [
@@ -277,22 +311,67 @@ def throughput_rounds(url, redis_url, size, plan, largest, log_path):
                  throughput_unit="requests/s"),
     ]
     for page, label in (("list", "Process list page (filters, pagination)"), ("detail", "Process detail page")):
-        data = _medians(rounds[page])
-        share = round(data["throughput"] / bare_throughput, 3) if bare_throughput else None
-        data_limit = median_of(rounds[f"{page}_sql"], "throughput")
-        results.append(scenario(label, size, f"gunicorn, {clients} clients, staff of {largest[0]}", data,
-                                f">= {PAGE_SHARE_OF_BARE:.0%} of bare Flask throughput", share,
-                                share is not None and share >= PAGE_SHARE_OF_BARE, throughput_unit="requests/s",
-                                errors=sum(run["errors"] for run in rounds[page]),
-                                share_of_floor=round(data["throughput"] / floor["throughput"], 3)
-                                if floor["throughput"] else None,
-                                data_limit_throughput=data_limit,
-                                share_of_data_limit=round(data["throughput"] / data_limit, 3) if data_limit else None,
-                                queries_per_page=len([s for s, _ in statements[page] if not _is_setting(s)])))
-        results.append(scenario(f"{label}: its SQL through psycopg (data limit)", size,
-                                f"{clients} clients, {len(statements[page])} statements per page",
-                                {"throughput": data_limit}, "reference", None, True, throughput_unit="pages/s"))
+        results += _page_rows(page, label, size, clients, largest, rounds, statements, bare_throughput, floor)
+    if before_root:
+        results += _before_rows(size, clients, rounds)
     return results, rounds
+
+
+def _one_round(number, rounds, bare, servers, slug, lists, details, clients, seconds):
+    rounds["bare"].append(load.run([(bare, "/bare")], clients, seconds).summary())
+    for prefix, session in servers.items():
+        if prefix != "peer_":
+            rounds[f"{prefix}floor"].append(load.run([(session, f"/t/{slug}/bench-floor")], clients, seconds).summary())
+    for page, paths in (("list", lists), ("detail", details)):
+        # Each server's page back to back, in reversed order every other round.
+        for prefix, session in list(servers.items())[::1 if number % 2 == 0 else -1]:
+            rounds[f"{prefix}{page}"].append(load.run([(session, path) for path in paths], clients, seconds).summary())
+
+
+def _before_rows(size, clients, rounds):
+    rows = []
+    for page, label in (("floor", "Application floor"), ("list", "Process list page"),
+                        ("detail", "Process detail page")):
+        data = _medians(rounds[f"before_{page}"])
+        after = median_of(rounds[page], "throughput")
+        rows.append(scenario(f"{label}: the earlier tree (before)", size, f"gunicorn, {clients} clients", data,
+                             "reference", round(after / data["throughput"], 3) if data["throughput"] else None, True,
+                             throughput_unit="requests/s"))
+    return rows
+
+
+def peer_ratio(rounds, page):
+    """Ours / the naive peer's throughput, round by round (each pair measured back to back):
+    the median and the spread (lowest, highest)."""
+    ratios = sorted(ours["throughput"] / peer["throughput"]
+                    for ours, peer in zip(rounds[page], rounds[f"peer_{page}"], strict=True) if peer["throughput"])
+    if not ratios:
+        return None, []
+    return round(statistics.median(ratios), 3), [round(ratios[0], 3), round(ratios[-1], 3)]
+
+
+def _page_rows(page, label, size, clients, largest, rounds, statements, bare_throughput, floor):
+    data = _medians(rounds[page])
+    peer = _medians(rounds[f"peer_{page}"])
+    ratio, spread = peer_ratio(rounds, page)
+    data_limit = median_of(rounds[f"{page}_sql"], "throughput")
+    return [
+        scenario(label, size, f"gunicorn, {clients} clients, staff of {largest[0]}", data,
+                 f">= {PEER_SHARE:.0%} of the naive peer's throughput", ratio,
+                 ratio is not None and ratio >= PEER_SHARE, throughput_unit="requests/s",
+                 errors=sum(run["errors"] for run in rounds[page]), ratio_spread=spread,
+                 share_of_bare=round(data["throughput"] / bare_throughput, 3) if bare_throughput else None,
+                 share_of_floor=round(data["throughput"] / floor["throughput"], 3) if floor["throughput"] else None,
+                 data_limit_throughput=data_limit,
+                 share_of_data_limit=round(data["throughput"] / data_limit, 3) if data_limit else None,
+                 queries_per_page=len([s for s, _ in statements[page] if not _is_setting(s)])),
+        scenario(f"{label}: the naive peer (bench.peer)", size, f"gunicorn, {clients} clients; no RLS, no role "
+                 "switch, membership check, WHERE tenant_id", peer, "reference", None, True,
+                 throughput_unit="requests/s", errors=sum(run["errors"] for run in rounds[f"peer_{page}"])),
+        scenario(f"{label}: its SQL through psycopg (data limit)", size,
+                 f"{clients} clients, {len(statements[page])} statements per page",
+                 {"throughput": data_limit}, "reference", None, True, throughput_unit="pages/s"),
+    ]
 
 
 def _medians(runs):
@@ -344,7 +423,7 @@ def mixed_load(url, redis_url, size, plan, largest, matching_tenant, mentee_ids,
 def run(size, url, redis_url, skip_generate):
     plan = PLAN[size]
     started = time.monotonic()
-    log_path = Path("/tmp") / f"bench-gunicorn-{size}.log"
+    log_path = run_folder(size) / "gunicorn.log"
     click.echo(f"Preparing the {size} network in {url}", err=True)
     ensure_database(url, fresh=not skip_generate)
     generation = None
@@ -388,13 +467,56 @@ def run(size, url, redis_url, skip_generate):
     }
 
 
+def has_data(url):
+    try:
+        with psycopg.connect(url) as connection:
+            return connection.execute("SELECT count(*) FROM mentoring_processes").fetchone()[0] > 0
+    except psycopg.Error:
+        return False
+
+
+def quick(size, url, redis_url, seconds=3.0, rounds=3, before=None):
+    """The pages against the naive peer only (`make bench-quick`): figures printed and kept in
+    this run's folder, nothing written under docs/. `before`: a commit whose pages join the
+    rotation (the ratio column of its rows: after / before)."""
+    folder = run_folder(size)
+    before_root = None
+    if before:
+        from bench.compare import export_tree
+
+        before_root = export_tree(before, folder / "before")
+    if not has_data(url):
+        ensure_database(url, fresh=True)
+        generator.generate(url, size, echo=lambda text: click.echo(text, err=True))
+    Redis.from_url(redis_url).flushdb()
+    largest, _, _ = big_tenants(url)
+    plan = {**PLAN[size], "rounds": rounds, "seconds": seconds, "quick": True}
+    load_before = os.getloadavg()
+    results, raw = throughput_rounds(url, redis_url, size, plan, largest, folder / "gunicorn.log", before_root)
+    outcome = {"size": size, "before": before, "load_average": [load_before, os.getloadavg()], "scenarios": results,
+               "rounds": raw}
+    (folder / "quick.json").write_text(json.dumps(outcome, indent=1, ensure_ascii=False) + "\n")
+    click.echo(report.quick_table(outcome))
+    click.echo(f"(logs and figures in {folder})", err=True)
+    return outcome
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=generator.SIZES, default="small")
     parser.add_argument("--skip-generate", action="store_true", help="reuse the data already in the database")
+    parser.add_argument("--quick", action="store_true", help="only the pages against the naive peer")
+    parser.add_argument("--seconds", type=float, default=3.0, help="--quick: seconds per target and round")
+    parser.add_argument("--rounds", type=int, default=3, help="--quick: interleaved rounds")
+    parser.add_argument("--before", help="--quick: an earlier commit whose pages join the rotation")
+    parser.add_argument("--port-base", type=int, default=0, help="first port to bind (default: BENCH_PORT_BASE)")
     arguments = parser.parse_args(argv)
+    set_port_base(arguments.port_base)
     url = os.environ.get("BENCH_DATABASE_URL") or generator.DEFAULT_DATABASE_URL
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
+    if arguments.quick:
+        quick(arguments.size, url, redis_url, arguments.seconds, arguments.rounds, arguments.before)
+        return
     outcome = run(arguments.size, url, redis_url, arguments.skip_generate)
     everything = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"sizes": {}}
     if outcome["generation"] is None:

@@ -44,7 +44,10 @@ class BaseConfig:
     # production: DATABASE_URL is the owner, and the app logs in as the runtime role beside it.
     MIGRATION_DATABASE_URI = database_url(os.environ.get("MIGRATION_DATABASE_URL"))
     EMBEDDED_POSTGRES_DIR = INSTANCE_DIR / "postgres"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping: it cost a round trip per request (bench.pool_pre_ping; docs/benchmarks.md); a
+    # connection the server dropped is found at its first statement instead, a read is served
+    # again (network.core.errors.RetryReads), a write answers 503, and the pool replaces them all.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
     # Seconds a new PostgreSQL connection may take: an unreachable server fails fast (network.core.ops).
     DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
     # A streaming replica for the national read path (network.core.ops.replica); unset: the primary.

@@ -3,8 +3,7 @@ Content-Security-Policy (no inline scripts or styles anywhere), and no caching o
 personal data."""
 import time
 
-from flask import abort, current_app, request
-from flask_login import current_user
+from flask import abort, current_app, g, request, session
 
 from network.core.api import is_api_request
 
@@ -89,7 +88,17 @@ def init_app(app):
             response.headers.setdefault(header, value)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user.is_authenticated:
+        if _signed_in(response):
             # Pages of a logged-in user may hold personal data: never keep them in a shared cache.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _signed_in(response):
+    """Whether the request came from a signed-in browser, without loading the user only for
+    this (a static file would cost a query): a user this request has loaded, or a session
+    cookie naming one (even a session the server ended: a cache keeps nothing either way)."""
+    user = g.get("_login_user")
+    if user is not None:
+        return user.is_authenticated
+    return "_user_id" in session

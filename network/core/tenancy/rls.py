@@ -11,21 +11,74 @@ The app logs in as `rede_app_login` (network.core.database), a role with no righ
 (NOINHERIT) that may only become one of those two: `RESET ROLE` leads back to a role that can
 read nothing, and the owner of the tables (which runs migrations) is out of reach.
 """
+import weakref
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
 RUNTIME_ROLE = "rede_app"
 NATIONAL_ROLE = "rede_national"
 RUNTIME_LOGIN_ROLE = "rede_app_login"
 TENANT_SETTING = "app.tenant_id"
+_SETTINGS_SQL = "SELECT set_config(%(setting)s, %(tenant)s, true), set_config('role', %(role)s, true)"
+
+
+def _settings(tenant_id, bypass):
+    return {"setting": TENANT_SETTING, "tenant": "" if tenant_id is None else str(int(tenant_id)),
+            "role": NATIONAL_ROLE if bypass else RUNTIME_ROLE}
 
 
 def apply_transaction_settings(connection, tenant_id, bypass):
-    connection.exec_driver_sql(
-        "SELECT set_config(%(setting)s, %(tenant)s, true), set_config('role', %(role)s, true)",
-        {
-            "setting": TENANT_SETTING,
-            "tenant": "" if tenant_id is None else str(int(tenant_id)),
-            "role": NATIONAL_ROLE if bypass else RUNTIME_ROLE,
-        },
-    )
+    """Write the settings now (one statement of its own)."""
+    connection.exec_driver_sql(_SETTINGS_SQL, _settings(tenant_id, bypass))
+
+
+# Settings written by the connection's next statement, in the same round trip (a request's
+# session: `network.core.tenancy.scoping`). Keyed by the SQLAlchemy Connection, which lives as long as
+# its checkout: nothing pending can outlive it into another request's use of the same connection.
+_pending = weakref.WeakKeyDictionary()
+
+
+def defer_transaction_settings(connection, tenant_id, bypass):
+    """The settings for every later statement of this transaction, sent with the next one (in
+    one pipeline with it, and with the BEGIN when it is the first), not on their own: a page
+    that runs no statement after entering its tenant sends none. Fail-closed: no statement
+    runs on `connection` before them (`_before_statement`, `_execute_with_settings`)."""
+    _pending[connection] = _settings(tenant_id, bypass)
+
+
+def _can_pipeline(cursor):
+    import psycopg
+
+    return type(cursor) is psycopg.Cursor and psycopg.Pipeline.is_supported()
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _before_statement(connection, cursor, statement, parameters, context, executemany):
+    if connection not in _pending:
+        return
+    if executemany or not _can_pipeline(cursor):  # then the settings go on their own, first
+        cursor.connection.execute(_SETTINGS_SQL, _pending.pop(connection))
+
+
+def _execute_with_settings(cursor, statement, parameters, context):
+    settings = _pending.pop(context.root_connection, None) if context is not None else None
+    if settings is None:
+        return False
+    with cursor.connection.pipeline():
+        cursor.connection.execute(_SETTINGS_SQL, settings)
+        cursor.execute(statement, parameters)
+    return True
+
+
+@event.listens_for(Engine, "do_execute")
+def _do_execute(cursor, statement, parameters, context):
+    return _execute_with_settings(cursor, statement, parameters, context)
+
+
+@event.listens_for(Engine, "do_execute_no_params")
+def _do_execute_no_params(cursor, statement, context):
+    return _execute_with_settings(cursor, statement, None, context)
 
 
 # --- DDL used by migrations -------------------------------------------------

@@ -124,9 +124,10 @@ def _forget_other_tenants_rows(session, tenant_id):
 
 
 def _sync_database_settings(session):
-    # A transaction already under way must see the new context too.
+    # A transaction already under way must see the new context too: from its next statement on,
+    # which carries it (a transaction that runs none after this has nothing to protect).
     if session.in_transaction():
-        rls.apply_transaction_settings(
+        rls.defer_transaction_settings(
             session.connection(), session.info.get(_TENANT_KEY), bool(_bypass_reason(session))
         )
 
@@ -159,7 +160,9 @@ def _touches_scoped_table(state):
 
 @event.listens_for(Session, "after_begin")
 def _start_transaction_in_tenant(session, transaction, connection):
-    rls.apply_transaction_settings(connection, session.info.get(_TENANT_KEY), bool(_bypass_reason(session)))
+    # Even with no tenant yet (the user's own query): the login role can read nothing, so the
+    # first statement must already run as the runtime role. Sent with that statement, not alone.
+    rls.defer_transaction_settings(connection, session.info.get(_TENANT_KEY), bool(_bypass_reason(session)))
 
 
 @event.listens_for(Session, "do_orm_execute")
