@@ -3,8 +3,9 @@ Content-Security-Policy (no inline scripts or styles anywhere), and no caching o
 personal data."""
 import time
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
 
 from network.api import is_api_request
 
@@ -83,13 +84,24 @@ def init_app(app):
             discard_refused_body(request.environ, request.content_length, current_app.config["MAX_CONTENT_LENGTH"])
             abort(413)
 
+    def _signed_in():
+        # The user this request loaded, read without the database, which may have just failed (a
+        # killed connection's 503 page comes through here too); when in doubt, signed in.
+        user = g.get("_login_user")
+        if user is None:
+            try:
+                return current_user.is_authenticated
+            except DBAPIError:
+                return True
+        return not user.is_anonymous
+
     @app.after_request
     def add_security_headers(response):
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user.is_authenticated:
+        if _signed_in():
             # Pages of a logged-in user may hold personal data: never keep them in a shared cache.
             response.headers["Cache-Control"] = "no-store"
         return response
