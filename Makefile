@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test fuzz bench install install-test chromium translations extract-messages update-translations clean
+.PHONY: run test fuzz bench bench-writes install install-test chromium translations extract-messages update-translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
 bench: translations
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.run --size $(SIZE)
+
+# USERS staff writing for SECONDS s while the roll-ups follow (errors, lag, equal to a rebuild);
+# writes its section of docs/benchmarks.md. Regenerates the small network unless SKIP_GENERATE=1.
+USERS ?= 50
+SECONDS ?= 60
+bench-writes: translations
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.writes \
+		--users $(USERS) --seconds $(SECONDS) $(if $(SKIP_GENERATE),--skip-generate)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

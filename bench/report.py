@@ -476,6 +476,10 @@ def write(everything, path):
         "## Query plans\n",
         plans_section(results),
     ]
-    # Sections other scripts write (bench.batch_matching) are kept where they were, at the end.
-    kept = batch_matching.section_of(path.read_text()) if path.exists() else ""
+    # Sections other scripts write (bench.batch_matching, bench.writes) are kept, at the end.
+    from bench import writes  # it runs the app as bench.run does, which imports this module
+
+    document = path.read_text() if path.exists() else ""
+    kept = "\n\n".join(section for section in (batch_matching.section_of(document), writes.section_of(document))
+                       if section)
     path.write_text("\n".join(sections).rstrip() + "\n" + (f"\n{kept}\n" if kept else ""))
