@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint fuzz bench bench-quick install install-test chromium translations extract-messages update-translations clean
+.PHONY: run test lint fuzz bench bench-quick bench-writes install install-test chromium translations extract-messages update-translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,14 @@ bench: translations
 # The pages against the naive peer only (under 3 minutes at `small`); BENCH_PORT_BASE picks the ports.
 bench-quick: translations
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.run --quick --size $(SIZE)
+
+# USERS staff writing for SECONDS s while the roll-ups follow (errors, lag, equal to a rebuild);
+# writes its section of docs/benchmarks.md. Regenerates the small network unless SKIP_GENERATE=1.
+USERS ?= 50
+SECONDS ?= 60
+bench-writes: translations
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m bench.writes \
+		--users $(USERS) --seconds $(SECONDS) $(if $(SKIP_GENERATE),--skip-generate)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -494,10 +494,13 @@ def write(everything, path):
         "## Query plans\n",
         plans_section(results),
     ]
-    # Sections other scripts write (bench.batch_matching) and the hand-written one on isolation's
-    # cost (issue 20, between its markers) are kept where they were, at the end.
+    # Sections other scripts write (bench.batch_matching, bench.writes) and the hand-written one on
+    # isolation's cost (issue 20, between its markers) are kept where they were, at the end.
+    from bench import writes  # it runs the app as bench.run does, which imports this module
+
     document = path.read_text() if path.exists() else ""
-    kept = "\n\n".join(part for part in (batch_matching.section_of(document), isolation_section_of(document)) if part)
+    kept = "\n\n".join(section for section in (batch_matching.section_of(document), writes.section_of(document),
+                                               isolation_section_of(document)) if section)
     path.write_text("\n".join(sections).rstrip() + "\n" + (f"\n{kept}\n" if kept else ""))
 
 

@@ -28,12 +28,13 @@ def free_port():
 
 
 @contextmanager
-def gunicorn(database_url, log_path):
-    """One gunicorn with one gthread worker; yields (port, process). Stopped by its pid."""
+def gunicorn(database_url, log_path, workers=1, threads=2):
+    """One gunicorn with `workers` gthread workers; yields (port, process). Stopped by its pid."""
     port = free_port()
     environment = {**os.environ, "APP_ENV": "testing", "TEST_DATABASE_URL": database_url,
                    "PYTHONPATH": str(PROJECT_ROOT)}
-    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "gthread", "--threads", "2",
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
+               "--threads", str(threads),
                "--keep-alive", "5", "--timeout", str(WORKER_TIMEOUT), "--graceful-timeout", "2", "--no-control-socket",
                "--bind", f"127.0.0.1:{port}", "wsgi:app"]
     with open(log_path, "ab") as log:

@@ -1,6 +1,7 @@
 """Error pages in the user's language; never a stack trace, never half-written data.
 Under /api/v1 the same errors are JSON (network.core.api.errors)."""
 import logging
+import time
 
 from flask import g, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -32,8 +33,11 @@ MESSAGES = {
 
 # A read that lost its database connection is served again, once, by `RetryReads`.
 RETRY_HEADER = "X-Retry-Read"
+RETRY_PAUSE_SECONDS = 0.2
 _COMMIT_UNCERTAIN = _l("The connection to the database was interrupted while your change was being saved, so we "
                        "cannot tell whether it was. Reload the page to check before you send it again.")
+_SAVED_THEN_LOST = _l("Your change was saved, but the connection to the database was interrupted before the next "
+                      "page could be shown. Reload the page to continue; do not send the form again.")
 
 
 def init_app(app):
@@ -41,22 +45,37 @@ def init_app(app):
     app.register_error_handler(DBAPIError, render_database_fault)
     app.register_error_handler(Exception, render_unexpected_error)
     app.wsgi_app = RetryReads(app.wsgi_app)
+    # Registered after `db.init_app` (create_app): teardowns run in reverse order, so this one first.
+    app.teardown_appcontext(release_session)
+
+
+def release_session(_error=None):
+    """Teardown, before Flask-SQLAlchemy's own: end the request's transaction. A connection that
+    died after the response was made (a killed backend) is dropped, not rolled back: the ROLLBACK
+    would raise out of the finished request, and gunicorn would answer 500 in place of the page."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session().invalidate()
 
 
 def render_database_fault(error):
     """A lost database connection (a restart, a failover, a killed backend) is a 503 asking to
     try again, never a 500: before the commit the transaction died with the connection, so
-    nothing was saved; during the commit (`submit` says so) we cannot know, and say that."""
+    nothing was saved; during the commit (`submit` says so) we cannot know, and say that; after
+    it (the next page reloading the saved record) the change is saved, and we say that."""
     if not (error.connection_invalidated or _is_lost_connection(error)):
         return render_unexpected_error(error)
     log.warning("database connection lost during %s %s: %s", request.method, request.path, error.orig)
     try:
         db.session.rollback()
     except DBAPIError:
-        db.session.invalidate()
+        db.session().invalidate()
     fault = ServiceUnavailable()
     if g.get("committing"):
         fault.description = fault.message = str(_COMMIT_UNCERTAIN)
+    elif g.get("saved") and request.method not in ("GET", "HEAD"):
+        fault.description = fault.message = str(_SAVED_THEN_LOST)
     response = render_http_error(fault)
     if request.method in ("GET", "HEAD"):
         response = _as_response(response)
@@ -94,6 +113,9 @@ class RetryReads:
         if any(name == RETRY_HEADER for name, _ in captured["headers"]):
             if hasattr(body, "close"):
                 body.close()
+            # A moment first: backends are killed in bursts (a failover, an administrator's
+            # pg_terminate_backend of every session), and a connection opened at once may go too.
+            time.sleep(RETRY_PAUSE_SECONDS)
             body = self.wsgi_app(environ, capture)
         headers = [(name, value) for name, value in captured["headers"] if name != RETRY_HEADER]
         start_response(captured["status"], headers, captured["exc_info"])

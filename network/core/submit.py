@@ -31,7 +31,9 @@ from marshmallow import ValidationError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.state import InstanceState
 
 from network.core.extensions import db
 from network.core.timeutil import UTCDateTime, utcnow
@@ -235,10 +237,13 @@ def submit(service, *args, once=None, location=None, version=None, **kwargs):
         if claim_id is not None:
             db.session.execute(sa.update(SubmissionKey).where(SubmissionKey.id == claim_id).values(
                 location=location(result) if location else None, record_id=getattr(result, "id", None)))
+        kept = _loaded_columns(result)
         # A connection lost from here on leaves the outcome unknown (network.core.errors says so).
         g.committing = True
         db.session.commit()
-        g.committing = False
+        _keep_columns(result, kept)
+        # Saved: a connection lost from here on (the next page reloading the record) says so.
+        g.committing, g.saved = False, True
     except Refused as refusal:
         db.session.rollback()
         return Outcome(refusal=refusal)
@@ -252,6 +257,26 @@ def submit(service, *args, once=None, location=None, version=None, **kwargs):
         db.session.rollback()
         return Outcome(refusal=StaleEdit())
     return Outcome(result=result)
+
+
+def _loaded_columns(result):
+    """The column values of the service's result (a mapped record), as this transaction wrote them."""
+    state = sa.inspect(result, raiseerr=False)
+    if not isinstance(state, InstanceState):
+        return None
+    return {column.key: state.dict[column.key] for column in state.mapper.column_attrs if column.key in state.dict}
+
+
+def _keep_columns(result, kept):
+    """Put back the result's columns that the commit expired: they are what was just committed,
+    and the next page (a redirect to the new record, a flash naming it) needs no query to read
+    them, so a connection lost right after the commit does not cost the user their success page."""
+    if not kept:
+        return
+    state = sa.inspect(result)
+    for key, value in kept.items():
+        if key not in state.dict:
+            set_committed_value(result, key, value)
 
 
 def check_version(record, submitted_version):

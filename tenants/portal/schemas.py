@@ -21,6 +21,13 @@ class ContactSchema(ParticipantSchema):
 CONTACT_FIELDS = ("email", "phone", "shares_contact")
 
 
+def contact_labels(role):
+    """The contact form's labels, for the values someone else saved meanwhile."""
+    pair = _l("my mentee") if role == "mentor" else _l("my mentor")
+    return {"email": _l("E-mail address"), "phone": _l("Phone"),
+            "shares_contact": _l("Show my e-mail address and phone to %(pair)s?", pair=pair)}
+
+
 class FollowUpAnswerSchema(ProcessFormSchema):
     satisfaction = integer_field(1, 5)
     progress = fields.Dict(keys=fields.Integer(), values=fields.Integer(validate=validate.OneOf(list(GOAL_PROGRESS))),

@@ -10,11 +10,11 @@ from markupsafe import Markup
 
 from network.core.permissions import permission_required
 from network.core.reference.services import active_support_areas
-from network.core.submit import found_or_404, redirect_replayed, submit, submitted_key
+from network.core.submit import StaleEdit, found_or_404, redirect_replayed, submit, submitted_key
 from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
 from tenants.portal import services
-from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema
+from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema, contact_labels
 from tenants.processes import services as processes
 from tenants.processes.models import CHANGES, GOAL_OUTCOMES, GOAL_PROGRESS, MEETING_MODES, SIDES
 from tenants.processes.schemas import (
@@ -67,24 +67,35 @@ def home():
                            activities=services.my_upcoming_activities(records))
 
 
+def _contact_form(me):
+    return {"email": me.email or "", "phone": me.phone or "", "shares_contact": "yes" if me.shares_contact else "no",
+            "version": me.row_version}
+
+
 @bp.route("/profile/<any(mentor, mentee):side>", methods=["GET", "POST"])
 @permission_required("portal.use")
 def profile(side):
     me = found_or_404(_records().get(side))
-    form = {"email": me.email or "", "phone": me.phone or "", "shares_contact": "yes" if me.shares_contact else "no"}
-    errors = {}
+    form, errors, status, theirs = _contact_form(me), {}, 200, None
     if request.method == "POST":
-        form = request.form
+        form = request.form.to_dict()
         data, errors = load_form(ContactSchema(only=CONTACT_FIELDS))
+        status = 400 if errors else 200
         if not errors:
-            refusal = submit(services.update_contact, me, data, current_user).refusal
-            if refusal:
-                errors = refusal.errors
-                me = _records()[side]
-            else:
+            # Staff may have changed the same record since this form was opened: the version says.
+            refusal = submit(services.update_contact, me, data, current_user,
+                             version=(me, request.form.get("version", type=int))).refusal
+            if not refusal:
                 flash(_("Your contact details have been saved."), "info")
                 return redirect(url_for("portal.profile", side=side))
-    return render_template("portal/profile.html", me=me, form=form, errors=errors), 400 if errors else 200
+            errors, status, me = refusal.errors, refusal.status, _records()[side]
+            if isinstance(refusal, StaleEdit):
+                # The typed values stay; the saved ones are shown beside them, and saving again
+                # (now on the saved version) is a choice made knowing them.
+                theirs = _contact_form(me)
+                form["version"] = me.row_version
+    return render_template("portal/profile.html", me=me, form=form, errors=errors, theirs=theirs,
+                           field_labels=contact_labels(me.role)), status
 
 
 @bp.get("/processes/<id:process_id>")

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from network.core.accounts import sessions
 from network.core.accounts.login import current_session
-from network.core.extensions import db
+from network.core.submit import submit
 
 bp = Blueprint("sessions", __name__, template_folder="templates")
 
@@ -25,8 +25,7 @@ def end(session_id):
         abort(404)
     if row.id == current_session().id:
         return redirect(url_for("accounts.logout"), code=307)
-    sessions.end_session(row)
-    db.session.commit()
+    submit(sessions.end_session, row)
     flash(_("That session has been signed out."), "info")
     return redirect(url_for("sessions.index"))
 
@@ -34,7 +33,6 @@ def end(session_id):
 @bp.post("/account/sessions/end-others")
 @login_required
 def end_others():
-    ended = sessions.end_other_sessions(current_user, keep=current_session())
-    db.session.commit()
+    ended = submit(sessions.end_other_sessions, current_user, keep=current_session()).result
     flash(_("Every other session has been signed out (%(count)d).", count=ended), "info")
     return redirect(url_for("sessions.index"))

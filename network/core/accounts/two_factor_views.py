@@ -11,6 +11,7 @@ from network.core.accounts.models import Membership, User
 from network.core.accounts.views import PENDING_LOGIN_KEY, _start_session
 from network.core.extensions import db
 from network.core.permissions import permission_required
+from network.core.submit import submit
 from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.timeutil import utcnow
 
@@ -87,8 +88,7 @@ def verify():
 
 
 def _enrolment_page(user, errors, status=200):
-    credential = two_factor.start_enrolment(user)
-    db.session.commit()
+    credential = submit(two_factor.start_enrolment, user).result
     uri = two_factor.provisioning_uri(user, credential)
     return render_template("accounts/two_factor_enrol.html", errors=errors, qr_code=two_factor.qr_code_svg(uri),
                            secret=credential.secret, required=two_factor.is_required(user)), status
@@ -136,8 +136,7 @@ def manage():
             codes, refused = _confirm_enrolment(user)
             if refused:
                 return refused
-            current_session().second_factor_at = utcnow()
-            db.session.commit()
+            submit(_second_factor_given, current_session())
             return render_template("accounts/two_factor_recovery_codes.html", codes=codes,
                                    next_url=url_for("two_factor.manage"))
         return _enrolment_page(user, {})
@@ -154,15 +153,22 @@ def manage():
             return _wrong_code(user, "accounts/two_factor_manage.html", **context)
         throttle.clear_failures(user.email, SECOND_FACTOR_CLIENT)
         if action == "disable":
-            two_factor.disable(user, actor=user)
-            db.session.commit()
+            submit(two_factor.disable, user, actor=user)
             flash(_("Two-factor authentication is off."), "info")
             return redirect(url_for("accounts.account"))
-        codes = two_factor.new_recovery_codes(user)
-        db.session.commit()
+        codes = submit(two_factor.new_recovery_codes, user).result
         return render_template("accounts/two_factor_recovery_codes.html", codes=codes,
                                next_url=url_for("two_factor.manage"))
     return render_template("accounts/two_factor_manage.html", errors={}, **context)
+
+
+def _second_factor_given(user_session):
+    user_session.second_factor_at = utcnow()
+
+
+def _reset(user, actor):
+    two_factor.disable(user, actor=actor, action="two_factor.reset")
+    sessions.end_all_sessions(user)
 
 
 @team_bp.post("/members/<id:membership_id>/two-factor/reset")
@@ -178,8 +184,6 @@ def reset_member(membership_id):
     if user.id == current_user.id:
         flash(_("You cannot reset your own two-factor authentication; ask another administrator."), "error")
     else:
-        two_factor.disable(user, actor=current_user, action="two_factor.reset")
-        sessions.end_all_sessions(user)
-        db.session.commit()
+        submit(_reset, user, current_user)
         flash(_("%(name)s sets up two-factor authentication again at the next login.", name=user.name), "info")
     return redirect(url_for("workspace.members"))

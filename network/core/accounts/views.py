@@ -64,24 +64,22 @@ def _start_session(user, second_factor=False):
     # A fresh session on login: nothing from before the login survives (no fixation), and a
     # new server-side session, whose token alone goes in the cookie.
     _fresh_session()
-    _row, token = sessions.start_session(user, request.remote_addr, request.user_agent.string,
-                                         second_factor=second_factor)
-    db.session.commit()
+    _row, token = submit(sessions.start_session, user, request.remote_addr, request.user_agent.string,
+                         second_factor=second_factor).result
     user.session_token = token
     login_user(user)
 
 
 def _password_accepted(user, next_url):
-    """The password was right: log in, or first ask for (or set up) the second factor."""
+    """The password was right (and `submit` saved the login): log in, or first ask for (or set
+    up) the second factor."""
     enabled = two_factor.is_enabled(user)
     if enabled or two_factor.is_required(user):
-        db.session.commit()
         # Not logged in yet: this browser may only give the code (or set it up) for a few minutes.
         _fresh_session()
         session[PENDING_LOGIN_KEY] = {"user": user.id, "epoch": user.session_epoch, "at": int(time.time()),
                                       "next": next_url}
         return redirect(url_for("two_factor.verify" if enabled else "two_factor.enrol"))
-    db.session.commit()
     _start_session(user)
     return redirect(next_url)
 
@@ -127,8 +125,7 @@ def login():
 def logout():
     if current_session() is not None:
         # The row goes: the cookie, wherever it was copied, no longer logs anyone in.
-        sessions.end_session(current_session())
-        db.session.commit()
+        submit(sessions.end_session, current_session())
     logout_user()
     _fresh_session()
     flash(_("You have logged out."), "info")

@@ -9,22 +9,27 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from network.core.extensions import db
-from network.core.jobs.queueing import JobsUnavailable, enqueue
+from network.core.jobs.queueing import JobsUnavailable, claim_queued, enqueue
 
 log = logging.getLogger(__name__)
 
 _PENDING_KEY = "enqueue_after_commit"
+# How long a claim of `unless_queued` holds if its job is lost before it starts (the sweep covers).
+QUEUED_SECONDS = 60
 
 
-def enqueue_after_commit(func, *args, queue, tenant_id=None):
+def enqueue_after_commit(func, *args, queue, tenant_id=None, unless_queued=None):
     """`enqueue(func, *args, queue=queue, tenant_id=tenant_id)` after the current transaction
-    commits; the same call twice in one transaction is enqueued once."""
-    db.session.info.setdefault(_PENDING_KEY, {}).setdefault((func, args, queue, tenant_id), None)
+    commits; the same call twice in one transaction is enqueued once. `unless_queued`: a key the
+    job releases when it starts (`release_queued`); while one such job waits, no other is queued."""
+    db.session.info.setdefault(_PENDING_KEY, {}).setdefault((func, args, queue, tenant_id), unless_queued)
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_pending(session):
-    for func, args, queue, tenant_id in session.info.pop(_PENDING_KEY, ()):
+    for (func, args, queue, tenant_id), unless_queued in session.info.pop(_PENDING_KEY, {}).items():
+        if unless_queued and not claim_queued(unless_queued, QUEUED_SECONDS):
+            continue
         try:
             enqueue(func, *args, queue=queue, tenant_id=tenant_id)
         except JobsUnavailable as error:

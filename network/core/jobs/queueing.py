@@ -27,6 +27,29 @@ def redis_connection(app=None, for_worker=False):
                           socket_timeout=config["REDIS_CONNECT_TIMEOUT"])
 
 
+def claim_queued(key, seconds):
+    """Whether a job should be queued for `key`: False while another one for it waits in the
+    queue, not yet started (it will see this change too); True otherwise, marking that one as
+    waiting for `seconds` at most. Without Redis (jobs in-process), or when Redis fails, True:
+    `enqueue` then runs the job or reports that it cannot."""
+    if not current_app.config["REDIS_URL"]:
+        return True
+    try:
+        return bool(redis_connection().set(key, 1, nx=True, ex=seconds))
+    except RedisError:
+        return True
+
+
+def release_queued(key):
+    """At the start of the job that claimed `key`: a change from now on needs a job of its own."""
+    if not current_app.config["REDIS_URL"]:
+        return
+    try:
+        redis_connection().delete(key)
+    except RedisError as error:
+        log.warning("could not release %s (it expires by itself): %s", key, error)
+
+
 def job_options(config, queue):
     intervals = list(config["JOB_RETRY_INTERVALS"])
     return {

@@ -7,6 +7,7 @@ import time
 import uuid
 
 from flask import g, request
+from sqlalchemy import inspect as sa_inspect
 
 from network.core.ops import metrics
 from network.core.ops.logs import FIELDS
@@ -28,6 +29,15 @@ def endpoint_name():
     """The Flask endpoint, never the URL: no ids or slugs in labels and logs."""
     rule = request.url_rule
     return rule.endpoint if rule is not None else UNMATCHED
+
+
+def _user_id(user):
+    """The loaded user's id without a query: after a lost connection its attributes are expired,
+    and reloading them here would turn the 503 page into a 500."""
+    if user is None or user.is_anonymous:
+        return None
+    identity = sa_inspect(user).identity
+    return identity[0] if identity else None
 
 
 def init_app(app):
@@ -57,6 +67,6 @@ def init_app(app):
             "status": response.status_code,
             "duration_ms": round(duration * 1000, 2),
             "tenant_id": tenant.id if tenant is not None else None,
-            "user_id": user.id if user is not None and user.is_authenticated else None,
+            "user_id": _user_id(user),
         }})
         return response

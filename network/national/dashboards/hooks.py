@@ -19,6 +19,7 @@ from network.core.changes import register_stale_marker
 from network.core.extensions import db
 from network.core.jobs import enqueue
 from network.core.jobs.after_commit import enqueue_after_commit
+from network.core.jobs.queueing import release_queued
 from network.core.tenancy import current_tenant_id
 from network.core.timeutil import utcnow
 from network.national.dashboards.models import STALE_MARKS, RollupStatus
@@ -36,7 +37,9 @@ def mark_partner_stale(tenant_id=None):
     pending = db.session.info.setdefault(_PENDING_KEY, set())
     if tenant_id not in pending:
         pending.add(tenant_id)
-        enqueue_after_commit(recount_stale_partner, tenant_id, queue="rollups", tenant_id=tenant_id)
+        # One recount waiting per partner is enough: it counts every change committed before it starts.
+        enqueue_after_commit(recount_stale_partner, tenant_id, queue="rollups", tenant_id=tenant_id,
+                             unless_queued=_queued_key(tenant_id))
 
 
 @event.listens_for(Session, "before_commit")
@@ -58,12 +61,18 @@ def _forget_stale_tenants(session):
     session.info.pop(_PENDING_KEY, None)
 
 
+def _queued_key(tenant_id):
+    return f"rollups:recount-queued:{tenant_id}"
+
+
 def recount_stale_partner(tenant_id):
     """The "rollups" job: recount the partner if it is stale, then clear the mark it read first,
     unless a newer change marked it meanwhile (that change's own job, or the sweep, recounts
     again). Several jobs for one partner take turns; the ones after the recount find nothing."""
     from network.national.dashboards.rollups import lock_tenant_rollups, refresh_tenant_rollups
 
+    # Before the mark is read: a change committed from now on queues a recount of its own.
+    release_queued(_queued_key(tenant_id))
     lock_tenant_rollups(tenant_id)
     mark = db.session.scalar(sa.select(RollupStatus.stale_mark).where(RollupStatus.tenant_id == tenant_id))
     if mark is None:
