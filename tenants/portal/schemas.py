@@ -18,7 +18,7 @@ class ContactSchema(ParticipantSchema):
     shares_contact = fields.Boolean(required=True, **_YES_NO)
 
 
-CONTACT_FIELDS = ("email", "phone", "shares_contact")
+CONTACT_FIELDS = ("email", "phone", "shares_contact", "preferred_language")
 
 
 class FollowUpAnswerSchema(ProcessFormSchema):

@@ -12,6 +12,7 @@ from network.permissions import permission_required
 from network.reference.services import active_support_areas
 from network.submit import found_or_404, redirect_replayed, submit, submitted_key
 from network.validation import load_form
+from tenants.participants.models import PREFERRED_LANGUAGES
 from tenants.portal import services
 from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema
 from tenants.processes import services as processes
@@ -71,7 +72,8 @@ def home():
 @permission_required("portal.use")
 def profile(side):
     me = found_or_404(_records().get(side))
-    form = {"email": me.email or "", "phone": me.phone or "", "shares_contact": "yes" if me.shares_contact else "no"}
+    form = {"email": me.email or "", "phone": me.phone or "", "shares_contact": "yes" if me.shares_contact else "no",
+            "preferred_language": me.preferred_language}
     errors = {}
     if request.method == "POST":
         form = request.form
@@ -84,7 +86,8 @@ def profile(side):
             else:
                 flash(_("Your contact details have been saved."), "info")
                 return redirect(url_for("portal.profile", side=side))
-    return render_template("portal/profile.html", me=me, form=form, errors=errors), 400 if errors else 200
+    return render_template("portal/profile.html", me=me, form=form, errors=errors,
+                           languages=PREFERRED_LANGUAGES.items()), 400 if errors else 200
 
 
 @bp.get("/processes/<id:process_id>")
