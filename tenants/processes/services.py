@@ -80,6 +80,7 @@ def get_process(process_id):
         options=[
             joinedload(MentoringProcess.mentor, innerjoin=True),
             joinedload(MentoringProcess.mentee, innerjoin=True),
+            joinedload(MentoringProcess.owner),
             joinedload(MentoringProcess.agreements).joinedload(Agreement.goals),
             # Who logged each meeting and who did each step, in the same statements: staff, the
             # mentor and the mentee may all appear, and each would otherwise cost a statement.

@@ -21,10 +21,12 @@ def _user(email):
 def test_staff_of_a_never_see_the_tasks_or_case_owners_of_b(app, client, two_partners, sent_mail):
     with app.app_context():
         beta_staff = _user(two_partners.beta_staff)
+        beta_staff_id = beta_staff.id
         with tenant_context(two_partners.beta.id):
             secret = make_mentee("Bárbara Secreta")
-            casework.assign_owner(secret, beta_staff.id, beta_staff)
+            casework.assign_owner(secret, beta_staff_id, beta_staff)
             secret_id = secret.id
+            db.session.commit()
         with tenant_context(two_partners.alpha.id):
             alpha_mentee = make_mentee("Alice Alfa").id
             assert [task.name for task in casework.tasks()] == ["Alice Alfa"]
@@ -46,6 +48,6 @@ def test_staff_of_a_never_see_the_tasks_or_case_owners_of_b(app, client, two_par
             send_workspace_digest("2026-11-24")
             db.session.commit()
         with tenant_context(two_partners.beta.id):
-            assert db.session.get(Mentee, secret_id).owner_id == beta_staff.id
+            assert db.session.get(Mentee, secret_id).owner_id == beta_staff_id
     alpha_mail = [message["body"] for message in sent_mail]
     assert alpha_mail and all("Bárbara" not in body for body in alpha_mail)
