@@ -128,6 +128,7 @@ def make_ready_mentee(name="Amina Mentoranda", **extra):
 def one_process_record_of_each_kind(actor):
     """A process with an agreement, a meeting, a follow-up and both final evaluations, and
     the partner's matching settings: a row in every processes and matching table."""
+    from tenants.casework.services import assign_owner, snooze_task
     from tenants.matching import proposals
     from tenants.matching.models import MenteeChoice
     from tenants.matching.services import save_matching_settings
@@ -153,6 +154,8 @@ def one_process_record_of_each_kind(actor):
     proposal = proposals.create_proposal(actor)
     proposals.compute(proposal)
     db.session.add(MenteeChoice(mentee_id=process.mentee_id, declined=[process.mentor_id]))
+    assign_owner(process, actor.id, actor)
+    snooze_task("follow_up_due", process.id, date(2026, 3, 1), "Férias do mentor", actor, today=date(2026, 1, 5))
     db.session.flush()
     return SimpleNamespace(process_id=process.id, mentor_id=process.mentor_id, mentee_id=process.mentee_id,
                            proposal_id=proposal.id)
@@ -251,6 +254,8 @@ def objects_for_every_route(tenant, admin, staff):
             "activity_id": activity.activity_id,
             "network_activity_id": activity.network_activity_id,
             "side": "mentor",
+            "task_kind": "follow_up_due",
+            "subject_id": process.process_id,
         }
     ids["membership_id"] = db.session.scalar(sa.select(Membership.id).filter_by(user_id=staff.id))
     return ids

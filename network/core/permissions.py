@@ -38,6 +38,8 @@ MATRIX = {
     "matching.share_profile": ("mentor",),
     # Mentoring processes, run by staff and lived by the pair
     "processes.manage": STAFF,
+    # The tasks the casework makes due, and snoozing them
+    "casework.tasks": STAFF,
     "portal.use": PARTICIPANTS,
     # Trainings, workshops, dissemination
     "activities.view": (*STAFF, *COORDINATOR),

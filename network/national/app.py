@@ -112,6 +112,7 @@ def _register_blueprints(app):
     from network.national.dashboards.views import bp as dashboards_bp
     from tenants.activities.views import bp as activities_bp
     from tenants.audit.views import bp as audit_bp
+    from tenants.casework.views import bp as casework_bp
     from tenants.intake.views import bp as intake_bp
     from tenants.matching.batch_views import bp as batch_matching_bp
     from tenants.matching.choice_views import bp as mentee_choice_bp
@@ -125,7 +126,7 @@ def _register_blueprints(app):
     for blueprint in (accounts_bp, coordination_bp, jobs_bp, outbox_bp, workspace_bp, participants_bp, intake_bp,
                       reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp,
                       privacy_bp, api_bp, api_tokens_bp, batch_matching_bp, mentee_choice_bp, sessions_bp,
-                      two_factor_bp, two_factor_team_bp):
+                      two_factor_bp, two_factor_team_bp, casework_bp):
         app.register_blueprint(blueprint)
 
 

@@ -30,11 +30,11 @@ from tenants.participants.schemas import PARTICIPANT_SCHEMAS
 IMPORT_COLUMNS = {
     "mentor": ("full_name", "email", "phone", "municipality", "professional_area", "skills", "gender",
                "hours_per_week", "availability_days", "availability_periods", "motivation", "expectations",
-               "training_completed_on", "languages", "support_areas"),
+               "training_completed_on", "languages", "support_areas", "preferred_language"),
     "mentee": ("full_name", "email", "phone", "municipality", "country_of_origin", "nationality", "arrival_year",
                "portuguese_level", "languages", "support_areas", "residence_status", "migration_reason",
                "employment_status", "age_band", "gender", "preferred_mentor_gender", "referral_source",
-               "availability_days", "availability_periods", "expectations"),
+               "availability_days", "availability_periods", "expectations", "preferred_language"),
 }
 REQUIRED_COLUMNS = ("full_name", "municipality")
 MAX_IMPORT_ROWS = 10_000

@@ -47,6 +47,10 @@ ROLES = {
     "mentee": ParticipantRole("mentee", _l("Mentee"), ready_statuses=("waiting",)),
 }
 PARTICIPANT_ROLES = {code: role.label for code, role in ROLES.items()}
+# The language each mentor and mentee is written to in (invitations, e-mails, the printed
+# agreement): one of the languages the platform speaks, chosen by them or by staff.
+PREFERRED_LANGUAGES = {"pt_PT": _l("Portuguese"), "en": _l("English")}
+DEFAULT_PREFERRED_LANGUAGE = "pt_PT"
 
 MENTOR_STATUSES = {
     "applicant": _l("Applicant"),
@@ -200,6 +204,7 @@ FIELD_LABELS = {
     "languages": _l("Languages spoken"),
     "support_areas": _l("Support areas"),
     "status": _l("Status"),
+    "preferred_language": _l("Preferred language"),
 }
 
 RECOMMENDATIONS = {
@@ -238,6 +243,21 @@ class Participant:
         sa.ForeignKey("network_activities.id", ondelete="SET NULL")
     )
     training_completed_on: Mapped[date | None]
+    preferred_language: Mapped[str] = mapped_column(
+        choice_type(PREFERRED_LANGUAGES, "preferred_language", 8),
+        default=DEFAULT_PREFERRED_LANGUAGE, server_default=DEFAULT_PREFERRED_LANGUAGE,
+    )
+    # The partner's staff member responsible for the person (their caseload); any of the
+    # partner's staff, checked by the casework services.
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def owner(cls):
+        return relationship(User, foreign_keys=f"{cls.__name__}.owner_id", viewonly=True)
+
+    @property
+    def preferred_language_label(self):
+        return PREFERRED_LANGUAGES[self.preferred_language]
 
     @declared_attr
     def referral_activity(cls):
@@ -300,6 +320,8 @@ class Mentor(Participant, Versioned, TenantScoped, db.Model):
         # The distinct places of a partner's mentors (the lists' filter; matching's spellings).
         sa.Index("ix_mentors_tenant_municipality", "tenant_id", "municipality"),
         sa.Index("uq_mentors_tenant_user", "tenant_id", "user_id", unique=True),
+        # "My caseload".
+        sa.Index("ix_mentors_tenant_owner", "tenant_id", "owner_id"),
         *referral_args(),
     )
     role = "mentor"
@@ -344,6 +366,8 @@ class Mentee(Participant, Versioned, TenantScoped, db.Model):
         # The distinct places of a partner's mentees (the lists' filter; matching's spellings).
         sa.Index("ix_mentees_tenant_municipality", "tenant_id", "municipality"),
         sa.Index("uq_mentees_tenant_user", "tenant_id", "user_id", unique=True),
+        # "My caseload".
+        sa.Index("ix_mentees_tenant_owner", "tenant_id", "owner_id"),
         *referral_args(),
     )
     role = "mentee"

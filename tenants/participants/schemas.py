@@ -20,6 +20,7 @@ from tenants.participants.models import (
     AGE_BANDS,
     CONSENT_PURPOSES,
     DAY_PERIODS,
+    DEFAULT_PREFERRED_LANGUAGE,
     EMPLOYMENT_STATUSES,
     GENDERS,
     LANGUAGE_LEVELS,
@@ -29,6 +30,7 @@ from tenants.participants.models import (
     PARTICIPANT_ROLES,
     PORTUGUESE,
     PORTUGUESE_LEVELS,
+    PREFERRED_LANGUAGES,
     RECOMMENDATIONS,
     REFERRAL_SOURCES,
     RESIDENCE_STATUSES,
@@ -88,6 +90,8 @@ class ParticipantSchema(FormSchema):
     # The session that brought them: one of the partner's activities, or one of the network's.
     referral_activity_id = id_field()
     referral_network_activity_id = id_field()
+    # Left blank (an import without the column), the programme's language.
+    preferred_language = choice_field(PREFERRED_LANGUAGES, required=False, allow_none=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +129,7 @@ class ParticipantSchema(FormSchema):
             data["email"] = data["email"].lower()
         if data.get("phone"):
             data["phone"] = normalize_phone(data["phone"])
+        data["preferred_language"] = data.get("preferred_language") or DEFAULT_PREFERRED_LANGUAGE
         return data
 
 
@@ -195,6 +200,7 @@ class ConsentSchema(FormSchema):
 
 
 CONSENT_FILTERS = {"given": _l("Current consent"), "missing": _l("No current consent")}
+CASELOAD_FILTERS = {"mine": _l("My caseload"), "unassigned": _l("Unassigned")}
 SORT_OPTIONS = {"name": _l("Name"), "created": _l("Registered on"), "status": _l("Status"),
                 "municipality": _l("Municipality")}
 SORT_DIRECTIONS = {"asc": _l("Ascending"), "desc": _l("Descending")}
@@ -209,6 +215,7 @@ class ParticipantListSchema(FormSchema):
     language = optional_choice(LANGUAGE_CODES)
     municipality = text_field(120, required=False, load_default=None)
     consent = optional_choice(CONSENT_FILTERS)
+    owner = optional_choice(CASELOAD_FILTERS)
     sort = choice_field(SORT_OPTIONS, required=False, load_default="name")
     direction = choice_field(SORT_DIRECTIONS, required=False, load_default="asc")
     page = integer_field(1, 100_000, required=False, load_default=1)

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from network.core.accounts.models import User
 from network.core.audit.models import AuditEvent
 from network.core.audit.services import record_event, record_events
 from network.core.changes import mark_rollups_stale
@@ -25,6 +24,7 @@ from network.core.tenancy import current_tenant_id
 from network.core.timeutil import utcnow
 from tenants.activities.models import Activity, NetworkActivity
 from tenants.participants.models import (
+    DEFAULT_PREFERRED_LANGUAGE,
     LANGUAGE_MODELS,
     MATCHING_CONSENT,
     PARTICIPANT_MODELS,
@@ -55,11 +55,10 @@ register_clashes({f"uq_{role}s_tenant_id_{field}": (field, message)
 
 # --- registering and editing -------------------------------------------------
 
-def mail_locale(participant, tenant):
-    """The language to write to a participant in: their own when they have an account, else
-    the partner's."""
-    user = db.session.get(User, participant.user_id) if participant.user_id else None
-    return (user.preferred_locale if user else None) or tenant.default_locale
+def mail_locale(participant, tenant=None):
+    """The language to write to a participant in: their own, recorded on their record (at
+    registration, by staff, or by them in the portal)."""
+    return participant.preferred_language
 
 
 def create_participant(role, data, actor):
@@ -80,7 +79,7 @@ def insert_participants(role, rows, actor, import_id):
     tenant_id, now, areas = current_tenant_id(), utcnow(), support_areas_by_code()
     ids = db.session.scalars(
         sa.insert(model).returning(model.id, sort_by_parameter_order=True),
-        [{field: data.get(field) for field in _SCALAR_FIELDS[role]}
+        [{field: _value(data, field) for field in _SCALAR_FIELDS[role]}
          | {"tenant_id": tenant_id, "status": "applicant", "created_at": now, "updated_at": now} for data in rows],
     ).all()
     languages = [
@@ -144,12 +143,22 @@ _SCALAR_FIELDS = {
     "mentor": ("full_name", "email", "phone", "municipality", "expectations", "availability_days",
                "availability_periods", "professional_area", "skills", "company_id", "hours_per_week", "gender",
                "motivation", "training_completed_on", "referral_source", "referral_activity_id",
-               "referral_network_activity_id"),
+               "referral_network_activity_id", "preferred_language"),
     "mentee": ("full_name", "email", "phone", "municipality", "expectations", "availability_days",
                "availability_periods", "country_of_origin", "nationality", "arrival_year", "residence_status",
                "migration_reason", "employment_status", "age_band", "gender", "referral_source",
-               "preferred_mentor_gender", "referral_activity_id", "referral_network_activity_id"),
+               "preferred_mentor_gender", "referral_activity_id", "referral_network_activity_id",
+               "preferred_language"),
 }
+
+
+# What a field left out (by a caller other than the forms) is stored as, where NULL is not.
+_SCALAR_DEFAULTS = {"preferred_language": DEFAULT_PREFERRED_LANGUAGE}
+
+
+def _value(data, field):
+    value = data.get(field)
+    return _SCALAR_DEFAULTS.get(field) if value is None else value
 
 
 def _apply(participant, data, areas_by_code):
@@ -161,7 +170,7 @@ def _apply(participant, data, areas_by_code):
             raise ValidationError({"company_id": [_l("Choose one of the options.")]})
     _check_referral_sessions(data)
     for field in _SCALAR_FIELDS[role]:
-        setattr(participant, field, data.get(field))
+        setattr(participant, field, _value(data, field))
     languages = _languages_of(role, data)
     known = {skill.language_code: skill for skill in participant.languages}
     # Rows are kept and updated, not replaced: (participant, language) is unique.
@@ -273,16 +282,19 @@ class ParticipantQuery:
     language: str | None = None
     municipality: str | None = None
     consent: str | None = None  # "given" or "missing"
+    owner: str | None = None  # "mine" (the caseload of `user_id`) or "unassigned"
+    user_id: int | None = None
     sort: str = "name"
     direction: str = "asc"
     page: int = 1
 
     @classmethod
-    def from_filters(cls, data):
-        """From the list's validated filters (the page's query string, or the API's)."""
+    def from_filters(cls, data, user_id=None):
+        """From the list's validated filters (the page's query string, or the API's), for `user_id`."""
         return cls(search=data["q"], status=data["status"], support_area=data["support_area"],
                    language=data["language"], municipality=data["municipality"], consent=data["consent"],
-                   sort=data["sort"], direction=data["direction"], page=data["page"])
+                   owner=data.get("owner"), user_id=user_id, sort=data["sort"], direction=data["direction"],
+                   page=data["page"])
 
 
 @dataclass(frozen=True)
@@ -320,6 +332,10 @@ def _filtered(role, query):
         statement = statement.where(_speaks(ROLES[role], query.language))
     if query.support_area:
         statement = statement.where(_needs_or_offers(ROLES[role], query.support_area))
+    if query.owner == "mine":
+        statement = statement.where(model.owner_id == query.user_id)
+    elif query.owner == "unassigned":
+        statement = statement.where(model.owner_id.is_(None))
     if query.consent == "given":
         statement = statement.where(_current_consent_exists(model))
     elif query.consent == "missing":

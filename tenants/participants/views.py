@@ -38,6 +38,7 @@ from tenants.participants.models import (
     MIGRATION_REASONS,
     PARTICIPANT_ROLES,
     PORTUGUESE_LEVELS,
+    PREFERRED_LANGUAGES,
     RECOMMENDATIONS,
     REFERRAL_SOURCES,
     RESIDENCE_STATUSES,
@@ -46,6 +47,7 @@ from tenants.participants.models import (
 )
 from tenants.participants.reference import country_choices, language_choices
 from tenants.participants.schemas import (
+    CASELOAD_FILTERS,
     CONSENT_FILTERS,
     MAX_LANGUAGES,
     MAX_RANKED_NEEDS,
@@ -93,6 +95,7 @@ def _form_options(role):
         "referral_activities": [(str(activity.id), activity.choice_label) for activity in own_activities()],
         "referral_network_activities": [(str(activity.id), activity.choice_label)
                                         for activity in network_activities()],
+        "preferred_languages": _choices(PREFERRED_LANGUAGES),
     }
     if role == "mentor":
         options["companies"] = company_choices()
@@ -171,7 +174,7 @@ def list_view(role):
     query, errors = load_form(ParticipantListSchema(), request.args)
     page = None
     if not errors:
-        page = services.list_participants(role, services.ParticipantQuery.from_filters(query))
+        page = services.list_participants(role, services.ParticipantQuery.from_filters(query, current_user.id))
     return render_template(
         "participants/list.html",
         role=role,
@@ -183,6 +186,7 @@ def list_view(role):
         language_options=language_choices(),
         municipality_options=[(name, name) for name in services.municipalities(role)],
         consent_options=_choices(CONSENT_FILTERS),
+        caseload_options=_choices(CASELOAD_FILTERS),
         sort_options=_choices(SORT_OPTIONS),
         direction_options=_choices(SORT_DIRECTIONS),
     ), 400 if errors else 200
@@ -307,7 +311,7 @@ def _invite_to_portal(participant):
     send_email(
         invitation.email,
         "portal/email/invitation.txt",
-        g.tenant.default_locale,
+        services.mail_locale(participant),
         tenant=g.tenant.name,
         name=participant.full_name,
         role=invitation.role,

@@ -30,4 +30,7 @@ def link_invited_participant(invitation, user):
     if other is not None:
         raise ValidationError(gettext("Your account is already linked to another record here."))
     participant.user_id = user.id
+    # A new account opens the portal in the language the person is written to in.
+    if user.preferred_locale is None:
+        user.preferred_locale = participant.preferred_language
     return participant

@@ -18,14 +18,15 @@ class ContactSchema(ParticipantSchema):
     shares_contact = fields.Boolean(required=True, **_YES_NO)
 
 
-CONTACT_FIELDS = ("email", "phone", "shares_contact")
+CONTACT_FIELDS = ("email", "phone", "shares_contact", "preferred_language")
 
 
 def contact_labels(role):
     """The contact form's labels, for the values someone else saved meanwhile."""
     pair = _l("my mentee") if role == "mentor" else _l("my mentor")
     return {"email": _l("E-mail address"), "phone": _l("Phone"),
-            "shares_contact": _l("Show my e-mail address and phone to %(pair)s?", pair=pair)}
+            "shares_contact": _l("Show my e-mail address and phone to %(pair)s?", pair=pair),
+            "preferred_language": _l("Language of my e-mails and documents")}
 
 
 class FollowUpAnswerSchema(ProcessFormSchema):

@@ -159,10 +159,12 @@ def my_upcoming_activities(records, today=None):
 # --- my profile -----------------------------------------------------------------
 
 def update_contact(participant, data, actor):
-    """The participant corrects their own e-mail and phone and decides whether their pair sees them."""
+    """The participant corrects their own e-mail and phone, decides whether their pair sees them,
+    and chooses the language they are written to in."""
     check_not_registered(participant.role, data, exclude_id=participant.id)
-    changed = {field: getattr(participant, field) for field in ("email", "phone", "shares_contact")
-               if getattr(participant, field) != data[field]}
+    editable = ("email", "phone", "shares_contact", "preferred_language")
+    changed = {field: getattr(participant, field) for field in editable
+               if field in data and getattr(participant, field) != data[field]}
     for field in changed:
         setattr(participant, field, data[field])
     if changed:

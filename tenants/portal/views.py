@@ -13,6 +13,7 @@ from network.core.reference.services import active_support_areas
 from network.core.submit import StaleEdit, found_or_404, redirect_replayed, submit, submitted_key
 from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
+from tenants.participants.models import PREFERRED_LANGUAGES
 from tenants.portal import services
 from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema, contact_labels
 from tenants.processes import services as processes
@@ -69,7 +70,7 @@ def home():
 
 def _contact_form(me):
     return {"email": me.email or "", "phone": me.phone or "", "shares_contact": "yes" if me.shares_contact else "no",
-            "version": me.row_version}
+            "preferred_language": me.preferred_language, "version": me.row_version}
 
 
 @bp.route("/profile/<any(mentor, mentee):side>", methods=["GET", "POST"])
@@ -95,7 +96,7 @@ def profile(side):
                 theirs = _contact_form(me)
                 form["version"] = me.row_version
     return render_template("portal/profile.html", me=me, form=form, errors=errors, theirs=theirs,
-                           field_labels=contact_labels(me.role)), status
+                           field_labels=contact_labels(me.role), languages=PREFERRED_LANGUAGES.items()), status
 
 
 @bp.get("/processes/<id:process_id>")

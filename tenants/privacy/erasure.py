@@ -49,6 +49,7 @@ ERASURE_POLICY = {
         "availability_days": CLEAR, "availability_periods": CLEAR, "professional_area": CLEAR, "skills": CLEAR,
         "gender": CLEAR, "motivation": CLEAR, "short_bio": CLEAR, "hours_per_week": KEEP, "status": KEEP,
         "referral_source": KEEP,
+        "preferred_language": KEEP,
     },
     "mentees": {
         "full_name": PSEUDONYM, "email": CLEAR, "phone": CLEAR, "municipality": CLEAR, "expectations": CLEAR,
@@ -56,7 +57,7 @@ ERASURE_POLICY = {
         "migration_reason": CLEAR, "employment_status": CLEAR, "preferred_mentor_gender": CLEAR,
         # Counted by the national roll-ups, and not identifying without the rest.
         "country_of_origin": KEEP, "residence_status": KEEP, "age_band": KEEP, "gender": KEEP,
-        "status": KEEP, "referral_source": KEEP,
+        "status": KEEP, "referral_source": KEEP, "preferred_language": KEEP,
     },
     "mentor_languages": {"language_code": KEEP, "level": KEEP},
     "mentee_languages": {"language_code": KEEP, "level": KEEP},

@@ -64,6 +64,7 @@ COLUMN_LABELS = {
     "record_type": _l("Kind of record"),
     "actor_id": _l("Done by (account number)"),
     "created_by_id": _l("Created by (account number)"),
+    "owner_id": _l("Responsible staff member (account number)"),
     "recorded_by_id": _l("Recorded by (account number)"),
     "withdrawn_by_id": _l("Withdrawn by (account number)"),
     "interviewer_id": _l("Interviewer (account number)"),

@@ -98,6 +98,8 @@ class MentoringProcess(Versioned, TenantScoped, db.Model):
         sa.Index("ix_mentoring_processes_tenant_mentee", "tenant_id", "mentee_id"),
         sa.Index("ix_mentoring_processes_tenant_follow_up", "tenant_id", "next_follow_up_on"),
         sa.Index("ix_mentoring_processes_tenant_meeting_due", "tenant_id", "next_meeting_due_on"),
+        # "My caseload".
+        sa.Index("ix_mentoring_processes_tenant_owner", "tenant_id", "owner_id"),
         # One open process per pair at a time.
         sa.Index(
             "uq_mentoring_processes_open_pair", "tenant_id", "mentor_id", "mentee_id", unique=True,
@@ -127,7 +129,10 @@ class MentoringProcess(Versioned, TenantScoped, db.Model):
     redefined_from_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The partner's staff member responsible for the process (their caseload).
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], viewonly=True)
     mentor: Mapped[Mentor] = relationship(foreign_keys=[mentor_id], overlaps="mentee,redefined_from")
     mentee: Mapped[Mentee] = relationship(foreign_keys=[mentee_id], overlaps="mentor,redefined_from")
     redefined_from: Mapped["MentoringProcess | None"] = relationship(

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from network.core.accounts.models import User
 from network.core.extensions import db
 from network.core.submit import Refused, StaleEdit, register_clashes
 from network.core.timeutil import utcnow
@@ -79,6 +80,7 @@ def get_process(process_id):
         options=[
             joinedload(MentoringProcess.mentor, innerjoin=True),
             joinedload(MentoringProcess.mentee, innerjoin=True),
+            joinedload(MentoringProcess.owner),
             joinedload(MentoringProcess.agreements).joinedload(Agreement.goals),
             # Who logged each meeting and who did each step, in the same statements: staff, the
             # mentor and the mentee may all appear, and each would otherwise cost a statement.
@@ -92,7 +94,7 @@ def get_process(process_id):
     )
 
 
-def process_query(state=None, attention=None, search=None, today=None):
+def process_query(state=None, attention=None, search=None, today=None, owner=None, user_id=None):
     """The list's query: filters in SQL, names loaded in the same query (no N+1)."""
     today = today or date.today()
     # Names come with the page's rows, and only names (not every participant's JSON columns);
@@ -103,6 +105,7 @@ def process_query(state=None, attention=None, search=None, today=None):
     query = sa.select(MentoringProcess).options(
         joinedload(MentoringProcess.mentor, innerjoin=True).load_only(Mentor.full_name),
         joinedload(MentoringProcess.mentee, innerjoin=True).load_only(Mentee.full_name),
+        joinedload(MentoringProcess.owner).load_only(User.name),
     )
     if state:
         query = query.where(MentoringProcess.state == state)
@@ -110,6 +113,10 @@ def process_query(state=None, attention=None, search=None, today=None):
         query = query.where(MentoringProcess.next_meeting_due_on < today)
     elif attention == "follow_up_due":
         query = query.where(MentoringProcess.next_follow_up_on <= today)
+    if owner == "mine":
+        query = query.where(MentoringProcess.owner_id == user_id)
+    elif owner == "unassigned":
+        query = query.where(MentoringProcess.owner_id.is_(None))
     if search:
         pattern = f"%{search.lower()}%"
         mentors, mentees = (sa.select(person.id).where(sa.func.lower(person.full_name).like(pattern))
@@ -179,6 +186,8 @@ def create_process(mentor, mentee, actor, cadence="monthly", today=None, redefin
         matched_on=today or date.today(),
         created_by_id=actor.id if actor else None,
         redefined_from=redefined_from,
+        # The mentee's case worker follows the process too, until someone reassigns it.
+        owner_id=mentee.owner_id,
     )
     db.session.add(process)
     mentor.status = "matched"

@@ -13,6 +13,8 @@ from network.core.reference.models import SupportArea
 from network.core.submit import found_or_404, redirect_replayed, submit, submitted_key
 from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
+from tenants.participants.models import PREFERRED_LANGUAGES
+from tenants.participants.schemas import CASELOAD_FILTERS
 from tenants.portal import services as portal
 from tenants.processes import services
 from tenants.processes.models import (
@@ -58,14 +60,16 @@ def _process_or_404(process_id):
 def index():
     state = request.args.get("state") or None
     attention = request.args.get("attention") or None
+    owner = request.args.get("owner") or None
     search = (request.args.get("q") or "").strip()[:100] or None
-    if (state and state not in PROCESS_STATES) or (attention and attention not in ATTENTION):
+    if (state and state not in PROCESS_STATES) or (attention and attention not in ATTENTION) or \
+            (owner and owner not in CASELOAD_FILTERS):
         flash(_("Unknown filter: showing every process."), "error")
-        state = attention = None
-    page = db.paginate(services.process_query(state, attention, search), per_page=PER_PAGE, error_out=False,
-                       max_per_page=PER_PAGE)
+        state = attention = owner = None
+    page = db.paginate(services.process_query(state, attention, search, owner=owner, user_id=current_user.id),
+                       per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
     return render_template("processes/index.html", page=page, state=state, attention=attention, search=search or "",
-                           states=PROCESS_STATES, today=date.today())
+                           states=PROCESS_STATES, today=date.today(), owner=owner, caseload=CASELOAD_FILTERS)
 
 
 @bp.get("/<id:process_id>")
@@ -167,15 +171,13 @@ def accept_agreement(process_id):
 def print_agreement(process_id):
     process = _process_or_404(process_id)
     found_or_404(process.agreement)
+    # Unless staff ask for another, in the language of the mentee, who signs it.
     language = request.args.get("lang")
-    if language not in ("pt_PT", "en"):
-        language = None
-    if language:
-        with force_locale(language):
-            return render_template("processes/agreement_print.html", process=process, agreement=process.agreement,
-                                   lang_tag=language.replace("_", "-"))
-    return render_template("processes/agreement_print.html", process=process, agreement=process.agreement,
-                           lang_tag=None)
+    if language not in PREFERRED_LANGUAGES:
+        language = process.mentee.preferred_language
+    with force_locale(language):
+        return render_template("processes/agreement_print.html", process=process, agreement=process.agreement,
+                               lang_tag=language.replace("_", "-"))
 
 
 # --- meetings, follow-ups, evaluations, closing -------------------------------

@@ -1,8 +1,9 @@
 """The daily digest for partner staff: what waits for them in their workspace today.
 
-The follow-ups due this week, the meetings overdue, the invitations nobody has accepted
-yet and the e-mails that could not be sent. One message per person per day (its dedupe
-key), and none when there is nothing to report.
+The person's own tasks and the unassigned ones (tenants.casework), the follow-ups due this
+week, the meetings overdue, the invitations nobody has accepted yet and the e-mails that could
+not be sent. One message per person per day (its dedupe key), and none to a person with
+nothing to report.
 """
 import logging
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from network.core.mail.messages import in_scope
 from network.core.mail.models import OutboxMessage
 from network.core.tenancy import current_tenant_id
 from network.core.tenancy.models import Tenant
+from tenants.casework.services import tasks_by_owner
 from tenants.processes.models import MentoringProcess
 
 log = logging.getLogger(__name__)
@@ -46,10 +48,12 @@ def send_workspace_digest(day):
         sa.select(sa.func.count()).select_from(OutboxMessage).where(in_scope(), OutboxMessage.status == "failed")
     )
     follow_ups, meetings_overdue = _process_work(date.fromisoformat(day))
-    if not (invitations or failed_messages or follow_ups or meetings_overdue):
-        return 0
+    tasks = tasks_by_owner(date.fromisoformat(day))
+    shared = bool(invitations or failed_messages or follow_ups or meetings_overdue or tasks.get(None))
     sent = 0
     for user in _recipients(tenant):
+        if not (shared or tasks.get(user.id)):
+            continue
         message = send_email(
             user.email,
             "workspace/email/daily_digest.txt",
@@ -61,6 +65,8 @@ def send_workspace_digest(day):
             failed_messages=failed_messages,
             follow_ups=follow_ups,
             meetings_overdue=meetings_overdue,
+            my_tasks=_listed(tasks.get(user.id, [])),
+            unassigned_tasks=_listed(tasks.get(None, [])),
         )
         sent += message is not None
     return sent
@@ -81,6 +87,11 @@ def _process_work(day):
         sa.select(sa.func.count(MentoringProcess.id)).where(MentoringProcess.next_meeting_due_on < day)
     )
     return follow_ups, meetings_overdue
+
+
+def _listed(tasks):
+    """Tasks as the outbox stores a message's context (plain values; labels at rendering)."""
+    return [{"kind": task.kind, "name": task.name, "due_on": task.due_on} for task in tasks]
 
 
 def _recipients(tenant):

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,12 +14,14 @@ from network.core.permissions import permission_required
 from network.core.submit import found_or_404, get_or_404, redirect_replayed, submit, submitted_key
 from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
+from tenants.casework import services as casework
 from tenants.workspace.services import workspace_attention
 
 bp = Blueprint("workspace", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
 # Members who are only mentors or mentees work in the portal.
 PARTICIPANT_ROLES = frozenset({"mentor", "mentee"})
+HOME_TASKS = 10
 
 
 @bp.get("/")
@@ -29,10 +33,15 @@ def home():
         return redirect(url_for("portal.home"))
     members = accounts.tenant_members(g.tenant)
     staff_counts = {role: sum(1 for m in members if m.active and m.role == role) for role in ROLES}
+    is_staff = bool(g.roles & {"partner_admin", "staff"})
+    open_tasks = casework.tasks() if is_staff else []
     return render_template(
         "workspace/home.html",
         role_labels=ROLES,
         staff_counts=staff_counts,
+        my_tasks=[task for task in open_tasks if task.owner_id == current_user.id][:HOME_TASKS],
+        unassigned_tasks=sum(1 for task in open_tasks if task.owner_id is None),
+        today=date.today(),
         attention=workspace_attention() if g.roles & {"partner_admin", "staff"} else None,
         events=recent_events(10) if g.roles & {"partner_admin", "staff"} else [],
     )

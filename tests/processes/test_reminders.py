@@ -4,7 +4,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from network.core.accounts.models import User
 from network.core.extensions import db
 from network.core.mail.delivery import render_message
 from network.core.mail.models import OutboxMessage
@@ -34,10 +33,7 @@ def _outbox():
 def test_a_follow_up_due_today_reminds_both_sides_once_in_their_language(partner):
     due_today = _active_process(partner, "Rui Mentor", "Olena Mentee", date(2026, 2, 2))  # monthly: due 2 March
     _active_process(partner, "Sara Mentora", "Ibrahima Mentee", date(2026, 2, 3))  # due tomorrow
-    english = User(email="olena@example.pt", name="Olena", preferred_locale="en")
-    db.session.add(english)
-    db.session.flush()
-    due_today.mentee.user_id = english.id
+    due_today.mentee.preferred_language = "en"
     assert [kind for kind, _ in reminders.due_reminders(DAY)].count("follow_up_due") == 1
 
     assert reminders.send_workspace_reminders(DAY.isoformat()) == 2

@@ -45,6 +45,8 @@ AUDIT_ACTIONS = {
     "two_factor.disabled": _l("Turned off two-factor authentication"),
     "two_factor.reset": _l("Reset a member's two-factor authentication"),
     "two_factor.recovery_code_used": _l("Logged in with a two-factor recovery code"),
+    "owner.assigned": _l("Changed the staff member responsible"),
+    "task.snoozed": _l("Snoozed a task"),
 }
 
 

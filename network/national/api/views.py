@@ -172,7 +172,7 @@ def _collection_views(role):
     @api_endpoint("participants.manage", "participants:read")
     def list_view():
         query = _query(schemas.ParticipantQuerySchema)
-        page = participants.list_participants(role, participants.ParticipantQuery.from_filters(query),
+        page = participants.list_participants(role, participants.ParticipantQuery.from_filters(query, current_user.id),
                                               per_page=query["per_page"])
         items = [participant for participant, _consented in page.rows] if page.page == query["page"] else []
         return _page(items, out, query["page"], query["per_page"], page.total)
