@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from network.core.audit.models import AuditEvent
 from network.core.extensions import db
 from tenants.casework import services as casework
+from tenants.intake import services as intake
 from tenants.participants import services as participants
 from tenants.processes import services as processes
 from tests.casework.conftest import TODAY
@@ -101,8 +102,8 @@ def test_each_kind_of_task_appears_for_its_cause_and_disappears_once_resolved(pa
     for side in ("mentor", "mentee"):
         processes.submit_evaluation(evaluating, side, {"satisfaction": 4, "would_repeat": True,
                                                        "goal_outcomes": {goal_id: "met"}}, partner.staff)
-    participants.record_interview(applicant, {"held_on": TODAY, "interviewer_id": partner.staff.id,
-                                              "recommendation": "accept"}, partner.staff)
+    intake.record_interview(applicant, {"held_on": TODAY, "interviewer_id": partner.staff.id,
+                                        "recommendation": "accept"}, partner.staff)
     db.session.flush()
     assert _kinds(casework.tasks(TODAY)) == [("meeting_overdue", evaluating.id)]
 
