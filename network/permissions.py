@@ -38,6 +38,8 @@ MATRIX = {
     "matching.share_profile": ("mentor",),
     # Mentoring processes, run by staff and lived by the pair
     "processes.manage": STAFF,
+    # Case notes and files: the partner's staff alone (never participants nor coordinators).
+    "notes.manage": STAFF,
     "portal.use": PARTICIPANTS,
     # Trainings, workshops, dissemination
     "activities.view": (*STAFF, *COORDINATOR),

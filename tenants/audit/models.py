@@ -45,6 +45,11 @@ AUDIT_ACTIONS = {
     "two_factor.disabled": _l("Turned off two-factor authentication"),
     "two_factor.reset": _l("Reset a member's two-factor authentication"),
     "two_factor.recovery_code_used": _l("Logged in with a two-factor recovery code"),
+    "note.added": _l("Wrote a case note"),
+    "note.edited": _l("Edited a case note"),
+    "attachment.added": _l("Added a file to a case file"),
+    "attachment.downloaded": _l("Downloaded a file of a case file"),
+    "attachment.deleted": _l("Deleted a file of a case file"),
 }
 
 

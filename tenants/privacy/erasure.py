@@ -4,9 +4,10 @@ What stays: the rows and their dates, states, codes and ids (the process timelin
 given and withdrawn, attendance), and the mentee's attributes the national roll-ups count
 (country of origin, age band, gender, residence status, support areas), so the roll-ups do
 not change. What goes: names (a pseudonym instead), contacts, every free text (notes,
-answers, agreement texts, comments), the audit log's old values, the portal account (when
-it serves nothing else), pending invitations, e-mails to them and uploaded rows with their
-contacts. A person with an open process is refused: the process is closed or cancelled first.
+answers, agreement texts, comments, case notes), the files of their case file, the audit
+log's old values, the portal account (when it serves nothing else), pending invitations,
+e-mails to them and uploaded rows with their contacts. A person with an open process is
+refused: the process is closed or cancelled first.
 """
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -21,6 +22,8 @@ from network.submit import Refused
 from network.mail.models import OutboxMessage
 from network.timeutil import utcnow
 from tenants.audit.services import record_event
+from tenants.notes.models import CaseAttachment
+from tenants.notes.services import remove_attachments
 from tenants.participants.models import Consent, ParticipantImport
 from tenants.privacy import walk
 from tenants.privacy.audit_redaction import redact_audit_values
@@ -83,6 +86,10 @@ ERASURE_POLICY = {
     "goal_outcomes": {"outcome": KEEP},
     "follow_up_answers": {"side": KEEP, "progress": KEEP, "comment": CLEAR},
     "mentee_choices": {"declined": CLEAR},
+    # Staff's words and files about the person or their process: the words go, the files are deleted.
+    "case_notes": {"body": CLEAR},
+    "case_note_revisions": {"body": CLEAR},
+    "case_attachments": {"filename": CLEAR, "content_type": KEEP, "storage_key": KEEP},
 }
 
 PSEUDONYMS = {"mentor": _l("Anonymised mentor #%(id)s"), "mentee": _l("Anonymised mentee #%(id)s")}
@@ -153,6 +160,9 @@ def erase_participant(participant, actor, reason, trigger="request"):
     connection = db.session.connection()
     for table_name, rows in found.items():
         _anonymise_rows(connection, table_name, rows, name)
+    # Files cannot be anonymised: they go, from the storage once this transaction commits.
+    remove_attachments(db.session.scalars(sa.select(CaseAttachment).where(
+        CaseAttachment.id.in_(list(found.get("case_attachments", {}))))).all())
     if invitation_ids:
         # Their portal invitations (and the links to them) go: they only held the address.
         for table, column in ((ParticipantInvitation.__table__, "invitation_id"), (Invitation.__table__, "id")):

@@ -35,6 +35,9 @@ SECTION_TITLES = {
     "audit_events": _l("Audit log entries about this person"),
     "outbox": _l("E-mails addressed to this person"),
     "participant_imports": _l("Rows of uploaded lists"),
+    "case_notes": _l("Case notes of the staff"),
+    "case_note_revisions": _l("Earlier versions of case notes"),
+    "case_attachments": _l("Files of the case file"),
 }
 
 # Field names shared by many sections; a section's own meaning comes from its heading.
@@ -176,6 +179,19 @@ COLUMN_LABELS = {
     "shares_profile": _l("Shows the profile to mentees choosing a mentor"),
     "short_bio": _l("About me"),
     "declined": _l("Suggested mentors asked away (numbers)"),
+    "body": _l("Text"),
+    "author_id": _l("Written by (account number)"),
+    "edited_at": _l("Edited at"),
+    "edited_by_id": _l("Edited by (account number)"),
+    "note_id": _l("Note (number)"),
+    "written_at": _l("Written at"),
+    "written_by_id": _l("Written by (account number)"),
+    "replaced_at": _l("Replaced at"),
+    "content_type": _l("Kind of file"),
+    "size_bytes": _l("Size (bytes)"),
+    "storage_key": _l("Storage key"),
+    "uploaded_by_id": _l("Uploaded by (account number)"),
+    "uploaded_at": _l("Uploaded at"),
     "chosen_mentor_id": _l("Chosen mentor (number)"),
     "chosen_at": _l("Chosen at"),
 }

@@ -11,6 +11,7 @@ from network.extensions import db
 from network.mail import send_email
 from tenants.activities import services as activities
 from tenants.intake import services as intake
+from tenants.notes import services as notes
 from tenants.participants.imports import start_import
 from tenants.participants.services import form_data, record_interview, update_participant, withdraw_consent
 from tenants.portal import services as portal
@@ -76,6 +77,14 @@ def mentee_with_everything(tenant_id, staff):
         second = processes.create_process(make_ready_mentor("Rui Mentor"), mentee, staff, today=date(2024, 3, 2))
         processes.transition(second, "cancelled", staff, reason="Zorvana moved to Quixleyville",
                              today=date(2024, 3, 10))
+        # Staff's case file: a note edited (its first text kept), a note on the process, files on
+        # both; and a note about her mentor alone, which is not about her.
+        note = notes.add_note(mentee, "Quixley told us about her permit", staff)
+        notes.edit_note(note, "Quixley's permit expires in May", staff)
+        notes.add_note(process, "Zorvana and her mentor get on well", staff)
+        notes.add_note(mentor, "Marta is a reliable mentor", staff)
+        notes.add_attachment(mentee, "quixley-permit.pdf", b"%PDF-1.4 Quixley's permit", staff, 1024 * 1024)
+        notes.add_attachment(process, "plan.pdf", b"%PDF-1.4 a plan with Zorvana", staff, 1024 * 1024)
         # A reminder to her mentor names her.
         send_email(mentor.email, "processes/email/follow_up_due.txt", "pt_PT", name=mentor.full_name,
                    pair=mentee.full_name, tenant=tenant.name, due_on=date(2024, 2, 5))

@@ -114,6 +114,11 @@ def test_the_export_holds_every_column_of_every_row_about_the_person(app, world)
     assert {row["action"] for row in records["audit_events"]} >= {"participant.created", "participant.updated",
                                                                   "consent.given", "member.invited"}
     assert [row[2] for row in records["participant_imports"][0]["rows"]] == ["zorvana.quixley@example.pt"]
+    # The staff's notes about her and her processes, with the earlier text; not her mentor's own.
+    assert sorted(row["body"] for row in records["case_notes"]) == ["Quixley's permit expires in May",
+                                                                    "Zorvana and her mentor get on well"]
+    assert [row["body"] for row in records["case_note_revisions"]] == ["Quixley told us about her permit"]
+    assert sorted(row["filename"] for row in records["case_attachments"]) == ["plan.pdf", "quixley-permit.pdf"]
     json.dumps(document)  # machine-readable as it stands
 
 
