@@ -50,6 +50,9 @@ AUDIT_ACTIONS = {
     "attachment.added": _l("Added a file to a case file"),
     "attachment.downloaded": _l("Downloaded a file of a case file"),
     "attachment.deleted": _l("Deleted a file of a case file"),
+    "meeting.scheduled": _l("Scheduled the next meeting of a process"),
+    "reminders.stopped": _l("Stopped the meeting reminders of a process"),
+    "reminders.resumed": _l("Turned the meeting reminders of a process back on"),
 }
 
 

@@ -75,7 +75,8 @@ def _for_subject(view, subject):
 for _subject, _path in SUBJECT_PATHS.items():
     for _view in (add_note, add_attachment):
         bp.add_url_rule(f"/{_path}/<id:{_subject}_id>/{_view.__name__.removeprefix('add_')}s",
-                        endpoint=f"{_subject}_{_view.__name__}", methods=["POST"], view_func=_for_subject(_view, _subject))
+                        endpoint=f"{_subject}_{_view.__name__}", methods=["POST"],
+                        view_func=_for_subject(_view, _subject))
 
 
 @bp.route("/notes/<id:note_id>/edit", methods=["GET", "POST"])

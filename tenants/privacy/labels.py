@@ -192,6 +192,13 @@ COLUMN_LABELS = {
     "storage_key": _l("Storage key"),
     "uploaded_by_id": _l("Uploaded by (account number)"),
     "uploaded_at": _l("Uploaded at"),
+    "next_meeting_at": _l("Next meeting"),
+    "next_meeting_place": _l("Place of the next meeting"),
+    "next_meeting_uid": _l("Calendar invitation identifier"),
+    "next_meeting_sequence": _l("Changes to the calendar invitation"),
+    "mentor_reminders_off": _l("The mentor stopped meeting reminders"),
+    "mentee_reminders_off": _l("The mentee stopped meeting reminders"),
+    "attachments": _l("Attached files"),
     "chosen_mentor_id": _l("Chosen mentor (number)"),
     "chosen_at": _l("Chosen at"),
 }

@@ -2,8 +2,8 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from network.reference.models import SupportArea
 from network.submit import found_or_404, redirect_replayed, submit, submitted_key
 from network.validation import load_form
 from tenants.portal import services as portal
-from tenants.processes import services
+from tenants.processes import scheduling, services
 from tenants.processes.models import (
     AGREEMENT_MODES,
     CHANGES,
@@ -35,6 +35,7 @@ from tenants.processes.schemas import (
     EvaluationSchema,
     FollowUpSchema,
     MeetingSchema,
+    NextMeetingSchema,
     TransitionSchema,
     evaluation_form,
     goal_rows,
@@ -285,3 +286,41 @@ def close(process_id):
         return redirect(url_for("processes.detail", process_id=successor.id))
     flash(_("The process is closed."), "info")
     return redirect(url_for("processes.detail", process_id=process.id))
+
+
+# --- the next meeting: scheduled, sent and downloadable as a calendar invitation ---------
+
+@bp.post("/<id:process_id>/next-meeting")
+@permission_required("processes.manage")
+def schedule_next_meeting(process_id):
+    process = _process_or_404(process_id)
+    data, errors = load_form(NextMeetingSchema())
+    if not errors:
+        refusal = submit(scheduling.schedule_next_meeting, process, data, current_user).refusal
+        errors = refusal.errors if refusal else {}
+    if errors:
+        flash(" ".join(str(message) for messages in errors.values() for message in messages), "error")
+    else:
+        flash(_("The next meeting is scheduled; the mentor and the mentee were sent the invitation."), "info")
+    return redirect(url_for("processes.detail", process_id=process.id) + "#next-meeting")
+
+
+@bp.get("/<id:process_id>/next-meeting.ics")
+@permission_required("processes.manage")
+def next_meeting_ics(process_id):
+    process = _process_or_404(process_id)
+    attendees = [(person.full_name, person.email) for person in (process.mentor, process.mentee) if person.email]
+    return calendar_download(process, attendees, url_for("processes.detail", process_id=process.id))
+
+
+def calendar_download(process, attendees, back_url):
+    """The .ics of the process's next meeting as a download (staff and portal pages)."""
+    if process.next_meeting_at is None:
+        flash(_("No next meeting scheduled."), "info")
+        return redirect(back_url)
+    tenant = g.tenant
+    ics = scheduling.invitation_for(process, tenant, str(get_locale()), attendees)
+    response = current_app.response_class(ics, mimetype="text/calendar")
+    response.headers.set("Content-Disposition", "attachment", filename="reuniao.ics")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
