@@ -204,7 +204,7 @@ def test_the_process_pages_run_a_fixed_number_of_statements(app, client):
     detail, however long the process and however many people worked on it: the user, the process
     in five statements (with the pair and its agreements; meetings and who logged them; follow-ups
     with their progress; evaluations with their outcomes; events and who did them), the support
-    areas' labels and the participants' follow-up answers."""
+    areas' labels, the participants' follow-up answers, and the case file's notes and files."""
     numbers = count(1)
     with app.app_context():
         tenant = make_tenant("alpha", kind="municipality")
@@ -221,5 +221,5 @@ def test_the_process_pages_run_a_fixed_number_of_statements(app, client):
     login(client, "admin@alpha.pt", locale="en")
 
     assert len(_without_settings(statements_of(app, client, "/t/alpha/processes/"))) == 3
-    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{short}"))) == 8
-    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{long}"))) == 8
+    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{short}"))) == 10
+    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{long}"))) == 10
