@@ -4,6 +4,7 @@
 `create_app(config)` accepts a class, a name or a mapping of overrides.
 """
 import os
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -200,6 +201,13 @@ class BaseConfig:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    # Links in e-mails written by jobs, which have no request to take the address from.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:5000")
+
+    # Attachments of case files, kept outside the web root (network/core/storage.py).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+    STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE_DIR / "files")
+    ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
     @classmethod
     def validate(cls, config):
@@ -225,6 +233,8 @@ class TestingConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "memory"
+    # One folder per test process, never the instance folder.
+    STORAGE_DIR = os.path.join(tempfile.gettempdir(), f"rede-test-files-{os.getpid()}")
     DATABASE_REPLICA_URL = None
     PASSWORD_HASHER = "argon2-test"
     RATELIMIT_STORAGE_URI = "memory://"

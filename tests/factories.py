@@ -217,6 +217,17 @@ def one_privacy_record_of_each_kind(actor):
     return SimpleNamespace(mentee_id=mentee.id, erasure_id=erasure.id)
 
 
+def one_notes_record_of_each_kind(actor):
+    """A note on a mentee, edited once, and a file on it: a row in every case-file table."""
+    from tenants.notes import services as notes
+
+    mentee = make_mentee("Nádia Notada", email="nadia.notada@example.pt", actor=actor)
+    note = notes.add_note(mentee, "Primeira conversa.", actor)
+    notes.edit_note(note, "Primeira conversa, com intérprete.", actor)
+    attachment = notes.add_attachment(mentee, "plano.pdf", b"%PDF-1.4 plano", actor, 1024 * 1024)
+    return SimpleNamespace(mentee_id=mentee.id, note_id=note.id, attachment_id=attachment.id)
+
+
 def objects_for_every_route(tenant, admin, staff):
     """One object of every kind a workspace URL names by id, in `tenant` (the id of each,
     by URL parameter name). Network-level objects (partners, companies, network
@@ -232,6 +243,7 @@ def objects_for_every_route(tenant, admin, staff):
         participants = one_participant_record_of_each_kind(staff)
         process = one_process_record_of_each_kind(staff)
         activity = one_activity_record_of_each_kind(staff)
+        case_file = one_notes_record_of_each_kind(staff)
         message = send_email(f"new@{tenant.slug}.pt", "accounts/email/password_reset.txt", "pt_PT",
                              name="Nova", reset_url="http://localhost/")
         export = DashboardExport(user_id=staff.id, file_format="csv", locale="pt_PT", filters={}, status="done",
@@ -256,6 +268,8 @@ def objects_for_every_route(tenant, admin, staff):
             "side": "mentor",
             "task_kind": "follow_up_due",
             "subject_id": process.process_id,
+            "note_id": case_file.note_id,
+            "attachment_id": case_file.attachment_id,
         }
     ids["membership_id"] = db.session.scalar(sa.select(Membership.id).filter_by(user_id=staff.id))
     return ids

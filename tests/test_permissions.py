@@ -20,7 +20,9 @@ from tests.test_translations import english_only_texts, leaked
 PUBLIC = {"accounts.login", "accounts.forgot_password", "accounts.reset_password", "accounts.accept_invitation",
           "accounts.switch_locale", "accounts.home", "static", "api.openapi",
           # Operations: no login; /metrics answers only its token or allowed networks (tests/ops).
-          "ops.healthz", "ops.readyz", "ops.metrics"}
+          "ops.healthz", "ops.readyz", "ops.metrics",
+          # A meeting reminder's link: it only stops the reminders of the process and side it signs.
+          "reminders.stop"}
 LOGGED_IN = {"accounts.account", "accounts.change_password", "accounts.logout", "api_tokens.index",
              "api_tokens.create", "api_tokens.revoke", "sessions.index", "sessions.end", "sessions.end_others",
              "two_factor.manage"}

@@ -204,8 +204,8 @@ def test_the_process_pages_run_a_fixed_number_of_statements(app, client):
     detail, however long the process and however many people worked on it: the user, the process
     in five statements (with the pair and its agreements; meetings and who logged them; follow-ups
     with their progress; evaluations with their outcomes; events and who did them), the support
-    areas' labels, the participants' follow-up answers and the partner's staff (the form giving
-    the process to one of them; its owner comes with the process)."""
+    areas' labels, the participants' follow-up answers, the partner's staff (the form giving
+    the process to one of them; its owner comes with the process), and the case file's notes and files."""
     numbers = count(1)
     with app.app_context():
         tenant = make_tenant("alpha", kind="municipality")
@@ -222,5 +222,5 @@ def test_the_process_pages_run_a_fixed_number_of_statements(app, client):
     login(client, "admin@alpha.pt", locale="en")
 
     assert len(_without_settings(statements_of(app, client, "/t/alpha/processes/"))) == 3
-    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{short}"))) == 9
-    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{long}"))) == 9
+    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{short}"))) == 11
+    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{long}"))) == 11

@@ -40,6 +40,8 @@ MATRIX = {
     "processes.manage": STAFF,
     # The tasks the casework makes due, and snoozing them
     "casework.tasks": STAFF,
+    # Case notes and files: the partner's staff alone (never participants nor coordinators).
+    "notes.manage": STAFF,
     "portal.use": PARTICIPANTS,
     # Trainings, workshops, dissemination
     "activities.view": (*STAFF, *COORDINATOR),

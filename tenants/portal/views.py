@@ -16,7 +16,9 @@ from network.core.validation import load_form
 from tenants.participants.models import PREFERRED_LANGUAGES
 from tenants.portal import services
 from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema, contact_labels
+from tenants.processes import reminders as process_reminders
 from tenants.processes import services as processes
+from tenants.processes.calendar_download import calendar_download
 from tenants.processes.models import CHANGES, GOAL_OUTCOMES, GOAL_PROGRESS, MEETING_MODES, SIDES
 from tenants.processes.schemas import (
     AcceptanceSchema,
@@ -212,3 +214,24 @@ def evaluation(process_id):
     return render_template("portal/evaluation_form.html", process=process, side_label=SIDES[side], form=form,
                            errors=errors, changes=CHANGES, goal_outcomes=GOAL_OUTCOMES, scale=SATISFACTION_SCALE), \
         400 if errors else 200
+
+
+@bp.get("/processes/<id:process_id>/next-meeting.ics")
+@permission_required("portal.use")
+def next_meeting_ics(process_id):
+    process, side = _my_process_or_404(process_id)
+    me = getattr(process, side)
+    return calendar_download(process, [(me.full_name, me.email)] if me.email else [],
+                             url_for("portal.process", process_id=process.id))
+
+
+@bp.post("/processes/<id:process_id>/reminders")
+@permission_required("portal.use")
+def reminders(process_id):
+    """The portal's setting: this side's meeting reminders of this process, off or on again."""
+    process, side = _my_process_or_404(process_id)
+    on = request.form.get("on") == "yes"
+    if not submit(process_reminders.set_reminders, process, side, on, current_user).refusal:
+        flash(_("You will receive meeting reminders again.") if on else
+              _("You will receive no more meeting reminders for this mentoring."), "info")
+    return redirect(url_for("portal.process", process_id=process.id) + "#reminders")

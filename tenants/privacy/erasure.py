@@ -4,9 +4,10 @@ What stays: the rows and their dates, states, codes and ids (the process timelin
 given and withdrawn, attendance), and the mentee's attributes the national roll-ups count
 (country of origin, age band, gender, residence status, support areas), so the roll-ups do
 not change. What goes: names (a pseudonym instead), contacts, every free text (notes,
-answers, agreement texts, comments), the audit log's old values, the portal account (when
-it serves nothing else), pending invitations, e-mails to them and uploaded rows with their
-contacts. A person with an open process is refused: the process is closed or cancelled first.
+answers, agreement texts, comments, case notes), the files of their case file, the audit
+log's old values, the portal account (when it serves nothing else), pending invitations,
+e-mails to them and uploaded rows with their contacts. A person with an open process is
+refused: the process is closed or cancelled first.
 """
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -22,6 +23,8 @@ from network.core.submit import Refused
 from network.core.tenancy import current_tenant_id, rls
 from network.core.tenancy.models import Tenant
 from network.core.timeutil import utcnow
+from tenants.notes.models import CaseAttachment
+from tenants.notes.services import remove_attachments
 from tenants.participants.models import ROLES, Consent, ParticipantImport
 from tenants.portal.models import ParticipantInvitation
 from tenants.privacy import walk
@@ -72,7 +75,8 @@ ERASURE_POLICY = {
     "activities": {"title": KEEP, "place": KEEP, "facilitator_name": KEEP, "description": KEEP, "kind": KEEP,
                    "audience": KEEP},
     "erasures": {"trigger": KEEP, "reason": KEEP},
-    "mentoring_processes": {"state": KEEP, "cadence": KEEP, "outcome": KEEP, "cancel_reason": CLEAR},
+    "mentoring_processes": {"state": KEEP, "cadence": KEEP, "outcome": KEEP, "cancel_reason": CLEAR,
+                            "next_meeting_place": CLEAR, "next_meeting_uid": KEEP},
     "process_events": {"kind": KEEP, "from_state": KEEP, "to_state": KEEP, "details": _without_reason},
     "agreements": {"meeting_frequency": KEEP, "mode": KEEP, "place": CLEAR, "mentor_duties": CLEAR,
                    "mentee_duties": CLEAR},
@@ -84,6 +88,10 @@ ERASURE_POLICY = {
     "goal_outcomes": {"outcome": KEEP},
     "follow_up_answers": {"side": KEEP, "progress": KEEP, "comment": CLEAR},
     "mentee_choices": {"declined": CLEAR},
+    # Staff's words and files about the person or their process: the words go, the files are deleted.
+    "case_notes": {"body": CLEAR},
+    "case_note_revisions": {"body": CLEAR},
+    "case_attachments": {"filename": CLEAR, "content_type": KEEP, "storage_key": KEEP},
 }
 
 PSEUDONYMS = {"mentor": _l("Anonymised mentor #%(id)s"), "mentee": _l("Anonymised mentee #%(id)s")}
@@ -154,6 +162,9 @@ def erase_participant(participant, actor, reason, trigger="request"):
     connection = db.session.connection()
     for table_name, rows in found.items():
         _anonymise_rows(connection, table_name, rows, name)
+    # Files cannot be anonymised: they go, from the storage once this transaction commits.
+    remove_attachments(db.session.scalars(sa.select(CaseAttachment).where(
+        CaseAttachment.id.in_(list(found.get("case_attachments", {}))))).all())
     if invitation_ids:
         # Their portal invitations (and the links to them) go: they only held the address.
         for table, column in ((ParticipantInvitation.__table__, "invitation_id"), (Invitation.__table__, "id")):

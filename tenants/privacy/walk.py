@@ -88,14 +88,23 @@ def rows_about(participant, same_side_only=False):
             raise RuntimeError(f"the walk cannot order {sorted(links)}: a cycle of foreign keys")
         for table_name in ready:
             table, constraints = tables[table_name], links.pop(table_name)
-            where = []
-            for constraint in constraints:
-                (column,) = _link_columns(constraint)
-                where.append(column.in_(list(found[constraint.referred_table.name])))
+            where = _linked_to_found(constraints, found)
             if same_side_only and "side" in table.c:
                 where.append(table.c.side == participant.role)
             found[table_name] = _fetch(table, where)
     return found
+
+
+def _linked_to_found(constraints, found):
+    """Each link is to a row found, or empty when the column allows it (a case note is about a
+    mentor, a mentee or a process: one of its links is set); at least one link is set."""
+    where, links = [], []
+    for constraint in constraints:
+        (column,) = _link_columns(constraint)
+        linked = column.in_(list(found[constraint.referred_table.name]))
+        where.append(sa.or_(column.is_(None), linked) if column.nullable else linked)
+        links.append(column.is_not(None))
+    return [*where, sa.or_(*links)]
 
 
 def _fetch(table, where):

@@ -131,6 +131,15 @@ class MentoringProcess(Versioned, TenantScoped, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # The partner's staff member responsible for the process (their caseload).
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The next meeting the pair agreed (tenants/processes/scheduling.py): sent as a calendar
+    # invitation whose UID stays the same when it is moved (SEQUENCE counts the changes).
+    next_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_meeting_place: Mapped[str | None] = mapped_column(sa.String(200))
+    next_meeting_uid: Mapped[str | None] = mapped_column(sa.String(100))
+    next_meeting_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A side that asked for no more meeting reminders (portal setting or the e-mail's link).
+    mentor_reminders_off: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    mentee_reminders_off: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], viewonly=True)
     mentor: Mapped[Mentor] = relationship(foreign_keys=[mentor_id], overlaps="mentee,redefined_from")

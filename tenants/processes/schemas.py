@@ -76,6 +76,12 @@ class MeetingSchema(ProcessFormSchema):
     notes = text_field(4000, required=False, load_default=None)
 
 
+class NextMeetingSchema(ProcessFormSchema):
+    on = date_field()
+    at = fields.Time(required=True, metadata={"messages": {"invalid": _l("Enter a time, like 18:30.")}})
+    place = text_field(200, required=False, load_default=None)
+
+
 def _score(minimum, maximum, required=False):
     return integer_field(minimum, maximum, required=required)
 

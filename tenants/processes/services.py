@@ -14,6 +14,7 @@ from network.core.timeutil import utcnow
 from tenants.participants.models import ROLES, Mentee, Mentor
 from tenants.participants.services import has_current_consent
 from tenants.processes.cadence import follow_up_due_date
+from tenants.processes.calendar import LISBON
 from tenants.processes.events import record_process_event
 from tenants.processes.models import (
     CADENCE_MONTHS,
@@ -324,6 +325,9 @@ def log_meeting(process, data, actor, logged_as, today=None):
         logged_as=logged_as,
     )
     process.meetings.append(meeting)
+    # Held on or after the day scheduled: that invitation is spent, the next one gets a new UID.
+    if process.next_meeting_at and process.next_meeting_at.astimezone(LISBON).date() <= data["held_on"]:
+        process.next_meeting_at = process.next_meeting_place = None
     record_process_event(process, "meeting_logged", actor, held_on=data["held_on"].isoformat(), logged_as=logged_as)
     _schedule(process, today)
     db.session.flush()

@@ -16,7 +16,8 @@ from network.core.validation import load_form
 from tenants.participants.models import PREFERRED_LANGUAGES
 from tenants.participants.schemas import CASELOAD_FILTERS
 from tenants.portal import services as portal
-from tenants.processes import services
+from tenants.processes import scheduling, services
+from tenants.processes.calendar_download import calendar_download
 from tenants.processes.models import (
     AGREEMENT_MODES,
     CHANGES,
@@ -38,6 +39,7 @@ from tenants.processes.schemas import (
     EvaluationSchema,
     FollowUpSchema,
     MeetingSchema,
+    NextMeetingSchema,
     TransitionSchema,
     evaluation_form,
     goal_rows,
@@ -288,3 +290,28 @@ def close(process_id):
         return redirect(url_for("processes.detail", process_id=successor.id))
     flash(_("The process is closed."), "info")
     return redirect(url_for("processes.detail", process_id=process.id))
+
+
+# --- the next meeting: scheduled, sent and downloadable as a calendar invitation ---------
+
+@bp.post("/<id:process_id>/next-meeting")
+@permission_required("processes.manage")
+def schedule_next_meeting(process_id):
+    process = _process_or_404(process_id)
+    data, errors = load_form(NextMeetingSchema())
+    if not errors:
+        refusal = submit(scheduling.schedule_next_meeting, process, data, current_user).refusal
+        errors = refusal.errors if refusal else {}
+    if errors:
+        flash(" ".join(str(message) for messages in errors.values() for message in messages), "error")
+    else:
+        flash(_("The next meeting is scheduled; the mentor and the mentee were sent the invitation."), "info")
+    return redirect(url_for("processes.detail", process_id=process.id) + "#next-meeting")
+
+
+@bp.get("/<id:process_id>/next-meeting.ics")
+@permission_required("processes.manage")
+def next_meeting_ics(process_id):
+    process = _process_or_404(process_id)
+    attendees = [(person.full_name, person.email) for person in (process.mentor, process.mentee) if person.email]
+    return calendar_download(process, attendees, url_for("processes.detail", process_id=process.id))

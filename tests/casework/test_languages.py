@@ -54,9 +54,10 @@ def test_a_reminder_goes_to_each_side_in_their_own_language(app, two_partners):
         for side in ("mentor", "mentee"):
             processes.accept_agreement(process, side, None, version=1)
         processes.transition(process, "active", None, today=date(2026, 2, 2))
-        assert reminders.send_workspace_reminders("2026-03-02") == 2
+        reminders.send_workspace_reminders("2026-03-02")  # the follow-up, and the first meeting overdue
         subjects = {message.recipient.split(".")[0]: render_message(message)["subject"]
-                    for message in db.session.scalars(sa.select(OutboxMessage))}
+                    for message in db.session.scalars(sa.select(OutboxMessage).where(
+                        OutboxMessage.template == "processes/email/follow_up_due.txt"))}
     assert subjects == {"olena": "Your mentoring follow-up is due",
                         "rui": "Está na hora do acompanhamento da sua mentoria"}
 

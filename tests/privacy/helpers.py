@@ -14,6 +14,7 @@ from network.core.tenancy.models import Tenant
 from tenants.activities import services as activities
 from tenants.intake import services as intake
 from tenants.intake.services import record_interview, withdraw_consent
+from tenants.notes import services as notes
 from tenants.participants.imports import start_import
 from tenants.participants.services import form_data, update_participant
 from tenants.portal import services as portal
@@ -34,6 +35,7 @@ def mentee_with_everything(tenant_id, staff):
                              support_areas=["health"], actor=staff)
         _her_intake(tenant, mentee, staff)
         mentor, process, second = _her_processes(tenant, mentee, staff)
+        _her_case_file(mentee, mentor, process, staff)
         activity = activities.save_activity({"kind": "training_mentees", "title": "Formação",
                                              "held_on": date(2024, 1, 20), "place": "Biblioteca",
                                              "audience": "mentees"}, staff)
@@ -136,3 +138,14 @@ def rollup_tables():
     with owner_engine().connect() as connection:
         return {table: connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4, 5, 6").all()
                 for table in ("rollup_counts", "rollup_national")}
+
+
+def _her_case_file(mentee, mentor, process, staff):
+    # Staff's case file: a note edited (its first text kept), a note on the process, files on
+    # both; and a note about her mentor alone, which is not about her.
+    note = notes.add_note(mentee, "Quixley told us about her permit", staff)
+    notes.edit_note(note, "Quixley's permit expires in May", staff)
+    notes.add_note(process, "Zorvana and her mentor get on well", staff)
+    notes.add_note(mentor, "Marta is a reliable mentor", staff)
+    notes.add_attachment(mentee, "quixley-permit.pdf", b"%PDF-1.4 Quixley's permit", staff, 1024 * 1024)
+    notes.add_attachment(process, "plan.pdf", b"%PDF-1.4 a plan with Zorvana", staff, 1024 * 1024)

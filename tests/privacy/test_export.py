@@ -119,6 +119,11 @@ def _check_her_records(records):
     assert {row["action"] for row in records["audit_events"]} >= {"participant.created", "participant.updated",
                                                                   "consent.given", "member.invited"}
     assert [row[2] for row in records["participant_imports"][0]["rows"]] == ["zorvana.quixley@example.pt"]
+    # The staff's notes about her and her processes, with the earlier text; not her mentor's own.
+    assert sorted(row["body"] for row in records["case_notes"]) == ["Quixley's permit expires in May",
+                                                                    "Zorvana and her mentor get on well"]
+    assert [row["body"] for row in records["case_note_revisions"]] == ["Quixley told us about her permit"]
+    assert sorted(row["filename"] for row in records["case_attachments"]) == ["plan.pdf", "quixley-permit.pdf"]
 
 
 def test_staff_download_the_json_and_read_the_printable_page_and_both_are_audited(app, client, world):

@@ -11,10 +11,12 @@ from network.core.tenancy import TenantScoped, tenant_context
 from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_LOGIN_ROLE, RUNTIME_ROLE
 from network.core.timeutil import utcnow
 from network.national.dashboards.models import DashboardExport
+from tenants.notes import models as _case_file_models  # noqa: F401 (their tables are listed below)
 from tests.factories import (
     make_tenant,
     make_user,
     one_activity_record_of_each_kind,
+    one_notes_record_of_each_kind,
     one_participant_record_of_each_kind,
     one_portal_record_of_each_kind,
     one_privacy_record_of_each_kind,
@@ -24,6 +26,9 @@ from tests.factories import (
 TENANT_TABLES = sorted(
     mapper.class_.__tablename__ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantScoped)
 )
+# Staff-only tables (case notes and files): the national read role sees none of their rows.
+NOT_NATIONAL = {mapper.class_.__tablename__ for mapper in db.Model.registry.mappers
+                if issubclass(mapper.class_, TenantScoped) and not getattr(mapper.class_, "national_read", True)}
 
 
 @pytest.fixture
@@ -37,6 +42,7 @@ def two_tenants_with_rows(app_context):
             one_activity_record_of_each_kind(staff)
             one_portal_record_of_each_kind(tenant, staff)
             one_privacy_record_of_each_kind(staff)
+            one_notes_record_of_each_kind(staff)
             record_event("workspace.opened")
             db.session.add(DashboardExport(file_format="csv", locale="pt_PT", filters={}, status="done", progress=100))
             db.session.add(Invitation(email=f"x@{tenant.slug}.pt", role="staff", token_hash=f"h-{tenant.slug}",
@@ -83,7 +89,13 @@ def test_raw_select_sees_only_the_tenant_in_the_setting(two_tenants_with_rows, t
             assert connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar() == 0
         with connection.begin():
             _as(connection, NATIONAL_ROLE, None)
-            assert set(connection.exec_driver_sql(f"SELECT tenant_id FROM {table}").scalars()) == {alpha, beta}
+            expected = set() if table in NOT_NATIONAL else {alpha, beta}
+            assert set(connection.exec_driver_sql(f"SELECT tenant_id FROM {table}").scalars()) == expected
+
+
+def test_case_notes_and_files_are_out_of_the_national_roles_sight(app):
+    staff_only = {"case_notes", "case_note_revisions", "case_attachments"}
+    assert staff_only == NOT_NATIONAL
 
 
 @pytest.mark.parametrize("table", TENANT_TABLES)

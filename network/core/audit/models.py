@@ -47,6 +47,14 @@ AUDIT_ACTIONS = {
     "two_factor.recovery_code_used": _l("Logged in with a two-factor recovery code"),
     "owner.assigned": _l("Changed the staff member responsible"),
     "task.snoozed": _l("Snoozed a task"),
+    "note.added": _l("Wrote a case note"),
+    "note.edited": _l("Edited a case note"),
+    "attachment.added": _l("Added a file to a case file"),
+    "attachment.downloaded": _l("Downloaded a file of a case file"),
+    "attachment.deleted": _l("Deleted a file of a case file"),
+    "meeting.scheduled": _l("Scheduled the next meeting of a process"),
+    "reminders.stopped": _l("Stopped the meeting reminders of a process"),
+    "reminders.resumed": _l("Turned the meeting reminders of a process back on"),
 }
 
 

@@ -62,7 +62,19 @@ def _mime(email):
     message["Subject"] = email["subject"]
     message["Message-ID"] = email["message_id"]
     message.set_content(email["body"])
+    for attachment in email.get("attachments", ()):
+        _attach_text(message, attachment)
     return message
+
+
+def _attach_text(message, attachment):
+    """A text attachment ("text/calendar; method=REQUEST"): its parameters kept on the part."""
+    content_type, *parameters = (part.strip() for part in attachment["content_type"].split(";"))
+    maintype, subtype = content_type.split("/")
+    if maintype != "text":
+        raise ValueError(f"only text attachments are sent, not {content_type}")
+    message.add_attachment(attachment["content"], subtype=subtype, filename=attachment["filename"],
+                           params=dict(parameter.split("=", 1) for parameter in parameters))
 
 
 def _by_smtp(email):

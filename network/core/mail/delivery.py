@@ -107,7 +107,8 @@ def render_message(message):
     except (TemplateError, KeyError) as error:
         raise InvalidMessage(f"the message cannot be rendered: {_describe(error)}") from error
     message.subject = subject[:300]
-    return {"to": recipient, "subject": subject, "body": body, "message_id": message.message_id}
+    return {"to": recipient, "subject": subject, "body": body, "message_id": message.message_id,
+            "attachments": message.attachments or []}
 
 
 def _fail(message, reason):

@@ -42,6 +42,9 @@ class OutboxMessage(db.Model):
     context: Mapped[dict] = mapped_column(sa.JSON)
     # The same key twice is the same message (a daily digest, a reminder): written once.
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    # Files sent with the message ([{filename, content_type, content}], text content: a
+    # calendar invitation); None for most messages.
+    attachments: Mapped[list | None] = mapped_column(sa.JSON)
     # Stable across retries: the file backend and receiving servers recognise a replay by it.
     message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     status: Mapped[str] = mapped_column(

@@ -22,9 +22,14 @@ from network.core.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-def send_email(recipient, template, locale, dedupe_key=None, **context):
+_DATETIME_KEY = "$datetime"
+_DATE_KEY = "$date"
+
+
+def send_email(recipient, template, locale, dedupe_key=None, attachments=None, **context):
     """Write a message to the outbox, in the current transaction and tenant; a job sends it
-    once the transaction commits. With a `dedupe_key` already used, nothing is written."""
+    once the transaction commits. With a `dedupe_key` already used, nothing is written.
+    `attachments`: [{"filename", "content_type", "content" (text)}], sent as they are."""
     if dedupe_key and db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     message = OutboxMessage(
@@ -34,6 +39,7 @@ def send_email(recipient, template, locale, dedupe_key=None, **context):
         template=template,
         context=encode_context(context),
         dedupe_key=dedupe_key,
+        attachments=attachments or None,
         message_id=make_msgid(domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"]),
     )
     db.session.add(message)

@@ -119,20 +119,23 @@ def create_runtime_login_sql(login_role=RUNTIME_LOGIN_ROLE, runtime_role=RUNTIME
     ]
 
 
-def enable_row_level_security_sql(table, runtime_role=RUNTIME_ROLE, national_role=NATIONAL_ROLE):
+def enable_row_level_security_sql(table, runtime_role=RUNTIME_ROLE, national_role=NATIONAL_ROLE, national_read=True):
+    """`national_read=False`: the national read role sees no row at all (staff-only case notes)."""
     current_tenant = f"NULLIF(current_setting('{TENANT_SETTING}', true), '')::integer"
-    return [
+    statements = [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
         f"CREATE POLICY tenant_isolation ON {table} TO {runtime_role} "
         f"USING (tenant_id = {current_tenant}) WITH CHECK (tenant_id = {current_tenant})",
-        f"CREATE POLICY national_rollup_read ON {table} FOR SELECT TO {national_role} USING (true)",
     ]
+    if national_read:
+        statements.append(f"CREATE POLICY national_rollup_read ON {table} FOR SELECT TO {national_role} USING (true)")
+    return statements
 
 
-def enable_row_level_security(op, table):
+def enable_row_level_security(op, table, national_read=True):
     """Call from a migration after creating a tenant-owned table."""
-    for statement in enable_row_level_security_sql(table):
+    for statement in enable_row_level_security_sql(table, national_read=national_read):
         op.execute(statement)
 
 
