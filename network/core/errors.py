@@ -50,7 +50,7 @@ def init_app(app):
 
 
 def release_session(_error=None):
-    """Teardown, before Flask-SQLAlchemy's own: end the request's transaction. A connection that
+    """Teardown, before Flask-SQLAlchemy's own: close the session as it would. A connection that
     died after the response was made (a killed backend) is dropped, not rolled back: the ROLLBACK
     would raise out of the finished request, and gunicorn would answer 500 in place of the page.
     Closed, not rolled back: the objects a caller loaded keep their values once detached (a
