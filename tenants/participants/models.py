@@ -24,6 +24,9 @@ MENTOR_STATUSES = {
     "matched": _l("Matched"),
     "paused": _l("Paused"),
     "left": _l("Left the programme"),
+    # Closed here by a consented transfer to another partner (tenants.transfers): kept for
+    # this partner's history and roll-ups, then subject to its retention.
+    "transferred": _l("Transferred to another partner"),
 }
 MENTEE_STATUSES = {
     "applicant": _l("Applicant"),
@@ -32,6 +35,9 @@ MENTEE_STATUSES = {
     "matched": _l("Matched"),
     "paused": _l("Paused"),
     "left": _l("Left the programme"),
+    # Closed here by a consented transfer to another partner (tenants.transfers): kept for
+    # this partner's history and roll-ups, then subject to its retention.
+    "transferred": _l("Transferred to another partner"),
 }
 # The moves staff make by hand. Into and out of "matched" belongs to matching and
 # processes, which know whether a mentoring process is open.
@@ -43,6 +49,7 @@ STATUS_MOVES = {
         "paused": ("available", "left"),
         "left": ("applicant",),
         "matched": (),
+        "transferred": (),
     },
     "mentee": {
         "applicant": ("interviewed", "left"),
@@ -51,6 +58,7 @@ STATUS_MOVES = {
         "paused": ("waiting", "left"),
         "left": ("applicant",),
         "matched": (),
+        "transferred": (),
     },
 }
 # The statuses in which each role can be matched: a mentor may take more than one mentee.
