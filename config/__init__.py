@@ -67,6 +67,13 @@ class BaseConfig:
         part.strip() for part in os.environ.get("METRICS_ALLOWED_NETWORKS", "").split(",") if part.strip())
     # `flask worker` serves its job metrics on this port (all interfaces) when set.
     WORKER_METRICS_PORT = int(os.environ["WORKER_METRICS_PORT"]) if os.environ.get("WORKER_METRICS_PORT") else None
+    # The network's key for the duplicate check's fingerprints (tenants.transfers): unset, the check
+    # is off. Changing it makes every stored fingerprint unrecognisable (nobody is flagged).
+    DUPLICATE_CHECK_SECRET = os.environ.get("DUPLICATE_CHECK_SECRET") or None
+    # Break-the-glass (tenants.breakglass): coordinators' time-boxed read-only access to one case for
+    # a safeguarding incident. Off unless turned on; each grant lasts this many hours.
+    BREAK_THE_GLASS_ENABLED = _env_bool("BREAK_THE_GLASS_ENABLED")
+    BREAK_THE_GLASS_HOURS = int(os.environ.get("BREAK_THE_GLASS_HOURS", "2"))
     # Log lines: "json" (one object per line) or "text".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # Unset: jobs run in-process, synchronously, through the same enqueue function.
@@ -241,6 +248,7 @@ class TestingConfig(BaseConfig):
     # Tests log coordinators and administrators in with a password alone; the two-factor
     # tests require it as production does (tests/accounts/test_two_factor.py).
     TWO_FACTOR_REQUIRED_ROLES = ()
+    DUPLICATE_CHECK_SECRET = "testing-only-duplicate-check"
 
 
 class ProductionConfig(BaseConfig):

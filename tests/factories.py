@@ -6,7 +6,9 @@ import sqlalchemy as sa
 
 from network.core.accounts import services as accounts
 from network.core.extensions import db
+from network.core.tenancy import tenant_context
 from network.core.tenancy.services import create_tenant
+from network.core.timeutil import utcnow
 from tenants.intake import services as intake
 from tenants.intake.services import record_consent, record_interview
 from tenants.participants.imports import start_import
@@ -272,7 +274,47 @@ def objects_for_every_route(tenant, admin, staff):
             "attachment_id": case_file.attachment_id,
         }
     ids["membership_id"] = db.session.scalar(sa.select(Membership.id).filter_by(user_id=staff.id))
+    ids["incoming_id"] = _incoming_transfer(tenant)
+    ids["grant_id"] = _break_glass_grant(tenant, admin, participants.mentee_id)
     return ids
+
+
+def _break_glass_grant(tenant, user, mentee_id):
+    from tenants.breakglass.models import BreakGlassGrant
+
+    with tenant_context(tenant.id):
+        grant = BreakGlassGrant(requested_by_id=user.id, mentee_id=mentee_id, reason="Incidente",
+                                requested_at=utcnow(), expires_at=utcnow())
+        db.session.add(grant)
+        db.session.flush()
+        return grant.id
+
+
+def one_transfer_record_of_each_kind(tenant, other_tenant_id, mentee_id):
+    """Both sides of a transfer in the current tenant (rows only: the functions are tested in
+    tests/transfers)."""
+    from tenants.transfers.models import IncomingTransfer, OutgoingTransfer
+
+    db.session.add(OutgoingTransfer(mentee_id=mentee_id, to_tenant_id=other_tenant_id, items=["profile"],
+                                    package={}, consent_text_version="t-1", consent_given_on=date.today()))
+    db.session.add(IncomingTransfer(from_tenant_id=other_tenant_id, source_transfer_id=0, role="mentee",
+                                    items=["profile"]))
+    from tenants.breakglass.models import BreakGlassGrant
+
+    db.session.add(BreakGlassGrant(mentee_id=mentee_id, reason="Incidente", requested_at=utcnow(),
+                                   expires_at=utcnow()))
+    db.session.flush()
+
+
+def _incoming_transfer(tenant):
+    """A transfer offered to `tenant` (its side only: the sending side is not needed to list it)."""
+    from tenants.transfers.models import IncomingTransfer
+
+    with tenant_context(tenant.id):
+        incoming = IncomingTransfer(from_tenant_id=tenant.id, source_transfer_id=0, role="mentee", items=["profile"])
+        db.session.add(incoming)
+        db.session.flush()
+        return incoming.id
 
 
 def make_api_token(user, scopes=None, days=90, name="Integração"):

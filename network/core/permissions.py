@@ -59,6 +59,13 @@ MATRIX = {
     "privacy.export": STAFF,
     "privacy.erase": PARTNER_ADMIN,
     "privacy.retention": PARTNER_ADMIN,
+    # Transfers between partners: staff start one with the person's consent; the receiving
+    # partner's administrator accepts or declines it (tenants.transfers).
+    "transfers.start": STAFF,
+    "transfers.view": STAFF,
+    "transfers.decide": PARTNER_ADMIN,
+    # Break-the-glass: a coordinator's time-boxed read-only access to one case (off by default).
+    "break_glass.request": COORDINATOR,
 }
 
 

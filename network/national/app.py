@@ -112,6 +112,7 @@ def _register_blueprints(app):
     from network.national.dashboards.views import bp as dashboards_bp
     from tenants.activities.views import bp as activities_bp
     from tenants.audit.views import bp as audit_bp
+    from tenants.breakglass.views import bp as breakglass_bp
     from tenants.casework.views import bp as casework_bp
     from tenants.intake.views import bp as intake_bp
     from tenants.matching.batch_views import bp as batch_matching_bp
@@ -123,12 +124,14 @@ def _register_blueprints(app):
     from tenants.privacy.views import bp as privacy_bp
     from tenants.processes.reminder_views import bp as reminders_bp
     from tenants.processes.views import bp as processes_bp
+    from tenants.transfers.views import bp as transfers_bp
     from tenants.workspace.views import bp as workspace_bp
 
     for blueprint in (accounts_bp, coordination_bp, jobs_bp, outbox_bp, workspace_bp, participants_bp, intake_bp,
                       reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp,
                       privacy_bp, api_bp, api_tokens_bp, batch_matching_bp, mentee_choice_bp, sessions_bp,
-                      two_factor_bp, two_factor_team_bp, casework_bp, notes_bp, reminders_bp):
+                      two_factor_bp, two_factor_team_bp, casework_bp, notes_bp, reminders_bp,
+                      transfers_bp, breakglass_bp):
         app.register_blueprint(blueprint)
 
 

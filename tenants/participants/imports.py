@@ -11,6 +11,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 from xml.etree.ElementTree import ParseError
 
 from flask_babel import gettext
@@ -30,11 +31,11 @@ from tenants.participants.schemas import PARTICIPANT_SCHEMAS
 IMPORT_COLUMNS = {
     "mentor": ("full_name", "email", "phone", "municipality", "professional_area", "skills", "gender",
                "hours_per_week", "availability_days", "availability_periods", "motivation", "expectations",
-               "training_completed_on", "languages", "support_areas", "preferred_language"),
+               "training_completed_on", "languages", "support_areas", "preferred_language", "date_of_birth"),
     "mentee": ("full_name", "email", "phone", "municipality", "country_of_origin", "nationality", "arrival_year",
                "portuguese_level", "languages", "support_areas", "residence_status", "migration_reason",
                "employment_status", "age_band", "gender", "preferred_mentor_gender", "referral_source",
-               "availability_days", "availability_periods", "expectations", "preferred_language"),
+               "availability_days", "availability_periods", "expectations", "preferred_language", "date_of_birth"),
 }
 REQUIRED_COLUMNS = ("full_name", "municipality")
 MAX_IMPORT_ROWS = 10_000
@@ -339,6 +340,12 @@ class ImportHasErrors(Refused):
                                  "Correct them in the file and upload it again."))
 
 
+class ImportResult(NamedTuple):
+    count: int
+    # How many of them may already be registered with another partner (tenants.transfers).
+    registered_elsewhere: int
+
+
 def confirm_import(participant_import, actor):
     """Create every participant of the list in the caller's transaction, or none."""
     # Two confirmations of one list (a double click, two people) run one after the other:
@@ -349,10 +356,10 @@ def confirm_import(participant_import, actor):
     results = validate_rows(participant_import)
     if any(result.errors for result in results):
         raise ImportHasErrors()
-    ids = services.insert_participants(participant_import.role, [result.data for result in results], actor,
+    ids, flagged = services.insert_participants(participant_import.role, [result.data for result in results], actor,
                                        participant_import.id)
     participant_import.confirmed_at = utcnow()
     # The cells are personal data: once imported they live in the participants' records only.
     participant_import.rows = []
     record_event("import.confirmed", actor, participant_import, changes={"count": len(ids)})
-    return len(ids)
+    return ImportResult(len(ids), flagged)

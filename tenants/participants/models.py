@@ -59,6 +59,9 @@ MENTOR_STATUSES = {
     "matched": _l("Matched"),
     "paused": _l("Paused"),
     "left": _l("Left the programme"),
+    # Closed here by a consented transfer to another partner (tenants.transfers): kept for
+    # this partner's history and roll-ups, then subject to its retention.
+    "transferred": _l("Transferred to another partner"),
 }
 MENTEE_STATUSES = {
     "applicant": _l("Applicant"),
@@ -67,6 +70,9 @@ MENTEE_STATUSES = {
     "matched": _l("Matched"),
     "paused": _l("Paused"),
     "left": _l("Left the programme"),
+    # Closed here by a consented transfer to another partner (tenants.transfers): kept for
+    # this partner's history and roll-ups, then subject to its retention.
+    "transferred": _l("Transferred to another partner"),
 }
 # The moves staff make by hand. Into and out of "matched" belongs to matching and
 # processes, which know whether a mentoring process is open.
@@ -78,6 +84,7 @@ STATUS_MOVES = {
         "paused": ("available", "left"),
         "left": ("applicant",),
         "matched": (),
+        "transferred": (),
     },
     "mentee": {
         "applicant": ("interviewed", "left"),
@@ -86,6 +93,7 @@ STATUS_MOVES = {
         "paused": ("waiting", "left"),
         "left": ("applicant",),
         "matched": (),
+        "transferred": (),
     },
 }
 # The statuses in which each role can be matched: a mentor may take more than one mentee.

@@ -81,6 +81,8 @@ class ParticipantSchema(FormSchema):
         metadata={"pattern": _PHONE_CHARACTERS.pattern},  # for the OpenAPI document
     )
     municipality = text_field(120)
+    # Used only for the network's duplicate check (its keyed fingerprint), never stored.
+    date_of_birth = date_field(required=False, past_only=True)
     expectations = text_field(2000, required=False, load_default=None)
     availability_days = fields.List(choice_field(WEEKDAYS), load_default=list)
     availability_periods = fields.List(choice_field(DAY_PERIODS), load_default=list)

@@ -35,6 +35,7 @@ from tenants.participants.models import (
     SUPPORT_AREA_MODELS,
     Consent,
 )
+from tenants.transfers import duplicates
 
 PAGE_SIZE = 25
 
@@ -68,6 +69,8 @@ def create_participant(role, data, actor):
     db.session.add(participant)
     db.session.flush()
     record_event("participant.created", actor, participant)
+    # Not stored on the row: the view tells the staff, and only that.
+    participant.may_be_registered_elsewhere = duplicates.check_new(participant, data, actor)
     mark_rollups_stale()
     return participant
 
@@ -95,7 +98,7 @@ def insert_participants(role, rows, actor, import_id):
             db.session.execute(sa.insert(child_model), child_rows)
     record_events("participant.imported", actor, model.__name__, ids, changes={"import_id": import_id})
     mark_rollups_stale()
-    return ids
+    return ids, duplicates.check_imported(role, ids, rows, actor)
 
 
 def update_participant(participant, data, actor):
@@ -104,6 +107,8 @@ def update_participant(participant, data, actor):
     _apply(participant, data, support_areas_by_code())
     after = _snapshot(participant)
     changed = {field: old for field, old in before.items() if after[field] != old}
+    participant.may_be_registered_elsewhere = duplicates.check_changed(
+        participant, data, actor, name_changed="full_name" in changed)
     if changed:
         participant.updated_at = utcnow()
         record_event("participant.updated", actor, participant, changes=changed)

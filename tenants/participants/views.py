@@ -64,6 +64,7 @@ from tenants.participants.schemas import (
 from tenants.participants.urls import add_participant_rule, participant_url
 from tenants.portal import services as portal
 from tenants.processes.services import processes_of
+from tenants.transfers.duplicates import MAY_BE_REGISTERED_ELSEWHERE
 
 bp = Blueprint("participants", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
@@ -200,6 +201,8 @@ def new_view(role):
             return redirect_replayed(outcome)
         if outcome.ok:
             flash(_("%(name)s is registered.", name=outcome.result.full_name), "info")
+            if outcome.result.may_be_registered_elsewhere:
+                flash(str(MAY_BE_REGISTERED_ELSEWHERE), "warning")
             return redirect(participant_url("detail", outcome.result))
         errors, status = _form_errors(outcome.refusal.errors), outcome.refusal.status
     return render_template(
@@ -215,6 +218,8 @@ def edit_view(role, **ids):
         outcome, form = _save_participant(role, participant)
         if outcome.ok:
             flash(_("The changes are saved."), "info")
+            if getattr(participant, "may_be_registered_elsewhere", False):
+                flash(str(MAY_BE_REGISTERED_ELSEWHERE), "warning")
             return redirect(participant_url("detail", participant))
         participant = _load(role, ids)
         errors, status = _form_errors(outcome.refusal.errors), outcome.refusal.status
@@ -437,7 +442,12 @@ def confirm_import(import_id):
     if outcome.refusal:
         flash(outcome.refusal.message, "error")
         return _render_preview(_load_import(import_id), status_code=outcome.refusal.status)
-    count = outcome.result
+    count, elsewhere = outcome.result
     flash(ngettext("%(num)d person was imported as %(role)s.", "%(num)d people were imported as %(role)s.",
                    count, role=PARTICIPANT_ROLES[role]), "info")
+    if elsewhere:
+        flash(ngettext("%(num)d of them may already be registered with another partner. Ask them, and start a "
+                       "transfer if they agree.",
+                       "%(num)d of them may already be registered with another partner. Ask them, and start a "
+                       "transfer if they agree.", elsewhere), "warning")
     return redirect(url_for(f"participants.{role}_list"))

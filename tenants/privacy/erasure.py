@@ -92,6 +92,13 @@ ERASURE_POLICY = {
     "case_notes": {"body": CLEAR},
     "case_note_revisions": {"body": CLEAR},
     "case_attachments": {"filename": CLEAR, "content_type": KEEP, "storage_key": KEEP},
+    # The network's duplicate check: an erased person is no longer recognised anywhere.
+    "duplicate_fingerprints": {"kind": KEEP, "digest": CLEAR},
+    # A transfer's record: what travelled is personal data; the steps and choices are not.
+    "transfers_out": {"items": KEEP, "package": CLEAR, "status": KEEP, "consent_text_version": KEEP},
+    "transfers_in": {"role": KEEP, "items": KEEP, "status": KEEP, "carried": CLEAR},
+    # The coordinator's words about the incident may name the person.
+    "break_glass_grants": {"reason": CLEAR},
 }
 
 PSEUDONYMS = {"mentor": _l("Anonymised mentor #%(id)s"), "mentee": _l("Anonymised mentee #%(id)s")}

@@ -38,6 +38,10 @@ SECTION_TITLES = {
     "case_notes": _l("Case notes of the staff"),
     "case_note_revisions": _l("Earlier versions of case notes"),
     "case_attachments": _l("Files of the case file"),
+    "duplicate_fingerprints": _l("Keyed fingerprints for the network's duplicate check"),
+    "transfers_out": _l("Transfers to another partner"),
+    "transfers_in": _l("Transfer from another partner"),
+    "break_glass_grants": _l("Break-the-glass access by the national coordination"),
 }
 
 # Field names shared by many sections; a section's own meaning comes from its heading.
@@ -202,4 +206,17 @@ COLUMN_LABELS = {
     "attachments": _l("Attached files"),
     "chosen_mentor_id": _l("Chosen mentor (number)"),
     "chosen_at": _l("Chosen at"),
+    "digest": _l("Fingerprint (keyed hash)"),
+    "to_tenant_id": _l("To partner (number)"),
+    "from_tenant_id": _l("From partner (number)"),
+    "source_transfer_id": _l("Transfer at the other partner (number)"),
+    "items": _l("What travels"),
+    "package": _l("Data sent"),
+    "carried": _l("Data received beside the record"),
+    "consent_text_version": _l("Version of the consent text"),
+    "consent_given_on": _l("Consent given on"),
+    "decided_at": _l("Decided at"),
+    "decided_by_id": _l("Decided by (number)"),
+    "requested_by_id": _l("Requested by (number)"),
+    "requested_at": _l("Requested at"),
 }

@@ -101,7 +101,7 @@ def test_a_confirmed_import_creates_everyone_with_their_details_and_history(work
     data = _csv(MENTEE_HEADER,
                 "Amina Idris,amina@example.pt,+351 912 345 678,Lisboa,SD,2023,a2,ar:native,Habitação; health")
     participant_import = imports.start_import("mentee", "list.csv", data, workspace)
-    assert imports.confirm_import(participant_import, workspace) == 1
+    assert imports.confirm_import(participant_import, workspace).count == 1
     mentee = db.session.scalar(sa.select(Mentee))
     assert (mentee.phone, mentee.status, mentee.portuguese_level) == ("+351912345678", "applicant", "a2")
     assert [link.support_area.code for link in mentee.support_areas] == ["housing", "health"]
@@ -128,7 +128,7 @@ def test_an_xlsx_file_is_read_with_its_dates_and_numbers(workspace):
     workbook.save(buffer)
     participant_import = imports.start_import("mentor", "mentores.xlsx", buffer.getvalue(), workspace)
     assert participant_import.rows == [[2, "Rui Costa", "rui@example.pt", "Braga", "4", "2026-01-15"]]
-    assert imports.confirm_import(participant_import, workspace) == 1
+    assert imports.confirm_import(participant_import, workspace).count == 1
     mentor = db.session.scalar(sa.select(Mentor))
     assert (mentor.hours_per_week, mentor.training_completed_on) == (4, date(2026, 1, 15))
 
@@ -147,7 +147,7 @@ def test_ten_thousand_rows_are_previewed_and_imported(workspace):
 
     # How long it takes is a benchmark's question, not this test's (a loaded machine is slow).
     participant_import = imports.start_import("mentee", "big.csv", _big_file(10_000), workspace)
-    assert imports.confirm_import(participant_import, workspace) == 10_000
+    assert imports.confirm_import(participant_import, workspace).count == 10_000
     db.session.commit()
     assert (_count(Mentee), _count(MenteeLanguage)) == (10_000, 20_000)
 

@@ -21,6 +21,7 @@ from tests.factories import (
     one_portal_record_of_each_kind,
     one_privacy_record_of_each_kind,
     one_process_record_of_each_kind,
+    one_transfer_record_of_each_kind,
 )
 
 TENANT_TABLES = sorted(
@@ -37,7 +38,8 @@ def two_tenants_with_rows(app_context):
     for tenant in tenants:
         staff = make_user(f"staff@{tenant.slug}.pt", roles=[(tenant, "staff")])
         with tenant_context(tenant.id):
-            one_participant_record_of_each_kind(staff)
+            participants = one_participant_record_of_each_kind(staff)
+            one_transfer_record_of_each_kind(tenant, tenants[0].id, participants.mentee_id)
             one_process_record_of_each_kind(staff)
             one_activity_record_of_each_kind(staff)
             one_portal_record_of_each_kind(tenant, staff)

@@ -161,6 +161,16 @@ def case_tables():
                          mentee_areas_select().subquery("mentee_areas"))
 
 
+def not_transferred_in(person):
+    """A person registered by a transfer from another partner was counted there already: the
+    network counts each person once (tenants.transfers)."""
+    from tenants.transfers.models import IncomingTransfer
+
+    t = IncomingTransfer.__table__
+    link = t.c.mentor_id if person.name == "mentors" else t.c.mentee_id
+    return ~sa.exists().where(t.c.tenant_id == person.c.tenant_id, link == person.c.id)
+
+
 def _base(metric, tenants, snapshot_month, source_tables):
     """(from clause, tenant column, month expression, where, person table, count expression)."""
     if metric in _PEOPLE_METRICS:
@@ -176,7 +186,8 @@ def _people_base(metric, tenants):
     r, i = Mentor.__table__, Interview.__table__
     if metric in ("mentors_registered", "mentees_registered"):
         person = r if metric == "mentors_registered" else Mentee.__table__
-        return person, person.c.tenant_id, month_of(person.c.created_at), [], person, sa.func.count()
+        return (person, person.c.tenant_id, month_of(person.c.created_at), [not_transferred_in(person)], person,
+                sa.func.count())
     person, link = (r, i.c.mentor_id) if metric == "mentors_interviewed" else (Mentee.__table__, i.c.mentee_id)
     first = (
         sa.select(i.c.tenant_id, link.label("person_id"), sa.func.min(i.c.held_on).label("held_on"))
