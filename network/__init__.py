@@ -111,6 +111,17 @@ def _register_blueprints(app):
                       privacy_bp, api_bp, api_tokens_bp, batch_matching_bp, mentee_choice_bp, sessions_bp,
                       two_factor_bp, two_factor_team_bp):
         app.register_blueprint(blueprint)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
+
+FAVICON_MAX_AGE = 30 * 24 * 3600  # browsers ask for it on every page: let them keep it a month
+
+
+def _favicon():
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(Path(current_app.root_path) / "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=FAVICON_MAX_AGE)
 
 
 def _register_cli(app):

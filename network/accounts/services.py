@@ -23,7 +23,7 @@ from network.extensions import db
 from network.submit import Refused
 from network.timeutil import utcnow
 from tenants.audit.services import record_event
-from tenants.portal.accounts import link_invited_participant
+from tenants.portal.accounts import invited_participant, link_invited_participant
 
 
 class LoginRefused(Refused):
@@ -151,6 +151,13 @@ def revoke_invitation(invitation, actor):
     if invitation.status() == "pending":
         invitation.revoked_at = utcnow()
         record_event("invitation.revoked", actor=actor, record=invitation)
+
+
+def invited_name(invitation):
+    """The name on the mentor or mentee record an invitation was sent for (None for staff), so
+    the join form starts with it."""
+    participant = invited_participant(invitation)
+    return participant.full_name if participant is not None else None
 
 
 def accept_invitation(invitation, tenant, user):

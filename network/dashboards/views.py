@@ -11,8 +11,8 @@ from network.dashboards.hooks import rollup_freshness
 from network.submit import found_or_404, submit
 from network.dashboards import exports
 from network.dashboards.models import EXPORT_FORMATS, DashboardExport
-from network.dashboards.presentation import disclosure_note, present
-from network.dashboards.services import PARTNER_KINDS, dashboard_data, dashboard_scope, parse_filters
+from network.dashboards.presentation import disclosure_note, page_partners, present
+from network.dashboards.services import PARTNER_KINDS, PARTNER_ORDER, dashboard_data, dashboard_scope, parse_filters
 from network.extensions import db
 from network.jobs import JobsUnavailable, enqueue
 from network.permissions import permission_required
@@ -20,6 +20,7 @@ from tenants.tenancy.models import DISTRICTS
 from tenants.tenancy.web import TENANT_URL_PREFIX
 
 bp = Blueprint("dashboards", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+PAGING_ARGS = ("psort", "ppage")  # how the page shows the partners table; not filters
 
 
 
@@ -40,7 +41,7 @@ def _scope_name(national):
 @permission_required("dashboards.view")
 def dashboard():
     national = _national()
-    filters, errors = parse_filters(request.args, national)
+    filters, errors = parse_filters({k: v for k, v in request.args.items() if k not in PAGING_ARGS}, national)
     context = {
         "national": national,
         "freshness": rollup_freshness(None if national else g.tenant.id),
@@ -55,7 +56,11 @@ def dashboard():
     read_from = data.get("read_from")
     if read_from:
         read_from = {**read_from, "computed_at": datetime.fromisoformat(read_from["computed_at"])}
-    return render_template("dashboards/dashboard.html", filters=filters, presented=present(data),
+    presented = present(data)
+    sort = request.args.get("psort") or PARTNER_ORDER
+    paging = page_partners(presented, sort, request.args.get("ppage", 1, type=int) or 1,
+                           current_app.config["DASHBOARD_PARTNER_ROWS"])
+    return render_template("dashboards/dashboard.html", filters=filters, presented=presented, paging=paging,
                            disclosure_note=disclosure_note(data["rounding_base"]), export_args=filters.as_args(),
                            read_from=read_from, **context)
 

@@ -24,6 +24,7 @@ from network.submit import Refused
 from network.timeutil import utcnow
 from tenants.audit.services import record_event
 from tenants.participants import services
+from tenants.participants.import_codes import explain_choice_errors
 from tenants.participants.models import ParticipantImport
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS
 
@@ -327,6 +328,7 @@ def validate_rows(participant_import):
                 first_seen[column][value] = line
         if result.errors:
             result.data = None
+            explain_choice_errors(result.errors)
         results.append(result)
     return results
 

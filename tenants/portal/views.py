@@ -15,7 +15,7 @@ from network.validation import load_form
 from tenants.portal import services
 from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema
 from tenants.processes import services as processes
-from tenants.processes.models import CHANGES, GOAL_OUTCOMES, GOAL_PROGRESS, MEETING_MODES, SIDES
+from tenants.processes.models import CHANGES, CHANGES_OWN, GOAL_OUTCOMES, GOAL_PROGRESS, MEETING_MODES, SIDES
 from tenants.processes.schemas import (
     AcceptanceSchema,
     EvaluationSchema,
@@ -198,5 +198,6 @@ def evaluation(process_id):
                 flash(_("Thank you: your final evaluation has been sent."), "info")
                 return _to_process(process)
     return render_template("portal/evaluation_form.html", process=process, side_label=SIDES[side], form=form,
-                           errors=errors, changes=CHANGES, goal_outcomes=GOAL_OUTCOMES, scale=SATISFACTION_SCALE), \
+                           errors=errors, changes=CHANGES_OWN if side == "mentee" else CHANGES,
+                           goal_outcomes=GOAL_OUTCOMES, scale=SATISFACTION_SCALE), \
         400 if errors else 200
