@@ -410,9 +410,19 @@ def new_import():
     ), 400 if errors else 200
 
 
-@bp.get("/imports/template.<any(csv, xlsx):file_format>")
+@bp.get("/imports/template.csv")
 @permission_required("participants.import")
-def import_template(file_format):
+def import_template_csv():
+    return _import_template("csv")
+
+
+@bp.get("/imports/template.xlsx")
+@permission_required("participants.import")
+def import_template_xlsx():
+    return _import_template("xlsx")
+
+
+def _import_template(file_format):
     """An empty list to fill in, with the valid codes (XLSX: on a second sheet)."""
     role = _import_role()
     content, name = import_codes.template_file(role, imports.IMPORT_COLUMNS[role], file_format)
