@@ -41,11 +41,24 @@ def csv_bytes(rows, delimiter=","):
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(rows, sheet_title, bold_row=lambda row: False, column_widths=None):
-    """One sheet; `bold_row(row)` marks headings, `column_widths` maps a column letter to a width."""
+def xlsx_bytes(rows, sheet_title, bold_row=lambda row: False, column_widths=None, extra_sheets=()):
+    """One sheet; `bold_row(row)` marks headings, `column_widths` maps a column letter to a width.
+    `extra_sheets`: (title, rows) of further sheets, their first row in bold."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
+    _fill(sheet, rows, bold_row)
+    for letter, width in (column_widths or {}).items():
+        sheet.column_dimensions[letter].width = width
+    for title, extra_rows in extra_sheets:
+        first = extra_rows[0] if extra_rows else None
+        _fill(workbook.create_sheet(title[:31]), extra_rows, lambda row, first=first: row is first)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill(sheet, rows, bold_row):
     bold = Font(bold=True)
     for row_number, row in enumerate(rows, start=1):
         for column, value in enumerate(row, start=1):
@@ -59,8 +72,3 @@ def xlsx_bytes(rows, sheet_title, bold_row=lambda row: False, column_widths=None
                 cell.data_type = TYPE_STRING
             if bold_row(row):
                 cell.font = bold
-    for letter, width in (column_widths or {}).items():
-        sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -133,6 +133,17 @@ def _register_blueprints(app):
                       two_factor_bp, two_factor_team_bp, casework_bp, notes_bp, reminders_bp,
                       transfers_bp, breakglass_bp):
         app.register_blueprint(blueprint)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
+
+FAVICON_MAX_AGE = 30 * 24 * 3600  # browsers ask for it on every page: let them keep it a month
+
+
+def _favicon():
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(Path(current_app.root_path) / "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=FAVICON_MAX_AGE)
 
 
 def _register_cli(app):

@@ -213,7 +213,8 @@ def explain(suggestion, area_labels=None):
             else:
                 sentence = _("%(common)d of %(total)d time slots in common", common=facts["common"], total=facts["of"])
         elif item.criterion == "load":
-            sentence = _("In %(open)d open processes (at most %(max)d)", open=facts["open"], max=facts["max"])
+            sentence = ngettext("In %(num)d open process (at most %(max)d)",
+                                "In %(num)d open processes (at most %(max)d)", facts["open"], max=facts["max"])
         else:
             if facts["preference"] is None:
                 sentence = _("No preference stated")

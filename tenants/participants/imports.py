@@ -25,6 +25,7 @@ from network.core.reference.services import support_areas_by_code
 from network.core.submit import Refused
 from network.core.timeutil import utcnow
 from tenants.participants import services
+from tenants.participants.import_codes import explain_choice_errors
 from tenants.participants.models import ParticipantImport
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS
 
@@ -328,6 +329,7 @@ def validate_rows(participant_import):
                 first_seen[column][value] = line
         if result.errors:
             result.data = None
+            explain_choice_errors(result.errors)
         results.append(result)
     return results
 

@@ -1,7 +1,7 @@
 """Staff pages for mentors and mentees. The same views serve both roles: each is
 registered once per role, under /mentors/... and /mentees/..."""
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -25,7 +25,7 @@ from network.core.validation import load_form
 from tenants.activities.services import network_activities, own_activities
 from tenants.intake import services as intake
 from tenants.intake.services import latest_intake
-from tenants.participants import imports, services
+from tenants.participants import import_codes, imports, services
 from tenants.participants.models import (
     AGE_BANDS,
     CONSENT_PURPOSES,
@@ -406,6 +406,46 @@ def new_import():
     ), 400 if errors else 200
 
 
+@bp.get("/imports/template.csv")
+@permission_required("participants.import")
+def import_template_csv():
+    return _import_template("csv")
+
+
+@bp.get("/imports/template.xlsx")
+@permission_required("participants.import")
+def import_template_xlsx():
+    return _import_template("xlsx")
+
+
+def _import_template(file_format):
+    """An empty list to fill in, with the valid codes (XLSX: on a second sheet)."""
+    role = _import_role()
+    content, name = import_codes.template_file(role, imports.IMPORT_COLUMNS[role], file_format)
+    return _download(content, name, file_format)
+
+
+@bp.get("/imports/codes.csv")
+@permission_required("participants.import")
+def import_codes_csv():
+    role = _import_role()
+    content, name = import_codes.codes_file(role, imports.IMPORT_COLUMNS[role])
+    return _download(content, name, "csv")
+
+
+def _import_role():
+    role = request.args.get("role")
+    if role not in PARTICIPANT_ROLES:
+        abort(404)
+    return role
+
+
+def _download(content, name, file_format):
+    mimetype = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    return Response(content, mimetype=mimetype[file_format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def _load_import(import_id):
     return get_or_404(ParticipantImport, import_id)
 
@@ -420,6 +460,7 @@ def _render_preview(participant_import, status_code=200):
         invalid_count=len(invalid),
         invalid_rows=invalid[:PREVIEW_ERROR_ROWS],
         valid_rows=[result for result in results if not result.errors][:PREVIEW_VALID_ROWS],
+        shown_cell=import_codes.shown_cell,
         columns=[column for column in participant_import.columns if column],
     ), status_code
 

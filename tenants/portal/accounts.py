@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_babel import gettext
 from marshmallow import ValidationError
 
-from network.core.accounts.services import on_invitation_accepted
+from network.core.accounts.services import on_invitation_accepted, on_invited_name
 from network.core.extensions import db
 from tenants.participants.models import PARTICIPANT_MODELS
 from tenants.portal.models import ParticipantInvitation
@@ -15,6 +15,12 @@ def invited_participant(invitation):
     link = db.session.scalar(
         sa.select(ParticipantInvitation).where(ParticipantInvitation.invitation_id == invitation.id))
     return link.participant if link is not None else None
+
+
+@on_invited_name
+def invited_participant_name(invitation):
+    participant = invited_participant(invitation)
+    return participant.full_name if participant is not None else None
 
 
 @on_invitation_accepted

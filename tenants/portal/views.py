@@ -19,7 +19,7 @@ from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswer
 from tenants.processes import reminders as process_reminders
 from tenants.processes import services as processes
 from tenants.processes.calendar_download import calendar_download
-from tenants.processes.models import CHANGES, GOAL_OUTCOMES, GOAL_PROGRESS, MEETING_MODES, SIDES
+from tenants.processes.models import CHANGES, CHANGES_OWN, GOAL_OUTCOMES, GOAL_PROGRESS, MEETING_MODES, SIDES
 from tenants.processes.schemas import (
     AcceptanceSchema,
     EvaluationSchema,
@@ -212,7 +212,8 @@ def evaluation(process_id):
                 flash(_("Thank you: your final evaluation has been sent."), "info")
                 return _to_process(process)
     return render_template("portal/evaluation_form.html", process=process, side_label=SIDES[side], form=form,
-                           errors=errors, changes=CHANGES, goal_outcomes=GOAL_OUTCOMES, scale=SATISFACTION_SCALE), \
+                           errors=errors, changes=CHANGES_OWN if side == "mentee" else CHANGES,
+                           goal_outcomes=GOAL_OUTCOMES, scale=SATISFACTION_SCALE), \
         400 if errors else 200
 
 

@@ -4,7 +4,8 @@ rules (settings and the dry-run report, partner administrators)."""
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,9 +15,10 @@ from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
 from tenants.participants.models import PARTICIPANT_MODELS
 from tenants.participants.urls import add_participant_rule
-from tenants.privacy import export, retention
+from tenants.privacy import export, pdf, retention
 from tenants.privacy.erasure import erase_participant, erasure_blocker, erasure_of
-from tenants.privacy.labels import COLUMN_LABELS, SECTION_TITLES
+from tenants.privacy.labels import SECTION_TITLES
+from tenants.privacy.readable import readable_rows
 from tenants.privacy.schemas import ErasureSchema, RetentionSettingsSchema
 
 bp = Blueprint("privacy", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
@@ -38,17 +40,40 @@ def _load(role, ids):
     return get_or_404(PARTICIPANT_MODELS[role], ids[f"{role}_id"])
 
 
+def _sections(records):
+    """The person first, then their records in the order of the titles (the JSON sorts its keys)."""
+    return [name for name in SECTION_TITLES if name in records] + sorted(set(records) - set(SECTION_TITLES))
+
+
 def export_page(role, **ids):
     participant = _load(role, ids)
     document = export.subject_access_export(participant)
     submit(export.record_export, participant, current_user, "html")
     records = document["records"]
-    # The person first, then their records in the order of the titles (the JSON sorts its keys).
-    sections = [name for name in SECTION_TITLES if name in records] + sorted(set(records) - set(SECTION_TITLES))
+    sections = _sections(records)
     return render_template("privacy/export.html", participant=participant, document=document, sections=sections,
+                           readable={name: readable_rows(name, records[name]) for name in sections},
                            generated_at=datetime.fromisoformat(document["generated_at"]),
-                           titles=SECTION_TITLES, labels=COLUMN_LABELS,
-                           erasure=erasure_of(participant))
+                           titles=SECTION_TITLES, erasure=erasure_of(participant))
+
+
+def export_pdf(role, **ids):
+    """The same as the page, as a file the person can be handed."""
+    participant = _load(role, ids)
+    document = export.subject_access_export(participant)
+    submit(export.record_export, participant, current_user, "pdf")
+    records = document["records"]
+    title = _("Personal data of %(name)s", name=participant.full_name)
+    lines = [f"{participant.role_label} · {g.tenant.name}",
+             _("Everything this partner holds about this person, as of %(when)s.",
+               when=format_datetime(datetime.fromisoformat(document["generated_at"]), "short"))]
+    sections = [(f"{SECTION_TITLES.get(name, name)} ({len(records[name])})",
+                 readable_rows(name, records[name]) or [[(_("Nothing recorded."), "")]])
+                for name in _sections(records)]
+    body = pdf.export_pdf(title, lines, sections, str(get_locale()).replace("_", "-"))
+    filename = f"{role}-{participant.id}-personal-data.pdf"
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def export_json(role, **ids):
@@ -83,6 +108,7 @@ def erase_view(role, **ids):
 _PARTICIPANT_VIEWS = (
     ("/privacy", "export_page", export_page, ("GET",), "privacy.export"),
     ("/privacy/export.json", "export_json", export_json, ("GET",), "privacy.export"),
+    ("/privacy/export.pdf", "export_pdf", export_pdf, ("GET",), "privacy.export"),
     ("/privacy/erase", "erase", erase_view, ("GET", "POST"), "privacy.erase"),
 )
 

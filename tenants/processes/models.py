@@ -45,7 +45,7 @@ MEETING_FREQUENCIES = {"weekly": _l("Weekly"), "fortnightly": _l("Every two week
 MEETING_FREQUENCY_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 31}
 MEETING_MODES = {"in_person": _l("In person"), "online": _l("Online"), "phone": _l("By phone")}
 AGREEMENT_MODES = {**MEETING_MODES, "mixed": _l("Mixed")}
-LOGGED_AS = {"staff": _l("Staff"), "mentor": _l("Mentor"), "mentee": _l("Mentee")}
+LOGGED_AS = {"staff": _l("Staff member"), "mentor": _l("Mentor"), "mentee": _l("Mentee")}
 SIDES = PARTICIPANT_ROLES  # the two sides of a process are the two participant roles
 
 GOAL_PROGRESS = {
@@ -65,6 +65,17 @@ CHANGES = {
     "business_started": _l("Started a business"),
     "services_accessed": _l("Now uses health, social or public services"),
     "network_grown": _l("Grew their personal and professional network"),
+}
+# The same changes as a mentee answers them about themselves, in the portal.
+CHANGES_OWN = {
+    "employment_found": _l("I found employment"),
+    "course_enrolled": _l("I enrolled in a course or training"),
+    "language_level_up": _l("I improved my Portuguese"),
+    "housing_found": _l("I found housing"),
+    "documents_regularised": _l("I regularised my documents"),
+    "business_started": _l("I started a business"),
+    "services_accessed": _l("I now use health, social or public services"),
+    "network_grown": _l("I grew my personal and professional network"),
 }
 
 EVENT_KINDS = {

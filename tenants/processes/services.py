@@ -3,6 +3,7 @@ request objects; each refusal carries a message in the user's language."""
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
@@ -315,6 +316,9 @@ def log_meeting(process, data, actor, logged_as, today=None):
     today = today or date.today()
     if data["held_on"] > today:
         raise ProcessRefused(_("A meeting cannot be logged before it happens."))
+    if data["held_on"] < process.matched_on:
+        raise ProcessRefused(_("The meeting date cannot be before the pair was matched (%(date)s).",
+                               date=format_date(process.matched_on)), field="held_on", status=400)
     meeting = Meeting(
         held_on=data["held_on"],
         duration_minutes=data["duration_minutes"],
@@ -413,8 +417,12 @@ def close_process(process, outcome, next_step, actor, today=None):
         raise ProcessRefused(_("Both the mentor and the mentee must submit their final evaluation first."))
     if next_step == "redefine" and not unmet_goals(process):
         raise ProcessRefused(_("Every goal was met: there is nothing to redefine."))
-    if (outcome == "redefined") != (next_step == "redefine"):
-        raise ProcessRefused(_("The outcome \u201cgoals redefined\u201d goes with continuing in a new process."))
+    if outcome == "redefined" and next_step != "redefine":
+        raise ProcessRefused(_("The outcome \u201cgoals redefined\u201d goes with continuing in a new process."),
+                             field="next_step", status=400)
+    if next_step == "redefine" and outcome != "redefined":
+        raise ProcessRefused(_("For the same pair to continue, choose the outcome \u201cgoals redefined in a new "
+                               "process\u201d."), field="outcome", status=400)
     today = today or date.today()
     process.outcome = outcome
     process.state = "closed"

@@ -77,10 +77,16 @@ def index():
 @bp.get("/<id:process_id>")
 @permission_required("processes.manage")
 def detail(process_id):
-    process = _process_or_404(process_id)
+    return _detail_page(_process_or_404(process_id))
+
+
+def _detail_page(process, close_form=None, close_errors=None, status=200):
+    """The process page; a refused close shows again with its choices and the reason by the field."""
     return render_template(
         "processes/detail.html",
         process=process,
+        close_form=close_form or {},
+        close_errors=close_errors or {},
         transitions=[state for state in services.allowed_transitions(process) if state != "closed"],
         states=PROCESS_STATES,
         next_follow_up=services.next_follow_up_due(process),
@@ -91,7 +97,7 @@ def detail(process_id):
         goal_progress=GOAL_PROGRESS,
         support_areas=_support_area_labels(),
         follow_up_answers=portal.answers_by_sequence(process),
-    )
+    ), status
 
 
 def _support_area_labels():
@@ -283,8 +289,7 @@ def close(process_id):
     successor, refusal, _replayed = submit(services.close_process, process, data["outcome"], data["next_step"],
                                            current_user)
     if refusal:
-        flash(refusal.message, "error")
-        return redirect(url_for("processes.detail", process_id=process.id))
+        return _detail_page(_process_or_404(process_id), data, refusal.errors, refusal.status)
     if successor is not None:
         flash(_("The process is closed and a new one continues with the unmet goals."), "info")
         return redirect(url_for("processes.detail", process_id=successor.id))

@@ -121,7 +121,7 @@ def test_a_reversed_period_is_refused_in_portuguese_too(client, network):
 
 def _page_cells(page):
     return [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip().replace("\u202f", "").replace("\xa0", "")
-            for cell in re.findall(r'<td class="num">(.*?)</td>', page)]
+            for cell in re.findall(r'<td class="num"[^>]*>(.*?)</td>', page)]
 
 
 def _export_cells(rows):

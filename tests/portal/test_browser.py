@@ -124,7 +124,7 @@ def _journey(app, base, partner, staff, mentor, mentee):
     mentee.goto(join_links["mentee"])
     _create_account(mentee, "محمد العلي")
     assert mentee.locator("html").get_attribute("lang") == "pt-PT"
-    mentee.locator(".cards a").click()
+    mentee.locator(".cards > li > a").click()  # the process, not a pending action
     assert "Łukasz Nowak" in mentee.locator("h1").inner_text()
     mentee.locator("form[action$='/agreement/accept'] button").click()
     mentee.get_by_text("Acordo assinado").first.wait_for()

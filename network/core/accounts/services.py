@@ -164,6 +164,23 @@ def on_invitation_accepted(hook):
     return hook
 
 
+# The name the join form starts with, found by the feature that sent the invitation (the portal:
+# the mentor's or mentee's record): None when none knows it (a staff invitation).
+_name_lookups = []
+
+
+def on_invited_name(lookup):
+    """Register `lookup(invitation)` -> a name or None, asked by `invited_name`."""
+    if lookup not in _name_lookups:
+        _name_lookups.append(lookup)
+    return lookup
+
+
+def invited_name(invitation):
+    """The name on the record an invitation was sent for, so the join form starts with it."""
+    return next((name for name in (lookup(invitation) for lookup in _name_lookups) if name), None)
+
+
 def accept_invitation(invitation, tenant, user):
     """`user` (already authenticated or just created) joins the tenant with the invited role."""
     if invitation.status() != "pending":

@@ -198,7 +198,7 @@ def accept_invitation(slug, token):
         if invitation is None or invitation.status() != "pending":
             return render_template("accounts/link_invalid.html"), 404 if invitation is None else 410
         existing = services.find_user_by_email(invitation.email)
-        errors, form = {}, {}
+        errors, form = {}, {"name": services.invited_name(invitation) or ""}
         if request.method == "POST":
             if existing is not None:
                 if not current_user.is_authenticated or current_user.id != existing.id:

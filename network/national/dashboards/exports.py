@@ -32,7 +32,15 @@ def needs_job(filters, national):
 
 
 def filename(filters, file_format):
-    return f"rede-mentores-{filters.start}-{filters.end}.{file_format}"
+    """The period and every filter in the name, so two downloads of different selections never look alike."""
+    parts = ["rede-mentores", filters.start, filters.end]
+    if filters.district:
+        parts.append(f"district-{filters.district}")
+    if filters.kind:
+        parts.append(f"kind-{filters.kind}")
+    if filters.all_partners:
+        parts.append("all-partners")
+    return f"{'-'.join(parts)}.{file_format}"
 
 
 def _table_rows(table, marker):

@@ -15,6 +15,8 @@ from network.national.dashboards.services import (
     MENTEE_BREAKDOWNS,
     METRICS,
     PARTNER_KINDS,
+    PARTNER_ORDER,
+    PLACE_COLUMNS,
 )
 from tenants.participants.models import AGE_BANDS, GENDERS, RESIDENCE_STATUSES
 from tenants.participants.reference import country_name
@@ -30,7 +32,7 @@ TITLES = {
     **MENTEE_BREAKDOWNS,
 }
 ROW_HEADERS = {
-    "funnel": "",
+    "funnel": _l("Period"),
     "by_month": _l("Month"),
     "by_district": _l("District"),
     "by_kind": _l("Partner kind"),
@@ -74,9 +76,10 @@ def _unknown(value, labels):
     return gettext("Not recorded") if value == "unknown" else str(labels.get(value, value))
 
 
-def _row_labeller(key, table):
+def _row_labeller(key, table, filters=None):
     if key == "funnel":
-        return lambda row: ""
+        period = f"{month_label(filters['start'])} – {month_label(filters['end'])}" if filters else ""
+        return lambda row: period
     if key == "by_month":
         return month_label
     if key == "by_district":
@@ -117,7 +120,7 @@ def present(data):
     tables = []
     for table in data["tables"]:
         key = table["key"]
-        label_of = _row_labeller(key, table)
+        label_of = _row_labeller(key, table, data.get("filters"))
         columns = [_column_label(key, column) for column in table["columns"]]
         rows = []
         for index, row in enumerate(table["rows"]):
@@ -152,6 +155,32 @@ def _chart(key, table, presented, marker):
         items = [(row["label"], row["cells"][j]) for row in presented["rows"]][:BAR_LIMIT]
         return charts.bar_chart(chart_id, f"{title}: {METRICS[column]}", items, marker)
     return None
+
+
+def page_partners(presented, sort, page, per_page):
+    """The partners table as the page shows it: sorted by `sort` (a column, largest first; or
+    "name"), `per_page` rows of page `page`. Its totals stay those of every partner."""
+    table = next((table for table in presented["tables"] if table["key"] == "by_partner"), None)
+    if table is None:
+        return None
+    if sort == "name":
+        rows = sorted(table["rows"], key=lambda row: row["label"].casefold())
+    else:
+        sort = sort if sort in PLACE_COLUMNS else PARTNER_ORDER
+        index = PLACE_COLUMNS.index(sort)
+        rows = sorted(table["rows"], key=lambda row: -(row["cells"][index] if isinstance(row["cells"][index], int)
+                                                       else -1))
+    total = len(rows)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    table["rows"] = rows[(page - 1) * per_page:page * per_page]
+    table["paging"] = {"sort": sort, "page": page, "pages": pages, "total": total,
+                       "first": (page - 1) * per_page + 1 if total else 0,
+                       "last": (page - 1) * per_page + len(table["rows"]),
+                       "columns": list(zip(PLACE_COLUMNS, table["columns"], strict=True)),
+                       "sort_label": (gettext("name") if sort == "name"
+                                      else gettext("%(column)s (largest first)", column=METRICS[sort]))}
+    return table["paging"]
 
 
 def shown_text(value, threshold):

@@ -42,16 +42,18 @@ METRICS = {
     "ongoing": _l("Processes ongoing now"),
 }
 FUNNEL = ("mentees_registered", "mentees_interviewed", "matched", "agreement_signed", "activated", "goals_met")
+# Every stage names the people counted, in the plural, so the stages read alike.
 FUNNEL_LABELS = {
-    "mentees_registered": _l("Registered"),
-    "mentees_interviewed": _l("Interviewed"),
-    "matched": _l("Matched"),
-    "agreement_signed": _l("Agreement"),
-    "activated": _l("Active"),
-    "goals_met": _l("Closed with goals met"),
+    "mentees_registered": _l("Mentees registered"),
+    "mentees_interviewed": _l("Mentees interviewed"),
+    "matched": _l("Mentees matched"),
+    "agreement_signed": _l("Agreements signed"),
+    "activated": _l("Processes started"),
+    "goals_met": _l("Processes closed with goals met"),
 }
 SERIES_COLUMNS = ("mentees_registered", "mentees_interviewed", "matched", "agreement_signed", "activated", "closed",
                   "goals_met")
+PARTNER_ORDER = "mentees_registered"
 PLACE_COLUMNS = ("mentors_registered", "mentees_registered", "matched", "closed", "goals_met", "active_mentees")
 MENTEE_COLUMNS = ("mentees_registered", "matched", "goals_met", "active_mentees")
 MENTEE_BREAKDOWNS = {
@@ -329,7 +331,7 @@ def _rate(numerator, denominator):
     return None if denominator == 0 else round(100 * numerator / denominator, 1)
 
 
-def _national_tables(filters, counts, partners, partner_rows):
+def _national_tables(filters, counts, partners):
     by_district = {(district, metric): int(total) for district, metric, total in counts["by_district"]}
     by_kind = {(kind, metric): int(total) for kind, metric, total in counts["by_kind"]}
     districts = [filters.district] if filters.district else list(DISTRICTS)
@@ -339,8 +341,9 @@ def _national_tables(filters, counts, partners, partner_rows):
     if "by_partner" in counts:
         by_partner = {(tenant_id, metric): int(total) for tenant_id, metric, total in counts["by_partner"]}
         names = {tenant_id: name for tenant_id, name in partners}
-        limit = None if filters.all_partners else partner_rows
-        tables.append(_table("by_partner", list(names), PLACE_COLUMNS, by_partner, row_names=names, limit=limit))
+        # Largest first (the page sorts and pages them further); exports hold every row.
+        order = sorted(names, key=lambda t: (-by_partner.get((t, PARTNER_ORDER), 0), names[t], t))
+        tables.append(_table("by_partner", order, PLACE_COLUMNS, by_partner, row_names=names))
     return tables
 
 
@@ -353,7 +356,19 @@ def _mentee_table(dimension, values):
     return _table(dimension, rows, MENTEE_COLUMNS, lookup, column_totals=dimension != "support_area", chart="bar")
 
 
-def assemble(filters, counts, threshold, partners=None, partner_rows=None, partners_not_listed=0):
+def funnel_stages(flow):
+    """The funnel's stages, never wider than the stage before: a stage counts what happened in
+    the period, and someone who reached it in the period may have passed the earlier stage
+    before the period began (or in another district); those are left out of the later stage,
+    so the funnel reads as "of these, so many went on". The month table keeps every event."""
+    stages, previous = {}, None
+    for metric in FUNNEL:
+        value = flow[metric] if previous is None else min(flow[metric], previous)
+        stages[("all", metric)] = previous = value
+    return stages
+
+
+def assemble(filters, counts, threshold, partners=None, partners_not_listed=0):
     """The dashboard's data: JSON-serialisable, published counts only, labels resolved at rendering."""
     values = {(metric, dimension, value): int(total) for metric, dimension, value, total in counts["by_value"]}
     flow = dict.fromkeys(FLOW_METRICS + SNAPSHOT_METRICS, 0)
@@ -366,12 +381,11 @@ def assemble(filters, counts, threshold, partners=None, partner_rows=None, partn
         "evaluated": flow["closed"],
         "goals_met_rate": _rate(flow["goals_met"], flow["closed"]),
     }
-    tables = [_table("funnel", ["all"], FUNNEL, {("all", m): flow[m] for m in FUNNEL}, column_totals=False,
-                     chart="funnel")]
+    tables = [_table("funnel", ["all"], FUNNEL, funnel_stages(flow), column_totals=False, chart="funnel")]
     series = {(month, metric): int(total) for month, metric, total in counts["by_month"]}
     tables.append(_table("by_month", filters.months, SERIES_COLUMNS, series, chart="line"))
     if national:
-        tables += _national_tables(filters, counts, partners, partner_rows)
+        tables += _national_tables(filters, counts, partners)
     # Goals met is the `goals_met` metric itself, so the outcomes add up to "closed" everywhere.
     outcomes = {(value, "closed"): values.get(("closed", "outcome", value), 0) for value in OUTCOME_ORDER[1:]}
     outcomes[("goals_met", "closed")] = flow["goals_met"]
@@ -410,10 +424,10 @@ def dashboard_data(filters, tenant_id=None):
         partners = [tuple(row) for row in _partners(filters)] if listed else []
         with national_rollup_bypass("national dashboard: roll-up counts"):
             counts = _national_counts(filters, [tenant_id for tenant_id, _ in partners] if listed else None)
-        data = assemble(filters, counts, threshold, partners=partners, partner_rows=partner_rows,
+        data = assemble(filters, counts, threshold, partners=partners,
                         partners_not_listed=0 if listed else selected)
         data["read_from"] = source.describe()
         return data
 
     return cache.cached(tenant_id, {"filters": filters.as_dict(), "threshold": threshold, "rows": partner_rows,
-                                    "listed": config["EXPORT_JOB_PARTNERS"]}, compute)
+                                    "listed": config["EXPORT_JOB_PARTNERS"], "order": PARTNER_ORDER}, compute)

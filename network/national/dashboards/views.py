@@ -16,10 +16,17 @@ from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.national.dashboards import exports
 from network.national.dashboards.hooks import rollup_freshness
 from network.national.dashboards.models import EXPORT_FORMATS, DashboardExport
-from network.national.dashboards.presentation import disclosure_note, present
-from network.national.dashboards.services import PARTNER_KINDS, dashboard_data, dashboard_scope, parse_filters
+from network.national.dashboards.presentation import disclosure_note, page_partners, present
+from network.national.dashboards.services import (
+    PARTNER_KINDS,
+    PARTNER_ORDER,
+    dashboard_data,
+    dashboard_scope,
+    parse_filters,
+)
 
 bp = Blueprint("dashboards", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
+PAGING_ARGS = ("psort", "ppage")  # how the page shows the partners table; not filters
 
 
 
@@ -40,7 +47,7 @@ def _scope_name(national):
 @permission_required("dashboards.view")
 def dashboard():
     national = _national()
-    filters, errors = parse_filters(request.args, national)
+    filters, errors = parse_filters({k: v for k, v in request.args.items() if k not in PAGING_ARGS}, national)
     context = {
         "national": national,
         "freshness": rollup_freshness(None if national else g.tenant.id),
@@ -55,7 +62,11 @@ def dashboard():
     read_from = data.get("read_from")
     if read_from:
         read_from = {**read_from, "computed_at": datetime.fromisoformat(read_from["computed_at"])}
-    return render_template("dashboards/dashboard.html", filters=filters, presented=present(data),
+    presented = present(data)
+    sort = request.args.get("psort") or PARTNER_ORDER
+    paging = page_partners(presented, sort, request.args.get("ppage", 1, type=int) or 1,
+                           current_app.config["DASHBOARD_PARTNER_ROWS"])
+    return render_template("dashboards/dashboard.html", filters=filters, presented=presented, paging=paging,
                            disclosure_note=disclosure_note(data["rounding_base"]), export_args=filters.as_args(),
                            read_from=read_from, **context)
 
