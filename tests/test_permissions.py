@@ -18,7 +18,7 @@ from tests.test_translations import english_only_texts, leaked
 
 # Routes outside a workspace, and who reaches them.
 PUBLIC = {"accounts.login", "accounts.forgot_password", "accounts.reset_password", "accounts.accept_invitation",
-          "accounts.switch_locale", "accounts.home", "static", "api.openapi",
+          "accounts.switch_locale", "accounts.home", "static", "favicon", "api.openapi",
           # Operations: no login; /metrics answers only its token or allowed networks (tests/ops).
           "ops.healthz", "ops.readyz", "ops.metrics",
           # A meeting reminder's link: it only stops the reminders of the process and side it signs.

@@ -107,12 +107,13 @@ def update_participant(participant, data, actor):
     _apply(participant, data, support_areas_by_code())
     after = _snapshot(participant)
     changed = {field: old for field, old in before.items() if after[field] != old}
-    participant.may_be_registered_elsewhere = duplicates.check_changed(
-        participant, data, actor, name_changed="full_name" in changed)
     if changed:
         participant.updated_at = utcnow()
         record_event("participant.updated", actor, participant, changes=changed)
         mark_rollups_stale()
+    # After the record's own changes: the check's queries flush them once (one version a save).
+    participant.may_be_registered_elsewhere = duplicates.check_changed(
+        participant, data, actor, name_changed="full_name" in changed)
     return changed
 
 

@@ -434,7 +434,8 @@ def import_codes_csv():
 
 
 def _import_role():
-    role = request.args.get("role")
+    # Without a role, the mentees' list (the one most imported); an unknown role is no page.
+    role = request.args.get("role", "mentee")
     if role not in PARTICIPANT_ROLES:
         abort(404)
     return role
