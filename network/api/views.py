@@ -11,6 +11,7 @@ from flask_login import current_user
 from network.api import API_URL_PREFIX, schemas
 from network.api.auth import api_endpoint, ignore_session_user
 from network.api.errors import ApiError
+from network.dashboards.impact import impact_data
 from network.dashboards.services import dashboard_data, dashboard_scope, parse_filters
 from network.extensions import csrf, db, limiter
 from network.submit import submit, submitted_key
@@ -292,7 +293,8 @@ def network_activity_detail(network_activity_id):
 # --- aggregates ---------------------------------------------------------------------------
 
 def _aggregates_body(data):
-    return {**data, "tables": [{**table, "rows": [str(row) for row in table["rows"]]} for table in data["tables"]]}
+    return {**data, **{key: [{**table, "rows": [str(row) for row in table["rows"]]} for table in data[key]]
+                       for key in ("tables", "impact") if key in data}}
 
 
 @bp.get(f"{TENANT}/aggregates")
@@ -308,4 +310,6 @@ def aggregates():
     if errors:
         raise ApiError(400, error_code="invalid_query", details=errors)
     data = dashboard_data(filters, None if national else g.tenant.id)
+    # The impact tables (network.dashboards.impact): published counts nationally, exact for a partner.
+    data = {**data, "impact": impact_data(filters, None if national else g.tenant.id)["tables"]}
     return jsonify(schemas.AggregatesSchema().dump(_aggregates_body(data)))

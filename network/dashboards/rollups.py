@@ -239,40 +239,54 @@ def rollup_selects(tenants=None, snapshot_month=None, source_tables=None, base=N
     snapshot_month = snapshot_month or current_month()
     base = base or rounding_base()
     source_tables = source_tables or case_tables()
-    t = Tenant.__table__
     for source_def in SOURCES:
         for dimension in source_def.dimensions:
             source, tenant_column, month, where, person, count = _base(source_def.metric, tenants, snapshot_month,
                                                                        source_tables)
-            groups = [tenant_column]
-            if not isinstance(month, sa.sql.elements.ColumnClause):
-                groups.append(month)
             value, source = _dimension_value(dimension, person, source, source_tables)
-            if value is not None:
-                groups.append(value)
-            counted = (
-                sa.select(
-                    tenant_column.label("tenant_id"),
-                    month.label("month"),
-                    (value if value is not None else _const("")).label("value"),
-                    count.label("count"),
-                )
-                .select_from(source)
-                .where(*where, *tenant_filter(tenant_column, tenants))
-                .group_by(*groups)
-                .subquery("counted")
-            )
-            # The row's identity, drawing its rounding (network.disclosure): the same row, the same draw.
-            cell = (sa.cast(counted.c.tenant_id, sa.Text) + _const(f"|{source_def.metric}|{dimension}|")
-                    + counted.c.month + _const("|") + counted.c.value)
-            # The partner's district and kind are added to the counted rows, not grouped by.
-            yield source_def.metric, dimension, (
-                sa.select(counted.c.tenant_id, _const(source_def.metric).label("metric"),
-                          _const(dimension).label("dimension"), counted.c.month, counted.c.value,
-                          t.c.district.label("district"), t.c.kind.label("tenant_kind"), counted.c["count"],
-                          published_sql(counted.c["count"], cell, base).label("published"))
-                .join_from(counted, t, t.c.id == counted.c.tenant_id)
-            )
+            yield source_def.metric, dimension, _rounded(source_def.metric, dimension, source, tenant_column, month,
+                                                         value, where, count, tenants, base)
+    # The impact of the processes closed (network.dashboards.impact): the same grouping and rounding.
+    from network.dashboards.impact import impact_sources
+
+    for metric, dimension, source, tenant_column, month, value, where, count in impact_sources(
+            source_tables, lambda column: tenant_filter(column, tenants)):
+        yield metric, dimension, _rounded(metric, dimension, source, tenant_column, month, value, where, count,
+                                          tenants, base)
+
+
+def _rounded(metric, dimension, source, tenant_column, month, value, where, count, tenants, base):
+    """The rows of one (metric, dimension): counted by partner, month and value, with the
+    partner's district and kind, and the published count."""
+    t = Tenant.__table__
+    groups = [tenant_column]
+    if not isinstance(month, sa.sql.elements.ColumnClause):
+        groups.append(month)
+    if value is not None:
+        groups.append(value)
+    counted = (
+        sa.select(
+            tenant_column.label("tenant_id"),
+            month.label("month"),
+            (value if value is not None else _const("")).label("value"),
+            count.label("count"),
+        )
+        .select_from(source)
+        .where(*where, *tenant_filter(tenant_column, tenants))
+        .group_by(*groups)
+        .subquery("counted")
+    )
+    # The row's identity, drawing its rounding (network.disclosure): the same row, the same draw.
+    cell = (sa.cast(counted.c.tenant_id, sa.Text) + _const(f"|{metric}|{dimension}|")
+            + counted.c.month + _const("|") + counted.c.value)
+    # The partner's district and kind are added to the counted rows, not grouped by.
+    return (
+        sa.select(counted.c.tenant_id, _const(metric).label("metric"),
+                  _const(dimension).label("dimension"), counted.c.month, counted.c.value,
+                  t.c.district.label("district"), t.c.kind.label("tenant_kind"), counted.c["count"],
+                  published_sql(counted.c["count"], cell, base).label("published"))
+        .join_from(counted, t, t.c.id == counted.c.tenant_id)
+    )
 
 
 _COLUMNS = ("tenant_id", "metric", "dimension", "month", "value", "district", "tenant_kind", "count", "published")

@@ -1,0 +1,51 @@
+"""`/t/<slug>/dashboard/impact`: the change from the start to closing of the processes closed,
+nationally (published counts) for the coordinators, a partner's own (exact) for its staff; and
+its CSV and XLSX. Registered on the dashboards' blueprint."""
+from flask import Response, g, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from network.dashboards import exports
+from network.dashboards.hooks import rollup_freshness
+from network.dashboards.impact import impact_data
+from network.dashboards.impact_presentation import export_rows, present_impact
+from network.dashboards.models import EXPORT_FORMATS
+from network.dashboards.presentation import disclosure_note
+from network.dashboards.services import PARTNER_KINDS, parse_filters
+from network.dashboards.views import _national, _scope_name, bp
+from network.permissions import permission_required
+from tenants.tenancy.models import DISTRICTS
+
+
+@bp.get("/dashboard/impact")
+@permission_required("dashboards.view")
+def impact():
+    national = _national()
+    filters, errors = parse_filters(request.args, national)
+    context = {"national": national, "errors": errors, "form": request.args, "filters": filters,
+               "freshness": rollup_freshness(None if national else g.tenant.id),
+               "district_options": list(DISTRICTS.items()), "kind_options": list(PARTNER_KINDS.items())}
+    if errors:
+        return render_template("dashboards/impact.html", **context), 400
+    presented = present_impact(impact_data(filters, None if national else g.tenant.id))
+    return render_template("dashboards/impact.html", presented=presented, export_args=filters.as_args(),
+                           disclosure_note=disclosure_note(presented["rounding_base"]), **context)
+
+
+@bp.get("/dashboard/impact/export")
+@permission_required("dashboards.view")
+def impact_export():
+    national = _national()
+    file_format = request.args.get("format", "csv")
+    if file_format not in EXPORT_FORMATS:
+        return Response(_("Choose CSV or XLSX."), status=400, mimetype="text/plain")
+    filters, errors = parse_filters({k: v for k, v in request.args.items() if k != "format"}, national)
+    if errors:
+        return Response(" ".join(str(m) for messages in errors.values() for m in messages), status=400,
+                        mimetype="text/plain")
+    rows = export_rows(present_impact(impact_data(filters, None if national else g.tenant.id)), filters,
+                       _scope_name(national))
+    content = exports.to_csv(rows, str(get_locale())) if file_format == "csv" else exports.to_xlsx(rows, _("Impact"))
+    name = f"rede-mentores-impact-{filters.start}-{filters.end}.{file_format}"
+    return Response(content, mimetype=exports.CONTENT_TYPES[file_format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
