@@ -1,6 +1,7 @@
 """Staff page of a process's outcome measures: the mentee's answers at the start and at
 closing, the mentor's at closing, and Goal Attainment Scaling of the agreement's goals."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -76,3 +77,22 @@ def scores(process_id):
         return _page(process, errors, request.form, 400)
     outcome = submit(services.score_goals, process, data["scores"], current_user)
     return _after(process, outcome, _("The goals have been scored."))
+
+
+@bp.get("/<id:process_id>/outcomes/certificate/<any(mentor, mentee):side>.pdf")
+@permission_required("processes.manage")
+def certificate(process_id, side):
+    """A participation certificate for the mentor or the mentee of a completed (closed) process,
+    in their own language."""
+    from network.coordination.pdfs import certificate_pdf
+
+    process = found_or_404(processes.get_process(process_id))
+    if process.state != "closed":
+        abort(404)
+    person = process.mentor if side == "mentor" else process.mentee
+    minutes = sum(meeting.duration_minutes for meeting in process.meetings)
+    with force_locale(getattr(person, "preferred_language", None) or "pt_PT"):
+        content = certificate_pdf(person.full_name, side, g.tenant.name, process.activated_on or process.matched_on,
+                                  process.closed_on, minutes / 60 if minutes else None)
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{process.id}-{side}.pdf"'})
