@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from network import demo_outcomes
 from network.demo_distributions import (
     AGE_BANDS, CANCEL_REASONS, COUNTRIES, DAYS, EMPLOYMENT, GENDERS, MIGRATION_REASONS, NAMES_BY_ORIGIN, OUTCOMES,
     PERIODS, PROFESSIONAL_AREAS, REFERRALS, RESIDENCE, SUPPORT_AREA_WEIGHTS, chooser,
@@ -179,12 +180,16 @@ def _processes(mentors, mentees, staff, today, rng):
     _followed(active, staff, today - timedelta(days=70), today, weeks=4)
     evaluating = started(240)
     _agreed(evaluating, staff, agreement)
+    impact = demo_outcomes.outcome_rng(rng)
+    demo_outcomes.at_start(evaluating, staff, impact)
     _followed(evaluating, staff, today - timedelta(days=235), today, weeks=8)
     processes.transition(evaluating, "in_evaluation", staff)
     closed = started(400)
     _agreed(closed, staff, agreement)
+    start = demo_outcomes.at_start(closed, staff, impact)
     _followed(closed, staff, today - timedelta(days=395), today, weeks=6)
     processes.transition(closed, "in_evaluation", staff)
+    demo_outcomes.at_closing(closed, staff, start, impact)
     outcome = chooser(rng, OUTCOMES)()
     goal_outcome = {"goals_met": "met", "partly_met": "partly", "not_met": "not_met", "redefined": "partly"}[outcome]
     for side in ("mentor", "mentee"):

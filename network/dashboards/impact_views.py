@@ -1,6 +1,8 @@
 """`/t/<slug>/dashboard/impact`: the change from the start to closing of the processes closed,
 nationally (published counts) for the coordinators, a partner's own (exact) for its staff; and
 its CSV and XLSX. Registered on the dashboards' blueprint."""
+from datetime import date
+
 from flask import Response, g, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -17,11 +19,21 @@ from network.permissions import permission_required
 from tenants.tenancy.models import DISTRICTS
 
 
+def _impact_args(args):
+    """The query, by default the cohorts of last year and this one (whole years: the release grid
+    has them; outcomes come at closing, months after the matching)."""
+    args = {key: value for key, value in args.items() if key != "format"}
+    if not args.get("from") and not args.get("to"):
+        year = date.today().year
+        args.update({"from": f"{year - 1}-01", "to": f"{year}-12"})
+    return args
+
+
 @bp.get("/dashboard/impact")
 @permission_required("dashboards.view")
 def impact():
     national = _national()
-    filters, errors = parse_filters(request.args, national)
+    filters, errors = parse_filters(_impact_args(request.args), national)
     context = {"national": national, "errors": errors, "form": request.args, "filters": filters,
                "freshness": rollup_freshness(None if national else g.tenant.id),
                "district_options": list(DISTRICTS.items()), "kind_options": list(PARTNER_KINDS.items())}
@@ -39,7 +51,7 @@ def impact_export():
     file_format = request.args.get("format", "csv")
     if file_format not in EXPORT_FORMATS:
         return Response(_("Choose CSV or XLSX."), status=400, mimetype="text/plain")
-    filters, errors = parse_filters({k: v for k, v in request.args.items() if k != "format"}, national)
+    filters, errors = parse_filters(_impact_args(request.args), national)
     if errors:
         return Response(" ".join(str(m) for messages in errors.values() for m in messages), status=400,
                         mimetype="text/plain")

@@ -124,3 +124,19 @@ def test_the_api_aggregates_include_the_impact_tables(app, client, network):
     expected = {table["key"]: table for table in impact_data(Filters("2025-01", "2029-12"))["tables"]}
     assert impact["impact_change"]["cells"] == expected["impact_change"]["cells"]
     assert impact["impact_by_cohort"]["rows"] == [str(row) for row in expected["impact_by_cohort"]["rows"]]
+
+
+def test_the_demo_network_seeds_outcomes_so_the_impact_page_is_not_empty(app, client):
+    from datetime import date
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    year = date.today().year
+    with app.app_context():
+        data = impact_data(Filters(f"{year - 1}-01", f"{year}-12"))
+    tables = {table["key"]: table for table in data["tables"]}
+    assert sum(map(sum, tables["impact_change"]["cells"])) > 0
+    assert sum(tables["impact_gas"]["cells"][0]) > 0
+    login(client, "coordenacao@demo.rede-mentores.pt", password="mentores-demo", locale="en")
+    page = client.get("/t/coordenacao/dashboard/impact").get_data(as_text=True)
+    assert f"{year - 1}-01" in page and "Mean T-score" in page
