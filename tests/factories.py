@@ -250,6 +250,7 @@ def objects_for_every_route(tenant, admin, staff):
             "activity_id": activity.activity_id,
             "network_activity_id": activity.network_activity_id,
             "side": "mentor",
+            "stage": "closing",  # an outcome form's stage (tenants.outcomes)
         }
     ids["membership_id"] = db.session.scalar(sa.select(Membership.id).filter_by(user_id=staff.id))
     return ids

@@ -242,6 +242,7 @@ def company_impact_pdf(company_id):
     query, errors = load_form(YearSchema(), request.args)
     pack = company_pack(company, None if errors else query["year"])
     if pack.year is None:
-        abort(404)
+        flash(_("The company's volunteers have no meetings yet: there is no year to report."), "error")
+        return redirect(url_for("coordination.company_report", company_id=company.id))
     return Response(pack_pdf(pack), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="rede-mentores-impact-{company.id}-{pack.year}.pdf"'})

@@ -1,6 +1,6 @@
 """Staff page of a process's outcome measures: the mentee's answers at the start and at
 closing, the mentor's at closing, and Goal Attainment Scaling of the agreement's goals."""
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -88,7 +88,8 @@ def certificate(process_id, side):
 
     process = found_or_404(processes.get_process(process_id))
     if process.state != "closed":
-        abort(404)
+        flash(_("Certificates are issued once the process is closed."), "error")
+        return redirect(url_for("outcomes.process", process_id=process.id))
     person = process.mentor if side == "mentor" else process.mentee
     minutes = sum(meeting.duration_minutes for meeting in process.meetings)
     with force_locale(getattr(person, "preferred_language", None) or "pt_PT"):
