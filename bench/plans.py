@@ -126,6 +126,7 @@ def explain_all(url, largest, matching_tenant, mentee_ids):
         ("National dashboard", COORDINATOR_EMAIL, "/t/coordenacao/dashboard"),
         ("National dashboard, one district", COORDINATOR_EMAIL, "/t/coordenacao/dashboard?district=lisboa"),
         ("Partner dashboard", staff, f"/t/{slug}/dashboard"),
+        ("National impact", COORDINATOR_EMAIL, "/t/coordenacao/dashboard/impact"),
         ("Process list", staff, f"/t/{slug}/processes/"),
         ("Process list, state filter", staff, f"/t/{slug}/processes/?state=active&page=2"),
         ("Process list, meeting overdue", staff, f"/t/{slug}/processes/?attention=meeting_overdue"),

@@ -147,20 +147,23 @@ def rollup_rebuild(app, size, plan, processes):
 
 def dashboards(url, redis_url, size, plan, largest):
     from network.core.extensions import db
+    from network.national.dashboards.impact import impact_data
     from network.national.dashboards.services import dashboard_data, parse_filters
 
     results = []
-    variants = (("national, last 12 months", None, {}), ("national, Lisboa only", None, {"district": "lisboa"}),
-                ("one partner, last 12 months", largest[1], {}))
+    variants = (("national, last 12 months", None, {}, dashboard_data),
+                ("national, Lisboa only", None, {"district": "lisboa"}, dashboard_data),
+                ("one partner, last 12 months", largest[1], {}, dashboard_data),
+                ("national impact, last 12 months", None, {}, impact_data))
     for cache_label, cache_url, repeat in (("uncached", None, plan["dashboard"]), ("cached", redis_url, plan["cached"])):
         app = make_app(url, cache_url)
-        for label, tenant_id, args in variants:
+        for label, tenant_id, args, read in variants:
             with app.test_request_context("/"):
                 filters, errors = parse_filters(args, national=tenant_id is None)
                 assert not errors, errors
 
-                def call(filters=filters, tenant_id=tenant_id):
-                    dashboard_data(filters, tenant_id)
+                def call(read=read, filters=filters, tenant_id=tenant_id):
+                    read(filters, tenant_id)
                     db.session.rollback()
 
                 if tenant_id is None:

@@ -272,6 +272,7 @@ def objects_for_every_route(tenant, admin, staff):
             "subject_id": process.process_id,
             "note_id": case_file.note_id,
             "attachment_id": case_file.attachment_id,
+            "stage": "closing",  # an outcome form's stage (tenants.outcomes)
         }
     ids["membership_id"] = db.session.scalar(sa.select(Membership.id).filter_by(user_id=staff.id))
     ids["incoming_id"] = _incoming_transfer(tenant)

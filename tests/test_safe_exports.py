@@ -88,6 +88,10 @@ def test_every_export_neutralises_formulas(app, client, hostile_network):
                                                     f"format={file_format}&{period}")
             _assert_inert(label, response, HOSTILE[:4])
             walked |= endpoints
+    for file_format in ("csv", "xlsx"):  # the impact figures' export (network.national.dashboards.impact_views)
+        response = client.get(f"/t/{hostile_network['coordination']}/dashboard/impact/export?format={file_format}")
+        _assert_inert(f"national impact {file_format}", response, [])
+        walked.add("dashboards.impact_export")
     client.post("/logout")
 
     login(client, hostile_network["staff"], locale="en")
@@ -97,6 +101,8 @@ def test_every_export_neutralises_formulas(app, client, hostile_network):
             response, endpoints = _download(client, f"/t/{slug}/dashboard/export?format={file_format}&{period}")
             _assert_inert(f"partner {file_format} {period}", response, HOSTILE[:1])
             walked |= endpoints
+        response = client.get(f"/t/{slug}/dashboard/impact/export?format={file_format}")
+        _assert_inert(f"partner impact {file_format}", response, HOSTILE[:1])
     # The subject-access export is JSON, for machines: no spreadsheet reads it as cells.
     assert all(hostile_network["person_ids"].values())
     for role, person_id in hostile_network["person_ids"].items():

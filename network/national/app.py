@@ -119,6 +119,7 @@ def _register_blueprints(app):
     from tenants.matching.choice_views import bp as mentee_choice_bp
     from tenants.matching.views import bp as matching_bp
     from tenants.notes.views import bp as notes_bp
+    from tenants.outcomes.views import bp as outcomes_bp
     from tenants.participants.views import bp as participants_bp
     from tenants.portal.views import bp as portal_bp
     from tenants.privacy.views import bp as privacy_bp
@@ -131,7 +132,7 @@ def _register_blueprints(app):
                       reference_bp, matching_bp, processes_bp, activities_bp, portal_bp, dashboards_bp, audit_bp,
                       privacy_bp, api_bp, api_tokens_bp, batch_matching_bp, mentee_choice_bp, sessions_bp,
                       two_factor_bp, two_factor_team_bp, casework_bp, notes_bp, reminders_bp,
-                      transfers_bp, breakglass_bp):
+                      transfers_bp, breakglass_bp, outcomes_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from network.core.accounts.services import accept_invitation, create_user
 from network.core.extensions import db
 from network.core.tenancy import tenant_context
+from network.national import demo_outcomes
 from network.national.demo_distributions import (
     AGE_BANDS,
     CANCEL_REASONS,
@@ -193,12 +194,16 @@ def _processes(mentors, mentees, staff, today, rng):
     _followed(active, staff, today - timedelta(days=70), today, weeks=4)
     evaluating = started(240)
     _agreed(evaluating, staff, agreement)
+    impact = demo_outcomes.outcome_rng(rng)
+    demo_outcomes.at_start(evaluating, staff, impact)
     _followed(evaluating, staff, today - timedelta(days=235), today, weeks=8)
     processes.transition(evaluating, "in_evaluation", staff)
     closed = started(400)
     _agreed(closed, staff, agreement)
+    start = demo_outcomes.at_start(closed, staff, impact)
     _followed(closed, staff, today - timedelta(days=395), today, weeks=6)
     processes.transition(closed, "in_evaluation", staff)
+    demo_outcomes.at_closing(closed, staff, start, impact)
     outcome = chooser(rng, OUTCOMES)()
     goal_outcome = {"goals_met": "met", "partly_met": "partly", "not_met": "not_met", "redefined": "partly"}[outcome]
     for side in ("mentor", "mentee"):

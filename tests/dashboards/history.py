@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from tenants.intake.services import record_interview
+from tenants.outcomes import services as outcomes
+from tenants.outcomes.measures import current_measures, t_band
 from tenants.participants.models import Interview, Mentee, Mentor
 from tenants.participants.services import create_participant, form_data, update_participant
 from tenants.processes import services as processes
@@ -55,6 +57,8 @@ class History:
     def __init__(self, network, seed, start=date(2025, 1, 1)):
         self.network, self.rng, self.day, self.counter = network, random.Random(seed), start, 0
         self.areas = [area for area in AREAS]
+        # The outcome answers draw from their own sequence: the rest of the history stays the same.
+        self.outcomes = random.Random(seed + 1000)
 
     def _tick(self):
         self.day = date.fromordinal(self.day.toordinal() + self.rng.randint(0, 12))
@@ -131,6 +135,7 @@ class History:
         if process.state == "matched":
             if process.agreement is None:
                 processes.save_agreement(process, AGREEMENT, 0, staff)
+                self._intake(process, staff)
             for side in ("mentor", "mentee"):
                 if process.agreement.accepted_at(side) is None:
                     processes.accept_agreement(process, side, staff, version=process.agreement.version)
@@ -139,6 +144,7 @@ class History:
         elif process.state == "active":
             processes.transition(process, "in_evaluation", staff, today=day)
         else:
+            self._closing(process, staff)
             outcome = self.rng.choice(["met", "partly", "not_met"])
             for side in ("mentor", "mentee"):
                 processes.submit_evaluation(process, side, {
@@ -152,6 +158,44 @@ class History:
             else:
                 processes.close_process(process, "partly_met" if outcome == "partly" else "not_met", "end", staff,
                                         today=day)
+
+    def close_open_processes(self):
+        """Walk every open process on to its close (the impact counts closed processes)."""
+        for partner in self.network.partners:
+            while True:
+                day = self._tick()
+                with tenant_context(partner.id):
+                    if not self._open():
+                        break
+                    last_event = db.session.scalar(sa.select(sa.func.max(ProcessEvent.id))) or 0
+                    self._advance(partner, day)
+                    for event in db.session.scalars(sa.select(ProcessEvent).where(ProcessEvent.id > last_event)):
+                        event.occurred_at = _at(day)
+                db.session.commit()
+
+    def _answers(self, side):
+        return {indicator.code: (self.outcomes.randint(0, indicator.maximum) if indicator.kind == "number"
+                                 else self.outcomes.choice(indicator.levels)[0])
+                for indicator in current_measures().indicators(side)}
+
+    def _intake(self, process, staff):
+        """Most processes get the mentee's answers at the start and expected outcomes of their goals."""
+        if self.outcomes.random() < 0.8:
+            outcomes.record_assessment(process, "mentee", "intake", self._answers("mentee"), staff)
+        if self.outcomes.random() < 0.7:
+            outcomes.save_expectations(process, {goal.id: {"expected_outcome": "As agreed",
+                                                           "weight": self.outcomes.randint(1, 3)}
+                                                 for goal in process.agreement.goals}, staff)
+
+    def _closing(self, process, staff):
+        answered = outcomes.assessments(process)
+        if self.outcomes.random() < 0.8 and ("mentee", "closing") not in answered:
+            outcomes.record_assessment(process, "mentee", "closing", self._answers("mentee"), staff)
+        if self.outcomes.random() < 0.7 and ("mentor", "closing") not in answered:
+            outcomes.record_assessment(process, "mentor", "closing", self._answers("mentor"), staff)
+        goals = outcomes.attainments(process)
+        if goals and self.outcomes.random() < 0.9:
+            outcomes.score_goals(process, {goal_id: self.outcomes.randint(-2, 2) for goal_id in goals}, staff)
 
     def _cancel(self, partner, day):
         open_processes = self._open()
@@ -253,4 +297,25 @@ def direct_counts(partners):
             partner_counts = _DirectCounts(counts, partner)
             partner_counts.people()
             partner_counts.processes()
+            for p in db.session.scalars(sa.select(MentoringProcess).where(MentoringProcess.state == "closed")):
+                impact_counts(counts, partner.id, p, partner_counts.areas[p.mentee_id])
     return counts
+
+
+def impact_counts(counts, tenant_id, process, areas):
+    """The impact rows of one closed process, from the outcome services (Python, not the roll-up SQL)."""
+    cohort = month(process.matched_on)
+    for code, change in outcomes.changes(process).items():
+        if change is not None:
+            counts[(tenant_id, f"impact_{code}", "change", change, cohort)] += 1
+            for area in areas:
+                counts[(tenant_id, f"impact_{code}", "area_change", f"{area}|{change}", cohort)] += 1
+    t_score = outcomes.t_score(process)
+    if t_score is not None:
+        counts[(tenant_id, "impact_gas", "t_band", str(t_band(t_score)), cohort)] += 1
+        for area in areas:
+            counts[(tenant_id, "impact_gas", "area_t_band", f"{area}|{t_band(t_score)}", cohort)] += 1
+    mentor = outcomes.assessments(process).get(("mentor", "closing"))
+    if mentor is not None:
+        counts[(tenant_id, "impact_mentor_again", "answer", mentor.answers["mentor_again"], cohort)] += 1
+        counts[(tenant_id, "impact_mentor_satisfaction", "score", mentor.answers["satisfaction"], cohort)] += 1

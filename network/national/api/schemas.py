@@ -245,3 +245,5 @@ class AggregatesSchema(Schema):
     headline = fields.Nested(HeadlineSchema, required=True)
     tables = fields.List(fields.Nested(AggregateTableSchema), required=True)
     partners_not_listed = fields.Integer(required=True)
+    # The impact tables: change from the start to closing, GAS T-score bands, mentors' answers, by cohort.
+    impact = fields.List(fields.Nested(AggregateTableSchema), required=True)

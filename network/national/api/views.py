@@ -17,6 +17,7 @@ from network.core.submit import submit, submitted_key
 from network.core.tenancy.web import resolves_tenant_after_authentication
 from network.core.validation import load_form
 from network.national.api import schemas
+from network.national.dashboards.impact import impact_data
 from network.national.dashboards.services import dashboard_data, dashboard_scope, parse_filters
 from tenants.activities import services as activities
 from tenants.activities.models import Activity, NetworkActivity
@@ -306,7 +307,8 @@ def network_activity_detail(network_activity_id):
 # --- aggregates ---------------------------------------------------------------------------
 
 def _aggregates_body(data):
-    return {**data, "tables": [{**table, "rows": [str(row) for row in table["rows"]]} for table in data["tables"]]}
+    return {**data, **{key: [{**table, "rows": [str(row) for row in table["rows"]]} for table in data[key]]
+                       for key in ("tables", "impact") if key in data}}
 
 
 @bp.get(f"{TENANT}/aggregates")
@@ -322,4 +324,6 @@ def aggregates():
     if errors:
         raise ApiError(400, error_code="invalid_query", details=errors)
     data = dashboard_data(filters, None if national else g.tenant.id)
+    # The impact tables (network.national.dashboards.impact): published counts nationally, exact for a partner.
+    data = {**data, "impact": impact_data(filters, None if national else g.tenant.id)["tables"]}
     return jsonify(schemas.AggregatesSchema().dump(_aggregates_body(data)))

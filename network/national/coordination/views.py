@@ -1,7 +1,7 @@
 """The coordination team's pages: partners (metadata, onboarding, activity counts) and the
 network's companies with their corporate social responsibility report. Coordinators only."""
 from babel.dates import get_month_names
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -230,3 +230,20 @@ def company_report(company_id):
     return render_template("coordination/company_report.html", company=company,
                            report=company_figures.company_report(company.id, query["year"]),
                            month_names=get_month_names("wide", locale=get_locale()))
+
+
+@bp.get("/companies/<id:company_id>/impact.pdf")
+@permission_required("companies.manage")
+def company_impact_pdf(company_id):
+    """The company's impact pack for a year, as a PDF it can publish (suppressed aggregates only)."""
+    from network.national.coordination.company_pack import company_pack
+    from network.national.coordination.pdfs import pack_pdf
+
+    company = _company_or_404(company_id)
+    query, errors = load_form(YearSchema(), request.args)
+    pack = company_pack(company, None if errors else query["year"])
+    if pack.year is None:
+        flash(_("The company's volunteers have no meetings yet: there is no year to report."), "error")
+        return redirect(url_for("coordination.company_report", company_id=company.id))
+    return Response(pack_pdf(pack), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="rede-mentores-impact-{company.id}-{pack.year}.pdf"'})

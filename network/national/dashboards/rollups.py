@@ -265,17 +265,27 @@ def rollup_selects(tenants=None, snapshot_month=None, source_tables=None, base=N
     source_tables = source_tables or case_tables()
     for source_def in SOURCES:
         for dimension in source_def.dimensions:
-            yield source_def.metric, dimension, _rollup_select(source_def.metric, dimension, tenants, snapshot_month,
-                                                               source_tables, base)
+            source, tenant_column, month, where, person, count = _base(source_def.metric, tenants, snapshot_month,
+                                                                       source_tables)
+            value, source = _dimension_value(dimension, person, source, source_tables)
+            yield source_def.metric, dimension, _rounded(source_def.metric, dimension, source, tenant_column, month,
+                                                         value, where, count, tenants, base)
+    # The impact of the processes closed (network.national.dashboards.impact): the same grouping and rounding.
+    from network.national.dashboards.impact import impact_sources
+
+    for metric, dimension, source, tenant_column, month, value, where, count in impact_sources(
+            source_tables, lambda column: tenant_filter(column, tenants)):
+        yield metric, dimension, _rounded(metric, dimension, source, tenant_column, month, value, where, count,
+                                          tenants, base)
 
 
-def _rollup_select(metric, dimension, tenants, snapshot_month, source_tables, base):
+def _rounded(metric, dimension, source, tenant_column, month, value, where, count, tenants, base):
+    """The rows of one (metric, dimension): counted by partner, month and value, with the
+    partner's district and kind, and the published count."""
     t = Tenant.__table__
-    source, tenant_column, month, where, person, count = _base(metric, tenants, snapshot_month, source_tables)
     groups = [tenant_column]
     if not isinstance(month, sa.sql.elements.ColumnClause):
         groups.append(month)
-    value, source = _dimension_value(dimension, person, source, source_tables)
     if value is not None:
         groups.append(value)
     counted = (

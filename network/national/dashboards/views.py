@@ -125,3 +125,7 @@ def export_download(export_id):
     return Response(job.content, mimetype=exports.CONTENT_TYPES[job.file_format],
                     headers={"Content-Disposition": f'attachment; filename="{job.filename}"'})
 
+
+
+# The impact page's routes, on this blueprint (network.national.dashboards.impact_views).
+from network.national.dashboards import impact_views  # noqa: E402,F401

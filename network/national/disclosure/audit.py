@@ -8,7 +8,8 @@ strongest attacker of the policy (docs/disclosure.md): one who knows the method,
 base, and which roll-up rows exist (so that each row holds at least one person).
 
 For every protected cell (a count of mentees by country, age band, gender, residence status,
-support area, or of closed processes by outcome, in any view) whose exact value is 1 to k - 1,
+support area, or of closed processes by outcome, or an impact cell: closed processes by change of
+an indicator, GAS T-score band or mentor's answer, in any view) whose exact value is 1 to k - 1,
 it writes a linear programme over the rows ("units") the cell adds up:
 
 - variables: each unit's exact count x_u and its published count r_u;
@@ -36,6 +37,7 @@ from scipy.sparse import coo_matrix
 from network.core.extensions import db
 from network.core.tenancy import national_rollup_bypass
 from network.core.tenancy.models import DISTRICTS
+from network.national.dashboards.impact import IMPACT_METRICS
 from network.national.dashboards.models import RollupCount
 from network.national.dashboards.rollups import PROFILE, PROFILE_DIMENSIONS, PROFILE_SEPARATOR, SNAPSHOT_METRICS
 from network.national.dashboards.services import (
@@ -101,6 +103,9 @@ def _family_values(metric, dimension, value):
         return (("support_area", value),)
     if metric == "closed" and dimension == "outcome" and value in OUTCOME_ORDER[1:]:
         return (("outcome", value),)
+    if metric in IMPACT_METRICS:
+        # The impact page's cells (network.national.dashboards.impact): each row is its own cell's unit.
+        return ((dimension, value),)
     return None
 
 
@@ -286,7 +291,8 @@ def _block(small_cell, units, grid, cells, partner_total, place_month, base):
     _grid_constraints(small_cell, units, grid, cells, equalities, bounds)
     # The partners table and the month-by-month totals: upper bounds on the units they hold
     # (support areas are no part of them: a mentee may need several).
-    if family[1] != "support_area":
+    # Nor the impact cells (network.national.dashboards.impact): each row is its own cell's unit.
+    if family[1] != "support_area" and family[0] not in IMPACT_METRICS:
         _total_bounds(small_cell, units, grid, partner_total, place_month, bounds)
     return _checked(small_cell, units, equalities, bounds, base)
 

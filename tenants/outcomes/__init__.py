@@ -1,0 +1,1 @@
+"""Outcome measures of a mentoring process: goal attainment and integration indicators."""

@@ -1,0 +1,142 @@
+"""The impact roll-ups and pages: the rows equal a recount from the outcome services and a
+rebuild; the national page shows sums of published rows only, a partner's its exact counts; the
+exports and the API carry the same figures; the disclosure audit covers the impact cells."""
+import csv
+import io
+from collections import Counter
+
+import pytest
+from openpyxl import load_workbook
+
+from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.national.dashboards.impact import IMPACT_METRICS, impact_data
+from network.national.dashboards.rebuild import rebuild_rollups
+from network.national.dashboards.services import Filters
+from network.national.disclosure.audit import audit, load_units
+from tests.dashboards.history import History, direct_counts, make_network
+from tests.dashboards.test_rollups import as_counter, rollup_rows
+from tests.factories import login
+
+PERIOD = Filters("2025-01", "2029-12")
+
+
+def _impact(rows):
+    return [row for row in rows if row[1] in IMPACT_METRICS]
+
+
+@pytest.fixture
+def network(app_context):
+    network = make_network()
+    history = History(network, 11)
+    for _ in range(70):
+        history.step()
+    history.close_open_processes()
+    return network
+
+
+def test_impact_roll_ups_equal_a_recount_and_a_rebuild(network):
+    incremental, published = _impact(rollup_rows()), _impact(rollup_rows("published"))
+    assert {row[1] for row in incremental} >= {"impact_employment", "impact_gas", "impact_mentor_again"}
+    recount = Counter({key: count for key, count in direct_counts(network.partners).items()
+                       if key[1] in IMPACT_METRICS})
+    assert as_counter(incremental) == recount
+    rebuild_rollups()
+    assert _impact(rollup_rows()) == incremental
+    assert _impact(rollup_rows("published")) == published
+
+
+def _published_sum(rows, metric, dimension, value, months=None, tenants=None):
+    return sum(row[-1] for row in rows if row[1:4] == (metric, dimension, value)
+               and (months is None or row[4][:4] in months) and (tenants is None or row[0] in tenants))
+
+
+def test_the_national_page_adds_up_published_rows_and_a_partners_page_its_exact_counts(network):
+    published, exact = _impact(rollup_rows("published")), _impact(rollup_rows())
+    data = impact_data(PERIOD)
+    tables = {table["key"]: table for table in data["tables"]}
+    for table in data["tables"]:
+        assert all(cell % data["rounding_base"] == 0 for row in table["cells"] for cell in row), table["key"]
+    change = tables["impact_change"]
+    for code, cells in zip(change["rows"], change["cells"], strict=True):
+        assert cells == [_published_sum(published, f"impact_{code}", "change", value) for value in change["columns"]]
+    porto = {partner.id for partner in network.partners if partner.district == "porto"}
+    by_district = tables["impact_by_district"]
+    row = by_district["cells"][by_district["rows"].index("porto")]
+    column = by_district["columns"].index("employment|improved")
+    assert row[column] == _published_sum(published, "impact_employment", "change", "improved", tenants=porto)
+    by_cohort = tables["impact_by_cohort"]
+    for year, cells in zip(by_cohort["rows"], by_cohort["cells"], strict=True):
+        for name, cell in zip(by_cohort["columns"], cells, strict=True):
+            metric, value = name.split("|")
+            metric, dimension = ("impact_gas", "t_band") if metric == "gas" else (f"impact_{metric}", "change")
+            assert cell == _published_sum(published, metric, dimension, value, months={year}), (year, name)
+    own = network.partners[0].id
+    with tenant_context(own):
+        mine = {table["key"]: table for table in impact_data(PERIOD, own)["tables"]}
+    assert "impact_by_district" not in mine
+    for code, cells in zip(mine["impact_change"]["rows"], mine["impact_change"]["cells"], strict=True):
+        assert cells == [_published_sum(exact, f"impact_{code}", "change", value, tenants={own})
+                         for value in mine["impact_change"]["columns"]]
+
+
+def test_the_audit_covers_the_impact_cells_and_passes(network):
+    units, _ = load_units()
+    assert {unit.metric for unit in units} & set(IMPACT_METRICS)
+    result = audit()
+    assert result.passed, result.failures[:5]
+
+
+def test_the_pages_exports_and_api_carry_the_impact(app, client, network):
+    coordinator, partner = network.coordinator.email, network.partners[0]
+    db.session.commit()
+    login(client, coordinator, locale="en")
+    page = client.get("/t/coordenacao/dashboard/impact?from=2025-01&to=2029-12")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "National impact" in text and "Change from the start to closing" in text
+    assert "By year of matching" in text and "Mean T-score" in text
+    rows = list(csv.reader(io.StringIO(client.get(
+        "/t/coordenacao/dashboard/impact/export?format=csv&from=2025-01&to=2029-12").get_data(as_text=True)
+        .lstrip("\ufeff"))))
+    data = impact_data(Filters("2025-01", "2029-12"))
+    change = {table["key"]: table for table in data["tables"]}["impact_change"]
+    work = next(row for row in rows if row and row[0] == "Work")
+    assert [int(value) for value in work[1:4]] == change["cells"][0]
+    workbook = load_workbook(io.BytesIO(client.get(
+        "/t/coordenacao/dashboard/impact/export?format=xlsx&from=2025-01&to=2029-12").data))
+    assert any(row[0] == "Work" and list(row[1:4]) == change["cells"][0]
+               for row in workbook.active.iter_rows(values_only=True))
+    assert client.get("/t/coordenacao/dashboard/impact?from=2029-13").status_code == 400
+    client.post("/logout")
+    login(client, partner.staff.email, locale="en")
+    own = client.get(f"/t/{partner.slug}/dashboard/impact").get_data(as_text=True)
+    assert "Your own cases, exact." in own and "By district" not in own
+
+
+def test_the_api_aggregates_include_the_impact_tables(app, client, network):
+    from tests.factories import make_api_token
+
+    token = make_api_token(network.coordinator, ["aggregates:read"])
+    db.session.commit()
+    body = client.get("/api/v1/t/coordenacao/aggregates?from=2025-01&to=2029-12",
+                      headers={"Authorization": f"Bearer {token}"}).get_json()
+    impact = {table["key"]: table for table in body["impact"]}
+    expected = {table["key"]: table for table in impact_data(Filters("2025-01", "2029-12"))["tables"]}
+    assert impact["impact_change"]["cells"] == expected["impact_change"]["cells"]
+    assert impact["impact_by_cohort"]["rows"] == [str(row) for row in expected["impact_by_cohort"]["rows"]]
+
+
+def test_the_demo_network_seeds_outcomes_so_the_impact_page_is_not_empty(app, client):
+    from datetime import date
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    year = date.today().year
+    with app.app_context():
+        data = impact_data(Filters(f"{year - 1}-01", f"{year}-12"))
+    tables = {table["key"]: table for table in data["tables"]}
+    assert sum(map(sum, tables["impact_change"]["cells"])) > 0
+    assert sum(tables["impact_gas"]["cells"][0]) > 0
+    login(client, "coordenacao@demo.rede-mentores.pt", password="mentores-demo", locale="en")
+    page = client.get("/t/coordenacao/dashboard/impact").get_data(as_text=True)
+    assert f"{year - 1}-01" in page and "Mean T-score" in page
