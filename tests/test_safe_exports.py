@@ -111,6 +111,16 @@ def test_every_export_neutralises_formulas(app, client, hostile_network):
         assert response.mimetype == "application/json"
         assert response.mimetype not in SPREADSHEET_TYPES
         walked.add(f"privacy.{role}_export_json")
+        # The printable export is a PDF a person is handed: no spreadsheet reads it either.
+        response = client.get(f"/t/{slug}/{role}s/{person_id}/privacy/export.pdf")
+        assert response.status_code == 200 and response.mimetype == "application/pdf", (role, person_id)
+        walked.add(f"privacy.{role}_export_pdf")
+    # The import templates hold the valid codes and their labels, no one's data: inert all the same.
+    for endpoint, path in (("import_template_csv", "imports/template.csv?role=mentee"),
+                           ("import_template_xlsx", "imports/template.xlsx?role=mentor"),
+                           ("import_codes_csv", "imports/codes.csv?role=mentee")):
+        _assert_inert(endpoint, client.get(f"/t/{slug}/{path}"), [])
+        walked.add(f"participants.{endpoint}")
 
     every_export = {rule.endpoint for rule in app.url_map.iter_rules()
                     if re.search(r"export|download|\.csv|\.xlsx", rule.rule) and not rule.endpoint.startswith("api.")}

@@ -109,6 +109,7 @@ def _register_blueprints(app):
     from network.national.api.token_views import bp as api_tokens_bp
     from network.national.api.views import bp as api_bp
     from network.national.coordination.views import bp as coordination_bp
+    from network.national.dashboards import impact_views  # noqa: F401  (the impact page's routes, on dashboards_bp)
     from network.national.dashboards.views import bp as dashboards_bp
     from tenants.activities.views import bp as activities_bp
     from tenants.audit.views import bp as audit_bp

@@ -84,7 +84,7 @@ def scores(process_id):
 def certificate(process_id, side):
     """A participation certificate for the mentor or the mentee of a completed (closed) process,
     in their own language."""
-    from network.national.coordination.pdfs import certificate_pdf
+    from tenants.outcomes.certificates import certificate_pdf
 
     process = found_or_404(processes.get_process(process_id))
     if process.state != "closed":

@@ -16,11 +16,11 @@ from tests.processes.conftest import AGREEMENT, ready_mentee, ready_mentor
 
 
 def _active_process(mentor, mentee, staff):
-    process = processes.create_process(mentor, mentee, staff, today=date(2026, 1, 5))
+    process = processes.create_process(mentor, mentee, staff, today=date(2025, 11, 3))  # before every meeting below
     processes.save_agreement(process, AGREEMENT, 0, staff)
     for side in ("mentor", "mentee"):
         processes.accept_agreement(process, side, staff, version=1)
-    processes.transition(process, "active", staff, today=date(2026, 1, 5))
+    processes.transition(process, "active", staff, today=date(2025, 11, 3))
     return process
 
 

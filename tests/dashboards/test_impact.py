@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 
 from network.core.extensions import db
 from network.core.tenancy import tenant_context
-from network.national.dashboards.impact import IMPACT_METRICS, impact_data
+from network.national.dashboards.impact import impact_data
+from network.national.dashboards.impact_rows import IMPACT_METRICS
 from network.national.dashboards.rebuild import rebuild_rollups
 from network.national.dashboards.services import Filters
 from network.national.disclosure.audit import audit, load_units

@@ -11,8 +11,9 @@ from network.core.extensions import db
 from network.core.reference.services import create_company
 from network.core.tenancy import tenant_context
 from network.national.coordination.company_pack import company_pack
-from network.national.coordination.pdfs import certificate_pdf, pack_pdf
+from network.national.coordination.pdfs import pack_pdf
 from tenants.outcomes import services as outcomes
+from tenants.outcomes.certificates import certificate_pdf
 from tenants.processes import services as processes
 from tests.factories import login, make_tenant, make_user
 from tests.outcomes.test_services import CLOSING, INTAKE

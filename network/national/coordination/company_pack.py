@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from network.core.extensions import db
 from network.core.tenancy import national_rollup_bypass
 from network.national.coordination.companies import _published, company_report
-from network.national.dashboards.impact import (
+from network.national.dashboards.impact_rows import (
     CHANGE_ORDER,
     MENTEE_INDICATORS,
     _assessment,

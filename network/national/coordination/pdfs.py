@@ -1,45 +1,13 @@
-"""The PDFs a company or a participant takes away: the company's impact pack and a participation
-certificate, written with fpdf2 in the current language (the caller sets it: `force_locale`).
-Debian's DejaVu Sans carries every Portuguese letter; without it, the core Helvetica (latin-1)."""
-import logging
-import os
+"""The PDF a company takes away: its impact pack, in the current language (the caller sets it:
+`force_locale`), through the one PDF writer (network.core.pdf). Participants' certificates are
+the outcomes feature's (tenants.outcomes.certificates)."""
+from flask_babel import format_decimal, gettext
 
-from flask_babel import format_date, format_decimal, gettext
-from fpdf import FPDF
-
+from network.core.pdf import new_document as _document
+from network.core.pdf import to_bytes as _bytes
+from network.core.pdf import write_text as _text
 from network.national.dashboards.impact_presentation import INDICATORS
 from tenants.outcomes.measures import CHANGES
-
-# fontTools logs every subsetting step of every PDF at INFO.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONTS = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-
-
-def _document():
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.set_creator("Rede Mentores")
-    if all(os.path.exists(os.path.join(FONT_DIR, name)) for name in FONTS.values()):
-        for style, name in FONTS.items():
-            pdf.add_font("DejaVu", style, os.path.join(FONT_DIR, name))
-        pdf.text_family = "DejaVu"
-    else:
-        pdf.text_family = "Helvetica"
-    pdf.add_page()
-    return pdf
-
-
-def _text(pdf, text, size=11, style="", height=6):
-    if pdf.text_family == "Helvetica":  # the core fonts hold latin-1 only
-        text = text.encode("latin-1", "replace").decode("latin-1")
-    pdf.set_font(pdf.text_family, style, size)
-    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
-
-
-def _bytes(pdf):
-    return bytes(pdf.output())
 
 
 def _number(value):
@@ -78,29 +46,4 @@ def pack_pdf(pack):
                        "way for the same figure, so that no small number of people can be worked out; totals are the "
                        "sums of the rounded figures.", num=pack.rounding_base), 8, height=4)
     _text(pdf, gettext("Volunteer hours are the meetings logged in the volunteers' mentoring processes."), 8, height=4)
-    return _bytes(pdf)
-
-
-def certificate_pdf(name, role, partner, started, completed, hours=None):
-    """A participation certificate for a mentor or a mentee who completed a process."""
-    pdf = _document()
-    pdf.set_title(gettext("Certificate of participation"))
-    _text(pdf, "Rede Mentores", 10)
-    pdf.ln(20)
-    _text(pdf, gettext("Certificate of participation"), 22, "B", 12)
-    pdf.ln(8)
-    sentence = (gettext("%(name)s took part as a mentor in the Mentoring Programme for Migrants, with %(partner)s, "
-                        "from %(start)s to %(end)s.", name=name, partner=partner, start=format_date(started, "long"),
-                        end=format_date(completed, "long"))
-                if role == "mentor" else
-                gettext("%(name)s took part as a mentee in the Mentoring Programme for Migrants, with %(partner)s, "
-                        "from %(start)s to %(end)s.", name=name, partner=partner, start=format_date(started, "long"),
-                        end=format_date(completed, "long")))
-    _text(pdf, sentence, 13, height=8)
-    if hours:
-        pdf.ln(2)
-        _text(pdf, gettext("Mentoring meetings: %(hours)s hours.", hours=format_decimal(hours, format="#,##0.0")), 13,
-              height=8)
-    pdf.ln(14)
-    _text(pdf, gettext("Issued on %(date)s.", date=format_date(completed.today(), "long")), 10)
     return _bytes(pdf)

@@ -1,115 +1,18 @@
-"""The impact roll-ups: the change from the start to closing of each mentee indicator, the
-Goal Attainment Scaling T-score bands, and the mentors' answers at closing, of the processes
-closed, as rows of `rollup_counts` like every other metric (so the stale marks, the rebuild,
-the national sums and the disclosure layer's published counts apply to them unchanged).
-
-The month of an impact row is the month the process was **matched**: the cohort. A period of
-whole years on the national page is then the cohorts of those years. The finest rows are one
-partner, one cohort month, one indicator and one change (or one T-score band, one answer); the
-support-area breakdown has its own rows (a mentee may need several areas), like the mentee
-tables' support areas.
-"""
+"""The impact figures read back: the national page (published counts) and a partner's own
+(exact). What the roll-ups count, and how, is `impact_rows`."""
 import sqlalchemy as sa
 
-from tenants.outcomes.measures import T_BAND, T_BANDS, VERSIONS
-from tenants.outcomes.models import GoalAttainment, OutcomeAssessment
-
-CHANGE_ORDER = ("improved", "same", "worse")
-AREA_SEPARATOR = "|"
-
-
-def indicator_metric(code):
-    return f"impact_{code}"
-
-
-MENTEE_INDICATORS = tuple(dict.fromkeys(indicator.code for version in VERSIONS.values()
-                                        for indicator in version.mentee))
-INDICATOR_METRICS = tuple(indicator_metric(code) for code in MENTEE_INDICATORS)
-GAS_METRIC = "impact_gas"
-MENTOR_METRICS = {"impact_mentor_again": ("mentor_again", "answer"),
-                  "impact_mentor_satisfaction": ("satisfaction", "score")}
-IMPACT_METRICS = (*INDICATOR_METRICS, GAS_METRIC, *MENTOR_METRICS)
-# (metric kind, plain dimension, support-area dimension)
-CHANGE, AREA_CHANGE, T_BAND_DIMENSION, AREA_T_BAND = "change", "area_change", "t_band", "area_t_band"
-
-
-def _rank(answers, version_column, code):
-    """The level's position on the indicator's scale, per version of the measures (SQL)."""
-    level = sa.func.json_extract_path_text(answers, code)
-    by_version = []
-    for version, measures in VERSIONS.items():
-        indicator = next((item for item in measures.mentee if item.code == code), None)
-        if indicator is None:
-            continue
-        ranks = {level_code: indicator.rank(level_code) for level_code, _ in indicator.levels}
-        ranks = {key: value for key, value in ranks.items() if value is not None}
-        by_version.append((version_column == version, sa.case(ranks, value=level, else_=None)))
-    return sa.case(*by_version, else_=None)
-
-
-def _change(code, intake, closing):
-    before = _rank(intake.c.answers, intake.c.measures_version, code)
-    after = _rank(closing.c.answers, closing.c.measures_version, code)
-    return sa.case((after > before, "improved"), (after < before, "worse"), (after == before, "same"), else_=None)
-
-
-def _assessment(p, side, stage, name):
-    a = OutcomeAssessment.__table__.alias(name)
-    return a, sa.and_(a.c.tenant_id == p.c.tenant_id, a.c.process_id == p.c.id, a.c.side == side, a.c.stage == stage)
-
-
-def _gas_scores(tenants_filter):
-    """Per process whose every goal with an expected outcome is scored: its T-score band (SQL).
-    The same arithmetic as `measures.gas_t_score`, in double precision."""
-    g = GoalAttainment.__table__
-    weighted = sa.cast(sa.func.sum(g.c.weight * g.c.score), sa.Float)
-    squares = sa.cast(sa.func.sum(g.c.weight * g.c.weight), sa.Float)
-    weights = sa.cast(sa.func.sum(g.c.weight), sa.Float)
-    spread = sa.func.sqrt(sa.literal(0.7, sa.Float) * squares + sa.literal(0.3, sa.Float) * (weights * weights))
-    t_score = sa.literal(50.0, sa.Float) + sa.literal(10.0, sa.Float) * weighted / spread
-    band = sa.func.least(sa.func.greatest(sa.func.floor(t_score / T_BAND) * T_BAND, T_BANDS[0]), T_BANDS[-1])
-    return (sa.select(g.c.tenant_id, g.c.process_id, sa.cast(sa.cast(band, sa.Integer), sa.Text).label("band"))
-            .where(*tenants_filter(g.c.tenant_id))
-            .group_by(g.c.tenant_id, g.c.process_id)
-            .having(sa.func.count() == sa.func.count(g.c.score))
-            .subquery("gas"))
-
-
-def impact_sources(source_tables, tenants_filter):
-    """(metric, dimension, from clause, tenant column, month of matching, value, where, count):
-    the impact metrics' counting, for `rollups.rollup_selects` to group and round."""
-    from network.national.dashboards.rollups import month_of
-
-    p, areas = source_tables.processes, source_tables.mentee_areas
-    closed = p.c.state == "closed"
-    cohort = month_of(p.c.matched_on)
-
-    def with_areas(source):
-        return source.join(areas, sa.and_(areas.c.tenant_id == p.c.tenant_id, areas.c.mentee_id == p.c.mentee_id))
-
-    def area_value(value):
-        return sa.func.concat(areas.c.code, AREA_SEPARATOR, value)
-
-    intake, on_intake = _assessment(p, "mentee", "intake", "intake")
-    closing, on_closing = _assessment(p, "mentee", "closing", "closing")
-    both = p.join(intake, on_intake).join(closing, sa.and_(
-        on_closing, closing.c.measures_version == intake.c.measures_version))
-    for code in MENTEE_INDICATORS:
-        value = _change(code, intake, closing)
-        metric, where = indicator_metric(code), [closed, value.isnot(None)]
-        yield metric, CHANGE, both, p.c.tenant_id, cohort, value, where, sa.func.count()
-        yield metric, AREA_CHANGE, with_areas(both), p.c.tenant_id, cohort, area_value(value), where, sa.func.count()
-    gas = _gas_scores(tenants_filter)
-    scored = p.join(gas, sa.and_(gas.c.tenant_id == p.c.tenant_id, gas.c.process_id == p.c.id))
-    yield GAS_METRIC, T_BAND_DIMENSION, scored, p.c.tenant_id, cohort, gas.c.band, [closed], sa.func.count()
-    yield (GAS_METRIC, AREA_T_BAND, with_areas(scored), p.c.tenant_id, cohort, area_value(gas.c.band), [closed],
-           sa.func.count())
-    mentor, on_mentor = _assessment(p, "mentor", "closing", "mentor_closing")
-    answered = p.join(mentor, on_mentor)
-    for metric, (code, dimension) in MENTOR_METRICS.items():
-        value = sa.func.json_extract_path_text(mentor.c.answers, code)
-        yield metric, dimension, answered, p.c.tenant_id, cohort, value, [closed, value.isnot(None)], sa.func.count()
-
+from network.national.dashboards.impact_rows import (
+    AREA_CHANGE,
+    AREA_SEPARATOR,
+    AREA_T_BAND,
+    CHANGE,
+    CHANGE_ORDER,
+    IMPACT_METRICS,
+    MENTEE_INDICATORS,
+    T_BAND_DIMENSION,
+)
+from tenants.outcomes.measures import T_BANDS
 
 # --- reading: the national page (published counts) and a partner's own (exact) ------------
 

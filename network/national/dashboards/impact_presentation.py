@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from network.core.extensions import db
 from network.core.reference.models import SupportArea
 from network.core.tenancy.models import DISTRICTS
-from network.national.dashboards.impact import CHANGE_ORDER, MENTEE_INDICATORS
+from network.national.dashboards.impact_rows import CHANGE_ORDER, MENTEE_INDICATORS
 from network.national.dashboards.presentation import disclosure_note, month_label
 from network.national.dashboards.services import PARTNER_KINDS
 from tenants.outcomes.measures import CHANGES, T_BANDS, band_mean

@@ -34,6 +34,7 @@ from network.core.extensions import db
 from network.core.reference.models import SupportArea
 from network.core.tenancy import current_tenant_id
 from network.core.tenancy.models import Tenant
+from network.national.dashboards.impact_rows import impact_sources
 from network.national.dashboards.models import ANY, NationalRollup, RollupCount
 from network.national.disclosure import published_sql, rounding_base
 from tenants.participants.models import Interview, Mentee, MenteeSupportArea, Mentor
@@ -271,10 +272,8 @@ def rollup_selects(tenants=None, snapshot_month=None, source_tables=None, base=N
             yield source_def.metric, dimension, _rounded(source_def.metric, dimension, source, tenant_column, month,
                                                          value, where, count, tenants, base)
     # The impact of the processes closed (network.national.dashboards.impact): the same grouping and rounding.
-    from network.national.dashboards.impact import impact_sources
-
     for metric, dimension, source, tenant_column, month, value, where, count in impact_sources(
-            source_tables, lambda column: tenant_filter(column, tenants)):
+            source_tables, lambda column: tenant_filter(column, tenants), month_of):
         yield metric, dimension, _rounded(metric, dimension, source, tenant_column, month, value, where, count,
                                           tenants, base)
 

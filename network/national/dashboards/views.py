@@ -127,5 +127,3 @@ def export_download(export_id):
 
 
 
-# The impact page's routes, on this blueprint (network.national.dashboards.impact_views).
-from network.national.dashboards import impact_views  # noqa: E402,F401

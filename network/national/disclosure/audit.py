@@ -37,7 +37,7 @@ from scipy.sparse import coo_matrix
 from network.core.extensions import db
 from network.core.tenancy import national_rollup_bypass
 from network.core.tenancy.models import DISTRICTS
-from network.national.dashboards.impact import IMPACT_METRICS
+from network.national.dashboards.impact_rows import IMPACT_METRICS
 from network.national.dashboards.models import RollupCount
 from network.national.dashboards.rollups import PROFILE, PROFILE_DIMENSIONS, PROFILE_SEPARATOR, SNAPSHOT_METRICS
 from network.national.dashboards.services import (
