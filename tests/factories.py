@@ -134,6 +134,7 @@ def one_process_record_of_each_kind(actor):
     from tenants.matching import proposals
     from tenants.matching.models import MenteeChoice
     from tenants.matching.services import save_matching_settings
+    from tenants.outcomes import services as outcomes
     from tenants.processes import services as processes
 
     process = processes.create_process(make_ready_mentor("Paulo Processo"), make_ready_mentee("Paula Processo"),
@@ -148,6 +149,8 @@ def one_process_record_of_each_kind(actor):
                           actor, "staff")
     goal_id = process.agreement.goals[0].id
     processes.record_follow_up(process, {"held_on": date(2026, 2, 5), "progress": {goal_id: 2}}, actor)
+    outcomes.record_assessment(process, "mentee", "intake", {}, actor)  # the outcome tables (tenants.outcomes)
+    outcomes.save_expectations(process, {goal_id: {"expected_outcome": "A job in six months"}}, actor)
     processes.transition(process, "in_evaluation", actor)
     for side in ("mentor", "mentee"):
         processes.submit_evaluation(process, side, {"satisfaction": 4, "would_repeat": True,

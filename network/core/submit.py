@@ -237,13 +237,7 @@ def submit(service, *args, once=None, location=None, version=None, **kwargs):
         if claim_id is not None:
             db.session.execute(sa.update(SubmissionKey).where(SubmissionKey.id == claim_id).values(
                 location=location(result) if location else None, record_id=getattr(result, "id", None)))
-        kept = _loaded_columns(result)
-        # A connection lost from here on leaves the outcome unknown (network.core.errors says so).
-        g.committing = True
-        db.session.commit()
-        _keep_columns(result, kept)
-        # Saved: a connection lost from here on (the next page reloading the record) says so.
-        g.committing, g.saved = False, True
+        _commit(result)
     except Refused as refusal:
         db.session.rollback()
         return Outcome(refusal=refusal)
@@ -257,6 +251,16 @@ def submit(service, *args, once=None, location=None, version=None, **kwargs):
         db.session.rollback()
         return Outcome(refusal=StaleEdit())
     return Outcome(result=result)
+
+
+def _commit(result):
+    kept = _loaded_columns(result)
+    # A connection lost from here on leaves the outcome unknown (network.core.errors says so).
+    g.committing = True
+    db.session.commit()
+    _keep_columns(result, kept)
+    # Saved: a connection lost from here on (the next page reloading the record) says so.
+    g.committing, g.saved = False, True
 
 
 def _loaded_columns(result):

@@ -200,6 +200,16 @@ def _processes(mentors, mentees, staff, today, rng):
     processes.transition(evaluating, "in_evaluation", staff)
     closed = started(400)
     _agreed(closed, staff, agreement)
+    _closed(closed, staff, today, rng, impact)
+    cancelled = started(60)
+    processes.transition(cancelled, "cancelled", staff, reason=rng.choice(CANCEL_REASONS),
+                         today=today - timedelta(days=30))
+    return active
+
+
+def _closed(closed, staff, today, rng, impact):
+    """Followed for six weeks, evaluated by both and closed with an outcome drawn as in the
+    programme (a redefined one goes on as a new process of the same pair)."""
     start = demo_outcomes.at_start(closed, staff, impact)
     _followed(closed, staff, today - timedelta(days=395), today, weeks=6)
     processes.transition(closed, "in_evaluation", staff)
@@ -212,10 +222,6 @@ def _processes(mentors, mentees, staff, today, rng):
             "would_repeat": True, "goal_outcomes": {goal.id: goal_outcome for goal in closed.agreement.goals}}, staff)
     next_step = "redefine" if outcome == "redefined" else "end"
     processes.close_process(closed, outcome, next_step, staff, today=today - timedelta(days=150))
-    cancelled = started(60)
-    processes.transition(cancelled, "cancelled", staff, reason=rng.choice(CANCEL_REASONS),
-                         today=today - timedelta(days=30))
-    return active
 
 
 def portal_accounts(tenant, staff, process, password):

@@ -89,6 +89,9 @@ ERASURE_POLICY = {
     "follow_up_answers": {"side": KEEP, "progress": KEEP, "comment": CLEAR},
     "mentee_choices": {"declined": CLEAR},
     # Staff's words and files about the person or their process: the words go, the files are deleted.
+    # The outcome measures are codes and scores the impact figures count; the words go.
+    "outcome_assessments": {"side": KEEP, "stage": KEEP, "answers": KEEP},
+    "goal_attainments": {"expected_outcome": CLEAR},
     "case_notes": {"body": CLEAR},
     "case_note_revisions": {"body": CLEAR},
     "case_attachments": {"filename": CLEAR, "content_type": KEEP, "storage_key": KEEP},
@@ -166,6 +169,14 @@ def erase_participant(participant, actor, reason, trigger="request"):
     db.session.flush()
     # The rows found by the walk, table by table, as plain statements on the session's
     # connection (explicitly in the tenant; Row-Level Security too on PostgreSQL).
+    _anonymise_found(found, name, invitation_ids)
+    db.session.expire_all()
+    record_event("privacy.erased", actor, participant, changes={"trigger": trigger, "reason": reason})
+    db.session.flush()
+    return erasure
+
+
+def _anonymise_found(found, name, invitation_ids):
     connection = db.session.connection()
     for table_name, rows in found.items():
         _anonymise_rows(connection, table_name, rows, name)
@@ -177,10 +188,6 @@ def erase_participant(participant, actor, reason, trigger="request"):
         for table, column in ((ParticipantInvitation.__table__, "invitation_id"), (Invitation.__table__, "id")):
             connection.execute(sa.delete(table).where(table.c.tenant_id == current_tenant_id(),
                                                       table.c[column].in_(invitation_ids)))
-    db.session.expire_all()
-    record_event("privacy.erased", actor, participant, changes={"trigger": trigger, "reason": reason})
-    db.session.flush()
-    return erasure
 
 
 def _personal_texts(participant, user):

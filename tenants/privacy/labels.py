@@ -35,6 +35,8 @@ SECTION_TITLES = {
     "audit_events": _l("Audit log entries about this person"),
     "outbox": _l("E-mails addressed to this person"),
     "participant_imports": _l("Rows of uploaded lists"),
+    "outcome_assessments": _l("Outcome answers at the start and at closing"),
+    "goal_attainments": _l("Expected outcome and attainment of each goal"),
     "case_notes": _l("Case notes of the staff"),
     "case_note_revisions": _l("Earlier versions of case notes"),
     "case_attachments": _l("Files of the case file"),
@@ -219,4 +221,12 @@ COLUMN_LABELS = {
     "decided_by_id": _l("Decided by (number)"),
     "requested_by_id": _l("Requested by (number)"),
     "requested_at": _l("Requested at"),
+    # The outcome measures (tenants.outcomes).
+    "stage": _l("Stage"),
+    "measures_version": _l("Version of the measures"),
+    "expected_outcome": _l("Expected outcome"),
+    "weight": _l("Weight"),
+    "score": _l("Score (−2 to +2)"),
+    "scored_at": _l("Scored at"),
+    "scored_by_id": _l("Scored by (account number)"),
 }

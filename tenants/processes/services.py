@@ -411,6 +411,20 @@ def close_process(process, outcome, next_step, actor, today=None):
     """Close after both final evaluations. `next_step`: "end", "new_process" (the mentee
     is matched again) or "redefine" (the same pair continues with the unmet goals).
     Returns the new process when redefined."""
+    _check_closing(process, outcome, next_step)
+    today = today or date.today()
+    process.outcome = outcome
+    process.state = "closed"
+    record_process_event(process, "state_changed", actor, from_state="in_evaluation", to_state="closed",
+                         outcome=outcome, next_step=next_step)
+    if next_step != "redefine":
+        _finish(process, today, mentee_status="waiting" if next_step == "new_process" else "left")
+        db.session.flush()
+        return None
+    return _redefined(process, actor, today)
+
+
+def _check_closing(process, outcome, next_step):
     if process.state != "in_evaluation":
         raise ProcessRefused(_("Only a process in final evaluation can be closed."))
     if process.evaluation_by("mentor") is None or process.evaluation_by("mentee") is None:
@@ -423,15 +437,10 @@ def close_process(process, outcome, next_step, actor, today=None):
     if next_step == "redefine" and outcome != "redefined":
         raise ProcessRefused(_("For the same pair to continue, choose the outcome \u201cgoals redefined in a new "
                                "process\u201d."), field="outcome", status=400)
-    today = today or date.today()
-    process.outcome = outcome
-    process.state = "closed"
-    record_process_event(process, "state_changed", actor, from_state="in_evaluation", to_state="closed",
-                         outcome=outcome, next_step=next_step)
-    if next_step != "redefine":
-        _finish(process, today, mentee_status="waiting" if next_step == "new_process" else "left")
-        db.session.flush()
-        return None
+
+
+def _redefined(process, actor, today):
+    """The same pair continues in a new process, with the goals not met and the same terms."""
     carried = unmet_goals(process)
     process.closed_on = today
     process.next_follow_up_on = process.next_meeting_due_on = None

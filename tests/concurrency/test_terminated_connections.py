@@ -6,8 +6,10 @@ import threading
 import time
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 
+from network.core.extensions import db
 from network.core.tenancy.rls import RUNTIME_LOGIN_ROLE
 from tests.conftest import DATABASE_URL
 from tests.factories import PASSWORD
@@ -78,7 +80,16 @@ def _write(client, base, name, stop, outcomes):
         outcomes.append(("write", email, status, said))
 
 
-def test_connections_terminated_every_few_seconds_under_load(team, tmp_path):
+@pytest.fixture
+def fresh_pool_after(app):
+    """The killer ends this process's pooled connections too (the same role, the same database),
+    and the pool does not ping before use: the next test gets new ones."""
+    yield
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_connections_terminated_every_few_seconds_under_load(team, tmp_path, fresh_pool_after):
     owner = sa.create_engine(DATABASE_URL, poolclass=sa.pool.NullPool)
     outcomes, kills, stop = [], [], threading.Event()
     with gunicorn(DATABASE_URL, tmp_path / "gunicorn.log", workers=2, threads=4) as (port, _process):

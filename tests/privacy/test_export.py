@@ -94,7 +94,9 @@ def _check_her_records(records):
     empty = {name for name, rows in records.items() if not rows}
     # Everything the story gave her is there; she led no activity, was not anonymised and did
     # not choose her mentor in the portal.
-    assert empty == {"activities", "erasures", "mentee_choices", "transfers_out", "transfers_in", "break_glass_grants"}
+    # Nor was she transferred, nor was her case opened by a coordinator, nor were outcomes measured.
+    assert empty == {"activities", "erasures", "mentee_choices", "transfers_out", "transfers_in", "break_glass_grants",
+                     "outcome_assessments", "goal_attainments"}
     assert records["mentees"][0]["full_name"] == "Zorvana Quixley"
     assert [row["notes"] for row in records["interviews"]] == ["Quixley has two children and asthma"]
     # The consent history: given, and withdrawn with when and by whom.
