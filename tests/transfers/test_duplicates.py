@@ -1,4 +1,5 @@
 """The duplicate check across partners: it flags, and reveals nothing."""
+import re
 from datetime import date
 
 import pytest
@@ -109,6 +110,14 @@ def test_coordinators_see_a_count_only(app, two_partners):
         db.session.commit()
     with app.app_context(), national_rollup_bypass("test"):
         assert network_duplicate_count() == 2
+    # On the coordinators' partners page: the published count (a multiple of the rounding base,
+    # as every national count), and no name, no e-mail.
+    client = app.test_client()
+    login(client, two_partners.coordinator, locale="en")
+    page = client.get("/t/coordenacao/partners").get_data(as_text=True)
+    shown = re.search(r'id="possible-duplicates">[^:]+: (\d+) \(rounded to a multiple of (\d+)\)', page)
+    assert shown and int(shown.group(1)) % int(shown.group(2)) == 0 and int(shown.group(1)) in (0, 6)
+    assert "Olena" not in page and "o2@example.org" not in page
 
 
 def test_erasure_clears_the_fingerprints(app, two_partners):

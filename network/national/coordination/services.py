@@ -21,7 +21,9 @@ from network.core.tenancy.models import Tenant
 from network.core.tenancy.services import create_tenant
 from network.national.dashboards.models import RollupCount
 from network.national.dashboards.services import Filters, metric_totals
+from network.national.disclosure import published_sql, rounding_base
 from tenants.processes.models import PROCESS_STATES
+from tenants.transfers.duplicates import network_duplicate_count
 
 PARTNER_FIELDS = ("name", "kind", "district", "default_locale")
 
@@ -129,3 +131,13 @@ def empty_activity():
 def process_state_rows(activity):
     """(label, published count) of the open, closed and cancelled processes, zeros included."""
     return [(label, activity["processes"].get(key, 0)) for key, label in ACTIVITY_PROCESSES.items()]
+
+
+def possible_duplicates():
+    """How many registrations may be of someone another partner registered too (the keyed
+    fingerprints of tenants.transfers): a count only, never who or where, published as every
+    national count is (rounded by the disclosure key to a multiple of the rounding base)."""
+    with national_rollup_bypass("coordination: possible duplicate registrations"):
+        exact = network_duplicate_count()
+        return db.session.scalar(sa.select(published_sql(sa.literal(exact, sa.BigInteger),
+                                                         sa.literal("network|possible_duplicates"), rounding_base())))

@@ -34,6 +34,7 @@ from network.national.coordination.schemas import (
     PartnerStatusSchema,
     YearSchema,
 )
+from network.national.disclosure import rounding_base
 
 bp = Blueprint("coordination", __name__, template_folder="templates", url_prefix=TENANT_URL_PREFIX)
 
@@ -85,7 +86,8 @@ def partners():
     overview = services.partner_overview()
     districts = len({tenant.district for tenant, _ in overview})
     return render_template("coordination/partners.html", overview=overview, district_count=districts,
-                           activity=services.partner_activity(), empty_activity=services.empty_activity())
+                           activity=services.partner_activity(), empty_activity=services.empty_activity(),
+                           possible_duplicates=services.possible_duplicates(), rounding_base=rounding_base())
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
