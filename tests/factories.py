@@ -255,32 +255,37 @@ def objects_for_every_route(tenant, admin, staff):
                                  progress=100, filename="export.csv", content=b"x")
         db.session.add(export)
         db.session.flush()
-        ids = {
-            "proposal_id": process.proposal_id,
-            "invitation_id": invitation.id,
-            "message_id": message.id,
-            "export_id": export.id,
-            "mentor_id": participants.mentor_id,
-            "mentee_id": participants.mentee_id,
-            "consent_id": participants.consent_id,
-            "import_id": participants.import_id,
-            "partner_question_id": participants.partner_question_id,
-            "question_set_id": participants.question_set_id,
-            "question_id": participants.question_id,
-            "process_id": process.process_id,
-            "activity_id": activity.activity_id,
-            "network_activity_id": activity.network_activity_id,
-            "side": "mentor",
-            "task_kind": "follow_up_due",
-            "subject_id": process.process_id,
-            "note_id": case_file.note_id,
-            "attachment_id": case_file.attachment_id,
-            "stage": "closing",  # an outcome form's stage (tenants.outcomes)
-        }
+        ids = _ids_by_url_parameter(invitation, message, export, participants, process, activity, case_file)
     ids["membership_id"] = db.session.scalar(sa.select(Membership.id).filter_by(user_id=staff.id))
     ids["incoming_id"] = _incoming_transfer(tenant)
     ids["grant_id"] = _break_glass_grant(tenant, admin, participants.mentee_id)
     return ids
+
+
+def _ids_by_url_parameter(invitation, message, export, participants, process, activity, case_file):
+    """The id of each object `objects_for_every_route` made, by the URL parameter that names it."""
+    return {
+        "proposal_id": process.proposal_id,
+        "invitation_id": invitation.id,
+        "message_id": message.id,
+        "export_id": export.id,
+        "mentor_id": participants.mentor_id,
+        "mentee_id": participants.mentee_id,
+        "consent_id": participants.consent_id,
+        "import_id": participants.import_id,
+        "partner_question_id": participants.partner_question_id,
+        "question_set_id": participants.question_set_id,
+        "question_id": participants.question_id,
+        "process_id": process.process_id,
+        "activity_id": activity.activity_id,
+        "network_activity_id": activity.network_activity_id,
+        "side": "mentor",
+        "task_kind": "follow_up_due",
+        "subject_id": process.process_id,
+        "note_id": case_file.note_id,
+        "attachment_id": case_file.attachment_id,
+        "stage": "closing",  # an outcome form's stage (tenants.outcomes)
+    }
 
 
 def _break_glass_grant(tenant, user, mentee_id):

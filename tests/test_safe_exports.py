@@ -80,6 +80,15 @@ def _download(client, path):
 
 def test_every_export_neutralises_formulas(app, client, hostile_network):
     walked = set()
+    _walk_the_national_exports(client, hostile_network, walked)
+    _walk_the_partner_exports(client, hostile_network, walked)
+
+    every_export = {rule.endpoint for rule in app.url_map.iter_rules()
+                    if re.search(r"export|download|\.csv|\.xlsx", rule.rule) and not rule.endpoint.startswith("api.")}
+    assert walked == every_export, f"export routes not walked: {every_export - walked}"
+
+
+def _walk_the_national_exports(client, hostile_network, walked):
     login(client, hostile_network["coordinator"], locale="pt_PT")
     for file_format in ("csv", "xlsx"):
         for period in (PERIOD, LONG_PERIOD):
@@ -94,6 +103,8 @@ def test_every_export_neutralises_formulas(app, client, hostile_network):
         walked.add("dashboards.impact_export")
     client.post("/logout")
 
+
+def _walk_the_partner_exports(client, hostile_network, walked):
     login(client, hostile_network["staff"], locale="en")
     slug = hostile_network["partner"]
     for file_format in ("csv", "xlsx"):
@@ -103,6 +114,16 @@ def test_every_export_neutralises_formulas(app, client, hostile_network):
             walked |= endpoints
         response = client.get(f"/t/{slug}/dashboard/impact/export?format={file_format}")
         _assert_inert(f"partner impact {file_format}", response, HOSTILE[:1])
+    _walk_the_subject_access_exports(client, hostile_network, slug, walked)
+    # The import templates hold the valid codes and their labels, no one's data: inert all the same.
+    for endpoint, path in (("import_template_csv", "imports/template.csv?role=mentee"),
+                           ("import_template_xlsx", "imports/template.xlsx?role=mentor"),
+                           ("import_codes_csv", "imports/codes.csv?role=mentee")):
+        _assert_inert(endpoint, client.get(f"/t/{slug}/{path}"), [])
+        walked.add(f"participants.{endpoint}")
+
+
+def _walk_the_subject_access_exports(client, hostile_network, slug, walked):
     # The subject-access export is JSON, for machines: no spreadsheet reads it as cells.
     assert all(hostile_network["person_ids"].values())
     for role, person_id in hostile_network["person_ids"].items():
@@ -115,16 +136,6 @@ def test_every_export_neutralises_formulas(app, client, hostile_network):
         response = client.get(f"/t/{slug}/{role}s/{person_id}/privacy/export.pdf")
         assert response.status_code == 200 and response.mimetype == "application/pdf", (role, person_id)
         walked.add(f"privacy.{role}_export_pdf")
-    # The import templates hold the valid codes and their labels, no one's data: inert all the same.
-    for endpoint, path in (("import_template_csv", "imports/template.csv?role=mentee"),
-                           ("import_template_xlsx", "imports/template.xlsx?role=mentor"),
-                           ("import_codes_csv", "imports/codes.csv?role=mentee")):
-        _assert_inert(endpoint, client.get(f"/t/{slug}/{path}"), [])
-        walked.add(f"participants.{endpoint}")
-
-    every_export = {rule.endpoint for rule in app.url_map.iter_rules()
-                    if re.search(r"export|download|\.csv|\.xlsx", rule.rule) and not rule.endpoint.startswith("api.")}
-    assert walked == every_export, f"export routes not walked: {every_export - walked}"
 
 
 def test_the_writers_keep_computed_numbers_and_quote_every_formula_start():

@@ -77,8 +77,21 @@ def test_changes_made_while_redis_is_down_are_counted_once_it_is_back(app, redis
 
 
 def test_a_recount_killed_midway_is_done_again_by_the_sweep(app, redis, redis_url, monkeypatch):
-    from network.national.dashboards.hooks import recount_stale_partner
+    stale_ids = _seed_stale_partners_without_a_queue(app, monkeypatch)
+    assert stale_ids
 
+    failures = _run_a_recount_killed_before_it_commits(app, stale_ids[0])
+    assert failures, "the recount should have lost its connection"
+
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    monkeypatch.setitem(app.config, "ROLLUP_SWEEP_GRACE", 0)
+    _run_the_scheduled_sweep(app, redis)
+
+    incremental, rebuilt = _rebuilt(app)
+    assert incremental == rebuilt
+
+
+def _seed_stale_partners_without_a_queue(app, monkeypatch):
     with app.app_context():
         network = make_network()
         history = History(network, seed=3)
@@ -86,9 +99,12 @@ def test_a_recount_killed_midway_is_done_again_by_the_sweep(app, redis, redis_ur
         monkeypatch.setitem(app.config, "REDIS_URL", UNREACHABLE_REDIS)
         for _ in range(10):
             history.step()
-        stale_ids = db.session.scalars(sa.select(RollupStatus.tenant_id)
-                                       .where(RollupStatus.stale_mark.is_not(None))).all()
-    assert stale_ids
+        return db.session.scalars(sa.select(RollupStatus.tenant_id)
+                                  .where(RollupStatus.stale_mark.is_not(None))).all()
+
+
+def _run_a_recount_killed_before_it_commits(app, stale_id):
+    from network.national.dashboards.hooks import recount_stale_partner
 
     # The worker's connection dies just before the recount commits (the process was killed).
     victim, ready, killed = {}, threading.Event(), threading.Event()
@@ -103,7 +119,7 @@ def test_a_recount_killed_midway_is_done_again_by_the_sweep(app, redis, redis_ur
 
     def recount():
         try:
-            run_job(app, recount_stale_partner, stale_ids[0], (stale_ids[0],), {})
+            run_job(app, recount_stale_partner, stale_id, (stale_id,), {})
         except Exception as error:  # the job fails with its connection: expected
             failures.append(error)
 
@@ -118,14 +134,7 @@ def test_a_recount_killed_midway_is_done_again_by_the_sweep(app, redis, redis_ur
         worker.join(30)
     finally:
         event.remove(Session, "before_commit", die_before_commit)
-    assert failures, "the recount should have lost its connection"
-
-    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
-    monkeypatch.setitem(app.config, "ROLLUP_SWEEP_GRACE", 0)
-    _run_the_scheduled_sweep(app, redis)
-
-    incremental, rebuilt = _rebuilt(app)
-    assert incremental == rebuilt
+    return failures
 
 
 def test_many_changes_are_recounted_once_each_partner(app, redis, redis_url, monkeypatch):

@@ -80,36 +80,43 @@ def test_a_note_and_a_file_are_added_exported_and_erased(app, live_server, partn
     def story(page):
         _log_in(page, live_server, partner["staff"])
         page.goto(record)
-        page.fill("#case-note-body", "Zara's residence permit expires in May.")
-        page.get_by_role("button", name="Save the note").click()
-        page.get_by_text("The note has been saved.").wait_for()
-        page.set_input_files("#case-file-upload", str(disguised))
-        page.get_by_role("button", name="Add the file").click()
-        page.get_by_text("This file is not a PDF, an image").wait_for()
-        page.set_input_files("#case-file-upload", str(upload))
-        page.get_by_role("button", name="Add the file").click()
-        page.get_by_text("The file has been added.").wait_for()
-        with page.expect_download() as download:
-            page.get_by_role("link", name="permit.pdf").click()
-        assert Path(download.value.path()).read_bytes() == PDF
-        assert download.value.suggested_filename == "permit.pdf"
-
-        page.goto(f"{record}/privacy")
-        export = page.locator("main").inner_text()
-        assert "Zara's residence permit expires in May." in export and "permit.pdf" in export
-
-        page.goto(f"{record}/privacy/erase")
-        page.fill("#f-reason", "Request of the data subject")
-        page.get_by_role("button", name="Anonymise now").click()
-        page.goto(record)
-        case_file = page.locator("#case-file").inner_text()
-        assert "residence permit" not in case_file and "permit.pdf" not in case_file
+        _step_add_a_note_and_a_file(page, upload, disguised)
+        _step_export_then_erase(page, record)
 
     before = _stored_keys(app)
     _browse(sync_playwright, request, story)
     with app.app_context(), tenant_context(partner["id"]):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseAttachment)) == 0
     assert _stored_keys(app) == before  # the uploaded file went with the erasure
+
+
+def _step_add_a_note_and_a_file(page, upload, disguised):
+    page.fill("#case-note-body", "Zara's residence permit expires in May.")
+    page.get_by_role("button", name="Save the note").click()
+    page.get_by_text("The note has been saved.").wait_for()
+    page.set_input_files("#case-file-upload", str(disguised))
+    page.get_by_role("button", name="Add the file").click()
+    page.get_by_text("This file is not a PDF, an image").wait_for()
+    page.set_input_files("#case-file-upload", str(upload))
+    page.get_by_role("button", name="Add the file").click()
+    page.get_by_text("The file has been added.").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="permit.pdf").click()
+    assert Path(download.value.path()).read_bytes() == PDF
+    assert download.value.suggested_filename == "permit.pdf"
+
+
+def _step_export_then_erase(page, record):
+    page.goto(f"{record}/privacy")
+    export = page.locator("main").inner_text()
+    assert "Zara's residence permit expires in May." in export and "permit.pdf" in export
+
+    page.goto(f"{record}/privacy/erase")
+    page.fill("#f-reason", "Request of the data subject")
+    page.get_by_role("button", name="Anonymise now").click()
+    page.goto(record)
+    case_file = page.locator("#case-file").inner_text()
+    assert "residence permit" not in case_file and "permit.pdf" not in case_file
 
 
 def test_an_overdue_meeting_reminds_once_stops_on_request_and_a_meeting_is_sent_as_an_invitation(
@@ -133,26 +140,37 @@ def test_an_overdue_meeting_reminds_once_stops_on_request_and_a_meeting_is_sent_
     stop_link = re.search(r"(http://127\.0\.0\.1:\d+/reminders/stop/\S+)", reminder["body"]).group(1)
 
     def story(page):
-        page.goto(stop_link)
-        page.get_by_role("button", name="Stop the meeting reminders").click()
-        page.get_by_text("You will receive no more meeting reminders for this mentoring.").wait_for()
+        _step_stop_the_reminders(page, stop_link)
         run_reminders("2026-03-09")  # the next period: the mentee is reminded again, the mentor not
-
-        _log_in(page, live_server, partner["staff"])
-        page.goto(f"{live_server}/t/{partner['slug']}/processes/{partner['process_id']}")
-        page.fill("#next-meeting-on", "2030-04-02")
-        page.fill("#next-meeting-at", "18:30")
-        page.fill("#next-meeting-place", "Biblioteca municipal")
-        page.get_by_role("button", name="Schedule and send the invitation").click()
-        page.get_by_text("The next meeting is scheduled").wait_for()
-        with page.expect_download() as download:
-            page.get_by_role("link", name="Download the calendar invitation (.ics)").click()
-        ics = Path(download.value.path()).read_text()
-        assert "METHOD:REQUEST" in ics and "DTSTART;TZID=Europe/Lisbon:20300402T183000" in ics
+        _step_schedule_the_next_meeting(page, live_server, partner)
 
     _browse(sync_playwright, request, story)
     assert len(reminders_to(mentor_address)) == 1
     assert len(reminders_to("olena.mentee.mentee@example.pt")) == 2
+    _check_the_invitations(sent, mentor_address)
+
+
+def _step_stop_the_reminders(page, stop_link):
+    page.goto(stop_link)
+    page.get_by_role("button", name="Stop the meeting reminders").click()
+    page.get_by_text("You will receive no more meeting reminders for this mentoring.").wait_for()
+
+
+def _step_schedule_the_next_meeting(page, live_server, partner):
+    _log_in(page, live_server, partner["staff"])
+    page.goto(f"{live_server}/t/{partner['slug']}/processes/{partner['process_id']}")
+    page.fill("#next-meeting-on", "2030-04-02")
+    page.fill("#next-meeting-at", "18:30")
+    page.fill("#next-meeting-place", "Biblioteca municipal")
+    page.get_by_role("button", name="Schedule and send the invitation").click()
+    page.get_by_text("The next meeting is scheduled").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the calendar invitation (.ics)").click()
+    ics = Path(download.value.path()).read_text()
+    assert "METHOD:REQUEST" in ics and "DTSTART;TZID=Europe/Lisbon:20300402T183000" in ics
+
+
+def _check_the_invitations(sent, mentor_address):
     invitations = [mail for mail in sent if mail["attachments"]]
     assert sorted(mail["to"] for mail in invitations) == ["olena.mentee.mentee@example.pt", mentor_address]
     for mail in invitations:

@@ -37,6 +37,13 @@ def _connection_arguments(url):
 
 def test_a_dump_restores_into_a_fresh_cluster_with_the_roles_first_and_stays_isolated(app, clusters, tmp_path):
     network, mentee_ids = _seed(app)
+    roles, dump = _step_back_up(clusters)
+    target = _step_restore_roles_first(clusters, roles, dump)
+    restored = _step_migrate_and_rebuild(target)
+    _check_isolation_on_the_restored_copy(restored, target, network, mentee_ids)
+
+
+def _step_back_up(clusters):
     source = _connection_arguments(DATABASE_URL)
     source_database = sa.engine.make_url(DATABASE_URL).database
     roles, dump = clusters.root / "roles.sql", clusters.root / "rede.dump"
@@ -44,7 +51,10 @@ def test_a_dump_restores_into_a_fresh_cluster_with_the_roles_first_and_stays_iso
     # 1. Back up: the roles (no passwords in the file), then the database in the custom format.
     clusters.run("pg_dumpall", *source, "--roles-only", "--no-role-passwords", "-f", roles)
     clusters.run("pg_dump", *source, "-Fc", "-d", source_database, "-f", dump)
+    return roles, dump
 
+
+def _step_restore_roles_first(clusters, roles, dump):
     # 2. Restore into a cluster that has never seen this application: roles first. Without
     #    them the restore stops at the first policy or grant naming one.
     target = clusters.primary("restored")
@@ -59,14 +69,20 @@ def test_a_dump_restores_into_a_fresh_cluster_with_the_roles_first_and_stays_iso
                          b=NATIONAL_ROLE) == 2
     target.create_database("rede")
     clusters.run("pg_restore", *destination, "-d", "rede", "--clean", "--if-exists", "--exit-on-error", dump)
+    return target
 
+
+def _step_migrate_and_rebuild(target):
     # 3. The application's own steps: migrations (none left here) and the roll-ups.
     restored = create_app({"SQLALCHEMY_DATABASE_URI": database_url(target.url("rede"))})
     runner = restored.test_cli_runner()
     for command in (["db", "upgrade"], ["rollups", "rebuild"]):
         result = runner.invoke(args=command)
         assert result.exit_code == 0, (command, result.output, result.exception)
+    return restored
 
+
+def _check_isolation_on_the_restored_copy(restored, target, network, mentee_ids):
     # 4. The isolation checks, on the restored copy.
     client = restored.test_client()
     factories.login(client, network.alpha_staff, locale="en")
@@ -75,19 +91,23 @@ def test_a_dump_restores_into_a_fresh_cluster_with_the_roles_first_and_stays_iso
     assert client.get("/t/beta/").status_code == 404
     engine = sa.create_engine(database_url(target.url("rede")))
     with engine.connect() as connection:
-        alpha_tables = set()
-        for table in TENANT_TABLES:
-            with connection.begin():
-                connection.exec_driver_sql("SELECT set_config('app.tenant_id', %(t)s, true), "
-                                           "set_config('role', %(r)s, true)",
-                                           {"t": str(network.alpha.id), "r": RUNTIME_ROLE})
-                seen = connection.exec_driver_sql(f"SELECT tenant_id, count(*) FROM {table} GROUP BY 1").all()
-                assert network.beta.id not in dict(seen), table
-                if dict(seen).get(network.alpha.id):
-                    alpha_tables.add(table)
-        assert {"mentees", "mentors", "mentoring_processes", "consents"} <= alpha_tables  # restored, and visible
+        _check_each_table_shows_alpha_only(connection, network)
         with connection.begin():
             counted = connection.exec_driver_sql(
                 "SELECT DISTINCT tenant_id FROM rollup_counts WHERE metric = 'mentees_registered'").scalars().all()
             assert set(counted) == {network.alpha.id, network.beta.id}  # the rebuild counted the restored data
     engine.dispose()
+
+
+def _check_each_table_shows_alpha_only(connection, network):
+    alpha_tables = set()
+    for table in TENANT_TABLES:
+        with connection.begin():
+            connection.exec_driver_sql("SELECT set_config('app.tenant_id', %(t)s, true), "
+                                       "set_config('role', %(r)s, true)",
+                                       {"t": str(network.alpha.id), "r": RUNTIME_ROLE})
+            seen = connection.exec_driver_sql(f"SELECT tenant_id, count(*) FROM {table} GROUP BY 1").all()
+            assert network.beta.id not in dict(seen), table
+            if dict(seen).get(network.alpha.id):
+                alpha_tables.add(table)
+    assert {"mentees", "mentors", "mentoring_processes", "consents"} <= alpha_tables  # restored, and visible

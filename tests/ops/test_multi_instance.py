@@ -148,6 +148,18 @@ def test_sessions_rate_limits_and_lockouts_are_shared_by_the_instances(app, two_
 def test_two_workers_schedule_the_periodic_jobs_once_and_send_each_email_once(app, two_partners, cluster, redis_url,
                                                                             tmp_path, monkeypatch):
     connection = Redis.from_url(redis_url)
+    _queue_each_message_twice(app, two_partners, redis_url, monkeypatch, connection)
+
+    for name in ("worker-1", "worker-2"):
+        cluster.start(str(BIN / "flask"), "worker", name=name)
+    _until(lambda: Worker.count(connection=connection) == 2, "both workers to register")
+
+    _check_each_message_sent_once(app, two_partners, connection, tmp_path)
+    _check_each_periodic_slot_scheduled_once(connection)
+    _check_the_jobs_page_shows_both_workers(two_partners, cluster, connection)
+
+
+def _queue_each_message_twice(app, two_partners, redis_url, monkeypatch, connection):
     # Messages written while the job queue is unreachable... then a send job for each, twice
     # (the after-commit job and a sweep racing it), for two workers to take at once.
     with app.app_context(), tenant_context(two_partners.alpha.id):
@@ -160,10 +172,8 @@ def test_two_workers_schedule_the_periodic_jobs_once_and_send_each_email_once(ap
             assert schedule_delivery(message_id, two_partners.alpha.id)
     assert Queue("mail", connection=connection).count == 2 * MESSAGES
 
-    for name in ("worker-1", "worker-2"):
-        cluster.start(str(BIN / "flask"), "worker", name=name)
-    _until(lambda: Worker.count(connection=connection) == 2, "both workers to register")
 
+def _check_each_message_sent_once(app, two_partners, connection, tmp_path):
     def all_sent():
         with app.app_context(), tenant_context(two_partners.alpha.id):
             statuses = db.session.execute(sa.select(OutboxMessage.status, OutboxMessage.attempts)).all()
@@ -176,12 +186,16 @@ def test_two_workers_schedule_the_periodic_jobs_once_and_send_each_email_once(ap
     assert attempts == [1] * MESSAGES  # each claimed, and delivered, once
     assert len(list((tmp_path / "mail").iterdir())) == MESSAGES
 
+
+def _check_each_periodic_slot_scheduled_once(connection):
     # Both workers scheduled the next slot of every periodic job: each slot exists once.
     scheduled = [job_id for queue in {p.queue for p in PERIODIC_JOBS.values()}
                  for job_id in ScheduledJobRegistry(queue=Queue(queue, connection=connection)).get_job_ids()]
     names = sorted(re.match(r"periodic-(.+)-\d{8}T\d{6}Z$", job_id).group(1) for job_id in scheduled)
     assert names == sorted(PERIODIC_JOBS)
 
+
+def _check_the_jobs_page_shows_both_workers(two_partners, cluster, connection):
     # The coordinators see both workers' heartbeats on the jobs page (served by an instance).
     web = cluster.web("web-1")
     coordinator = requests.Session()

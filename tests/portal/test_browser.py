@@ -87,6 +87,30 @@ def _journey(app, base, partner, staff, mentor, mentee):
     workspace = f"{base}/t/{partner['slug']}"
     _log_in(staff, base, partner["staff"])
 
+    mentor_id, mentee_id, process_url = _step_register_both_and_match(staff, workspace)
+    process_id = int(process_url.rsplit("/", 1)[1])
+    _step_save_the_agreement(staff, process_url)
+    join_links = _step_invite_both_to_the_portal(app, staff, workspace, mentor_id, mentee_id)
+
+    # The mentor chooses English with the visible switch; the mentee keeps Portuguese.
+    _step_mentor_joins_in_english_and_accepts(mentor, join_links["mentor"])
+    _step_mentee_joins_in_portuguese_and_accepts(mentee, join_links["mentee"])
+
+    staff.goto(process_url)
+    staff.get_by_role("button", name="Move to: Active").click()
+    staff.get_by_text("The process is now: Active.").wait_for()
+
+    _step_mentor_logs_a_meeting(mentor, workspace, process_id)
+    _a_month_passes(app, partner["id"], process_id)
+    _step_mentee_answers_the_follow_up(mentee, workspace, process_id)
+    _step_staff_records_the_follow_up(staff, process_url)
+    for page in (mentor, mentee):
+        _step_evaluate(page, workspace, process_id)
+    _step_close(staff, process_url)
+    _check_closed(app, partner, mentee, workspace, process_id)
+
+
+def _step_register_both_and_match(staff, workspace):
     mentor_id = _register(staff, workspace, "mentor", "Łukasz Nowak", "lukasz@example.pt", ready="available",
                           extra={"#f-training_completed_on": "2026-01-10"})
     mentee_id = _register(staff, workspace, "mentee", "محمد العلي", "mohamed@example.pt", ready="waiting")
@@ -94,9 +118,10 @@ def _journey(app, base, partner, staff, mentor, mentee):
     staff.goto(f"{workspace}/matching/mentees/{mentee_id}")
     staff.get_by_role("button", name="Match with Łukasz Nowak").click()
     staff.wait_for_url(re.compile(r".*/processes/\d+$"))
-    process_url = staff.url
-    process_id = int(process_url.rsplit("/", 1)[1])
+    return mentor_id, mentee_id, staff.url
 
+
+def _step_save_the_agreement(staff, process_url):
     staff.goto(f"{process_url}/agreement")
     staff.select_option("#f-goal-1-kind", "need")
     staff.fill("#f-goal-1-text", "Encontrar emprego na área da logística")
@@ -105,15 +130,19 @@ def _journey(app, base, partner, staff, mentor, mentee):
     staff.get_by_role("button", name="Save the agreement").click()
     staff.get_by_text("The agreement has been saved").wait_for()
 
+
+def _step_invite_both_to_the_portal(app, staff, workspace, mentor_id, mentee_id):
     join_links = {}
     for role, participant_id in (("mentor", mentor_id), ("mentee", mentee_id)):
         staff.goto(f"{workspace}/{role}s/{participant_id}")
         staff.get_by_role("button", name="Invite to the portal").click()
         staff.get_by_text("Invitation to the portal sent").wait_for()
         join_links[role] = JOIN_LINK.search(app.extensions["sent_mail"][-1]["body"]).group(1)
+    return join_links
 
-    # The mentor chooses English with the visible switch; the mentee keeps Portuguese.
-    mentor.goto(join_links["mentor"])
+
+def _step_mentor_joins_in_english_and_accepts(mentor, join_link):
+    mentor.goto(join_link)
     mentor.get_by_role("button", name="English").click()
     _create_account(mentor, "Łukasz Nowak")
     assert mentor.locator("html").get_attribute("lang") == "en"
@@ -121,7 +150,9 @@ def _journey(app, base, partner, staff, mentor, mentee):
     mentor.get_by_role("button", name="I have read and accept this agreement").click()
     mentor.get_by_text("Thank you: you have accepted the agreement.").wait_for()
 
-    mentee.goto(join_links["mentee"])
+
+def _step_mentee_joins_in_portuguese_and_accepts(mentee, join_link):
+    mentee.goto(join_link)
     _create_account(mentee, "محمد العلي")
     assert mentee.locator("html").get_attribute("lang") == "pt-PT"
     mentee.locator(".cards > li > a").click()  # the process, not a pending action
@@ -129,10 +160,8 @@ def _journey(app, base, partner, staff, mentor, mentee):
     mentee.locator("form[action$='/agreement/accept'] button").click()
     mentee.get_by_text("Acordo assinado").first.wait_for()
 
-    staff.goto(process_url)
-    staff.get_by_role("button", name="Move to: Active").click()
-    staff.get_by_text("The process is now: Active.").wait_for()
 
+def _step_mentor_logs_a_meeting(mentor, workspace, process_id):
     mentor.goto(f"{workspace}/portal/processes/{process_id}")
     mentor.get_by_role("link", name="Log a meeting").click()
     mentor.fill("#f-duration_minutes", "90")
@@ -140,7 +169,8 @@ def _journey(app, base, partner, staff, mentor, mentee):
     mentor.get_by_role("button", name="Save the meeting").click()
     mentor.get_by_text("The meeting has been logged.").wait_for()
 
-    _a_month_passes(app, partner["id"], process_id)
+
+def _step_mentee_answers_the_follow_up(mentee, workspace, process_id):
     mentee.goto(f"{workspace}/portal/processes/{process_id}")
     mentee.locator("a[href$='/follow-up']").click()
     for radio in mentee.locator("input[name^='progress-'][value='3']").all():
@@ -150,6 +180,8 @@ def _journey(app, base, partner, staff, mentor, mentee):
     mentee.locator("main form button[type=submit]").click()
     mentee.wait_for_url(re.compile(r".*/portal/processes/\d+$"))
 
+
+def _step_staff_records_the_follow_up(staff, process_url):
     staff.goto(f"{process_url}/follow-ups/new")
     assert staff.is_checked("input[name='mentee_satisfaction'][value='4']")  # started from the answer
     staff.get_by_role("button", name="Save the follow-up").click()
@@ -157,16 +189,19 @@ def _journey(app, base, partner, staff, mentor, mentee):
     staff.get_by_role("button", name="Move to: In final evaluation").click()
     staff.get_by_text("The process is now: In final evaluation.").wait_for()
 
-    for page in (mentor, mentee):
-        page.goto(f"{workspace}/portal/processes/{process_id}")
-        page.locator("a[href$='/evaluation']").click()
-        for radio in page.locator("input[name^='outcome-'][value='met']").all():
-            radio.check()
-        page.check("input[name='satisfaction'][value='5']")
-        page.check("input[name='would_repeat'][value='yes']")
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_url(re.compile(r".*/portal/processes/\d+$"))
 
+def _step_evaluate(page, workspace, process_id):
+    page.goto(f"{workspace}/portal/processes/{process_id}")
+    page.locator("a[href$='/evaluation']").click()
+    for radio in page.locator("input[name^='outcome-'][value='met']").all():
+        radio.check()
+    page.check("input[name='satisfaction'][value='5']")
+    page.check("input[name='would_repeat'][value='yes']")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/portal/processes/\d+$"))
+
+
+def _step_close(staff, process_url):
     staff.goto(process_url)
     assert "Meeting logged" in staff.locator("main").inner_text()
     staff.check("input[name='outcome'][value='goals_met']")
@@ -174,6 +209,8 @@ def _journey(app, base, partner, staff, mentor, mentee):
     staff.get_by_role("button", name="Close the process").click()
     staff.get_by_text("The process is closed.").wait_for()
 
+
+def _check_closed(app, partner, mentee, workspace, process_id):
     mentee.goto(f"{workspace}/portal/processes/{process_id}")
     assert "Encerrado" in mentee.locator("main").inner_text()
     with app.app_context(), tenant_context(partner["id"]):
