@@ -134,10 +134,11 @@ def test_the_demo_network_seeds_outcomes_so_the_impact_page_is_not_empty(app, cl
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     year = date.today().year
     with app.app_context():
-        data = impact_data(Filters(f"{year - 1}-01", f"{year}-12"))
-    tables = {table["key"]: table for table in data["tables"]}
-    assert sum(map(sum, tables["impact_change"]["cells"])) > 0
-    assert sum(tables["impact_gas"]["cells"][0]) > 0
+        exact = [row for row in rollup_rows() if row[1] in IMPACT_METRICS and (row[4] or "") >= f"{year - 1}-01"]
+    # The exact counts of the page's cohorts: what the page publishes of them is rounded with a
+    # key drawn per database, so the demo's small counts may all be published as 0 there.
+    assert sum(row[-1] for row in exact if row[1] == "impact_gas") > 0
+    assert sum(row[-1] for row in exact if row[1] != "impact_gas") > 0
     login(client, "coordenacao@demo.rede-mentores.pt", password="mentores-demo", locale="en")
     page = client.get("/t/coordenacao/dashboard/impact").get_data(as_text=True)
     assert f"{year - 1}-01" in page and "Mean T-score" in page
