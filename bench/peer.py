@@ -16,10 +16,8 @@ What differs between it and ours is therefore only what isolation costs, which i
 ratio "ours / peer" is about. `bench.limits.bare_app` and the psycopg replay stay as the
 absolute references.
 """
-from datetime import date
-
 import sqlalchemy as sa
-from flask import abort, g, render_template, request
+from flask import abort, g
 from flask_login import current_user, login_required
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -72,18 +70,14 @@ def _permission(view):
 
 
 def process_list():
-    from network.core.extensions import db
-    from tenants.processes.models import PROCESS_STATES, MentoringProcess
+    from tenants.processes import views
+    from tenants.processes.models import MentoringProcess
     from tenants.processes.services import process_query
-    from tenants.processes.views import PER_PAGE
 
-    state = request.args.get("state") or None
-    attention = request.args.get("attention") or None
-    search = (request.args.get("q") or "").strip()[:100] or None
-    query = process_query(state, attention, search).where(MentoringProcess.tenant_id == g.tenant.id)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
-    return render_template("processes/index.html", page=page, state=state, attention=attention, search=search or "",
-                           states=PROCESS_STATES, today=date.today())
+    # Our filters and our page; only the tenant's WHERE is the naive app's, written by hand.
+    state, attention, owner, search = filters = views.list_filters()
+    query = process_query(state, attention, search, owner=owner, user_id=current_user.id)
+    return views.list_page(query.where(MentoringProcess.tenant_id == g.tenant.id), *filters)
 
 
 def process_detail(process_id):

@@ -60,6 +60,13 @@ def _process_or_404(process_id):
 @bp.get("/")
 @permission_required("processes.manage")
 def index():
+    state, attention, owner, search = filters = list_filters()
+    return list_page(services.process_query(state, attention, search, owner=owner, user_id=current_user.id),
+                     *filters)
+
+
+def list_filters():
+    """(state, attention, owner, search) from the query string; an unknown one shows everything."""
     state = request.args.get("state") or None
     attention = request.args.get("attention") or None
     owner = request.args.get("owner") or None
@@ -68,8 +75,12 @@ def index():
             (owner and owner not in CASELOAD_FILTERS):
         flash(_("Unknown filter: showing every process."), "error")
         state = attention = owner = None
-    page = db.paginate(services.process_query(state, attention, search, owner=owner, user_id=current_user.id),
-                       per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    return state, attention, owner, search
+
+
+def list_page(query, state, attention, owner, search):
+    """The list page of `query`'s processes (also the naive peer's, bench/peer.py: one page, two apps)."""
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
     return render_template("processes/index.html", page=page, state=state, attention=attention, search=search or "",
                            states=PROCESS_STATES, today=date.today(), owner=owner, caseload=CASELOAD_FILTERS)
 
