@@ -29,9 +29,9 @@ overrides = {"SQLALCHEMY_DATABASE_URI": database_url(url), "WTF_CSRF_ENABLED": F
              "SECRET_KEY": "bench-not-secret", "LOG_LEVEL": "WARNING"}
 if kind == "peer":
     from bench.peer import peer_app
-    import network
-    create = network.national.app.create_app
-    network.national.app.create_app = lambda config=None: create({**overrides, **(config or {})})
+    import network.national.app as factory
+    create = factory.create_app
+    factory.create_app = lambda config=None: create({**overrides, **(config or {})})
     app = peer_app()
 else:
     from network.national.app import create_app

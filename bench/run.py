@@ -27,6 +27,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
@@ -37,7 +38,7 @@ import sqlalchemy as sa
 from redis import Redis
 
 from bench import generate as generator
-from bench import load, report
+from bench import load, report, under_load
 from bench.limits import replay
 from bench.plans import BENCH_INDEXES, capture_statements, explain_all, index_before_after
 from bench.stats import median_of, time_calls
@@ -387,10 +388,11 @@ def _is_setting(statement):
 
 
 def mixed_load(url, redis_url, size, plan, largest, matching_tenant, mentee_ids, log_path):
-    """50 concurrent users for 60 s on the pages staff and coordinators use most."""
+    """50 concurrent users for 60 s: staff registering mentees (`under_load.WRITERS` of them)
+    while the others read the pages staff and coordinators use most."""
     rng = random.Random(11)
     lists, details = page_paths(url, largest[0], largest[1], rng)
-    with gunicorn("wsgi:app", url, redis_url, log_path) as port:
+    with under_load.each_user_from_own_address(), gunicorn("wsgi:app", url, redis_url, log_path) as port:
         staff = load.login(port, staff_email(largest[0]), generator.BENCH_PASSWORD)
         coordinator = load.login(port, COORDINATOR_EMAIL, generator.BENCH_PASSWORD)
         matcher = load.login(port, staff_email(matching_tenant[0]), generator.BENCH_PASSWORD)
@@ -408,17 +410,52 @@ def mixed_load(url, redis_url, size, plan, largest, matching_tenant, mentee_ids,
             + [matching_page]
         )
         rng.shuffle(targets)
-        result = load.run(targets, LOAD_USERS, plan["load_seconds"])
+        stop, answers = threading.Event(), []
+        writers = under_load.writers(url, port, stop, answers, staff_email)
+        for writer in writers:
+            writer.start()
+        began = time.monotonic()
+        result = load.run(targets, LOAD_USERS - len(writers), plan["load_seconds"], warmup=0)
+        stop.set()
+        for writer in writers:
+            writer.join(60)
     summary = result.summary()
+    written = under_load.write_summary(answers, began)
+    written["throughput"] = round(written["requests"] / plan["load_seconds"], 1)
     matching_http = scenario("Matching suggestions over HTTP (page)", size, "one client", single,
                              f"p95 <= {TARGET_MS} ms", round(single["p95_ms"] / TARGET_MS, 3) if single["p95_ms"] else None,
                              bool(single["p95_ms"]) and single["p95_ms"] <= TARGET_MS, first_request_ms=first,
                              throughput_unit="requests/s")
-    mixed = scenario("Load: mixed workload", size, f"{LOAD_USERS} users, {plan['load_seconds']} s, "
-                     f"{len(targets)} pages in rotation", summary, "0 errors", summary["errors"],
+    readers = LOAD_USERS - under_load.WRITERS
+    mixed = scenario("Load: mixed workload, reads", size, f"{LOAD_USERS} users, {plan['load_seconds']} s: {readers} "
+                     f"reading {len(targets)} pages in rotation", summary, "0 errors", summary["errors"],
                      summary["errors"] == 0, errors=summary["errors"], requests=summary["requests"],
-                     error_samples=summary["error_samples"], throughput_unit="requests/s")
-    return [matching_http, mixed]
+                     error_samples=summary["error_samples"], throughput_unit="requests/s",
+                     load_average=os.getloadavg())
+    writes = scenario("Load: mixed workload, writes", size, f"the same run: {under_load.WRITERS} staff registering "
+                      "mentees (time between a writer's answers)", written, "0 errors", written["errors"],
+                      written["errors"] == 0, errors=written["errors"], requests=written["requests"],
+                      error_samples=written["error_samples"], throughput_unit="writes/s")
+    return [matching_http, mixed, writes]
+
+
+def peer_load(url, redis_url, size, plan, largest, log_path):
+    """The process pages, ours and the naive peer's, under the mixed load's number of users."""
+    lists, details = page_paths(url, largest[0], largest[1], random.Random(13))
+    rounds = under_load.peer_under_load(url, redis_url, lambda module: gunicorn(module, url, redis_url, log_path),
+                                        lists + details[:12], staff_email(largest[0]), LOAD_USERS,
+                                        plan["load_seconds"] / 2)
+    ratio, spread = under_load.ratio_of_rounds(rounds)
+    ours, peer = _medians(rounds["ours"]), _medians(rounds["peer"])
+    errors = sum(run["errors"] for run in rounds["ours"] + rounds["peer"])
+    variant = f"{LOAD_USERS} users, list and detail pages, {under_load.PEER_ROUNDS} rounds of {plan['load_seconds'] / 2:g} s"
+    return [
+        scenario("Load: process pages, ours", size, variant, ours, f">= {PEER_SHARE:.0%} of the naive peer's "
+                 "throughput, 0 errors", ratio, ratio is not None and ratio >= PEER_SHARE and errors == 0,
+                 throughput_unit="requests/s", errors=errors, ratio_spread=spread, load_average=os.getloadavg()),
+        scenario("Load: process pages, the naive peer (bench.peer)", size, variant, peer, "reference", None, True,
+                 throughput_unit="requests/s", errors=sum(run["errors"] for run in rounds["peer"])),
+    ], rounds
 
 
 # --- the whole run ---------------------------------------------------------------------
@@ -453,6 +490,9 @@ def run(size, url, redis_url, skip_generate):
     results += page_results
     click.echo("5. mixed load", err=True)
     results += mixed_load(url, redis_url, size, plan, largest, matching_tenant, mentee_ids, log_path)
+    click.echo("6. the process pages and the naive peer under load", err=True)
+    peer_results, rounds["under_load"] = peer_load(url, redis_url, size, plan, largest, log_path)
+    results += peer_results
     return {
         "size": size,
         "ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
