@@ -221,7 +221,7 @@ def test_a_stopped_or_failing_replica_leaves_the_counting_to_the_primary(replica
     assert "the replica failed while counting" in caplog.text
 
 
-def test_the_rebuild_waits_for_a_replica_behind_the_primary_then_counts_on_the_primary(replicated, history):
+def test_the_rebuild_waits_for_a_replica_behind_the_primary_then_counts_on_the_primary(replicated, history, caplog):
     app, primary, replica = replicated
     wait_for_replay(primary, replica, "rede")
     mentees = "SELECT count(*) FROM mentees"
@@ -234,6 +234,7 @@ def test_the_rebuild_waits_for_a_replica_behind_the_primary_then_counts_on_the_p
         started = time.monotonic()
         behind = _rebuild(app)
         assert time.monotonic() - started >= 1.5 and behind.counted_on == ["primary", "primary"]
+        assert "counting on the primary: the replica had not replayed up to the primary's" in caplog.text
         assert behind.rows == _rebuild(app, replica=False).rows
 
         # Replaying again while the rebuild waits: it counts there, the change included.
