@@ -115,6 +115,9 @@ class BaseConfig:
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
     # Connections sharing `flask rollups rebuild` on PostgreSQL: about the database server's cores.
     ROLLUP_REBUILD_WORKERS = int(os.environ.get("ROLLUP_REBUILD_WORKERS", "2"))
+    # With a replica (DATABASE_REPLICA_URL) the rebuild counts there once it has replayed the
+    # primary's position; it waits at most this many seconds for that, else counts on the primary.
+    ROLLUP_REBUILD_REPLICA_WAIT_SECONDS = float(os.environ.get("ROLLUP_REBUILD_REPLICA_WAIT_SECONDS", "60"))
     # Exports beyond these sizes are prepared by a job on the "exports" queue.
     EXPORT_JOB_MONTHS = 24
     EXPORT_JOB_PARTNERS = 200

@@ -1,16 +1,30 @@
 """The national read path on a real streaming replica, started by the test: `pg_basebackup -R`
 from a throwaway primary. The national dashboard reads there while it is current, falls back
-to the primary when it is too far behind or down, and says how far behind it was."""
+to the primary when it is too far behind or down, and says how far behind it was. The roll-up
+rebuild counts there once the replica has replayed the primary's position, and on the primary
+when it is down, fails, or does not catch up in time; either way its counts are the primary's."""
+import threading
+import time
+from datetime import date
+from types import SimpleNamespace
+
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 from prometheus_client.parser import text_string_to_metric_families
 
 from config import database_url
+from network.core.accounts.models import User
 from network.core.extensions import db
+from network.core.tenancy import tenant_context
+from network.core.tenancy.models import Tenant
 from network.national.app import create_app
+from network.national.dashboards.rebuild import rebuild_rollups
+from network.national.dashboards.rebuild_replica import REPLICA_STEP
 from network.national.dashboards.services import dashboard_data, parse_filters
 from tests import factories
+from tests.dashboards.history import History
+from tests.dashboards.test_rollups import national_rows, rollup_rows
 from tests.ops.pgcluster import wait_for_replay
 
 TOKEN = "replica-scrape-token"
@@ -109,3 +123,154 @@ def test_the_dashboard_and_metrics_show_the_replica_lag_and_a_stopped_replica_fa
         replica.start()
     shown, source = _national(app)
     assert (shown, source["replica"]) == (11, True)
+
+
+# --- the roll-up rebuild ------------------------------------------------------------------
+
+REBUILD_PARTNERS = (("gama", "ngo", "porto"), ("delta", "immigrant_association", "lisboa"))
+
+
+def _partner(slug):
+    """The partner as History takes it, its staff member loaded in the current app context."""
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    staff = db.session.scalar(sa.select(User).where(User.email == f"staff@{slug}.pt"))
+    return SimpleNamespace(id=tenant.id, slug=slug, staff=staff, kind=tenant.kind, district=tenant.district)
+
+
+@pytest.fixture(scope="module")
+def history(replicated):
+    """Two more partners with a random history of every kind of step, made on the primary."""
+    app = replicated[0]
+    with app.app_context():
+        for slug, kind, district in REBUILD_PARTNERS:
+            tenant = factories.make_tenant(slug, kind=kind, district=district)
+            factories.make_user(f"staff@{slug}.pt", f"Staff {slug}", [(tenant, "staff")])
+        db.session.commit()
+        history = History(SimpleNamespace(partners=[_partner(slug) for slug, *_ in REBUILD_PARTNERS]), seed=11)
+        for _ in range(40):
+            history.step()
+    return history
+
+
+def _register_mentee(app, history, slug):
+    """A change on the primary, committed like a request's: its partner's recount runs after it."""
+    with app.app_context():
+        partner = _partner(slug)
+        with tenant_context(partner.id):
+            history._mentee(partner, date(2026, 11, 2))
+        db.session.commit()
+
+
+def _rebuild(app, replica=True, workers=2, on_step=lambda label: None):
+    """`flask rollups rebuild` with the replica configured or not: where the shares counted
+    (from the steps' labels), what it returned and the roll-ups it left."""
+    labels, configured = [], app.config["DATABASE_REPLICA_URL"]
+    app.config["DATABASE_REPLICA_URL"] = configured if replica else None
+
+    def progress(done, total, label):
+        labels.append(label)
+        on_step(label)
+
+    try:
+        with app.app_context():
+            total = rebuild_rollups(progress=progress, workers=workers)
+            rows = _rollups(app)
+    finally:
+        app.config["DATABASE_REPLICA_URL"] = configured
+    counted_on = ["replica" if label.endswith(REPLICA_STEP) else "primary"
+                  for label in labels if label.endswith((REPLICA_STEP, "processes staged"))]
+    return SimpleNamespace(total=total, rows=rows, counted_on=counted_on)
+
+
+def _rollups(app):
+    with app.app_context():
+        return rollup_rows(), rollup_rows("published"), national_rows(), national_rows("published")
+
+
+def test_the_rebuild_counts_on_the_replica_and_equals_a_rebuild_on_the_primary(replicated, history):
+    app = replicated[0]
+    on_replica = _rebuild(app, workers=2)
+    assert on_replica.counted_on == ["replica", "replica"]  # both shares
+    assert on_replica.total == len(on_replica.rows[0]) > 0
+    on_primary = _rebuild(app, replica=False, workers=3)
+    assert on_primary.counted_on == ["primary"] * 3
+    assert on_replica.rows == on_primary.rows
+
+
+def test_a_stopped_or_failing_replica_leaves_the_counting_to_the_primary(replicated, history, caplog):
+    app, primary, replica = replicated
+    expected = _rebuild(app, replica=False).rows
+    replica.stop()
+    try:
+        stopped = _rebuild(app)
+    finally:
+        replica.start()
+    assert stopped.counted_on == ["primary", "primary"] and stopped.rows == expected
+    assert "counting on the primary: the replica is unreachable" in caplog.text
+
+    # The replica goes away once the shares count there: the primary counts everything again.
+    def stop_the_replica(label):
+        if label.endswith(REPLICA_STEP) and replica.running:
+            replica.stop()
+
+    try:
+        failed = _rebuild(app, workers=1, on_step=stop_the_replica)
+    finally:
+        replica.start()
+    assert failed.counted_on == ["replica", "primary"] and failed.rows == expected
+    assert "the replica failed while counting" in caplog.text
+
+
+def test_the_rebuild_waits_for_a_replica_behind_the_primary_then_counts_on_the_primary(replicated, history, caplog):
+    app, primary, replica = replicated
+    wait_for_replay(primary, replica, "rede")
+    mentees = "SELECT count(*) FROM mentees"
+    replica.scalar("SELECT pg_wal_replay_pause()")
+    try:
+        # Committed and recounted on the primary: a rebuild on the replica as it is would drop it.
+        _register_mentee(app, history, "gama")
+        assert replica.scalar(mentees, "rede") == primary.scalar(mentees, "rede") - 1
+        app.config["ROLLUP_REBUILD_REPLICA_WAIT_SECONDS"] = 1.5
+        started = time.monotonic()
+        behind = _rebuild(app)
+        assert time.monotonic() - started >= 1.5 and behind.counted_on == ["primary", "primary"]
+        assert "counting on the primary: the replica had not replayed up to the primary's" in caplog.text
+        assert behind.rows == _rebuild(app, replica=False).rows
+
+        # Replaying again while the rebuild waits: it counts there, the change included.
+        _register_mentee(app, history, "delta")
+        app.config["ROLLUP_REBUILD_REPLICA_WAIT_SECONDS"] = 60
+        started = time.monotonic()
+        threading.Timer(1.0, replica.scalar, ["SELECT pg_wal_replay_resume()"]).start()
+        caught_up = _rebuild(app)
+        assert time.monotonic() - started >= 1.0 and caught_up.counted_on == ["replica", "replica"]
+    finally:
+        app.config["ROLLUP_REBUILD_REPLICA_WAIT_SECONDS"] = 60
+        replica.scalar("SELECT pg_wal_replay_resume()")
+    assert caught_up.rows == _rebuild(app, replica=False).rows
+
+
+def _until(condition, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_change_committed_while_the_replica_counts_is_recounted_after_the_swap(replicated, history):
+    """The replica's snapshot does not hold it; its partner's recount waits for the rebuild's
+    lock, then counts it into the new tables."""
+    app, primary, replica = replicated
+    mentees = "SELECT count(*) FROM mentees"
+    before = primary.scalar(mentees, "rede")
+    change = threading.Thread(target=_register_mentee, args=(app, history, "delta"))
+
+    def change_once_the_replica_counts(label):
+        if label.endswith(REPLICA_STEP):
+            change.start()
+            _until(lambda: primary.scalar(mentees, "rede") == before + 1)  # committed; its recount waits
+
+    rebuilt = _rebuild(app, workers=1, on_step=change_once_the_replica_counts)
+    change.join(timeout=60)
+    assert not change.is_alive() and rebuilt.counted_on == ["replica"]
+    assert _rollups(app) == _rebuild(app, replica=False).rows

@@ -22,7 +22,7 @@ def rebuild_command(workers):
     with click.progressbar(length=total, label="Rebuilding roll-ups",
                            show_pos=True, item_show_func=lambda label: label) as bar:
         def progress(done, total, label):
-            bar.update(1, label)
+            bar.update(done - bar.pos, label)  # back to the start when the replica fails and the primary counts
 
         rows = rebuild_rollups(progress=progress, workers=workers)
     click.echo(f"{rows} roll-up rows in {time.monotonic() - started:.1f} s")

@@ -7,7 +7,10 @@ On PostgreSQL (the network's database) the work is shared and the result swapped
 2. `workers` connections read one snapshot of the case tables (`pg_export_snapshot`, as
    pg_dump's parallel jobs do); each counts a range of partners holding about as many
    processes as the others' into the new table with the statements of `rollups.rollup_selects`.
-   The database's cores work side by side.
+   The database's cores work side by side. With a read replica (`DATABASE_REPLICA_URL`) they
+   count there, once it has replayed every change committed before the rebuild's lock, and
+   copy their rows into the primary's new table (`rebuild_replica`); a replica that is down,
+   does not catch up in time or fails while counting leaves the counting to the primary.
 3. The national sums are added up from the new partner rows while another connection builds
    the partner table's keys and indexes (built once from every row, an index costs a fraction
    of one updated row by row; half of its build is one process writing the index, which
@@ -24,8 +27,10 @@ import logging
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from types import SimpleNamespace
 
+import psycopg
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql
@@ -34,6 +39,14 @@ from network.core.database import owner_engine
 from network.core.extensions import db
 from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE, apply_transaction_settings
 from network.national.dashboards.models import ANY, NationalRollup, RollupCount
+from network.national.dashboards.rebuild_replica import (
+    REPLICA_STEP,
+    ReplicaUnavailable,
+    copy_share,
+    primary_position,
+    replica_engine,
+    wait_for_replay,
+)
 from network.national.dashboards.rollups import (
     REBUILD_LOCK,
     ProcessSource,
@@ -62,10 +75,10 @@ _MENTEE_COLUMNS = ("country_of_origin", "age_band", "gender", "residence_status"
 _SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
 
 
-def rebuild_steps(workers=1):
-    """The labels of the rebuild's steps, in order (for a progress bar)."""
+def rebuild_steps(workers=1, on_replica=False):
+    """The labels of the rebuild's steps, in order (for a progress bar); as many either way."""
     labels = [f"{metric} / {label}" for metric, label, _ in rollup_selects(snapshot_month="2000-01", base=2)]
-    share = ["processes staged", *labels]
+    share = [REPLICA_STEP if on_replica else "processes staged", *labels]
     return ([f"share {index + 1}/{workers}: {label}" for index in range(workers) for label in share]
             + ["national sums", "keys and indexes built", "tables swapped"])
 
@@ -75,10 +88,16 @@ def rebuild_rollups(snapshot_month=None, progress=None, workers=None):
     `progress(done, total, label)` is called after each step (from the workers' threads too).
     The caller's session is committed first: the rebuild counts what is committed."""
     db.session.commit()
-    workers = workers or current_app.config["ROLLUP_REBUILD_WORKERS"]
-    steps = _Progress(rebuild_steps(workers), progress)
-    # As the owner: the new tables are created and swapped in for the live ones.
-    total = _rebuild_postgresql(owner_engine(), snapshot_month, workers, steps)
+    app = current_app._get_current_object()
+    workers = workers or app.config["ROLLUP_REBUILD_WORKERS"]
+    steps = _Progress(rebuild_steps(workers), rebuild_steps(workers, on_replica=True), progress)
+    replica = replica_engine(app) if app.config["DATABASE_REPLICA_URL"] else None
+    try:
+        # As the owner: the new tables are created and swapped in for the live ones.
+        total = _rebuild_postgresql(owner_engine(), snapshot_month, workers, steps, replica)
+    finally:
+        if replica is not None:
+            replica.dispose()
     from network.national.dashboards.cache import bump_generation
 
     bump_generation(None)
@@ -86,31 +105,37 @@ def rebuild_rollups(snapshot_month=None, progress=None, workers=None):
 
 
 class _Progress:
-    def __init__(self, labels, callback):
-        self.labels, self.callback, self.done, self.lock = labels, callback, 0, threading.Lock()
+    """`labels`: the steps on the primary; `alternative`: the same steps on the replica."""
+
+    def __init__(self, labels, alternative, callback):
+        self.total, self.labels = len(labels), set(labels) | set(alternative)
+        self.callback, self.done, self.lock = callback, 0, threading.Lock()
 
     def step(self, label):
         with self.lock:
             self.done += 1
             assert label in self.labels, label
             if self.callback:
-                self.callback(self.done, len(self.labels), label)
+                self.callback(self.done, self.total, label)
+
+    def restart(self):
+        """The shares start again (on the primary, after the replica failed)."""
+        with self.lock:
+            self.done = 0
 
 
-def _rebuild_postgresql(engine, snapshot_month, workers, steps):
+def _rebuild_postgresql(engine, snapshot_month, workers, steps, replica=None):
     base = rounding_base()
     with engine.connect() as control:  # the tables' owner, for the DDL
         with control.begin():
+            # Flushed at commit, and with it every change committed before: the WAL position
+            # read next covers them all (rebuild_replica), even where commits are asynchronous.
+            control.exec_driver_sql("SET LOCAL synchronous_commit = local")
             # Held by this session until the end: each partner's refresh waits for the swap.
             control.exec_driver_sql("SELECT pg_advisory_lock(%(lock)s)", {"lock": REBUILD_LOCK})
             _create_next_tables(control)
         try:
-            with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
-                snapshot = holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
-                with ThreadPoolExecutor(workers, thread_name_prefix="rollups-rebuild") as pool:
-                    shares = [pool.submit(_count_share, engine, snapshot, shard, snapshot_month, steps, base)
-                              for shard in _shards(holder, workers)]
-                    total = sum(share.result() for share in shares)
+            total = _count(engine, control, replica, workers, steps, snapshot_month, base)
             with control.begin():
                 definitions = {name: _definition(control, name) for name in LIVE_TABLES}
             _sum_and_build_keys(engine, control, definitions, steps)
@@ -124,6 +149,39 @@ def _rebuild_postgresql(engine, snapshot_month, workers, steps):
             with control.begin():
                 control.exec_driver_sql("SELECT pg_advisory_unlock(%(lock)s)", {"lock": REBUILD_LOCK})
     return total
+
+
+def _count(engine, control, replica, workers, steps, snapshot_month, base):
+    """The partner rows into the new table: counted on the replica when it is configured and has
+    replayed the primary's position in time, else (or when it fails meanwhile) on the primary."""
+    share = {"snapshot_month": snapshot_month, "steps": steps, "base": base}
+    if replica is not None:
+        target = primary_position(control)
+        try:
+            waited = wait_for_replay(replica, target, current_app.config["ROLLUP_REBUILD_REPLICA_WAIT_SECONDS"])
+            log.info("roll-up rebuild: counting on the replica (it replayed up to %s in %.1f s)", target, waited)
+            table = RollupCount.__table__.name + NEXT
+            return _count_shares(replica, workers, partial(copy_share, replica, engine, table, **share))
+        except ReplicaUnavailable as error:
+            log.warning("roll-up rebuild: counting on the primary: the replica %s", error)
+        except (sa.exc.DBAPIError, psycopg.Error) as error:
+            log.warning("roll-up rebuild: counting on the primary: the replica failed while counting: %s",
+                        getattr(error, "orig", None) or error)
+        with control.begin():
+            control.exec_driver_sql(f"TRUNCATE {RollupCount.__table__.name}{NEXT}")
+        steps.restart()
+    return _count_shares(engine, workers, partial(_count_share, engine, **share))
+
+
+def _count_shares(engine, workers, count_share):
+    """`workers` shares of the partners counted side by side in one snapshot of `engine`'s
+    database: `count_share(snapshot, shard)` each; returns the sum of what they return."""
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as holder, holder.begin():
+        snapshot = holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+        assert _SNAPSHOT_ID.match(snapshot), snapshot
+        with ThreadPoolExecutor(workers, thread_name_prefix="rollups-rebuild") as pool:
+            shares = [pool.submit(count_share, snapshot, shard) for shard in _shards(holder, workers)]
+            return sum(share.result() for share in shares)
 
 
 def _next_table(table):
