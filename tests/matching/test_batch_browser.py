@@ -82,7 +82,7 @@ def _propose_pin_confirm(base, partner, page):
     assert "pinned" in page.locator("tr", has_text="Ana Primeira").inner_text()
     # Why not Helena for Bia? Ana would lose her.
     page.get_by_role("link", name="Bia Segunda").click()
-    page.get_by_role("link", name="Why not Helena Saúde?").click()
+    page.get_by_role("button", name="Why not Helena Saúde?").click()
     answer = page.locator("#why-not-answer").inner_text()
     assert "Every place Helena Saúde has left is pinned to another mentee." in answer
     page.go_back()
