@@ -41,6 +41,7 @@ from bench import generate as generator
 from bench import load, report, under_load
 from bench.limits import replay
 from bench.plans import BENCH_INDEXES, capture_statements, explain_all, index_before_after
+from bench.servers import wait_for_port
 from bench.stats import median_of, time_calls
 from config import PROJECT_ROOT, database_url
 
@@ -244,15 +245,7 @@ def gunicorn(module, url, redis_url, log_path, root=PROJECT_ROOT):
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", *GUNICORN, "--bind", f"127.0.0.1:{port}",
                                     module], cwd=root, env=environment, stdout=log, stderr=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError as error:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn {module} did not start: see {log_path}") from error
-                time.sleep(0.2)
+        wait_for_port(process, port, log_path)
         yield port
     finally:
         process.terminate()

@@ -158,12 +158,14 @@ def one_process_record_of_each_kind(actor):
     save_matching_settings({"max_mentees_per_mentor": 3})
     proposal = proposals.create_proposal(actor)
     proposals.compute(proposal)
+    why_not = proposals.ask_why_not(proposal, process.mentee, process.mentor, actor)
+    proposals.answer_why_not(why_not)
     db.session.add(MenteeChoice(mentee_id=process.mentee_id, declined=[process.mentor_id]))
     assign_owner(process, actor.id, actor)
     snooze_task("follow_up_due", process.id, date(2026, 3, 1), "Férias do mentor", actor, today=date(2026, 1, 5))
     db.session.flush()
     return SimpleNamespace(process_id=process.id, mentor_id=process.mentor_id, mentee_id=process.mentee_id,
-                           proposal_id=proposal.id)
+                           proposal_id=proposal.id, why_not_id=why_not.id)
 
 
 def one_portal_record_of_each_kind(tenant, actor):
@@ -266,6 +268,7 @@ def _ids_by_url_parameter(invitation, message, export, participants, process, ac
     """The id of each object `objects_for_every_route` made, by the URL parameter that names it."""
     return {
         "proposal_id": process.proposal_id,
+        "why_not_id": process.why_not_id,
         "invitation_id": invitation.id,
         "message_id": message.id,
         "export_id": export.id,

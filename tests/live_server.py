@@ -12,10 +12,10 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
+from bench.servers import wait_for_port
 from config import PROJECT_ROOT
 
 WORKER_TIMEOUT = 10
@@ -40,15 +40,7 @@ def gunicorn(database_url, log_path, workers=1, threads=2):
     with open(log_path, "ab") as log:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError as error:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start: see {log_path}") from error
-                time.sleep(0.1)
+        wait_for_port(process, port, log_path)
         yield port, process
     finally:
         process.terminate()

@@ -11,9 +11,9 @@ from network.core.permissions import permission_required
 from network.core.submit import get_or_404, submit
 from network.core.tenancy.web import TENANT_URL_PREFIX
 from tenants.matching import proposals, services
-from tenants.matching.models import PROPOSAL_MODES, MatchingProposal
+from tenants.matching.models import PROPOSAL_MODES, MatchingProposal, WhyNotQuestion
 from tenants.matching.scoring import Suggestion, score_pair
-from tenants.matching.tasks import run_proposal
+from tenants.matching.tasks import answer_why_not, run_proposal
 from tenants.participants.models import Mentee, Mentor
 from tenants.processes.models import CADENCES
 
@@ -24,14 +24,28 @@ RECENT_PROPOSALS = 10
 CONSTRAINTS = {"pin": proposals.pin, "exclude": proposals.exclude, "release": proposals.release}
 
 
-def _start(create, *args):
-    """Commit the new proposal, then queue its computation."""
-    proposal = submit(create, *args).result
+def _start(job, record, endpoint, **values):
+    """Queue the job that computes `record` (committed), then show its page. When the queue
+    cannot take the job, the record is kept and marked so: its page says the queue is
+    unreachable and offers to ask again."""
     try:
-        enqueue(run_proposal, proposal.id, tenant_id=g.tenant.id)
+        enqueue(job, record.id, tenant_id=g.tenant.id)
     except JobsUnavailable:
-        flash(_("The proposal could not be started now; try again later."), "error")
-    return redirect(url_for("batch_matching.proposal", proposal_id=proposal.id))
+        submit(proposals.not_queued, record)
+    return redirect(url_for(endpoint, **values))
+
+
+def _propose(create, *args):
+    proposal = submit(create, *args).result
+    return _start(run_proposal, proposal, "batch_matching.proposal", proposal_id=proposal.id)
+
+
+def _following(page, record):
+    """The page of a record a job computes: it reloads itself while the job works."""
+    response = current_app.make_response(page)
+    if record.in_progress:
+        response.headers["Refresh"] = "2"  # the page follows the job's progress without a script
+    return response
 
 
 def _pair(text):
@@ -51,7 +65,7 @@ def index():
         if mode not in PROPOSAL_MODES:
             errors = {"mode": [_("Choose one of the options.")]}
         else:
-            return _start(proposals.create_proposal, current_user, mode)
+            return _propose(proposals.create_proposal, current_user, mode)
     recent = db.session.scalars(db.select(MatchingProposal).order_by(MatchingProposal.id.desc())
                                 .limit(RECENT_PROPOSALS)).all()
     return render_template("matching/batch_index.html", recent=recent, modes=PROPOSAL_MODES, mode=mode,
@@ -66,14 +80,11 @@ def proposal(proposal_id):
     pairs, pages = proposals.page_of_pairs(proposal, max(1, page))
     result = proposal.result or {}
     constrained = [*proposal.pins, *proposal.exclusions, *result.get("dropped_pins", [])]
-    response = current_app.make_response(render_template(
+    return _following(render_template(
         "matching/batch_proposal.html", proposal=proposal, result=result, pairs=pairs, page=page, pages=pages,
         cadences=CADENCES,
         mentee_names=proposals.names(Mentee, [pair[0] for pair in constrained] + result.get("unmatched", [])[:50]),
-        mentor_names=proposals.names(Mentor, [pair[1] for pair in constrained])))
-    if proposal.status in ("pending", "running"):
-        response.headers["Refresh"] = "2"  # the page follows the job's progress without a script
-    return response
+        mentor_names=proposals.names(Mentor, [pair[1] for pair in constrained])), proposal)
 
 
 @bp.post("/<id:proposal_id>/constraints")
@@ -95,7 +106,7 @@ def constraints(proposal_id):
 @bp.post("/<id:proposal_id>/rerun")
 @permission_required("matching.batch")
 def rerun(proposal_id):
-    return _start(proposals.run_again, get_or_404(MatchingProposal, proposal_id), current_user)
+    return _propose(proposals.run_again, get_or_404(MatchingProposal, proposal_id), current_user)
 
 
 @bp.post("/<id:proposal_id>/confirm")
@@ -146,17 +157,35 @@ def mentee(proposal_id, mentee_id):
                            others=services.explained(others))
 
 
-@bp.get("/<id:proposal_id>/mentees/<id:mentee_id>/why-not/<id:mentor_id>")
+@bp.post("/<id:proposal_id>/mentees/<id:mentee_id>/why-not")
 @permission_required("matching.batch")
-def why_not(proposal_id, mentee_id, mentor_id):
+def ask_why_not(proposal_id, mentee_id):
     proposal = get_or_404(MatchingProposal, proposal_id)
     mentee = db.session.get(Mentee, mentee_id) or abort(404)
-    mentor = db.session.get(Mentor, mentor_id) or abort(404)
-    rule, answer = proposals.why_not(proposal, mentee, mentor)
-    involved = {mentee.id} | ({entry[0] for entry in answer.displaced} if answer else set())
-    mentor_ids = {mentor.id} | ({entry[2] for entry in answer.displaced if entry[2]} if answer else set()) | (
-        {answer.proposed.mentor_of.get(mentee.id)} - {None} if answer else set())
-    return render_template("matching/batch_why_not.html", proposal=proposal, mentee=mentee, mentor=mentor, rule=rule,
-                           answer=answer, pair=_explained_pair(mentee, mentor),
-                           mentee_names=proposals.names(Mentee, involved),
-                           mentor_names=proposals.names(Mentor, mentor_ids))
+    mentor_id = request.form.get("mentor_id", "")
+    mentor = (db.session.get(Mentor, int(mentor_id)) if mentor_id.isdigit() else None) or abort(404)
+    question = submit(proposals.ask_why_not, proposal, mentee, mentor, current_user).result
+    return _start(answer_why_not, question, "batch_matching.why_not", proposal_id=proposal.id,
+                  why_not_id=question.id)
+
+
+@bp.get("/<id:proposal_id>/why-not/<id:why_not_id>")
+@permission_required("matching.batch")
+def why_not(proposal_id, why_not_id):
+    proposal = get_or_404(MatchingProposal, proposal_id)
+    question = get_or_404(WhyNotQuestion, why_not_id)
+    if question.proposal_id != proposal.id:
+        abort(404)
+    mentee = db.session.get(Mentee, question.mentee_id) or abort(404)
+    mentor = db.session.get(Mentor, question.mentor_id) or abort(404)
+    answer = (question.answer or {}).get("forced")
+    rule = (question.answer or {}).get("rule")
+    displaced = answer["displaced"] if answer else []
+    mentor_ids = {mentor.id, *(entry[2] for entry in displaced if entry[2]),
+                  *([answer["proposed_mentor"]] if answer and answer["proposed_mentor"] else [])}
+    return _following(render_template(
+        "matching/batch_why_not.html", proposal=proposal, question=question, mentee=mentee, mentor=mentor,
+        rule=proposals.rule_text(rule, mentee, mentor) if rule else None, answer=answer,
+        pair=_explained_pair(mentee, mentor),
+        mentee_names=proposals.names(Mentee, {mentee.id, *(entry[0] for entry in displaced)}),
+        mentor_names=proposals.names(Mentor, mentor_ids)), question)

@@ -58,7 +58,28 @@ PROPOSAL_STATUSES = {"pending": _l("Waiting"), "running": _l("Computing"), "done
                      "failed": _l("Failed")}
 
 
-class MatchingProposal(TenantScoped, db.Model):
+# A job's record marked so when the queue could not take its job (`error`, not shown as such).
+QUEUE_UNREACHABLE = "the job queue was unreachable"
+
+
+class ComputedByJob:
+    """A record a job computes, whose page follows `status` and `progress`."""
+
+    @property
+    def status_label(self):
+        return PROPOSAL_STATUSES[self.status]
+
+    @property
+    def in_progress(self):
+        return self.status in ("pending", "running")
+
+    @property
+    def unqueued(self):
+        """Never started: the job queue could not take its job (the record is kept)."""
+        return self.status == "failed" and self.error == QUEUE_UNREACHABLE
+
+
+class MatchingProposal(ComputedByJob, TenantScoped, db.Model):
     """A batch matching of the waiting list: proposed pairs that staff pin, exclude, re-run and
     confirm. A job computes `result` (ids and scores only: the names are read when shown)."""
 
@@ -81,9 +102,27 @@ class MatchingProposal(TenantScoped, db.Model):
     def mode_label(self):
         return PROPOSAL_MODES[self.mode]
 
-    @property
-    def status_label(self):
-        return PROPOSAL_STATUSES[self.status]
+
+class WhyNotQuestion(ComputedByJob, TenantScoped, db.Model):
+    """"Why not this mentor for this mentee?" asked of a proposal, answered by a job (the whole
+    waiting list solved again with the pair made). Read only through its proposal. Ids, a rule's
+    code and scores only, like the proposal's result: the names are read when shown."""
+
+    __tablename__ = "why_not_questions"
+    __tenant_table_args__ = (tenant_foreign_key("proposal_id", "matching_proposals", ondelete="CASCADE"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column()
+    mentee_id: Mapped[int] = mapped_column()
+    mentor_id: Mapped[int] = mapped_column()
+    asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(choice_type(PROPOSAL_STATUSES, "why_not_status", 16), default="pending")
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    # {"rule": [code, number]} or {"forced": {...}} (`proposals.forced_answer`)
+    answer: Mapped[dict | None] = mapped_column(sa.JSON)
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MenteeChoice(TenantScoped, db.Model):

@@ -10,13 +10,14 @@ import time
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from network.core.extensions import db
 from network.core.timeutil import utcnow
 from tenants.matching import batch
 from tenants.matching.eligibility import mentor_eligibility
-from tenants.matching.models import PROPOSAL_MODES, MatchingProposal
+from tenants.matching.models import PROPOSAL_MODES, QUEUE_UNREACHABLE, MatchingProposal, WhyNotQuestion
 from tenants.matching.services import confirm_match, matching_settings
 from tenants.participants.models import Mentee, Mentor
 from tenants.participants.services import has_current_consent
@@ -132,27 +133,65 @@ def confirm_pair(proposal_id, mentee_id, mentor_id, actor, cadence):
 
 # --- explanations -------------------------------------------------------------------
 
-def mentor_exclusion_reason(mentor):
-    """Why single matching does not suggest `mentor` to anyone now, or None when it does."""
+# A rule that keeps a pair from being made: (its sentence, whose name it takes). Stored by code in
+# a why-not answer and put into words when shown, in the reader's language.
+RULES = {
+    "mentee_not_waiting": (_l("%(name)s is not waiting for a mentor."), "mentee"),
+    "mentee_no_consent": (_l("%(name)s has no current consent to take part."), "mentee"),
+    "mentee_not_listed": (_l("%(name)s is not on the waiting list."), "mentee"),
+    "mentor_unavailable": (_l("%(name)s is not available for matching."), "mentor"),
+    "mentor_untrained": (_l("%(name)s has not completed the initial training."), "mentor"),
+    "mentor_no_consent": (_l("%(name)s has no current consent to take part."), "mentor"),
+    "excluded": (_l("You excluded this pair from the proposal."), None),
+    "pinned_elsewhere": (_l("Every place %(name)s has left is pinned to another mentee."), "mentor"),
+}
+MENTOR_FULL = "mentor_full"  # its number: the most mentees a mentor may follow here
+
+
+def rule_text(rule, mentee, mentor):
+    """The sentence of a rule `[code, number]`, naming the mentee or the mentor."""
+    code, number = rule
+    if code == MENTOR_FULL:
+        return ngettext("%(name)s already follows %(num)d mentee, the most allowed here.",
+                        "%(name)s already follows %(num)d mentees, the most allowed here.", number,
+                        name=mentor.full_name)
+    text, person = RULES[code]
+    return str(text) % {"name": {"mentee": mentee, "mentor": mentor}[person].full_name} if person else str(text)
+
+
+def mentor_exclusion_rule(mentor):
+    """Why single matching does not suggest `mentor` to anyone now: [code, number]."""
     available, trained, consented = db.session.execute(
         sa.select(*mentor_eligibility()).where(Mentor.id == mentor.id)).one()
     if not available:
-        return _("%(name)s is not available for matching.", name=mentor.full_name)
+        return ["mentor_unavailable", None]
     if not trained:
-        return _("%(name)s has not completed the initial training.", name=mentor.full_name)
+        return ["mentor_untrained", None]
     if not consented:
-        return _("%(name)s has no current consent to take part.", name=mentor.full_name)
-    limit = matching_settings().max_mentees_per_mentor
-    return ngettext("%(name)s already follows %(num)d mentee, the most allowed here.",
-                    "%(name)s already follows %(num)d mentees, the most allowed here.", limit,
-                    name=mentor.full_name)
+        return ["mentor_no_consent", None]
+    return [MENTOR_FULL, matching_settings().max_mentees_per_mentor]
 
 
-def mentee_exclusion_reason(mentee):
+def mentee_exclusion_rule(mentee):
     if mentee.status != "waiting":
-        return _("%(name)s is not waiting for a mentor.", name=mentee.full_name)
+        return ["mentee_not_waiting", None]
     if not has_current_consent(mentee):
-        return _("%(name)s has no current consent to take part.", name=mentee.full_name)
+        return ["mentee_no_consent", None]
+    return ["mentee_not_listed", None]
+
+
+def why_not_rule(proposal, mentee, mentor, pool):
+    """The rule that keeps the pair from being made now, [code, number], or None."""
+    if mentee.id not in pool.mentee_index:
+        return mentee_exclusion_rule(mentee)
+    if mentor.id not in pool.mentor_index:
+        return mentor_exclusion_rule(mentor)
+    if [mentee.id, mentor.id] in proposal.exclusions:
+        return ["excluded", None]
+    pins = [tuple(pair) for pair in proposal.pins if pair[0] != mentee.id]
+    taken = sum(1 for _, pinned_mentor in pins if pinned_mentor == mentor.id)
+    if taken >= pool.capacity[pool.mentor_index[mentor.id]]:
+        return ["pinned_elsewhere", None]
     return None
 
 
@@ -160,19 +199,51 @@ def why_not(proposal, mentee, mentor, pool=None):
     """(a rule's sentence, None) when a rule keeps the pair from being made, else (None, the
     ForcedPair: the proposal solved again now, beside the same with the pair pinned)."""
     pool = pool or batch.load_pool()
-    if mentee.id not in pool.mentee_index:
-        return mentee_exclusion_reason(mentee) or _("%(name)s is not on the waiting list.", name=mentee.full_name), \
-            None
-    if mentor.id not in pool.mentor_index:
-        return mentor_exclusion_reason(mentor), None
-    if [mentee.id, mentor.id] in proposal.exclusions:
-        return _("You excluded this pair from the proposal."), None
-    pins = [tuple(pair) for pair in proposal.pins if pair[0] != mentee.id]
-    taken = sum(1 for _, pinned_mentor in pins if pinned_mentor == mentor.id)
-    if taken >= pool.capacity[pool.mentor_index[mentor.id]]:
-        return _("Every place %(name)s has left is pinned to another mentee.", name=mentor.full_name), None
+    rule = why_not_rule(proposal, mentee, mentor, pool)
+    if rule:
+        return rule_text(rule, mentee, mentor), None
     return None, batch.force_pair(pool, mentee.id, mentor.id, [tuple(pair) for pair in proposal.pins],
                                   [tuple(pair) for pair in proposal.exclusions], proposal.mode)
+
+
+def ask_why_not(proposal, mentee, mentor, actor):
+    """A question for the job to answer (`answer_why_not`)."""
+    question = WhyNotQuestion(proposal_id=proposal.id, mentee_id=mentee.id, mentor_id=mentor.id,
+                              asked_by_id=actor.id if actor else None, status="pending", progress=0)
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
+def forced_answer(forced):
+    """A ForcedPair as a why-not answer keeps it: ids and scores (tenths)."""
+    return {"score": forced.score, "proposed_total": forced.proposed.total, "forced_total": forced.forced.total,
+            "difference": forced.total_difference,
+            "proposed_mentor": forced.proposed.mentor_of.get(forced.mentee_id),
+            "proposed_score": forced.proposed.score_of.get(forced.mentee_id),
+            "displaced": [list(entry) for entry in forced.displaced]}
+
+
+def answer_why_not(question, report=None):
+    """Fill `question.answer`, as `why_not` answers over the waiting list as it is now. `report(percent)`
+    as the work goes (the job commits each)."""
+    report = report or (lambda percent: None)
+    proposal = db.session.get(MatchingProposal, question.proposal_id)
+    mentee, mentor = db.session.get(Mentee, question.mentee_id), db.session.get(Mentor, question.mentor_id)
+    if mentee is None or mentor is None:
+        raise LookupError("the mentee or the mentor no longer exists")
+    pool = batch.load_pool(progress=lambda done, of: report(10 + 70 * done // max(of, 1)))
+    report(85)
+    rule = why_not_rule(proposal, mentee, mentor, pool)
+    question.answer = {"rule": rule} if rule else {"forced": forced_answer(batch.force_pair(
+        pool, mentee.id, mentor.id, [tuple(pair) for pair in proposal.pins],
+        [tuple(pair) for pair in proposal.exclusions], proposal.mode))}
+    question.status, question.progress, question.finished_at = "done", 100, utcnow()
+
+
+def not_queued(record):
+    """A proposal or a question whose job the queue could not take: kept, and shown so."""
+    record.status, record.error = "failed", QUEUE_UNREACHABLE
 
 
 # --- reading a proposal -------------------------------------------------------------

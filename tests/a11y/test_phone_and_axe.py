@@ -15,8 +15,8 @@ from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from tenants.processes import services as processes
 from tenants.processes.models import MentoringProcess
+from tests.browser import log_in
 from tests.dashboards.history import History, make_network
-from tests.factories import PASSWORD
 from tests.portal.conftest import give_portal_account, ready_mentee, ready_mentor, walk_process
 from tests.portal.test_browser import (  # noqa: F401 (fixtures)
     ACTION_TIMEOUT_MS,
@@ -112,11 +112,7 @@ def _log_in(page, base, email, locale):
     page.request.post(f"{base}/locale", form={"locale": locale,
                                               "csrf_token": page.locator("input[name=csrf_token]").first.get_attribute(
                                                   "value")})
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_load_state()
+    log_in(page, base, email, lands_on=None)
 
 
 def _browser_page(browser, viewport=PHONE):

@@ -12,7 +12,8 @@ import pytest
 from network.core.accounts import two_factor
 from network.core.accounts.models import User
 from network.core.extensions import db
-from tests.factories import PASSWORD, make_tenant, make_user
+from tests.browser import log_in
+from tests.factories import make_tenant, make_user
 from tests.portal.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, sync_playwright  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -35,13 +36,6 @@ def admins(app, monkeypatch):
 
 def _code(secret, steps_ahead):
     return pyotp.TOTP(secret).at(time.time(), counter_offset=steps_ahead)
-
-
-def _password_step(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
 
 
 def _log_out(page):
@@ -70,8 +64,7 @@ def test_two_factor_setup_code_recovery_code_and_a_lost_device(app, live_server,
 
 
 def _set_up(ana, base):
-    _password_step(ana, base, "ana@alfa.pt")
-    ana.wait_for_url(re.compile(r".*/login/two-factor/setup$"))
+    log_in(ana, base, "ana@alfa.pt", lands_on=re.compile(r".*/login/two-factor/setup$"))
     assert ana.locator(".qr-code svg").is_visible()
     secret = ana.locator("#totp-secret").inner_text()
     ana.fill("#f-code", "000000")
@@ -93,16 +86,14 @@ def _journey(app, base, admins, ana, bruno):
     _log_out(ana)
 
     # Log in with a code from the app.
-    _password_step(ana, base, "ana@alfa.pt")
-    ana.wait_for_url(re.compile(r".*/login/code$"))
+    log_in(ana, base, "ana@alfa.pt", lands_on=re.compile(r".*/login/code$"))
     ana.fill("#f-code", _code(secret, 1))
     ana.get_by_role("button", name="Continue").click()
     ana.wait_for_url(re.compile(r".*/t/alfa/$"))
     _log_out(ana)
 
     # The phone is not at hand: a recovery code, once.
-    _password_step(ana, base, "ana@alfa.pt")
-    ana.wait_for_url(re.compile(r".*/login/code$"))
+    log_in(ana, base, "ana@alfa.pt", lands_on=re.compile(r".*/login/code$"))
     ana.get_by_role("heading", name="Lost your phone?").wait_for()
     ana.fill("#f-code", codes[0])
     ana.get_by_role("button", name="Continue").click()
@@ -110,8 +101,7 @@ def _journey(app, base, admins, ana, bruno):
     _log_out(ana)
 
     # Phone and codes lost: another administrator resets it; Ana sets it up again.
-    _password_step(bruno, base, "bruno@alfa.pt")
-    bruno.wait_for_url(re.compile(r".*/login/code$"))
+    log_in(bruno, base, "bruno@alfa.pt", lands_on=re.compile(r".*/login/code$"))
     bruno.fill("#f-code", _code(admins["bruno_secret"], 1))
     bruno.get_by_role("button", name="Continue").click()
     bruno.wait_for_url(re.compile(r".*/t/alfa/$"))

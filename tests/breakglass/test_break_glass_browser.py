@@ -10,7 +10,8 @@ import pytest
 from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from network.core.timeutil import utcnow
-from tests.factories import PASSWORD, make_mentee, make_tenant, make_user
+from tests.browser import log_in
+from tests.factories import make_mentee, make_tenant, make_user
 from tests.portal.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, sync_playwright  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -35,16 +36,8 @@ def network_with_a_case(app, monkeypatch):
         return {"clock": moment, "alfa_id": alfa.id, "mentee_id": mentee.id}
 
 
-def _log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def _journey(base, world, coordinator, admin):
-    _log_in(coordinator, base, "coord@example.pt")
+    log_in(coordinator, base, "coord@example.pt", lands_on=None)
     coordinator.get_by_role("link", name="Break-the-glass access").click()
     coordinator.select_option("#f-tenant_id", str(world["alfa_id"]))
     coordinator.get_by_label("Mentee").check()
@@ -56,7 +49,7 @@ def _journey(base, world, coordinator, admin):
     assert "amina@example.org" in coordinator.content()
 
     # The administrator is told at once: the message is in her workspace's outbox.
-    _log_in(admin, base, "ana@alfa.pt")
+    log_in(admin, base, "ana@alfa.pt", lands_on=None)
     admin.goto(f"{base}/t/alfa/outbox")
     assert admin.get_by_text("Break-the-glass access to one of your cases").first.is_visible()
 

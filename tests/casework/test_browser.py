@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from tenants.participants.models import Mentee
+from tests.browser import log_in
 from tests.factories import PASSWORD, make_mentee, make_tenant, make_user
 from tests.portal.test_browser import ACTION_TIMEOUT_MS, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, JOIN_LINK
 
@@ -46,17 +47,9 @@ def browser_page(sync_playwright, request):
             browser.close()
 
 
-def _log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/t/[\w-]+/$"))
-
-
 def test_a_mentee_assigned_to_me_is_in_my_caseload(live_server, partner, browser_page):
     page, workspace = browser_page, f"{live_server}{partner['workspace']}"
-    _log_in(page, live_server, partner["staff"])
+    log_in(page, live_server, partner["staff"])
     page.goto(f"{workspace}/mentees/{partner['Nadia Candidata']}")
     assert page.locator(".owner-name").inner_text() == "Unassigned"
     page.select_option("#f-owner_id", label="Teresa Técnica")
@@ -74,7 +67,7 @@ def test_a_mentee_assigned_to_me_is_in_my_caseload(live_server, partner, browser
 
 def test_a_task_appears_links_to_its_page_and_disappears_when_resolved(live_server, partner, browser_page):
     page, workspace = browser_page, f"{live_server}{partner['workspace']}"
-    _log_in(page, live_server, partner["staff"])
+    log_in(page, live_server, partner["staff"])
     page.get_by_role("link", name="Tasks").first.click()
     page.get_by_role("link", name="All", exact=True).click()
     row = page.locator("tbody tr", has_text="Nadia Candidata")
@@ -93,7 +86,7 @@ def test_a_task_appears_links_to_its_page_and_disappears_when_resolved(live_serv
 
 def test_an_english_speaking_mentee_gets_english_e_mails(app, live_server, partner, browser_page):
     page, workspace = browser_page, f"{live_server}{partner['workspace']}"
-    _log_in(page, live_server, partner["staff"])
+    log_in(page, live_server, partner["staff"])
     page.goto(f"{workspace}/mentees/new")
     page.fill("#f-full_name", "Olena Shevchenko")
     page.fill("#f-email", "olena@example.pt")

@@ -10,13 +10,13 @@ from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from tenants.matching.services import save_matching_settings
 from tenants.processes.models import MentoringProcess
-from tests.factories import PASSWORD, make_ready_mentee, make_ready_mentor, make_tenant, make_user
+from tests.browser import log_in
+from tests.factories import make_ready_mentee, make_ready_mentor, make_tenant, make_user
 from tests.portal.test_browser import (  # noqa: F401 (fixtures)
     ACTION_TIMEOUT_MS,
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    _log_in,
     live_server,
     sync_playwright,
 )
@@ -63,7 +63,7 @@ def test_propose_pin_run_again_and_confirm(app, live_server, waiting_list, sync_
 
 def _propose_pin_confirm(base, partner, page):
     workspace = f"{base}/t/{partner['slug']}"
-    _log_in(page, base, partner["staff"])
+    log_in(page, base, partner["staff"])
     page.goto(f"{workspace}/matching/batch/")
     page.get_by_role("button", name="Propose").click()
     page.wait_for_url(re.compile(r".*/matching/batch/\d+$"))
@@ -82,7 +82,7 @@ def _propose_pin_confirm(base, partner, page):
     assert "pinned" in page.locator("tr", has_text="Ana Primeira").inner_text()
     # Why not Helena for Bia? Ana would lose her.
     page.get_by_role("link", name="Bia Segunda").click()
-    page.get_by_role("link", name="Why not Helena Saúde?").click()
+    page.get_by_role("button", name="Why not Helena Saúde?").click()
     answer = page.locator("#why-not-answer").inner_text()
     assert "Every place Helena Saúde has left is pinned to another mentee." in answer
     page.go_back()
@@ -142,11 +142,7 @@ def test_a_mentee_chooses_a_mentor_on_a_phone(app, live_server, choosing_mentee,
 
 
 def _choose_on_a_phone(base, partner, page):
-    page.goto(f"{base}/login")
-    page.fill("#f-email", partner["mentee"])
-    page.fill("#f-password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/t/alfa/.*"))
+    log_in(page, base, partner["mentee"], lands_on=re.compile(r".*/t/alfa/.*"))
     page.goto(f"{base}/t/{partner['slug']}/portal/")
     page.get_by_role("link", name="Choose your mentor").click()
     cards = page.locator("article.mentor-card")

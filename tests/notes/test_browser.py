@@ -15,8 +15,9 @@ from network.core.tenancy import tenant_context
 from tenants.notes.models import CaseAttachment
 from tenants.processes import reminders
 from tenants.processes import services as processes
+from tests.browser import log_in
 from tests.factories import make_mentee, make_ready_mentee, make_ready_mentor, make_tenant, make_user
-from tests.portal.test_browser import ACTION_TIMEOUT_MS, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _log_in
+from tests.portal.test_browser import ACTION_TIMEOUT_MS, ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +79,7 @@ def test_a_note_and_a_file_are_added_exported_and_erased(app, live_server, partn
     disguised.write_bytes(b"MZ\x90\x00" + b"\x00" * 60)
 
     def story(page):
-        _log_in(page, live_server, partner["staff"])
+        log_in(page, live_server, partner["staff"])
         page.goto(record)
         _step_add_a_note_and_a_file(page, upload, disguised)
         _step_export_then_erase(page, record)
@@ -157,7 +158,7 @@ def _step_stop_the_reminders(page, stop_link):
 
 
 def _step_schedule_the_next_meeting(page, live_server, partner):
-    _log_in(page, live_server, partner["staff"])
+    log_in(page, live_server, partner["staff"])
     page.goto(f"{live_server}/t/{partner['slug']}/processes/{partner['process_id']}")
     page.fill("#next-meeting-on", "2030-04-02")
     page.fill("#next-meeting-at", "18:30")

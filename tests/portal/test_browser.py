@@ -15,6 +15,7 @@ from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from tenants.processes import services as processes
 from tenants.processes.models import MentoringProcess
+from tests.browser import log_in
 from tests.conftest import REQUIRE_SERVICES
 from tests.factories import PASSWORD, make_tenant, make_user
 
@@ -85,7 +86,7 @@ def test_a_mentoring_process_from_registration_to_closing(app, live_server, part
 
 def _journey(app, base, partner, staff, mentor, mentee):
     workspace = f"{base}/t/{partner['slug']}"
-    _log_in(staff, base, partner["staff"])
+    log_in(staff, base, partner["staff"])
 
     mentor_id, mentee_id, process_url = _step_register_both_and_match(staff, workspace)
     process_id = int(process_url.rsplit("/", 1)[1])
@@ -218,14 +219,6 @@ def _check_closed(app, partner, mentee, workspace, process_id):
         assert (process.state, process.mentor.full_name, process.mentee.full_name) == (
             "closed", "Łukasz Nowak", "محمد العلي")
         assert [meeting.logged_as for meeting in process.meetings] == ["mentor"]
-
-
-def _log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/t/[\w-]+/$"))
 
 
 def _register(staff, workspace, role, name, email, ready, extra=None):
