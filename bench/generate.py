@@ -57,7 +57,14 @@ from network.national.demo_distributions import (
     chooser,
     partner_shares,
 )
-from network.national.demo_history import HISTORY_COLUMNS, ProcessHistory, at, mentee_status, plan_mentees
+from network.national.demo_history import (
+    HISTORY_COLUMNS,
+    ProcessHistory,
+    at,
+    mentee_status,
+    mentor_for,
+    plan_mentees,
+)
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 BENCH_PASSWORD = "bench-password-2026"
@@ -252,7 +259,7 @@ class Generator:
             self._mentee_details(rows, context, mentee, country, registered, status)
             previous = None
             for step in chain:
-                mentor = self._mentor_for(step, previous, open_slots, trained)
+                mentor = mentor_for(rng, step, previous and previous["mentor"], open_slots, trained)
                 previous = self.history.process(rows, context.tenant, context.staff, mentor, mentee, step, previous)
                 context.mentor_used(mentor, step["matched_on"], step["state"])
         self._write_mentors(rows, context)
@@ -312,13 +319,6 @@ class Generator:
                 rows.add("mentor_support_areas", self.ids.next("mentor_support_areas"), tenant, mentor, area)
             if status != "applicant":
                 self._intake(rows, context, mentor, None, registered)
-
-    def _mentor_for(self, step, previous, open_slots, trained):
-        if step["redefines"] and previous is not None:
-            return previous["mentor"]
-        if step["state"] in ("matched", "agreement_signed", "active", "in_evaluation") and open_slots:
-            return open_slots.pop()
-        return self.rng.choice(trained)
 
 
 class PartnerContext:

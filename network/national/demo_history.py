@@ -57,6 +57,16 @@ def plan_mentees(rng, count, processes):
     return plans
 
 
+def mentor_for(rng, step, previous_mentor, open_slots, trained):
+    """The mentor of a process: the same as before for a redefined one, one with room for an
+    open one, anyone trained for one that has ended."""
+    if step["redefines"] and previous_mentor is not None:
+        return previous_mentor
+    if step["state"] in OPEN and open_slots:
+        return open_slots.pop()
+    return rng.choice(trained)
+
+
 def mentee_status(chain, rng):
     """A mentee's status after their processes (`chain`, oldest first)."""
     last = chain[-1] if chain else None

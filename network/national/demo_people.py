@@ -5,6 +5,8 @@ registration form validates them, consented and interviewed), so the demo shows 
 People are drawn from `network.national.demo_distributions` (the benchmark's distributions) with one
 random generator per partner seeded by the demo's seed and the partner's slug: the same seed
 gives the same people, whichever partners were seeded before."""
+import csv
+import io
 import random
 from datetime import date, timedelta
 
@@ -14,6 +16,7 @@ from network.core.accounts.services import accept_invitation, create_user
 from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from network.national import demo_outcomes
+from network.national.demo_activities import seed_activities
 from network.national.demo_distributions import (
     AGE_BANDS,
     CANCEL_REASONS,
@@ -31,12 +34,16 @@ from network.national.demo_distributions import (
     SUPPORT_AREA_WEIGHTS,
     chooser,
 )
+from network.national.demo_history import at, mentee_status
+from network.national.demo_plan import InsertRows, PartnerPlan
 from tenants.intake.services import record_consent, record_interview
-from tenants.participants.models import Mentee, Mentor
+from tenants.participants.imports import IMPORT_COLUMNS, LIST_SEPARATOR, confirm_import, start_import
+from tenants.participants.models import PARTICIPANT_MODELS, Mentee, Mentor
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS
 from tenants.participants.services import create_participant
 from tenants.portal.services import invite_participant
 from tenants.processes import services as processes
+from tenants.processes.models import MentoringProcess, ProcessEvent
 
 MENTOR_FIRST_NAMES = {
     "female": ("Joana", "Sofia", "Teresa", "Inês", "Catarina", "Marta", "Rita", "Filipa", "Helena", "Mariana"),
@@ -47,12 +54,10 @@ MENTOR_SURNAMES = ("Ribeiro", "Antunes", "Marques", "Lopes", "Gonçalves", "Ferr
 # Mentors' other languages, with how often a mentor speaks each.
 MENTOR_LANGUAGES = (("en", "c1", 0.6), ("es", "b2", 0.3), ("fr", "b1", 0.25), ("uk", "c2", 0.03),
                     ("ar", "b2", 0.03))
-# A mentor or mentee whose registration is not finished yet (no interview): the demo's waiting work.
-APPLICANT_SHARE = 0.12
 GOALS = [{"kind": "need", "text": "Encontrar trabalho na minha área", "target_date": None},
          {"kind": "dream", "text": "Abrir o meu próprio negócio", "target_date": None}]
-# Partners with at least this many ready mentors and mentees show a process at every step.
-PROCESS_WALKTHROUGH_PEOPLE = 6
+# Partners whose applicants of one role came in a list they imported (a spreadsheet).
+IMPORTED_LISTS = {"cm-porto": "mentee", "cm-amadora": "mentor", "cm-sintra": "mentee"}
 # Mentors who volunteer through their employer (corporate social responsibility).
 COMPANY_VOLUNTEER_SHARE = 0.15
 
@@ -129,32 +134,121 @@ class PeopleDrawer:
         }
 
 
-def seed_people(tenant, staff, places, mentors, mentees, seed, company_ids, today=None):
-    """`mentors` and `mentees` for `tenant` (skipped when it has any already: idempotent).
-    Returns the walkthrough's active process, if one was created."""
+def seed_people(tenant, staff, places, counts, seed, company_ids, today=None, process_ratio=1.0):
+    """`counts` ({"mentor": n, "mentee": n}) people for `tenant` with two years of history
+    (skipped when it has any already: idempotent). Returns the walkthrough's active process,
+    if one was created."""
     today = today or date.today()
     with tenant_context(tenant.id):
         if db.session.scalar(sa.select(sa.func.count(Mentor.id))) or \
                 db.session.scalar(sa.select(sa.func.count(Mentee.id))):
-            return
+            return None
         drawer = PeopleDrawer(random.Random(f"{seed}/{tenant.slug}"), tenant.slug, places, today, company_ids)
-        ready = {"mentor": [], "mentee": []}
-        for role, count in (("mentor", mentors), ("mentee", mentees)):
-            schema = PARTICIPANT_SCHEMAS[role]()
-            for number in range(1, count + 1):
-                data = schema.load(getattr(drawer, role)(number))
-                participant = create_participant(role, data, staff)
-                if number > PROCESS_WALKTHROUGH_PEOPLE and drawer.rng.random() < APPLICANT_SHARE:
-                    continue  # registered, not yet interviewed
-                registered = today - timedelta(days=drawer.rng.randint(30, 700))
-                record_consent(participant, {"purpose": "programme", "text_version": "2026-01",
-                                             "given_on": registered}, staff)
-                record_interview(participant, {"held_on": registered, "interviewer_id": staff.id,
-                                               "recommendation": "accept", "notes": None}, staff)
-                ready[role].append(participant)
-        if min(len(ready["mentor"]), len(ready["mentee"])) >= PROCESS_WALKTHROUGH_PEOPLE:
-            return _processes(ready["mentor"], ready["mentee"], staff, today, drawer.rng)
-    return None
+        plan = PartnerPlan(drawer, counts, seed, tenant.slug, today, process_ratio)
+        _register(plan, staff, IMPORTED_LISTS.get(tenant.slug))
+        active = None
+        if plan.walkthrough:
+            active = _processes(*(_participants(plan.walkthrough_people[role]) for role in ("mentor", "mentee")),
+                                staff, today, drawer.rng)
+            _date_walkthrough_agreements()
+        _write_history(plan, tenant.id, staff)
+        seed_activities(plan, staff, today)
+        return active
+
+
+def _participants(people):
+    return [person.participant for person in people]
+
+
+def _register(plan, staff, imported_role):
+    """Everyone through the registration form's schema and services (the applicants of
+    `imported_role` through an import of a list); the ready ones consented and interviewed
+    on their day; then each dated by the day they registered."""
+    for role, people in plan.people.items():
+        schema = PARTICIPANT_SCHEMAS[role]()
+        imported = [person for person in people if not person.ready] if role == imported_role else []
+        for person in people:
+            if person not in imported:
+                person.participant = create_participant(role, schema.load(person.data), staff)
+        if imported:
+            _import(role, imported, staff)
+        for person in people:
+            if person.ready:
+                record_consent(person.participant, {"purpose": "programme", "text_version": "2026-01",
+                                                    "given_on": person.registered}, staff)
+                record_interview(person.participant, {"held_on": person.registered + timedelta(days=3),
+                                                      "interviewer_id": staff.id, "recommendation": "accept",
+                                                      "notes": None}, staff)
+        _backdate(role, people)
+
+
+def _backdate(role, people):
+    db.session.flush()
+    table = PARTICIPANT_MODELS[role].__table__
+    moments = [{"person_id": person.participant.id, "moment": at(person.registered)} for person in people]
+    db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("person_id"))
+                       .values(created_at=sa.bindparam("moment"), updated_at=sa.bindparam("moment"))
+                       .execution_options(synchronize_session=False), moments)
+
+
+def _import(role, people, staff):
+    """The partner's waiting list, imported from a spreadsheet as staff do (upload, check, confirm)."""
+    columns = [column for column in IMPORT_COLUMNS[role] if any(person.data.get(column) for person in people)]
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(columns)
+    for person in people:
+        writer.writerow([_cell(person.data.get(column)) for column in columns])
+    listed = start_import(role, f"lista-de-espera-{role}s.csv", table.getvalue().encode(), staff)
+    confirm_import(listed, staff)
+    model = PARTICIPANT_MODELS[role]
+    by_email = dict(db.session.execute(sa.select(model.email, model.id).where(
+        model.email.in_([person.data["email"] for person in people]))).all())
+    for person in people:
+        person.participant = db.session.get(model, by_email[person.data["email"]])
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(f"{item['code']}:{item['level']}" if isinstance(item, dict) else str(item)
+                                   for item in value)
+    return str(value)
+
+
+def _date_walkthrough_agreements():
+    """The services stamp an agreement's signing with the moment it is recorded; the
+    walkthrough's were signed three days after the match (the roll-ups count them by month)."""
+    db.session.flush()
+    events, process = ProcessEvent.__table__, MentoringProcess.__table__
+    db.session.execute(sa.update(events).where(
+        events.c.tenant_id == process.c.tenant_id, events.c.process_id == process.c.id,
+        sa.or_(events.c.kind.in_(("agreement_saved", "agreement_accepted")), events.c.to_state == "agreement_signed"),
+    ).values(occurred_at=sa.cast(process.c.matched_on + 3, sa.DateTime) + sa.literal_column("interval '11 hours'"))
+        .execution_options(synchronize_session=False))
+
+
+def _write_history(plan, tenant_id, staff):
+    """The other mentees' processes over two years, written as rows (demo_history); the
+    people's statuses then follow their last process."""
+    rows, history = InsertRows(), plan.history
+    for mentee, chain, mentors in plan.chains:
+        previous = None
+        for step, mentor in zip(chain, mentors):
+            previous = history.process(rows, tenant_id, staff.id, mentor.participant.id, mentee.participant.id,
+                                       step, previous)
+    rows.insert()
+    statuses = {"mentor": [{"person_id": mentor.participant.id, "new_status": "matched"}
+                           for mentor in plan.people["mentor"] if mentor.open_processes],
+                "mentee": [{"person_id": mentee.participant.id, "new_status": mentee_status(chain, history.rng)}
+                           for mentee, chain, _ in plan.chains if chain]}
+    for role, changes in statuses.items():
+        table = PARTICIPANT_MODELS[role].__table__
+        if changes:
+            db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("person_id"))
+                               .values(status=sa.bindparam("new_status")).execution_options(synchronize_session=False),
+                               changes)
 
 
 def _agreed(process, staff, agreement):
