@@ -128,9 +128,10 @@ def apportion(total, shares):
 
 
 def seed_demo_network(password, progress, seed=DEMO_SEED, size="small", today=None):
-    """Create what is missing of the demo network; returns the demo logins to print. `size`
-    names one of the programme's sizes (`network.national.demo_distributions.SIZES`): its mentors and
-    mentees are spread over the demo's partners."""
+    """Create what is missing of the demo network; returns (the demo logins to print, whether
+    anything was created). `size` names one of the programme's sizes
+    (`network.national.demo_distributions.SIZES`): its mentors and mentees are spread over the
+    demo's partners."""
     today = today or date.today()
     # One hash for every demo account: hashing 170 passwords would take seconds for nothing.
     password_hash = hash_password(password)
@@ -141,11 +142,12 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small", today=No
 
     company_ids = [_get_or_create_company(name) for name in COMPANIES]
     with tenant_context(coordination.id):
-        seed_network_activities(coordinator, today)
+        created = seed_network_activities(coordinator, today)
     db.session.commit()
     # PARTNERS lists the large municipalities first and the small associations last.
     shares = partner_shares(random.Random(seed), len(PARTNERS), shuffle=False)
     people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares)))
+    ratio = SIZES[size].processes / SIZES[size].mentees  # processes per mentee
     with progress(list(enumerate(PARTNERS)), "Seeding partners") as partners:
         for index, (name, slug, kind, district) in partners:
             tenant = _get_or_create_tenant(name, slug, kind, district)
@@ -156,11 +158,12 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small", today=No
                 if index == 0:
                     logins.append((role, email, slug))
             mentors, mentees = people[index]
-            active = seed_people(tenant, user, MUNICIPALITIES[district], {"mentor": mentors, "mentee": mentees}, seed,
-                                 company_ids, today, process_ratio=SIZES[size].processes / SIZES[size].mentees)
+            seeded, active = seed_people(tenant, user, MUNICIPALITIES[district], {"mentor": mentors, "mentee": mentees},
+                                         seed, company_ids, today, process_ratio=ratio)
             if index == 0:
                 if active is not None:
                     portal_accounts(tenant, user, active, password)
                 logins += [(role, email, f"{slug}/portal") for role, email in portal_logins(tenant)]
+            created |= seeded
             db.session.commit()  # one partner, one transaction
-    return logins
+    return logins, created

@@ -83,11 +83,13 @@ def _invitations(rng, activity, people, staff, today):
 
 
 def seed_network_activities(coordinator, today):
-    """The coordination team's activities, once (call inside the coordination's tenant context)."""
+    """The coordination team's activities, once (call inside the coordination's tenant
+    context); returns whether they were created now."""
     if db.session.scalar(sa.select(sa.func.count(NetworkActivity.id))):
-        return
+        return False
     for days, kind, audience, title in NETWORK_ACTIVITIES:
         save_network_activity(ActivitySchema().load({
             "kind": kind, "audience": audience, "title": title, "place": "Lisboa, Auditório da Coordenação",
             "held_on": (today + timedelta(days=days)).isoformat()}), coordinator)
+    return True
 

@@ -136,13 +136,13 @@ class PeopleDrawer:
 
 def seed_people(tenant, staff, places, counts, seed, company_ids, today=None, process_ratio=1.0):
     """`counts` ({"mentor": n, "mentee": n}) people for `tenant` with two years of history
-    (skipped when it has any already: idempotent). Returns the walkthrough's active process,
-    if one was created."""
+    (skipped when it has any already: idempotent). Returns (whether anything was seeded, the
+    walkthrough's active process if one was created)."""
     today = today or date.today()
     with tenant_context(tenant.id):
         if db.session.scalar(sa.select(sa.func.count(Mentor.id))) or \
                 db.session.scalar(sa.select(sa.func.count(Mentee.id))):
-            return None
+            return False, None
         drawer = PeopleDrawer(random.Random(f"{seed}/{tenant.slug}"), tenant.slug, places, today, company_ids)
         plan = PartnerPlan(drawer, counts, seed, tenant.slug, today, process_ratio)
         _register(plan, staff, IMPORTED_LISTS.get(tenant.slug))
@@ -153,7 +153,7 @@ def seed_people(tenant, staff, places, counts, seed, company_ids, today=None, pr
             _date_walkthrough_agreements()
         _write_history(plan, tenant.id, staff)
         seed_activities(plan, staff, today)
-        return active
+        return True, active
 
 
 def _participants(people):
