@@ -70,14 +70,16 @@ def create_user_command(email, name, password, tenant_slug, role, preferred_loca
 def _seed_demo(password, seed, size):
     """Seed what is missing (one transaction per partner), then count the roll-ups once if
     anything was."""
+    from network.national.dashboards.hooks import rebuilt_afterwards
     from network.national.dashboards.rebuild import rebuild_rollups
     from network.national.demo import seed_demo_network
 
     def progress(items, label):
         return click.progressbar(items, label=label, item_show_func=lambda item: item and item[1][1])
 
-    logins, created = seed_demo_network(password, progress=progress, seed=seed, size=size)
-    db.session.commit()
+    with rebuilt_afterwards():
+        logins, created = seed_demo_network(password, progress=progress, seed=seed, size=size)
+        db.session.commit()
     if created:
         # The dashboards read only the roll-ups: counted once, from everything seeded.
         rebuild_rollups()
