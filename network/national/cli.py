@@ -82,6 +82,7 @@ def _seed_demo(password, seed, size):
         db.session.commit()
     if created:
         # The dashboards read only the roll-ups: counted once, from everything seeded.
+        click.echo("Counting the dashboards' figures…")
         rebuild_rollups()
     return logins
 

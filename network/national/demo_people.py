@@ -144,7 +144,7 @@ def seed_people(tenant, staff, places, counts, seed, company_ids, today=None, pr
                 db.session.scalar(sa.select(sa.func.count(Mentee.id))):
             return False, None
         drawer = PeopleDrawer(random.Random(f"{seed}/{tenant.slug}"), tenant.slug, places, today, company_ids)
-        plan = PartnerPlan(drawer, counts, seed, tenant.slug, today, process_ratio)
+        plan = PartnerPlan(drawer, counts, seed, tenant.slug, today, process_ratio, IMPORTED_LISTS.get(tenant.slug))
         _register(plan, staff, IMPORTED_LISTS.get(tenant.slug))
         active = None
         if plan.walkthrough:

@@ -27,6 +27,8 @@ APPLICANT_SHARE = 0.12
 # Partners with at least this many ready mentors and mentees show a process at every step
 # (`demo_people.walkthrough`), through the services, dated from today.
 WALKTHROUGH_PEOPLE = 6
+# How many people at least an imported waiting list holds.
+WAITING_LIST_PEOPLE = 3
 
 
 @dataclass(eq=False)
@@ -73,12 +75,17 @@ class InsertRows:
 
 
 class PartnerPlan:
-    def __init__(self, drawer, counts, seed, slug, today, process_ratio):
+    """`waiting_list`: the role whose last few people are applicants the partner imports as a list."""
+
+    def __init__(self, drawer, counts, seed, slug, today, process_ratio, waiting_list=None):
         self.today, self.seed_key = today, f"{seed}/{slug}"
         rng = drawer.rng
         self.people = {role: [Person(role, getattr(drawer, role)(number),
                                      ready=number <= WALKTHROUGH_PEOPLE or rng.random() >= APPLICANT_SHARE)
                               for number in range(1, count + 1)] for role, count in counts.items()}
+        if waiting_list:
+            for person in self.people[waiting_list][WALKTHROUGH_PEOPLE:][-WAITING_LIST_PEOPLE:]:
+                person.ready = False
         ready = {role: [person for person in people if person.ready] for role, people in self.people.items()}
         self.walkthrough = min(len(people) for people in ready.values()) >= WALKTHROUGH_PEOPLE
         skip = WALKTHROUGH_PEOPLE if self.walkthrough else 0
