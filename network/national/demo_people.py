@@ -11,6 +11,7 @@ import random
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from marshmallow import validate
 
 from network.core.accounts.services import accept_invitation, create_user
 from network.core.extensions import db
@@ -36,7 +37,7 @@ from network.national.demo_distributions import (
 )
 from network.national.demo_history import at, mentee_status
 from network.national.demo_plan import InsertRows, PartnerPlan
-from tenants.intake.services import record_consent, record_interview
+from tenants.intake.services import answers_schema, questionnaire, record_consent, record_intake, record_interview
 from tenants.participants.imports import IMPORT_COLUMNS, LIST_SEPARATOR, confirm_import, start_import
 from tenants.participants.models import PARTICIPANT_MODELS, Mentee, Mentor
 from tenants.participants.schemas import PARTICIPANT_SCHEMAS
@@ -56,6 +57,14 @@ MENTOR_LANGUAGES = (("en", "c1", 0.6), ("es", "b2", 0.3), ("fr", "b1", 0.25), ("
                     ("ar", "b2", 0.03))
 GOALS = [{"kind": "need", "text": "Encontrar trabalho na minha área", "target_date": None},
          {"kind": "dream", "text": "Abrir o meu próprio negócio", "target_date": None}]
+# What people write in the questionnaire's open questions.
+INTAKE_TEXTS = {
+    "mentor": ("Numa sessão de apresentação na câmara municipal.", "Por uma colega que já foi mentora.",
+               "Quero partilhar o que aprendi e ajudar alguém a começar uma vida nova.",
+               "Conhecer outras culturas e ser útil na minha cidade."),
+    "mentee": ("Encontrar trabalho na minha área e aprender português.", "Tratar dos documentos de residência.",
+               "Encontrar uma casa com contrato para a minha família.", "Tenho dois filhos pequenos."),
+}
 # Partners whose applicants of one role came in a list they imported (a spreadsheet).
 IMPORTED_LISTS = {"cm-porto": "mentee", "cm-amadora": "mentor", "cm-sintra": "mentee"}
 # Mentors who volunteer through their employer (corporate social responsibility).
@@ -172,14 +181,31 @@ def _register(plan, staff, imported_role):
                 person.participant = create_participant(role, schema.load(person.data), staff)
         if imported:
             _import(role, imported, staff)
-        for person in people:
-            if person.ready:
-                record_consent(person.participant, {"purpose": "programme", "text_version": "2026-01",
-                                                    "given_on": person.registered}, staff)
-                record_interview(person.participant, {"held_on": person.registered + timedelta(days=3),
-                                                      "interviewer_id": staff.id, "recommendation": "accept",
-                                                      "notes": None}, staff)
+        _intake(role, [person for person in people if person.ready], staff, random.Random(f"{plan.seed_key}/intake"))
         _backdate(role, people)
+
+
+def _intake(role, people, staff, rng):
+    """The questionnaire answered, the consent to take part given and the interview held, each
+    through its service, on the day the person registered (the interview three days later)."""
+    schema = answers_schema(questionnaire(role)[1])
+    for person in people:
+        record_intake(person.participant, schema.load(_answers(schema, role, rng)), staff)
+        record_consent(person.participant, {"purpose": "programme", "text_version": "2026-01",
+                                            "given_on": person.registered}, staff)
+        record_interview(person.participant, {"held_on": person.registered + timedelta(days=3),
+                                              "interviewer_id": staff.id, "recommendation": "accept",
+                                              "notes": None}, staff)
+
+
+def _answers(schema, role, rng):
+    """An answer to each question of the questionnaire (its fields: text or one of its choices)."""
+    answers = {}
+    for key, answer_field in schema.fields.items():
+        choices = next((validator.choices for validator in answer_field.validators
+                        if isinstance(validator, validate.OneOf)), None)
+        answers[key] = rng.choice(list(choices)) if choices else rng.choice(INTAKE_TEXTS[role])
+    return answers
 
 
 def _backdate(role, people):
