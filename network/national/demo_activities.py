@@ -73,7 +73,8 @@ def _invitations(rng, activity, people, staff, today):
     rows = []
     for participant in invited:
         rows.append({
-            "tenant_id": activity.tenant_id, "activity_id": activity.id, f"{participant.role}_id": participant.id,
+            "tenant_id": activity.tenant_id, "activity_id": activity.id, "mentor_id": None, "mentee_id": None,
+            f"{participant.role}_id": participant.id,
             "invited_at": at(min(activity.held_on - timedelta(days=14), today), 9), "invited_by_id": staff.id,
             "attended": (rng.random() < ATTENDANCE_RATE) if past else None,
             "attendance_recorded_at": at(activity.held_on + timedelta(days=1), 17) if past else None,

@@ -5,13 +5,10 @@ registration form validates them, consented and interviewed), so the demo shows 
 People are drawn from `network.national.demo_distributions` (the benchmark's distributions) with one
 random generator per partner seeded by the demo's seed and the partner's slug: the same seed
 gives the same people, whichever partners were seeded before."""
-import csv
-import io
 import random
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from marshmallow import validate
 
 from network.core.accounts.services import accept_invitation, create_user
 from network.core.extensions import db
@@ -35,13 +32,10 @@ from network.national.demo_distributions import (
     SUPPORT_AREA_WEIGHTS,
     chooser,
 )
-from network.national.demo_history import at, mentee_status
+from network.national.demo_history import mentee_status
 from network.national.demo_plan import InsertRows, PartnerPlan
-from tenants.intake.services import answers_schema, questionnaire, record_consent, record_intake, record_interview
-from tenants.participants.imports import IMPORT_COLUMNS, LIST_SEPARATOR, confirm_import, start_import
+from network.national.demo_register import IMPORTED_LISTS, register
 from tenants.participants.models import PARTICIPANT_MODELS, Mentee, Mentor
-from tenants.participants.schemas import PARTICIPANT_SCHEMAS
-from tenants.participants.services import create_participant
 from tenants.portal.services import invite_participant
 from tenants.processes import services as processes
 from tenants.processes.models import MentoringProcess, ProcessEvent
@@ -57,16 +51,6 @@ MENTOR_LANGUAGES = (("en", "c1", 0.6), ("es", "b2", 0.3), ("fr", "b1", 0.25), ("
                     ("ar", "b2", 0.03))
 GOALS = [{"kind": "need", "text": "Encontrar trabalho na minha área", "target_date": None},
          {"kind": "dream", "text": "Abrir o meu próprio negócio", "target_date": None}]
-# What people write in the questionnaire's open questions.
-INTAKE_TEXTS = {
-    "mentor": ("Numa sessão de apresentação na câmara municipal.", "Por uma colega que já foi mentora.",
-               "Quero partilhar o que aprendi e ajudar alguém a começar uma vida nova.",
-               "Conhecer outras culturas e ser útil na minha cidade."),
-    "mentee": ("Encontrar trabalho na minha área e aprender português.", "Tratar dos documentos de residência.",
-               "Encontrar uma casa com contrato para a minha família.", "Tenho dois filhos pequenos."),
-}
-# Partners whose applicants of one role came in a list they imported (a spreadsheet).
-IMPORTED_LISTS = {"cm-porto": "mentee", "cm-amadora": "mentor", "cm-sintra": "mentee"}
 # Mentors who volunteer through their employer (corporate social responsibility).
 COMPANY_VOLUNTEER_SHARE = 0.15
 
@@ -154,7 +138,7 @@ def seed_people(tenant, staff, places, counts, seed, company_ids, today=None, pr
             return False, None
         drawer = PeopleDrawer(random.Random(f"{seed}/{tenant.slug}"), tenant.slug, places, today, company_ids)
         plan = PartnerPlan(drawer, counts, seed, tenant.slug, today, process_ratio, IMPORTED_LISTS.get(tenant.slug))
-        _register(plan, staff, IMPORTED_LISTS.get(tenant.slug))
+        register(plan, staff, IMPORTED_LISTS.get(tenant.slug))
         active = None
         if plan.walkthrough:
             active = _processes(*(_participants(plan.walkthrough_people[role]) for role in ("mentor", "mentee")),
@@ -167,80 +151,6 @@ def seed_people(tenant, staff, places, counts, seed, company_ids, today=None, pr
 
 def _participants(people):
     return [person.participant for person in people]
-
-
-def _register(plan, staff, imported_role):
-    """Everyone through the registration form's schema and services (the applicants of
-    `imported_role` through an import of a list); the ready ones consented and interviewed
-    on their day; then each dated by the day they registered."""
-    for role, people in plan.people.items():
-        schema = PARTICIPANT_SCHEMAS[role]()
-        imported = [person for person in people if not person.ready] if role == imported_role else []
-        for person in people:
-            if person not in imported:
-                person.participant = create_participant(role, schema.load(person.data), staff)
-        if imported:
-            _import(role, imported, staff)
-        _intake(role, [person for person in people if person.ready], staff, random.Random(f"{plan.seed_key}/intake"))
-        _backdate(role, people)
-
-
-def _intake(role, people, staff, rng):
-    """The questionnaire answered, the consent to take part given and the interview held, each
-    through its service, on the day the person registered (the interview three days later)."""
-    schema = answers_schema(questionnaire(role)[1])
-    for person in people:
-        record_intake(person.participant, schema.load(_answers(schema, role, rng)), staff)
-        record_consent(person.participant, {"purpose": "programme", "text_version": "2026-01",
-                                            "given_on": person.registered}, staff)
-        record_interview(person.participant, {"held_on": person.registered + timedelta(days=3),
-                                              "interviewer_id": staff.id, "recommendation": "accept",
-                                              "notes": None}, staff)
-
-
-def _answers(schema, role, rng):
-    """An answer to each question of the questionnaire (its fields: text or one of its choices)."""
-    answers = {}
-    for key, answer_field in schema.fields.items():
-        choices = next((validator.choices for validator in answer_field.validators
-                        if isinstance(validator, validate.OneOf)), None)
-        answers[key] = rng.choice(list(choices)) if choices else rng.choice(INTAKE_TEXTS[role])
-    return answers
-
-
-def _backdate(role, people):
-    db.session.flush()
-    table = PARTICIPANT_MODELS[role].__table__
-    moments = [{"person_id": person.participant.id, "moment": at(person.registered)} for person in people]
-    db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("person_id"))
-                       .values(created_at=sa.bindparam("moment"), updated_at=sa.bindparam("moment"))
-                       .execution_options(synchronize_session=False), moments)
-
-
-def _import(role, people, staff):
-    """The partner's waiting list, imported from a spreadsheet as staff do (upload, check, confirm)."""
-    columns = [column for column in IMPORT_COLUMNS[role] if any(person.data.get(column) for person in people)]
-    table = io.StringIO()
-    writer = csv.writer(table)
-    writer.writerow(columns)
-    for person in people:
-        writer.writerow([_cell(person.data.get(column)) for column in columns])
-    listed = start_import(role, f"lista-de-espera-{role}s.csv", table.getvalue().encode(), staff)
-    confirm_import(listed, staff)
-    model = PARTICIPANT_MODELS[role]
-    by_email = dict(db.session.execute(sa.select(model.email, model.id).where(
-        model.email.in_([person.data["email"] for person in people]))).all())
-    for person in people:
-        person.participant = db.session.get(model, by_email[person.data["email"]])
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(f"{item['code']}:{item['level']}" if isinstance(item, dict) else str(item)
-                                   for item in value)
-    return str(value)
 
 
 def _date_walkthrough_agreements():
