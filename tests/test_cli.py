@@ -64,6 +64,22 @@ def _history(count):
             "audit_events": count(AuditEvent)}
 
 
+def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twice_changes_nothing(
+        app, client, demo_network):
+    runner = app.test_cli_runner()
+    assert "coordenacao@demo.rede-mentores.pt" in demo_network  # what the first run printed
+    counts = _counts(app)
+    assert counts == (57, 1 + 56 * 3 + 2, 1 + 56 * 3 + 2)  # and the two portal accounts
+    people = _people(app)
+    _check_people(people)
+
+    second = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
+    assert second.exit_code == 0, second.output
+    assert _counts(app) == counts and _people(app) == people
+    _check_partners(app)
+    _check_logins(client, second.output)
+
+
 def _check_people(people):
     assert (people["mentors"], people["mentees"]) == (622, 255)
     # The programme's volume: most mentees matched, many processes closed, some redefined,
