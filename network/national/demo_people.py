@@ -38,7 +38,6 @@ from network.national.demo_register import IMPORTED_LISTS, register
 from tenants.participants.models import PARTICIPANT_MODELS, Mentee, Mentor
 from tenants.portal.services import invite_participant
 from tenants.processes import services as processes
-from tenants.processes.models import MentoringProcess, ProcessEvent
 
 MENTOR_FIRST_NAMES = {
     "female": ("Joana", "Sofia", "Teresa", "Inês", "Catarina", "Marta", "Rita", "Filipa", "Helena", "Mariana"),
@@ -143,7 +142,7 @@ def seed_people(tenant, staff, places, counts, seed, company_ids, today=None, pr
         if plan.walkthrough:
             active = _processes(*(_participants(plan.walkthrough_people[role]) for role in ("mentor", "mentee")),
                                 staff, today, drawer.rng)
-            _date_walkthrough_agreements()
+            _date_walkthrough_events()
         _write_history(plan, tenant.id, staff)
         seed_activities(plan, staff, today)
         return True, active
@@ -153,16 +152,26 @@ def _participants(people):
     return [person.participant for person in people]
 
 
-def _date_walkthrough_agreements():
-    """The services stamp an agreement's signing with the moment it is recorded; the
-    walkthrough's were signed three days after the match (the roll-ups count them by month)."""
+# The moment of each step of the walkthrough's processes, from the days the services were given.
+_WALKTHROUGH_MOMENTS = sa.text("""
+    UPDATE process_events AS e SET occurred_at = CASE
+        WHEN e.kind = 'created' THEN (p.matched_on + time '09:00') AT TIME ZONE 'UTC'
+        WHEN e.kind IN ('agreement_saved', 'agreement_accepted') OR e.to_state = 'agreement_signed'
+            THEN (p.matched_on + 3 + time '11:00') AT TIME ZONE 'UTC'
+        WHEN e.to_state = 'active' THEN (p.activated_on + time '12:00') AT TIME ZONE 'UTC'
+        WHEN e.kind = 'meeting_logged' THEN (CAST(e.details ->> 'held_on' AS date) + time '18:00') AT TIME ZONE 'UTC'
+        WHEN e.to_state IN ('closed', 'cancelled') THEN (p.closed_on + time '16:00') AT TIME ZONE 'UTC'
+        WHEN p.closed_on IS NOT NULL THEN (p.closed_on + time '10:00') AT TIME ZONE 'UTC'
+        ELSE e.occurred_at END
+    FROM mentoring_processes AS p WHERE p.tenant_id = e.tenant_id AND p.id = e.process_id""")
+
+
+def _date_walkthrough_events():
+    """The services stamp each step with the moment it is recorded; the walkthrough's steps
+    happened on the days they were given (the roll-ups count signed agreements by month, the
+    process page shows the timeline)."""
     db.session.flush()
-    events, process = ProcessEvent.__table__, MentoringProcess.__table__
-    db.session.execute(sa.update(events).where(
-        events.c.tenant_id == process.c.tenant_id, events.c.process_id == process.c.id,
-        sa.or_(events.c.kind.in_(("agreement_saved", "agreement_accepted")), events.c.to_state == "agreement_signed"),
-    ).values(occurred_at=sa.cast(process.c.matched_on + 3, sa.DateTime) + sa.literal_column("interval '11 hours'"))
-        .execution_options(synchronize_session=False))
+    db.session.execute(_WALKTHROUGH_MOMENTS)
 
 
 def _write_history(plan, tenant_id, staff):
