@@ -34,22 +34,16 @@ from argon2 import PasswordHasher
 from network.national.demo import COORDINATION, FIRST_NAMES, PARTNERS, SURNAMES
 from network.national.demo_distributions import (
     AGE_BANDS,
-    CADENCE_MONTHS,
     CADENCES,
-    CANCEL_REASONS,
-    CHANGES,
     COUNTRIES,
     DAYS,
     DISTRICT_WEIGHTS,
     EARLIER_STATE,
     EMPLOYMENT,
     FREQUENCIES,
-    FREQUENCY_DAYS,
     GENDERS,
-    GOALS,
     KIND_WEIGHTS,
     LAST_STATE,
-    MEETING_SHARE,
     MIGRATION_REASONS,
     MUNICIPALITIES,
     OUTCOMES,
@@ -63,7 +57,14 @@ from network.national.demo_distributions import (
     chooser,
     partner_shares,
 )
-from tenants.processes.cadence import follow_up_due_date
+from network.national.demo_history import (
+    HISTORY_COLUMNS,
+    ProcessHistory,
+    at,
+    mentee_status,
+    mentor_for,
+    plan_mentees,
+)
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 BENCH_PASSWORD = "bench-password-2026"
@@ -90,22 +91,7 @@ COLUMNS = {
                  "recorded_by_id"),
     "interviews": ("id", "tenant_id", "mentor_id", "mentee_id", "held_on", "interviewer_id", "recommendation",
                    "recorded_at", "recorded_by_id"),
-    "mentoring_processes": ("id", "tenant_id", "mentor_id", "mentee_id", "state", "cadence", "matched_on",
-                            "activated_on", "closed_on", "next_follow_up_on", "next_meeting_due_on", "outcome",
-                            "cancel_reason", "redefined_from_id", "created_at", "created_by_id"),
-    "process_events": ("id", "tenant_id", "process_id", "kind", "from_state", "to_state", "occurred_at", "actor_id",
-                       "details"),
-    "agreements": ("id", "tenant_id", "process_id", "version", "meeting_frequency", "mode", "place", "mentor_duties",
-                   "mentee_duties", "created_at", "created_by_id", "mentor_accepted_at", "mentee_accepted_at"),
-    "agreement_goals": ("id", "tenant_id", "agreement_id", "position", "kind", "text", "target_date"),
-    "meetings": ("id", "tenant_id", "process_id", "held_on", "duration_minutes", "mode", "topics", "logged_by_id",
-                 "logged_as", "created_at"),
-    "follow_ups": ("id", "tenant_id", "process_id", "sequence", "due_on", "held_on", "mentor_satisfaction",
-                   "mentee_satisfaction", "recorded_at", "recorded_by_id"),
-    "goal_progress": ("id", "tenant_id", "follow_up_id", "goal_id", "progress"),
-    "evaluations": ("id", "tenant_id", "process_id", "side", "satisfaction", "changes", "would_repeat",
-                    "submitted_at", "submitted_by_id"),
-    "goal_outcomes": ("id", "tenant_id", "evaluation_id", "goal_id", "outcome"),
+    **HISTORY_COLUMNS,
 }
 # Kept between runs: the migrations seed them and the rows above point at them.
 SEEDED_TABLES = ("support_areas", "questions", "question_sets", "alembic_version", "disclosure_key")
@@ -136,10 +122,6 @@ def _copy_text(value):
     return str(value)
 
 
-def _at(day, hour=10):
-    return f"{day.isoformat()} {hour:02d}:00:00+00"
-
-
 class Ids:
     """Explicit ids per table: children reference parents without a round trip."""
 
@@ -168,14 +150,15 @@ class Generator:
             "country": {code: weight for code, (weight, _) in COUNTRIES.items()},
             "area": {self.areas[code]: weight for code, weight in SUPPORT_AREA_WEIGHTS.items() if code in self.areas},
         }.items()}
-        self.meetings_per_process = size.meetings / max(size.processes, 1)
+        self.history = ProcessHistory(rng, self.pick, self.ids, self.areas, self.today,
+                                      meetings_per_process=size.meetings / max(size.processes, 1))
         self.companies = []
 
     # --- the network level -----------------------------------------------------------
 
     def network(self, rows):
         """The coordination team, the companies and the list of partners to generate."""
-        rng, created = self.rng, _at(self.today - timedelta(days=5 * 365))
+        rng, created = self.rng, at(self.today - timedelta(days=5 * 365))
         coordination = self._tenant(rows, COORDINATION[0], COORDINATION[1], "coordination", COORDINATION[3], created)
         self._user(rows, "coordenacao@bench.rede-mentores.pt", "Coordenação (bench)", coordination, "coordinator")
         for number in range(1, 41):
@@ -201,9 +184,9 @@ class Generator:
 
     def _user(self, rows, email, name, tenant, role):
         user = self.ids.next("users")
-        rows.add("users", user, email, name, self.password_hash, "pt_PT", True, 0, _at(self.today - timedelta(days=400)))
+        rows.add("users", user, email, name, self.password_hash, "pt_PT", True, 0, at(self.today - timedelta(days=400)))
         rows.add("memberships", self.ids.next("memberships"), user, tenant, role, True,
-                 _at(self.today - timedelta(days=400)))
+                 at(self.today - timedelta(days=400)))
         return user
 
     # --- one partner --------------------------------------------------------------------
@@ -223,7 +206,7 @@ class Generator:
             processes = round(size.processes * share)
         places = MUNICIPALITIES[district]
         context = PartnerContext(tenant, staff, places, every_one_ready=matching_tenant)
-        mentee_plans = self._plan_mentees(mentees, processes)
+        mentee_plans = plan_mentees(self.rng, mentees, processes)
         trained = self._mentors(context, mentors)
         self._mentees_and_processes(rows, context, mentee_plans, trained)
 
@@ -256,15 +239,6 @@ class Generator:
                 trained.append(mentor)
         return trained
 
-    def _plan_mentees(self, count, processes):
-        """How many processes each mentee had: most mentees one, some several, some none yet."""
-        with_process = max(1, min(count, round(count * 0.85))) if processes else 0
-        plans = [0] * count
-        for index in range(processes):
-            plans[index % with_process] += 1
-        self.rng.shuffle(plans)
-        return plans
-
     def _mentees_and_processes(self, rows, context, plans, trained):
         rng = self.rng
         open_slots = [mentor for mentor in trained for _ in range(2)]
@@ -272,29 +246,21 @@ class Generator:
         for plan in plans:
             mentee = self.ids.next("mentees")
             country = self.pick["country"]()
-            chain = self._process_chain(plan)
+            chain = self.history.chain(plan)
             first_day = chain[0]["matched_on"] if chain else self.today - timedelta(days=rng.randint(1, 700))
             registered = first_day - timedelta(days=rng.randint(10, 60))
-            last = chain[-1] if chain else None
-            if last is None:
-                status = rng.choice(("applicant", "interviewed", "waiting", "waiting", "paused"))
-            elif last["state"] in ("matched", "agreement_signed", "active", "in_evaluation"):
-                status = "matched"
-            elif last["state"] == "cancelled":
-                status = "waiting"
-            else:
-                status = "left" if last["next_step"] == "end" else "waiting"
+            status = mentee_status(chain, rng)
             days, periods = self._availability()
             rows.add("mentees", mentee, context.tenant, self._name(mentee), f"mentorando{mentee}@bench.example",
-                     rng.choice(context.places), _at(registered), _at(registered), False, self.pick["referral"](),
+                     rng.choice(context.places), at(registered), at(registered), False, self.pick["referral"](),
                      country, country, rng.randint(2012, self.today.year), self.pick["residence"](),
                      self.pick["migration"](), self.pick["employment"](), self.pick["age"](), self.pick["gender"](),
                      days, periods, "female" if rng.random() < 0.05 else None, status)
             self._mentee_details(rows, context, mentee, country, registered, status)
             previous = None
             for step in chain:
-                mentor = self._mentor_for(step, previous, open_slots, trained)
-                previous = self._process(rows, context, mentor, mentee, step, previous)
+                mentor = mentor_for(rng, step, previous and previous["mentor"], open_slots, trained)
+                previous = self.history.process(rows, context.tenant, context.staff, mentor, mentee, step, previous)
                 context.mentor_used(mentor, step["matched_on"], step["state"])
         self._write_mentors(rows, context)
 
@@ -311,15 +277,15 @@ class Generator:
             self._intake(rows, context, None, mentee, registered)
             if rng.random() < 0.7:
                 rows.add("consents", self.ids.next("consents"), tenant, None, mentee, "sensitive_data", "2026-01",
-                         registered + timedelta(days=3), _at(registered + timedelta(days=3)), context.staff)
+                         registered + timedelta(days=3), at(registered + timedelta(days=3)), context.staff)
 
     def _intake(self, rows, context, mentor, mentee, registered):
         """The interview and the consent to take part: both come before any match."""
         held = registered + timedelta(days=self.rng.randint(1, 8))
         rows.add("interviews", self.ids.next("interviews"), context.tenant, mentor, mentee, min(held, self.today),
-                 context.staff, "accept", _at(min(held, self.today)), context.staff)
+                 context.staff, "accept", at(min(held, self.today)), context.staff)
         rows.add("consents", self.ids.next("consents"), context.tenant, mentor, mentee, "programme", "2026-01",
-                 registered + timedelta(days=1), _at(registered + timedelta(days=1)), context.staff)
+                 registered + timedelta(days=1), at(registered + timedelta(days=1)), context.staff)
 
     def _areas(self, count):
         areas = []
@@ -342,7 +308,7 @@ class Generator:
                 registered = first_match - timedelta(days=40)
                 training = first_match - timedelta(days=10)
             rows.add("mentors", mentor, tenant, self._name(mentor), f"mentor{mentor}@bench.example",
-                     rng.choice(context.places), _at(registered), _at(registered), False, self.pick["referral"](),
+                     rng.choice(context.places), at(registered), at(registered), False, self.pick["referral"](),
                      training, rng.choice(PROFESSIONAL_AREAS), company, days, periods, rng.choice((2, 3, 4, 6)),
                      gender, status)
             rows.add("mentor_languages", self.ids.next("mentor_languages"), tenant, mentor, "pt", "native")
@@ -353,180 +319,6 @@ class Generator:
                 rows.add("mentor_support_areas", self.ids.next("mentor_support_areas"), tenant, mentor, area)
             if status != "applicant":
                 self._intake(rows, context, mentor, None, registered)
-
-    def _mentor_for(self, step, previous, open_slots, trained):
-        if step["redefines"] and previous is not None:
-            return previous["mentor"]
-        if step["state"] in ("matched", "agreement_signed", "active", "in_evaluation") and open_slots:
-            return open_slots.pop()
-        return self.rng.choice(trained)
-
-    # --- the processes of one mentee ----------------------------------------------------
-
-    def _process_chain(self, count):
-        """The mentee's processes, oldest first, dated backwards from today: the last one may
-        still be open, the earlier ones ended before the next was matched."""
-        rng, chain, end = self.rng, [], self.today
-        for position in range(count):
-            last = position == 0
-            state = self.pick["last_state"]() if last else self.pick["earlier_state"]()
-            durations = {"matched": (1, 25), "agreement_signed": (15, 50), "active": (40, 270),
-                         "in_evaluation": (150, 320), "closed": (120, 330), "cancelled": (10, 150)}[state]
-            length = rng.randint(*durations)
-            if state in ("closed", "cancelled"):
-                closed_on = end - timedelta(days=0 if last and rng.random() < 0.02 else rng.randint(1, 40))
-                matched_on = closed_on - timedelta(days=length)
-            else:
-                closed_on, matched_on = None, end - timedelta(days=length)
-            chain.append({"state": state, "matched_on": matched_on, "closed_on": closed_on, "redefines": False,
-                          "outcome": None, "next_step": None})
-            end = matched_on - timedelta(days=rng.randint(3, 30))
-        chain.reverse()
-        for position, step in enumerate(chain):
-            following = chain[position + 1] if position + 1 < len(chain) else None
-            if step["state"] == "closed":
-                outcome = self.pick["outcome"]()
-                if outcome == "redefined" and following is None:
-                    outcome = "partly_met"
-                step["outcome"] = outcome
-                if outcome == "redefined":
-                    step["next_step"] = "redefine"
-                    following["redefines"] = True
-                    following["matched_on"] = step["closed_on"]
-                elif following is not None or rng.random() < 0.3:
-                    step["next_step"] = "new_process"
-                else:
-                    step["next_step"] = "end"
-        return chain
-
-    def _process(self, rows, context, mentor, mentee, step, previous):
-        rng, tenant, staff = self.rng, context.tenant, context.staff
-        process = self.ids.next("mentoring_processes")
-        state, matched_on, closed_on = step["state"], step["matched_on"], step["closed_on"]
-        end = closed_on or self.today
-        cadence, frequency = self.pick["cadence"](), self.pick["frequency"]()
-        events = [("created", None, "matched", matched_on, None)]
-        cancelled_from = None
-        if state == "cancelled":
-            cancelled_from = rng.choice(("matched", "agreement_signed", "active"))
-        reached = cancelled_from or state
-        order = ("matched", "agreement_signed", "active", "in_evaluation", "closed")
-        stage = order.index(reached)
-        span = max((end - matched_on).days, 1)
-        signed_on = matched_on + timedelta(days=max(1, min(span // 6, 21))) if stage >= 1 else None
-        activated_on = signed_on + timedelta(days=max(1, min(span // 8, 10))) if stage >= 2 else None
-        evaluation_on = end - timedelta(days=max(1, min(span // 10, 20))) if stage >= 3 else None
-        if stage >= 3 and evaluation_on <= activated_on:
-            evaluation_on = activated_on + timedelta(days=1)
-        has_agreement = stage >= 1 or rng.random() < 0.5
-        agreement, goals = None, []
-        if has_agreement:
-            drafted = matched_on + timedelta(days=1 if signed_on is None else max(0, (signed_on - matched_on).days - 1))
-            drafted = min(drafted, self.today)
-            agreement = self.ids.next("agreements")
-            accepted = _at(signed_on, 11) if signed_on else None
-            rows.add("agreements", agreement, tenant, process, 1, frequency, rng.choice(("in_person", "mixed", "online")),
-                     None, "Acompanhar e orientar.", "Comparecer aos encontros.", _at(drafted), staff, accepted, accepted)
-            for position, (kind, text) in enumerate(rng.sample(GOALS, rng.randint(2, 3)), start=1):
-                goal = self.ids.next("agreement_goals")
-                rows.add("agreement_goals", goal, tenant, agreement, position, kind, text,
-                         matched_on + timedelta(days=180))
-                goals.append(goal)
-            events.append(("agreement_saved", None, None, drafted, {"version": 1}))
-            if signed_on:
-                events.append(("agreement_accepted", None, None, signed_on, {"side": "mentor", "version": 1}))
-                events.append(("agreement_accepted", None, None, signed_on, {"side": "mentee", "version": 1}))
-                events.append(("state_changed", "matched", "agreement_signed", signed_on, None))
-        if activated_on:
-            events.append(("state_changed", "agreement_signed", "active", activated_on, None))
-        meetings = self._meetings(rows, context, process, state, signed_on, evaluation_on or end, frequency, events)
-        follow_ups, next_follow_up = self._follow_ups(rows, context, process, cadence, activated_on,
-                                                      evaluation_on or end, goals, state == "active", events)
-        if evaluation_on:
-            events.append(("state_changed", "active", "in_evaluation", evaluation_on, None))
-            sides = ("mentor", "mentee") if state == "closed" or reached == "closed" else \
-                rng.sample(("mentor", "mentee"), rng.randint(0, 2))
-            for side in sides:
-                submitted = min(evaluation_on + timedelta(days=rng.randint(1, 10)), end)
-                self._evaluation(rows, context, process, side, submitted, goals, step["outcome"])
-                events.append(("evaluation_submitted", None, None, submitted, {"side": side}))
-        outcome = step["outcome"]
-        if state == "closed":
-            events.append(("state_changed", "in_evaluation", "closed", closed_on,
-                           {"outcome": outcome, "next_step": step["next_step"]}))
-        reason = None
-        if state == "cancelled":
-            reason = rng.choice(CANCEL_REASONS)
-            events.append(("state_changed", cancelled_from, "cancelled", closed_on, {"reason": reason}))
-        next_meeting = None
-        if state in ("agreement_signed", "active", "in_evaluation"):
-            since = meetings[-1] if meetings else (activated_on or signed_on)
-            next_meeting = since + timedelta(days=FREQUENCY_DAYS[frequency])
-        redefined_from = previous["id"] if step["redefines"] and previous is not None else None
-        rows.add("mentoring_processes", process, tenant, mentor, mentee, state, cadence, matched_on, activated_on,
-                 closed_on, next_follow_up, next_meeting, outcome, reason, redefined_from, _at(matched_on, 9), staff)
-        for kind, from_state, to_state, day, details in events:
-            rows.add("process_events", self.ids.next("process_events"), tenant, process, kind, from_state, to_state,
-                     _at(day, 12), staff, details)
-        return {"id": process, "mentor": mentor}
-
-    def _meetings(self, rows, context, process, state, signed_on, until, frequency, events):
-        rng = self.rng
-        share = MEETING_SHARE[state]
-        if signed_on is None or share == 0 or until <= signed_on:
-            return []
-        available = (until - signed_on).days // FREQUENCY_DAYS[frequency]
-        wanted = round(rng.uniform(0.5, 1.5) * self.meetings_per_process * share)
-        count = max(0, min(available, wanted))
-        if count == 0:
-            return []
-        step = (until - signed_on).days / (count + 1)
-        days = [signed_on + timedelta(days=round(step * (k + 1))) for k in range(count)]
-        topics = rng.sample(list(self.areas), 2)
-        for day in days:
-            logged_as = rng.choice(("staff", "mentor", "mentor", "mentee"))
-            rows.add("meetings", self.ids.next("meetings"), context.tenant, process, day, rng.choice((45, 60, 90)),
-                     rng.choice(("in_person", "in_person", "online", "phone")), topics, context.staff, logged_as,
-                     _at(day, 18))
-            events.append(("meeting_logged", None, None, day, {"held_on": day.isoformat(), "logged_as": logged_as}))
-        return days
-
-    def _follow_ups(self, rows, context, process, cadence, activated_on, until, goals, still_active, events):
-        """Follow-ups due before `until`; an active process may have its last one still pending.
-        Returns (count, the next due date for an active process)."""
-        if activated_on is None:
-            return 0, None
-        rng, months = self.rng, CADENCE_MONTHS[cadence]
-        sequence = 0
-        while sequence < 8:
-            due = follow_up_due_date(activated_on, months, sequence + 1)
-            if due > until or (still_active and due > self.today - timedelta(days=3) and rng.random() < 0.5):
-                break
-            sequence += 1
-            held = min(due + timedelta(days=rng.randint(0, 5)), self.today)
-            follow_up = self.ids.next("follow_ups")
-            rows.add("follow_ups", follow_up, context.tenant, process, sequence, due, held, rng.randint(3, 5),
-                     rng.randint(3, 5), _at(held, 15), context.staff)
-            for goal in goals:
-                rows.add("goal_progress", self.ids.next("goal_progress"), context.tenant, follow_up, goal,
-                         min(4, sequence + rng.randint(0, 1)))
-            events.append(("follow_up_recorded", None, None, held, {"sequence": sequence}))
-        next_due = follow_up_due_date(activated_on, months, sequence + 1) if still_active else None
-        return sequence, next_due
-
-    def _evaluation(self, rows, context, process, side, submitted, goals, outcome):
-        rng = self.rng
-        evaluation = self.ids.next("evaluations")
-        rows.add("evaluations", evaluation, context.tenant, process, side, rng.randint(3, 5),
-                 rng.sample(CHANGES, rng.randint(0, 3)), rng.random() < 0.85, _at(submitted, 16), context.staff)
-        for index, goal in enumerate(goals):
-            if outcome == "goals_met":
-                result = "met"
-            elif outcome in ("redefined", "not_met") and index == 0:
-                result = "not_met"
-            else:
-                result = rng.choice(("met", "partly", "not_met"))
-            rows.add("goal_outcomes", self.ids.next("goal_outcomes"), context.tenant, evaluation, goal, result)
 
 
 class PartnerContext:

@@ -1,17 +1,20 @@
 """The `flask` commands: create-tenant, create-user, seed-demo, doctor."""
 import re
+from datetime import date
 
 import sqlalchemy as sa
 
 from network.core.accounts.models import Membership, User
+from network.core.audit.models import AuditEvent
 from network.core.extensions import db
 from network.core.reference.models import Company
 from network.core.tenancy import national_rollup_bypass
 from network.core.tenancy.models import Tenant
 from network.national.coordination.companies import company_report
 from network.national.dashboards.models import RollupCount
-from tenants.participants.models import Mentee, Mentor
-from tenants.processes.models import MentoringProcess
+from tenants.activities.models import Activity, ActivityInvitation, NetworkActivity
+from tenants.participants.models import Mentee, Mentor, ParticipantImport
+from tenants.processes.models import Evaluation, FollowUp, Meeting, MentoringProcess, ProcessEvent
 
 
 def _counts(app):
@@ -39,7 +42,26 @@ def _people(app):
                 "volunteers": volunteers, "volunteer_minutes": volunteer_minutes,
                 "companies": db.session.scalar(sa.select(sa.func.count(Company.id))),
                 "rollup_rows": db.session.scalar(sa.select(sa.func.count()).select_from(RollupCount)),
-                "largest": tuple(largest), "names": sorted(db.session.scalars(sa.select(Mentee.full_name)))}
+                "largest": tuple(largest), "names": sorted(db.session.scalars(sa.select(Mentee.full_name))),
+                **_history(count)}
+
+
+def _history(count):
+    """What two years of the programme leave: dated processes, meetings, activities, imports, audit."""
+    matched_on = db.session.execute(sa.select(sa.func.min(MentoringProcess.matched_on),
+                                              sa.func.max(MentoringProcess.matched_on))).one()
+    months = db.session.scalar(sa.select(sa.func.count(sa.distinct(sa.func.date_trunc(
+        "month", sa.cast(MentoringProcess.matched_on, sa.DateTime))))))
+    today = date.today()
+    return {"matched_on": tuple(matched_on), "matched_months": months,
+            "matched_mentees": db.session.scalar(sa.select(sa.func.count(sa.distinct(MentoringProcess.mentee_id)))),
+            "meetings": count(Meeting), "follow_ups": count(FollowUp), "evaluations": count(Evaluation),
+            "events": count(ProcessEvent),
+            "activities": (count(Activity, Activity.held_on < today), count(Activity, Activity.held_on > today)),
+            "network_activities": count(NetworkActivity),
+            "attended": count(ActivityInvitation, ActivityInvitation.attended.is_(True)),
+            "imports": count(ParticipantImport, ParticipantImport.confirmed_at.is_not(None)),
+            "audit_events": count(AuditEvent)}
 
 
 def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twice_changes_nothing(
@@ -60,12 +82,21 @@ def test_seed_demo_builds_the_network_at_the_programmes_size_and_running_it_twic
 
 def _check_people(people):
     assert (people["mentors"], people["mentees"]) == (622, 255)
-    # Every partner with enough people shows a process at each step, every state of a process.
-    walkthroughs = people["states"]["closed"]
-    assert walkthroughs >= 8
-    for state in ("agreement_signed", "active", "in_evaluation", "closed", "cancelled"):
-        assert people["states"][state] == walkthroughs, state
-    assert people["states"]["matched"] >= walkthroughs  # and the redefined processes, going on
+    # The programme's volume: most mentees matched, many processes closed, some redefined,
+    # cancelled or waiting; every state of a process, in every partner with enough people.
+    states = people["states"]
+    assert set(states) == {"matched", "agreement_signed", "active", "in_evaluation", "closed", "cancelled"}
+    assert sum(states.values()) >= 240 and states["closed"] >= 60 and states["active"] >= 40, states
+    assert people["matched_mentees"] >= 0.7 * 255
+    # Two years of history, every month of it.
+    first, last = people["matched_on"]
+    assert (date.today() - first).days >= 540 and (date.today() - last).days <= 31
+    assert people["matched_months"] >= 20
+    assert people["meetings"] >= 10 * states["active"] and people["follow_ups"] >= states["active"]
+    assert people["evaluations"] >= 2 * states["closed"]
+    past, upcoming = people["activities"]
+    assert past >= 100 and upcoming >= 56 and people["network_activities"] == 3 and people["attended"] >= 500
+    assert people["imports"] == 3 and people["audit_events"] > 1000
     assert people["volunteers"] >= 50 and people["companies"] == 10 and people["volunteer_minutes"] > 0
     assert people["rollup_rows"] > 0
     # Brazil first, as in the programme; many origins; Lisbon the largest partner.

@@ -67,6 +67,26 @@ def create_user_command(email, name, password, tenant_slug, role, preferred_loca
     click.echo(f"Created {user.email}" + (f" as {role} in /t/{tenant_slug}/" if tenant_slug else ""))
 
 
+def _seed_demo(password, seed, size):
+    """Seed what is missing (one transaction per partner), then count the roll-ups once if
+    anything was."""
+    from network.national.dashboards.hooks import rebuilt_afterwards
+    from network.national.dashboards.rebuild import rebuild_rollups
+    from network.national.demo import seed_demo_network
+
+    def progress(items, label):
+        return click.progressbar(items, label=label, item_show_func=lambda item: item and item[1][1])
+
+    with rebuilt_afterwards():
+        logins, created = seed_demo_network(password, progress=progress, seed=seed, size=size)
+        db.session.commit()
+    if created:
+        # The dashboards read only the roll-ups: counted once, from everything seeded.
+        click.echo("Counting the dashboards' figures…")
+        rebuild_rollups()
+    return logins
+
+
 @click.command("seed-demo")
 @click.option("--password", default="mentores-demo", show_default=True, help="Password of every demo account.")
 @click.option("--seed", type=int, default=None, help="The same seed gives the same people (default: the demo's).")
@@ -76,15 +96,9 @@ def create_user_command(email, name, password, tenant_slug, role, preferred_loca
 def seed_demo_command(password, seed, size):
     """Seed the demo network: the coordination team, 56 partners with staff, their mentors and
     mentees. Idempotent."""
-    from network.national.demo import DEMO_SEED, seed_demo_network
+    from network.national.demo import DEMO_SEED
 
-    logins = seed_demo_network(password, progress=lambda items, label: click.progressbar(items, label=label),
-                               seed=DEMO_SEED if seed is None else seed, size=size)
-    db.session.commit()
-    from network.national.dashboards.rebuild import rebuild_rollups
-
-    # The dashboards read only the roll-ups: counted once, from everything seeded.
-    rebuild_rollups()
+    logins = _seed_demo(password, DEMO_SEED if seed is None else seed, size)
     click.echo(f"\nDemo logins (password: {password}):")
     for role, email, workspace in logins:
         click.echo(f"  {role:<14} {email:<40} /t/{workspace}/")
@@ -111,11 +125,10 @@ def run_demo_command(host, port):
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
-    from network.national.demo import seed_demo_network
+    from network.national.demo import DEMO_SEED
 
     upgrade()
-    logins = seed_demo_network("mentores-demo", progress=lambda items, label: click.progressbar(items, label=label))
-    db.session.commit()
+    logins = _seed_demo("mentores-demo", DEMO_SEED, "small")
     db.session.remove()
     # Bound here: once this returns the address answers, so it is printed only now.
     server = make_server(host, port, current_app._get_current_object(), threaded=True)

@@ -1,13 +1,16 @@
 """The demo network: the national coordination team and 56 partners across Portugal, with the
 programme's people spread over them as in the real network (a few large partners, many small)."""
 import random
+from datetime import date
 
 from network.core.accounts import services as accounts
 from network.core.accounts.models import User, hash_password
 from network.core.extensions import db
 from network.core.reference.models import Company
 from network.core.reference.services import create_company
+from network.core.tenancy import tenant_context
 from network.core.tenancy.models import Tenant
+from network.national.demo_activities import seed_network_activities
 from network.national.demo_distributions import MUNICIPALITIES, SIZES, partner_shares
 from network.national.demo_people import portal_accounts, portal_logins, seed_people
 
@@ -124,10 +127,12 @@ def apportion(total, shares):
     return counts
 
 
-def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
-    """Create what is missing of the demo network; returns the demo logins to print. `size`
-    names one of the programme's sizes (`network.national.demo_distributions.SIZES`): its mentors and
-    mentees are spread over the demo's partners."""
+def seed_demo_network(password, progress, seed=DEMO_SEED, size="small", today=None):
+    """Create what is missing of the demo network; returns (the demo logins to print, whether
+    anything was created). `size` names one of the programme's sizes
+    (`network.national.demo_distributions.SIZES`): its mentors and mentees are spread over the
+    demo's partners."""
+    today = today or date.today()
     # One hash for every demo account: hashing 170 passwords would take seconds for nothing.
     password_hash = hash_password(password)
     coordination = _get_or_create_tenant(*COORDINATION)
@@ -136,9 +141,13 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
     logins = [("coordinator", coordinator.email, coordination.slug)]
 
     company_ids = [_get_or_create_company(name) for name in COMPANIES]
+    with tenant_context(coordination.id):
+        created = seed_network_activities(coordinator, today)
+    db.session.commit()
     # PARTNERS lists the large municipalities first and the small associations last.
     shares = partner_shares(random.Random(seed), len(PARTNERS), shuffle=False)
     people = list(zip(apportion(SIZES[size].mentors, shares), apportion(SIZES[size].mentees, shares)))
+    ratio = SIZES[size].processes / SIZES[size].mentees  # processes per mentee
     with progress(list(enumerate(PARTNERS)), "Seeding partners") as partners:
         for index, (name, slug, kind, district) in partners:
             tenant = _get_or_create_tenant(name, slug, kind, district)
@@ -149,9 +158,12 @@ def seed_demo_network(password, progress, seed=DEMO_SEED, size="small"):
                 if index == 0:
                     logins.append((role, email, slug))
             mentors, mentees = people[index]
-            active = seed_people(tenant, user, MUNICIPALITIES[district], mentors, mentees, seed, company_ids)
+            seeded, active = seed_people(tenant, user, MUNICIPALITIES[district], {"mentor": mentors, "mentee": mentees},
+                                         seed, company_ids, today, process_ratio=ratio)
             if index == 0:
                 if active is not None:
                     portal_accounts(tenant, user, active, password)
                 logins += [(role, email, f"{slug}/portal") for role, email in portal_logins(tenant)]
-    return logins
+            created |= seeded
+            db.session.commit()  # one partner, one transaction
+    return logins, created

@@ -68,6 +68,9 @@ PERIODS = ("morning", "afternoon", "evening")
 # The last process of a mentee (the earlier ones have ended).
 LAST_STATE = {"matched": 10, "agreement_signed": 8, "active": 30, "in_evaluation": 6, "closed": 36, "cancelled": 10}
 EARLIER_STATE = {"closed": 80, "cancelled": 20}
+# How long a process in each state has lasted, in days (from its match to today or its end).
+PROCESS_DAYS = {"matched": (1, 25), "agreement_signed": (15, 50), "active": (40, 270), "in_evaluation": (150, 320),
+                "closed": (120, 330), "cancelled": (10, 150)}
 OUTCOMES = {"goals_met": 55, "partly_met": 25, "not_met": 10, "redefined": 10}
 CADENCES = {"monthly": 70, "bimonthly": 20, "quarterly": 10}
 CADENCE_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3}

@@ -14,6 +14,7 @@ from network.core.accounts.services import accept_invitation, create_user
 from network.core.extensions import db
 from network.core.tenancy import tenant_context
 from network.national import demo_outcomes
+from network.national.demo_activities import seed_activities
 from network.national.demo_distributions import (
     AGE_BANDS,
     CANCEL_REASONS,
@@ -31,10 +32,10 @@ from network.national.demo_distributions import (
     SUPPORT_AREA_WEIGHTS,
     chooser,
 )
-from tenants.intake.services import record_consent, record_interview
-from tenants.participants.models import Mentee, Mentor
-from tenants.participants.schemas import PARTICIPANT_SCHEMAS
-from tenants.participants.services import create_participant
+from network.national.demo_history import mentee_status
+from network.national.demo_plan import InsertRows, PartnerPlan
+from network.national.demo_register import IMPORTED_LISTS, register
+from tenants.participants.models import PARTICIPANT_MODELS, Mentee, Mentor
 from tenants.portal.services import invite_participant
 from tenants.processes import services as processes
 
@@ -47,12 +48,8 @@ MENTOR_SURNAMES = ("Ribeiro", "Antunes", "Marques", "Lopes", "Gonçalves", "Ferr
 # Mentors' other languages, with how often a mentor speaks each.
 MENTOR_LANGUAGES = (("en", "c1", 0.6), ("es", "b2", 0.3), ("fr", "b1", 0.25), ("uk", "c2", 0.03),
                     ("ar", "b2", 0.03))
-# A mentor or mentee whose registration is not finished yet (no interview): the demo's waiting work.
-APPLICANT_SHARE = 0.12
 GOALS = [{"kind": "need", "text": "Encontrar trabalho na minha área", "target_date": None},
          {"kind": "dream", "text": "Abrir o meu próprio negócio", "target_date": None}]
-# Partners with at least this many ready mentors and mentees show a process at every step.
-PROCESS_WALKTHROUGH_PEOPLE = 6
 # Mentors who volunteer through their employer (corporate social responsibility).
 COMPANY_VOLUNTEER_SHARE = 0.15
 
@@ -129,32 +126,74 @@ class PeopleDrawer:
         }
 
 
-def seed_people(tenant, staff, places, mentors, mentees, seed, company_ids, today=None):
-    """`mentors` and `mentees` for `tenant` (skipped when it has any already: idempotent).
-    Returns the walkthrough's active process, if one was created."""
+def seed_people(tenant, staff, places, counts, seed, company_ids, today=None, process_ratio=1.0):
+    """`counts` ({"mentor": n, "mentee": n}) people for `tenant` with two years of history
+    (skipped when it has any already: idempotent). Returns (whether anything was seeded, the
+    walkthrough's active process if one was created)."""
     today = today or date.today()
     with tenant_context(tenant.id):
         if db.session.scalar(sa.select(sa.func.count(Mentor.id))) or \
                 db.session.scalar(sa.select(sa.func.count(Mentee.id))):
-            return
+            return False, None
         drawer = PeopleDrawer(random.Random(f"{seed}/{tenant.slug}"), tenant.slug, places, today, company_ids)
-        ready = {"mentor": [], "mentee": []}
-        for role, count in (("mentor", mentors), ("mentee", mentees)):
-            schema = PARTICIPANT_SCHEMAS[role]()
-            for number in range(1, count + 1):
-                data = schema.load(getattr(drawer, role)(number))
-                participant = create_participant(role, data, staff)
-                if number > PROCESS_WALKTHROUGH_PEOPLE and drawer.rng.random() < APPLICANT_SHARE:
-                    continue  # registered, not yet interviewed
-                registered = today - timedelta(days=drawer.rng.randint(30, 700))
-                record_consent(participant, {"purpose": "programme", "text_version": "2026-01",
-                                             "given_on": registered}, staff)
-                record_interview(participant, {"held_on": registered, "interviewer_id": staff.id,
-                                               "recommendation": "accept", "notes": None}, staff)
-                ready[role].append(participant)
-        if min(len(ready["mentor"]), len(ready["mentee"])) >= PROCESS_WALKTHROUGH_PEOPLE:
-            return _processes(ready["mentor"], ready["mentee"], staff, today, drawer.rng)
-    return None
+        plan = PartnerPlan(drawer, counts, seed, tenant.slug, today, process_ratio, IMPORTED_LISTS.get(tenant.slug))
+        register(plan, staff, IMPORTED_LISTS.get(tenant.slug))
+        active = None
+        if plan.walkthrough:
+            active = _processes(*(_participants(plan.walkthrough_people[role]) for role in ("mentor", "mentee")),
+                                staff, today, drawer.rng)
+            _date_walkthrough_events()
+        _write_history(plan, tenant.id, staff)
+        seed_activities(plan, staff, today)
+        return True, active
+
+
+def _participants(people):
+    return [person.participant for person in people]
+
+
+# The moment of each step of the walkthrough's processes, from the days the services were given.
+_WALKTHROUGH_MOMENTS = sa.text("""
+    UPDATE process_events AS e SET occurred_at = CASE
+        WHEN e.kind = 'created' THEN (p.matched_on + time '09:00') AT TIME ZONE 'UTC'
+        WHEN e.kind IN ('agreement_saved', 'agreement_accepted') OR e.to_state = 'agreement_signed'
+            THEN (p.matched_on + 3 + time '11:00') AT TIME ZONE 'UTC'
+        WHEN e.to_state = 'active' THEN (p.activated_on + time '12:00') AT TIME ZONE 'UTC'
+        WHEN e.kind = 'meeting_logged' THEN (CAST(e.details ->> 'held_on' AS date) + time '18:00') AT TIME ZONE 'UTC'
+        WHEN e.to_state IN ('closed', 'cancelled') THEN (p.closed_on + time '16:00') AT TIME ZONE 'UTC'
+        WHEN p.closed_on IS NOT NULL THEN (p.closed_on + time '10:00') AT TIME ZONE 'UTC'
+        ELSE e.occurred_at END
+    FROM mentoring_processes AS p WHERE p.tenant_id = e.tenant_id AND p.id = e.process_id""")
+
+
+def _date_walkthrough_events():
+    """The services stamp each step with the moment it is recorded; the walkthrough's steps
+    happened on the days they were given (the roll-ups count signed agreements by month, the
+    process page shows the timeline)."""
+    db.session.flush()
+    db.session.execute(_WALKTHROUGH_MOMENTS)
+
+
+def _write_history(plan, tenant_id, staff):
+    """The other mentees' processes over two years, written as rows (demo_history); the
+    people's statuses then follow their last process."""
+    rows, history = InsertRows(), plan.history
+    for mentee, chain, mentors in plan.chains:
+        previous = None
+        for step, mentor in zip(chain, mentors):
+            previous = history.process(rows, tenant_id, staff.id, mentor.participant.id, mentee.participant.id,
+                                       step, previous)
+    rows.insert()
+    statuses = {"mentor": [{"person_id": mentor.participant.id, "new_status": "matched"}
+                           for mentor in plan.people["mentor"] if mentor.open_processes],
+                "mentee": [{"person_id": mentee.participant.id, "new_status": mentee_status(chain, history.rng)}
+                           for mentee, chain, _ in plan.chains if chain]}
+    for role, changes in statuses.items():
+        table = PARTICIPANT_MODELS[role].__table__
+        if changes:
+            db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("person_id"))
+                               .values(status=sa.bindparam("new_status")).execution_options(synchronize_session=False),
+                               changes)
 
 
 def _agreed(process, staff, agreement):

@@ -76,18 +76,22 @@ def _answer_labels(question, value):
     return labels
 
 
+def answers_as_asked(questions, data):
+    """The answers as an intake response stores them: each with its question as it was asked."""
+    return [
+        {"key": question.key, "prompt_pt": question.prompt_pt, "prompt_en": question.prompt_en,
+         "value": data.get(question.key), **_answer_labels(question, data.get(question.key))}
+        for question in questions
+    ]
+
+
 def record_intake(participant, data, actor):
     """Store the answers with the questions as they were asked."""
     question_set, questions = questionnaire(participant.role)
     if not questions:
         raise ValidationError({"_schema": [_l("There is no questionnaire to answer yet.")]})
-    answers = [
-        {"key": question.key, "prompt_pt": question.prompt_pt, "prompt_en": question.prompt_en,
-         "value": data.get(question.key), **_answer_labels(question, data.get(question.key))}
-        for question in questions
-    ]
     response = IntakeResponse(
-        question_set_id=question_set.id if question_set else None, answers=answers,
+        question_set_id=question_set.id if question_set else None, answers=answers_as_asked(questions, data),
         recorded_by_id=actor.id if actor else None, **{ROLES[participant.role].link_column: participant.id},
     )
     db.session.add(response)

@@ -8,7 +8,7 @@ from network.core.extensions import db
 from network.core.reference.models import Company
 from network.core.reference.services import create_company, update_company
 from network.core.tenancy import activate_tenant, tenant_context
-from network.national.coordination.companies import company_report, volunteer_counts
+from network.national.coordination.companies import company_report, volunteer_counts, volunteer_minutes
 from tenants.participants.services import form_data, update_participant
 from tenants.processes import services as processes
 from tests.factories import login, make_tenant, make_user
@@ -59,6 +59,9 @@ def test_volunteer_hours_are_the_meetings_of_the_companys_mentors_across_partner
     assert company_report(acme.id) == report  # the same figures every time
     assert company_report(acme.id, 2025).minutes in (0, 30)
     assert volunteer_counts().get(acme.id, 0) == report.volunteers
+    # The companies page's hours: each company's latest year, the report's own cells added up.
+    assert {company.id: volunteer_minutes().get(company.id, 0) for company in (acme, other)} == {
+        company.id: company_report(company.id).minutes for company in (acme, other)}
 
 
 def test_an_inactive_company_keeps_its_volunteers_and_gets_no_new_ones(app_context):

@@ -44,6 +44,7 @@ class CompanyReport:
 
 
 def _meetings_of_volunteers(company_id, *columns):
+    """The meetings of the processes followed by the company's volunteers (None: any company's)."""
     return (
         sa.select(*columns)
         .select_from(Meeting)
@@ -51,7 +52,7 @@ def _meetings_of_volunteers(company_id, *columns):
                                         MentoringProcess.id == Meeting.process_id))
         .join(Mentor, sa.and_(Mentor.tenant_id == MentoringProcess.tenant_id,
                               Mentor.id == MentoringProcess.mentor_id))
-        .where(Mentor.company_id == company_id)
+        .where(Mentor.company_id.is_not(None) if company_id is None else Mentor.company_id == company_id)
     )
 
 
@@ -130,3 +131,23 @@ def volunteer_counts():
             sa.select(per_partner.c.company_id,
                       sa.func.sum(published_sql(per_partner.c.volunteers, cell, rounding_base())))
             .group_by(per_partner.c.company_id)) if total}
+
+
+def volunteer_minutes():
+    """{company id: published volunteer minutes of its latest year with meetings}: the sum of the
+    cells that company's report shows for that year (the same cells, the same rounding)."""
+    year = sa.cast(sa.extract("year", Meeting.held_on), sa.Integer)
+    month = sa.cast(sa.extract("month", Meeting.held_on), sa.Integer)
+    with national_rollup_bypass("companies: volunteer hours per company"):
+        grouped = (_meetings_of_volunteers(None, Mentor.company_id, Mentor.tenant_id, year.label("year"),
+                                           month.label("month"),
+                                           sa.func.sum(Meeting.duration_minutes).label("minutes"))
+                   .group_by(Mentor.company_id, Mentor.tenant_id, year, month).subquery())
+        dated = sa.select(grouped, sa.func.max(grouped.c.year).over(partition_by=grouped.c.company_id)
+                          .label("latest")).subquery()
+        cell = ("company|" + sa.cast(dated.c.company_id, sa.Text) + "|minutes|" + sa.cast(dated.c.year, sa.Text)
+                + "|" + sa.cast(dated.c.month, sa.Text) + "|" + sa.cast(dated.c.tenant_id, sa.Text))
+        published = sa.func.sum(published_sql(dated.c.minutes, cell, rounding_base() * MINUTES_SCALE))
+        return {company_id: int(total) for company_id, total in db.session.execute(
+            sa.select(dated.c.company_id, published).where(dated.c.year == dated.c.latest)
+            .group_by(dated.c.company_id)) if total}

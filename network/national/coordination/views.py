@@ -188,7 +188,8 @@ def _company_or_404(company_id):
 @permission_required("companies.manage")
 def companies():
     return render_template("coordination/companies.html", companies=reference.companies(),
-                           volunteers=company_figures.volunteer_counts())
+                           volunteers=company_figures.volunteer_counts(),
+                           minutes=company_figures.volunteer_minutes())
 
 
 @bp.route("/companies/new", methods=["GET", "POST"])

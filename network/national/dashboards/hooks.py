@@ -7,6 +7,7 @@ both. A recount covers every change committed before it started, however many (c
 and `sweep_stale_rollups`, a periodic job, recounts whatever is still stale: Redis was down,
 a worker died mid-recount."""
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -27,12 +28,25 @@ from network.national.dashboards.models import STALE_MARKS, RollupStatus
 log = logging.getLogger(__name__)
 
 _PENDING_KEY = "rollups_stale_tenants"
+_REBUILT_AFTERWARDS_KEY = "rollups_rebuilt_afterwards"
+
+
+@contextmanager
+def rebuilt_afterwards():
+    """For a bulk load that `rebuild_rollups()` counts once at its end (the demo's seeding):
+    the block's changes mark no partner stale and queue no recount, which without Redis would
+    run in the process after every commit, partner by partner."""
+    db.session.info[_REBUILT_AFTERWARDS_KEY] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(_REBUILT_AFTERWARDS_KEY, None)
 
 
 @register_stale_marker
 def mark_partner_stale(tenant_id=None):
     tenant_id = tenant_id if tenant_id is not None else current_tenant_id()
-    if tenant_id is None:
+    if tenant_id is None or db.session.info.get(_REBUILT_AFTERWARDS_KEY):
         return
     pending = db.session.info.setdefault(_PENDING_KEY, set())
     if tenant_id not in pending:
