@@ -504,19 +504,22 @@ def write(everything, path):
         "## Query plans\n",
         plans_section(results),
     ]
-    # Sections other scripts write (bench.batch_matching, bench.writes) and the hand-written one on
-    # isolation's cost (issue 20, between its markers) are kept where they were, at the end.
+    # Sections other scripts write (bench.batch_matching, bench.writes) and the hand-written ones
+    # (between their markers: isolation's cost, issue 20; disclosure control, issue 16) are kept
+    # where they were, at the end.
     from bench import writes  # it runs the app as bench.run does, which imports this module
 
     document = path.read_text() if path.exists() else ""
-    kept = "\n\n".join(section for section in (batch_matching.section_of(document), writes.section_of(document),
-                                               isolation_section_of(document)) if section)
+    kept = "\n\n".join(section for section in (
+        batch_matching.section_of(document), writes.section_of(document),
+        *(marked_section_of(document, name) for name in HAND_WRITTEN_SECTIONS)) if section)
     path.write_text("\n".join(sections).rstrip() + "\n" + (f"\n{kept}\n" if kept else ""))
 
 
-ISOLATION_START, ISOLATION_END = "<!-- isolation-cost:start -->", "<!-- isolation-cost:end -->"
+HAND_WRITTEN_SECTIONS = ("disclosure", "isolation-cost")
 
 
-def isolation_section_of(document):
-    start, end = document.find(ISOLATION_START), document.find(ISOLATION_END)
-    return document[start:end + len(ISOLATION_END)] if 0 <= start < end else ""
+def marked_section_of(document, name):
+    start_marker, end_marker = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    start, end = document.find(start_marker), document.find(end_marker)
+    return document[start:end + len(end_marker)] if 0 <= start < end else ""
