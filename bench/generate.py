@@ -9,7 +9,9 @@ composite tenant foreign keys, one open process per pair, and states consistent 
 the services would have written: a process in `active` has an agreement accepted by both
 sides, meetings, follow-ups on its cadence and the ProcessEvent timeline the roll-ups read;
 a closed one has both final evaluations and its outcome. Participants' statuses follow their
-processes. The generator writes as the owner role (Row-Level Security does not apply to it)
+processes. Most processes with an agreement have the mentee's outcome answers at the start and
+the goals' expected outcomes; most closed ones the answers at closing and the goals' scores,
+drawn as the demo draws them (network.national.demo_outcomes), so the impact page has data. The generator writes as the owner role (Row-Level Security does not apply to it)
 and replaces every row of the bench database except the seeded reference tables.
 
 Work goes in chunks of tenants: one thread builds the rows of the next chunk while the
@@ -31,6 +33,7 @@ import click
 import psycopg
 from argon2 import PasswordHasher
 
+from network.national import demo_outcomes
 from network.national.demo import COORDINATION, FIRST_NAMES, PARTNERS, SURNAMES
 from network.national.demo_distributions import (
     AGE_BANDS,
@@ -63,6 +66,7 @@ from network.national.demo_distributions import (
     chooser,
     partner_shares,
 )
+from tenants.outcomes.measures import CURRENT_VERSION
 from tenants.processes.cadence import follow_up_due_date
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/bench"
@@ -106,7 +110,16 @@ COLUMNS = {
     "evaluations": ("id", "tenant_id", "process_id", "side", "satisfaction", "changes", "would_repeat",
                     "submitted_at", "submitted_by_id"),
     "goal_outcomes": ("id", "tenant_id", "evaluation_id", "goal_id", "outcome"),
+    "outcome_assessments": ("id", "tenant_id", "process_id", "side", "stage", "measures_version", "answers",
+                            "recorded_at", "recorded_by_id"),
+    "goal_attainments": ("id", "tenant_id", "process_id", "goal_id", "expected_outcome", "weight", "score",
+                         "scored_at", "scored_by_id"),
 }
+# How often staff record the outcome answers (the demo records them for every process): at the
+# start of most processes with an agreement, at the closing of most closed ones and of half of
+# those in their final evaluation. The answers are the demo's draws.
+OUTCOMES_AT_START = 0.9
+OUTCOMES_AT_CLOSING = {"closed": 0.85, "in_evaluation": 0.5}
 # Kept between runs: the migrations seed them and the rows above point at them.
 SEEDED_TABLES = ("support_areas", "questions", "question_sets", "alembic_version", "disclosure_key")
 
@@ -170,6 +183,8 @@ class Generator:
         }.items()}
         self.meetings_per_process = size.meetings / max(size.processes, 1)
         self.companies = []
+        # The outcome answers from a sequence of their own: the rest of the network is the same with them.
+        self.outcome_rng = demo_outcomes.outcome_rng(rng)
 
     # --- the network level -----------------------------------------------------------
 
@@ -432,6 +447,7 @@ class Generator:
                 rows.add("agreement_goals", goal, tenant, agreement, position, kind, text,
                          matched_on + timedelta(days=180))
                 goals.append(goal)
+                context.goal_texts[goal] = text
             events.append(("agreement_saved", None, None, drafted, {"version": 1}))
             if signed_on:
                 events.append(("agreement_accepted", None, None, signed_on, {"side": "mentor", "version": 1}))
@@ -450,6 +466,8 @@ class Generator:
                 submitted = min(evaluation_on + timedelta(days=rng.randint(1, 10)), end)
                 self._evaluation(rows, context, process, side, submitted, goals, step["outcome"])
                 events.append(("evaluation_submitted", None, None, submitted, {"side": side}))
+        if signed_on:
+            self._outcomes(rows, context, process, state, goals, signed_on, evaluation_on)
         outcome = step["outcome"]
         if state == "closed":
             events.append(("state_changed", "in_evaluation", "closed", closed_on,
@@ -469,6 +487,27 @@ class Generator:
             rows.add("process_events", self.ids.next("process_events"), tenant, process, kind, from_state, to_state,
                      _at(day, 12), staff, details)
         return {"id": process, "mentor": mentor}
+
+    def _outcomes(self, rows, context, process, state, goals, signed_on, evaluation_on):
+        """The mentee's answers at the start and the goals' expected outcomes; at closing, the
+        mentee's and the mentor's answers and the goals' scores (demo_outcomes' draws)."""
+        rng, tenant, staff = self.outcome_rng, context.tenant, context.staff
+        if rng.random() >= OUTCOMES_AT_START:
+            return
+        start = demo_outcomes.start_levels(rng)
+        rows.add("outcome_assessments", self.ids.next("outcome_assessments"), tenant, process, "mentee", "intake",
+                 CURRENT_VERSION, start, _at(signed_on, 11), staff)
+        closing = evaluation_on is not None and rng.random() < OUTCOMES_AT_CLOSING.get(state, 0)
+        if closing:
+            for side, answers in (("mentee", demo_outcomes.closing_levels(start, rng)),
+                                  ("mentor", demo_outcomes.mentor_closing(rng))):
+                rows.add("outcome_assessments", self.ids.next("outcome_assessments"), tenant, process, side,
+                         "closing", CURRENT_VERSION, answers, _at(evaluation_on, 14), staff)
+        for goal in goals:
+            score = demo_outcomes.goal_score(rng) if closing else None
+            rows.add("goal_attainments", self.ids.next("goal_attainments"), tenant, process, goal,
+                     demo_outcomes.expected_outcome(context.goal_texts[goal]), 1, score,
+                     _at(evaluation_on, 14) if closing else None, staff if closing else None)
 
     def _meetings(self, rows, context, process, state, signed_on, until, frequency, events):
         rng = self.rng
@@ -535,6 +574,7 @@ class PartnerContext:
         self.mentors = {}  # id -> [registered, training, days, periods, gender, company, status]
         self.open_load = {}
         self.first_match = {}
+        self.goal_texts = {}  # agreement goal id -> its text
         # The matching benchmark's tenant: every mentor is a candidate (the worst case).
         self.every_one_ready = every_one_ready
 
@@ -625,6 +665,9 @@ CONSISTENCY_CHECKS = {
     "meeting outside the process's meeting time": """
         SELECT count(*) FROM meetings g JOIN mentoring_processes p ON p.tenant_id = g.tenant_id AND p.id = g.process_id
         WHERE g.held_on < p.matched_on OR g.held_on > CURRENT_DATE OR (p.closed_on IS NOT NULL AND g.held_on > p.closed_on)""",
+    "outcome answers at closing of a process not in its final evaluation or closed": """
+        SELECT count(*) FROM outcome_assessments o JOIN mentoring_processes p ON p.tenant_id = o.tenant_id
+        AND p.id = o.process_id WHERE o.stage = 'closing' AND p.state NOT IN ('in_evaluation', 'closed')""",
     "closed process without both final evaluations": """
         SELECT count(*) FROM mentoring_processes p WHERE p.state = 'closed' AND (SELECT count(*) FROM evaluations v
         WHERE v.tenant_id = p.tenant_id AND v.process_id = p.id) <> 2""",
