@@ -15,11 +15,15 @@ from network.core.reference.services import create_company
 from network.core.tenancy import tenant_context
 from network.national.coordination.company_pack import company_pack
 from network.national.coordination.pdfs import pack_pdf
+from tenants.participants.models import Mentee, Mentor
 from tenants.portal import services as portal
+from tenants.privacy.erasure import erase_participant
+from tenants.privacy.export import subject_access_export
 from tenants.processes import services as processes
 from tenants.processes.models import Meeting, MeetingConfirmation, MentoringProcess
-from tests.factories import login, make_tenant, make_user
+from tests.factories import login, make_tenant, make_user, two_partner_network
 from tests.portal.conftest import walk_process
+from tests.privacy.helpers import mentee_with_everything
 from tests.processes.conftest import ready_mentee, ready_mentor
 
 
@@ -159,3 +163,22 @@ def test_the_company_pack_counts_the_verified_hours(app_context):
         portuguese = " ".join(" ".join((page.extract_text() or "") for page in
                                        PdfReader(io.BytesIO(pack_pdf(pack))).pages).split())
     assert "Horas de voluntariado verificadas: 3,0" in portuguese
+
+
+def test_the_answers_are_exported_with_the_person_and_erased_with_them(app_context):
+    network = two_partner_network()
+    staff = db.session.scalar(sa.select(User).filter_by(email=network.alpha_staff))
+    ids = mentee_with_everything(network.alpha.id, staff)  # she disputed a meeting: "Quixley left early"
+    db.session.commit()
+    with tenant_context(network.alpha.id):
+        mentee = db.session.get(Mentee, ids.mentee_id)
+        exported = subject_access_export(mentee)["records"]["meeting_confirmations"]
+        assert [(row["side"], row["answer"], row["reason"]) for row in exported] == [
+            ("mentee", "disputed", "Quixley left early")]
+        # Her mentor's export holds their own side only: none here.
+        assert subject_access_export(db.session.get(Mentor, ids.mentor_id))["records"]["meeting_confirmations"] == []
+        erase_participant(mentee, staff, "Pedido da titular")
+        rows = db.session.execute(sa.select(MeetingConfirmation.side, MeetingConfirmation.answer,
+                                            MeetingConfirmation.reason)).all()
+    # The answer stays for the verified hours; her words go.
+    assert [tuple(row) for row in rows] == [("mentee", "disputed", None)]
