@@ -121,11 +121,24 @@ def _figure(row, key, unit="", digits=0):
     return f"{row[key]:,.{digits}f}{unit}"
 
 
+def _conditions(row):
+    """The load the row was measured under, and the national dashboard measured beside it."""
+    text = ""
+    if row.get("load_average"):
+        text += f", load average {row['load_average'][0][0]:.1f} on 2 cores"
+    beside = row.get("national_dashboard_beside")
+    if beside:
+        text += (f"; the national dashboard in the same run: p50 {beside['p50_ms']:,.1f} ms, "
+                 f"p95 {beside['p95_ms']:,.1f} ms")
+    return text
+
+
 def impact_line(results):
     """The national impact page, uncached, at every size measured (one line of the findings)."""
     measured = [(size, _find(results, size, "Dashboard", f"{IMPACT_VARIANT}, uncached")) for size in SIZE_ORDER]
     figures = "; ".join(f"`{size}` p50 {_figure(row, 'p50_ms', ' ms', 1)}, p95 {_figure(row, 'p95_ms', ' ms', 1)}"
-                        f" ({'within' if row['passed'] else 'over'} 50 ms)" for size, row in measured if row)
+                        f" ({'within' if row['passed'] else 'over'} 50 ms{_conditions(row)})"
+                        for size, row in measured if row)
     return ("- **The national impact page, uncached** (its figures and their presentation, on the page's "
             "default two years of cohorts; the generator seeds outcome answers as the demo draws them): "
             + (figures or "not measured yet") + ". Measured alone on the data already generated with "
