@@ -9,7 +9,9 @@ composite tenant foreign keys, one open process per pair, and states consistent 
 the services would have written: a process in `active` has an agreement accepted by both
 sides, meetings, follow-ups on its cadence and the ProcessEvent timeline the roll-ups read;
 a closed one has both final evaluations and its outcome. Participants' statuses follow their
-processes. The generator writes as the owner role (Row-Level Security does not apply to it)
+processes. Most processes with an agreement have the mentee's outcome answers at the start and
+the goals' expected outcomes; most closed ones the answers at closing and the goals' scores,
+drawn as the demo draws them (network.national.demo_outcomes), so the impact page has data. The generator writes as the owner role (Row-Level Security does not apply to it)
 and replaces every row of the bench database except the seeded reference tables.
 
 Work goes in chunks of tenants: one thread builds the rows of the next chunk while the
@@ -31,6 +33,7 @@ import click
 import psycopg
 from argon2 import PasswordHasher
 
+from network.national import demo_outcomes
 from network.national.demo import COORDINATION, FIRST_NAMES, PARTNERS, SURNAMES
 from network.national.demo_distributions import (
     AGE_BANDS,
@@ -150,8 +153,10 @@ class Generator:
             "country": {code: weight for code, (weight, _) in COUNTRIES.items()},
             "area": {self.areas[code]: weight for code, weight in SUPPORT_AREA_WEIGHTS.items() if code in self.areas},
         }.items()}
+        # The outcome answers from a sequence of their own: the rest of the network is the same with them.
         self.history = ProcessHistory(rng, self.pick, self.ids, self.areas, self.today,
-                                      meetings_per_process=size.meetings / max(size.processes, 1))
+                                      meetings_per_process=size.meetings / max(size.processes, 1),
+                                      outcome_rng=demo_outcomes.outcome_rng(rng))
         self.companies = []
 
     # --- the network level -----------------------------------------------------------
@@ -417,6 +422,9 @@ CONSISTENCY_CHECKS = {
     "meeting outside the process's meeting time": """
         SELECT count(*) FROM meetings g JOIN mentoring_processes p ON p.tenant_id = g.tenant_id AND p.id = g.process_id
         WHERE g.held_on < p.matched_on OR g.held_on > CURRENT_DATE OR (p.closed_on IS NOT NULL AND g.held_on > p.closed_on)""",
+    "outcome answers at closing of a process not in its final evaluation or closed": """
+        SELECT count(*) FROM outcome_assessments o JOIN mentoring_processes p ON p.tenant_id = o.tenant_id
+        AND p.id = o.process_id WHERE o.stage = 'closing' AND p.state NOT IN ('in_evaluation', 'closed')""",
     "closed process without both final evaluations": """
         SELECT count(*) FROM mentoring_processes p WHERE p.state = 'closed' AND (SELECT count(*) FROM evaluations v
         WHERE v.tenant_id = p.tenant_id AND v.process_id = p.id) <> 2""",

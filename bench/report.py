@@ -5,6 +5,8 @@ from bench import batch_matching
 from bench.generate import SIZES
 
 SIZE_ORDER = tuple(SIZES)
+# The dashboards' row of the national impact page (bench.run measures it, this page reports it).
+IMPACT_VARIANT = "national impact page, cohorts of last year and this one"
 
 INTRODUCTION = """# Benchmarks
 
@@ -117,6 +119,30 @@ def _figure(row, key, unit="", digits=0):
     if row is None or row.get(key) is None:
         return "(not measured)"
     return f"{row[key]:,.{digits}f}{unit}"
+
+
+def _conditions(row):
+    """The load the row was measured under, and the national dashboard measured beside it."""
+    text = ""
+    if row.get("load_average"):
+        text += f", load average {row['load_average'][0][0]:.1f} on 2 cores"
+    beside = row.get("national_dashboard_beside")
+    if beside:
+        text += (f"; the national dashboard in the same run: p50 {beside['p50_ms']:,.1f} ms, "
+                 f"p95 {beside['p95_ms']:,.1f} ms")
+    return text
+
+
+def impact_line(results):
+    """The national impact page, uncached, at every size measured (one line of the findings)."""
+    measured = [(size, _find(results, size, "Dashboard", f"{IMPACT_VARIANT}, uncached")) for size in SIZE_ORDER]
+    figures = "; ".join(f"`{size}` p50 {_figure(row, 'p50_ms', ' ms', 1)}, p95 {_figure(row, 'p95_ms', ' ms', 1)}"
+                        f" ({'within' if row['passed'] else 'over'} 50 ms{_conditions(row)})"
+                        for size, row in measured if row)
+    return ("- **The national impact page, uncached** (its figures and their presentation, on the page's "
+            "default two years of cohorts; the generator seeds outcome answers as the demo draws them): "
+            + (figures or "not measured yet") + ". Measured alone on the data already generated with "
+            "`python -m bench.run --size national --only impact` (the other rows are kept).")
 
 
 def findings(results):
@@ -311,6 +337,7 @@ def findings(results):
         "  six alternating rebuild-then-measure runs of one session, whichever way the rebuild shared its",
         "  work (its p50 moved from 28 to 44 ms with the machine's load); the issue sets the limit at",
         "  `europe`, where the same view is well within it.",
+        impact_line(results),
         f"- **One partner's dashboard at `europe`, uncached**: p50 "
         f"{_figure(_find(results, 'europe', 'Dashboard', 'one partner, last 12 months, uncached'), 'p50_ms', ' ms', 1)}, p95 "
         f"{_figure(_find(results, 'europe', 'Dashboard', 'one partner, last 12 months, uncached'), 'p95_ms', ' ms', 1)}"

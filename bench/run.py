@@ -2,6 +2,12 @@
 docs/benchmarks.json (results of every size run so far) and docs/benchmarks.md.
 
     python -m bench.run --size small [--skip-generate] [--quick] [--port-base 8600]
+    python -m bench.run --size national --only impact|dashboards
+
+`--only impact` (or `dashboards`): only those rows of the dashboards' benchmark (the national
+impact page; or every dashboard row, the impact page's included), against the data already in
+the database (generated first when there is none), after one roll-up rebuild; the size's other
+rows in docs/benchmarks.json are kept, and docs/benchmarks.md is written again.
 
 `--quick` (`make bench-quick`): only the pages against the naive peer (`bench.peer`), the bare
 endpoint and the pages' SQL through psycopg, interleaved; generates the data only when the
@@ -147,16 +153,30 @@ def rollup_rebuild(app, size, plan, processes):
                     throughput_unit="processes/s")
 
 
-def dashboards(url, redis_url, size, plan, largest):
-    from network.core.extensions import db
+IMPACT_VARIANT = report.IMPACT_VARIANT
+
+
+def impact_page(filters, tenant_id):
+    """What the impact page computes before its template: the figures and their presentation."""
     from network.national.dashboards.impact import impact_data
+    from network.national.dashboards.impact_presentation import present_impact
+
+    return present_impact(impact_data(filters, tenant_id))
+
+
+def dashboards(url, redis_url, size, plan, largest, impact_only=False):
+    from network.core.extensions import db
+    from network.national.dashboards.impact_views import impact_args
     from network.national.dashboards.services import dashboard_data, parse_filters
 
     results = []
     variants = (("national, last 12 months", None, {}, dashboard_data),
                 ("national, Lisboa only", None, {"district": "lisboa"}, dashboard_data),
                 ("one partner, last 12 months", largest[1], {}, dashboard_data),
-                ("national impact, last 12 months", None, {}, impact_data))
+                # The page's own default query (two years of cohorts: outcomes come at closing).
+                (IMPACT_VARIANT, None, impact_args({}), impact_page))
+    if impact_only:
+        variants = variants[-1:]
     for cache_label, cache_url, repeat in (("uncached", None, plan["dashboard"]), ("cached", redis_url, plan["cached"])):
         app = make_app(url, cache_url)
         for label, tenant_id, args, read in variants:
@@ -503,6 +523,54 @@ def run(size, url, redis_url, skip_generate):
     }
 
 
+def only_dashboards(size, url, redis_url, which):
+    """`--only impact|dashboards`: those rows only, on the data already generated (generated
+    first when there is none), after one roll-up rebuild (untimed)."""
+    from network.core.extensions import db
+    from network.national.dashboards.rebuild import rebuild_rollups
+
+    ensure_database(url, fresh=False)
+    if not has_data(url):
+        generator.generate(url, size, echo=lambda text: click.echo(text, err=True))
+    Redis.from_url(redis_url).flushdb()
+    largest, _, processes = big_tenants(url)
+    app = make_app(url, None)
+    with app.app_context():
+        rebuild_rollups()
+        db.session.remove()
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+    load_before = os.getloadavg()
+    rows = dashboards(url, redis_url, size, PLAN[size], largest, impact_only=which == "impact")
+    load = [load_before, os.getloadavg()]
+    beside = {row["variant"].rsplit(", ", 1)[1]: row for row in rows if row["variant"].startswith("national, last 12")}
+    for row in rows:
+        row["load_average"] = load
+        cache = row["variant"].rsplit(", ", 1)[1]
+        if row["variant"].startswith(IMPACT_VARIANT) and cache in beside:
+            # Same run, same load: what the impact page costs next to the dashboard the limit was set for.
+            row["national_dashboard_beside"] = {key: beside[cache][key] for key in ("p50_ms", "p95_ms")}
+    click.echo(report.scenario_table({size: {"scenarios": rows}}))
+    click.echo(f"(load average before and after: {load})", err=True)
+    return rows, processes
+
+
+def merge_rows(everything, size, rows, processes):
+    """The size's results with `rows` in place of the rows of the same scenario and variant."""
+    if size not in everything["sizes"]:
+        raise click.ClickException(f"No full run at {size} in {RESULTS}: run `python -m bench.run --size {size}` once.")
+    outcome = everything["sizes"][size]
+    replaced = {(row["scenario"], row["variant"]) for row in rows}
+    kept = [row for row in outcome["scenarios"] if (row["scenario"], row["variant"]) not in replaced]
+    # After the last dashboard row kept, where a full run puts them.
+    after = max((index + 1 for index, row in enumerate(kept) if row["scenario"] == "Dashboard"), default=len(kept))
+    outcome["scenarios"] = kept[:after] + rows + kept[after:]
+    if outcome.get("processes") != processes:
+        click.echo(f"note: {size} now has {processes:,} processes (the full run had {outcome.get('processes')})",
+                   err=True)
+    return everything
+
+
 def has_data(url):
     try:
         with psycopg.connect(url) as connection:
@@ -546,12 +614,22 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3, help="--quick: interleaved rounds")
     parser.add_argument("--before", help="--quick: an earlier commit whose pages join the rotation")
     parser.add_argument("--port-base", type=int, default=0, help="first port to bind (default: BENCH_PORT_BASE)")
+    parser.add_argument("--only", choices=("impact", "dashboards"),
+                        help="only the national impact page's rows (or every dashboard row), on the data already "
+                             "generated; the size's other results are kept")
     arguments = parser.parse_args(argv)
     set_port_base(arguments.port_base)
     url = os.environ.get("BENCH_DATABASE_URL") or generator.DEFAULT_DATABASE_URL
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     if arguments.quick:
         quick(arguments.size, url, redis_url, arguments.seconds, arguments.rounds, arguments.before)
+        return
+    if arguments.only:
+        rows, processes = only_dashboards(arguments.size, url, redis_url, arguments.only)
+        everything = merge_rows(json.loads(RESULTS.read_text()) if RESULTS.exists() else {"sizes": {}},
+                                arguments.size, rows, processes)
+        RESULTS.write_text(json.dumps(everything, indent=1, ensure_ascii=False) + "\n")
+        report.write(everything, RESULTS.with_suffix(".md"))
         return
     outcome = run(arguments.size, url, redis_url, arguments.skip_generate)
     everything = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"sizes": {}}

@@ -222,5 +222,6 @@ def test_the_process_pages_run_a_fixed_number_of_statements(app, client):
     login(client, "admin@alpha.pt", locale="en")
 
     assert len(_without_settings(statements_of(app, client, "/t/alpha/processes/"))) == 3
-    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{short}"))) == 11
-    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{long}"))) == 11
+    # The meetings' confirmations by each side: one statement for all of them.
+    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{short}"))) == 12
+    assert len(_without_settings(statements_of(app, client, f"/t/alpha/processes/{long}"))) == 12

@@ -9,6 +9,7 @@ set-based INSERTs) both write history through this class: one shape for both.
 `ids.next(table)` gives each row its id, so children reference parents without a round trip."""
 from datetime import UTC, datetime, timedelta
 
+from network.national import demo_outcomes
 from network.national.demo_distributions import (
     CADENCE_MONTHS,
     CANCEL_REASONS,
@@ -18,6 +19,7 @@ from network.national.demo_distributions import (
     MEETING_SHARE,
     PROCESS_DAYS,
 )
+from tenants.outcomes.measures import CURRENT_VERSION
 from tenants.processes.cadence import follow_up_due_date
 
 HISTORY_COLUMNS = {
@@ -31,12 +33,18 @@ HISTORY_COLUMNS = {
     "agreement_goals": ("id", "tenant_id", "agreement_id", "position", "kind", "text", "target_date"),
     "meetings": ("id", "tenant_id", "process_id", "held_on", "duration_minutes", "mode", "topics", "logged_by_id",
                  "logged_as", "created_at"),
+    "meeting_confirmations": ("id", "tenant_id", "meeting_id", "side", "answer", "reason", "answered_at",
+                              "answered_by_id"),
     "follow_ups": ("id", "tenant_id", "process_id", "sequence", "due_on", "held_on", "mentor_satisfaction",
                    "mentee_satisfaction", "recorded_at", "recorded_by_id"),
     "goal_progress": ("id", "tenant_id", "follow_up_id", "goal_id", "progress"),
     "evaluations": ("id", "tenant_id", "process_id", "side", "satisfaction", "changes", "would_repeat",
                     "submitted_at", "submitted_by_id"),
     "goal_outcomes": ("id", "tenant_id", "evaluation_id", "goal_id", "outcome"),
+    "outcome_assessments": ("id", "tenant_id", "process_id", "side", "stage", "measures_version", "answers",
+                            "recorded_at", "recorded_by_id"),
+    "goal_attainments": ("id", "tenant_id", "process_id", "goal_id", "expected_outcome", "weight", "score",
+                         "scored_at", "scored_by_id"),
 }
 OPEN = ("matched", "agreement_signed", "active", "in_evaluation")
 ORDER = ("matched", "agreement_signed", "active", "in_evaluation", "closed")
@@ -79,14 +87,28 @@ def mentee_status(chain, rng):
     return "left" if last["next_step"] == "end" else "waiting"
 
 
+# How often staff record the outcome answers, where the history has them (the benchmark's): at
+# the start of most processes with an agreement, at the closing of most closed ones and of half
+# of those in their final evaluation. The answers are the demo's draws (demo_outcomes).
+OUTCOMES_AT_START = 0.9
+OUTCOMES_AT_CLOSING = {"closed": 0.85, "in_evaluation": 0.5}
+
+
 class ProcessHistory:
     """`pick`: choosers (`demo_distributions.chooser`) named last_state, earlier_state, outcome,
     cadence and frequency. `meetings_per_process`: the mean number of meetings, or None for a
-    meeting on every date the agreement's frequency asks for (the demo's)."""
+    meeting on every date the agreement's frequency asks for (the demo's). `outcome_rng`: the
+    outcome answers' own random sequence, or None for a history without them (the demo records
+    its walkthrough's through the services). `confirm_meetings`: both sides confirmed each meeting
+    in the portal but the latest of an open process, which the mentee has still to answer (the
+    demo's; the benchmark's network has no answers)."""
 
-    def __init__(self, rng, pick, ids, topics, today, meetings_per_process=None):
+    def __init__(self, rng, pick, ids, topics, today, meetings_per_process=None, outcome_rng=None,
+                 confirm_meetings=False):
         self.rng, self.pick, self.ids, self.topics, self.today = rng, pick, ids, list(topics), today
-        self.meetings_per_process = meetings_per_process
+        self.meetings_per_process, self.outcome_rng = meetings_per_process, outcome_rng
+        self.confirm_meetings = confirm_meetings
+        self.goal_texts = {}  # agreement goal id -> its text
 
     def chain(self, count):
         """The mentee's `count` processes, oldest first, dated backwards from today."""
@@ -141,6 +163,8 @@ class ProcessHistory:
         next_follow_up = self._follow_ups(rows, tenant, staff, process, cadence, dates["activated"],
                                           dates["evaluation"] or end, goals, state == "active", events)
         self._evaluations(rows, tenant, staff, process, step, cancelled_from, dates["evaluation"], end, goals, events)
+        if self.outcome_rng is not None and dates["signed"]:
+            self._outcome_answers(rows, tenant, staff, process, state, goals, dates["signed"], dates["evaluation"])
         reason = self._ending(step, cancelled_from, events)
         next_meeting = None
         if state in ("agreement_signed", "active", "in_evaluation"):
@@ -182,6 +206,8 @@ class ProcessHistory:
             goal = self.ids.next("agreement_goals")
             rows.add("agreement_goals", goal, tenant, agreement, position, kind, text, matched_on + timedelta(days=180))
             goals.append(goal)
+            if self.outcome_rng is not None:
+                self.goal_texts[goal] = text
         events.append(("agreement_saved", None, None, drafted, {"version": 1}))
         if signed:
             events.append(("agreement_accepted", None, None, signed, {"side": "mentor", "version": 1}))
@@ -190,6 +216,27 @@ class ProcessHistory:
         if dates["activated"]:
             events.append(("state_changed", "agreement_signed", "active", dates["activated"], None))
         return goals
+
+    def _outcome_answers(self, rows, tenant, staff, process, state, goals, signed_on, evaluation_on):
+        """The mentee's answers at the start and the goals' expected outcomes; at closing, the
+        mentee's and the mentor's answers and the goals' scores (demo_outcomes' draws)."""
+        rng, texts = self.outcome_rng, {goal: self.goal_texts.pop(goal) for goal in goals}
+        if rng.random() >= OUTCOMES_AT_START:
+            return
+        start = demo_outcomes.start_levels(rng)
+        rows.add("outcome_assessments", self.ids.next("outcome_assessments"), tenant, process, "mentee", "intake",
+                 CURRENT_VERSION, start, at(signed_on, 11), staff)
+        closing = evaluation_on is not None and rng.random() < OUTCOMES_AT_CLOSING.get(state, 0)
+        if closing:
+            for side, answers in (("mentee", demo_outcomes.closing_levels(start, rng)),
+                                  ("mentor", demo_outcomes.mentor_closing(rng))):
+                rows.add("outcome_assessments", self.ids.next("outcome_assessments"), tenant, process, side,
+                         "closing", CURRENT_VERSION, answers, at(evaluation_on, 14), staff)
+        for goal in goals:
+            score = demo_outcomes.goal_score(rng) if closing else None
+            rows.add("goal_attainments", self.ids.next("goal_attainments"), tenant, process, goal,
+                     demo_outcomes.expected_outcome(texts[goal]), 1, score,
+                     at(evaluation_on, 14) if closing else None, staff if closing else None)
 
     def _meeting_days(self, state, signed_on, until, frequency):
         rng, share = self.rng, MEETING_SHARE[state]
@@ -209,11 +256,16 @@ class ProcessHistory:
         rng = self.rng
         days = self._meeting_days(state, signed_on, min(until, self.today), frequency)
         topics = rng.sample(self.topics, 2)
-        for day in days:
-            logged_as = rng.choice(("staff", "mentor", "mentor", "mentee"))
-            rows.add("meetings", self.ids.next("meetings"), tenant, process, day, rng.choice((45, 60, 90)),
+        for number, day in enumerate(days, start=1):
+            logged_as, meeting = rng.choice(("staff", "mentor", "mentor", "mentee")), self.ids.next("meetings")
+            rows.add("meetings", meeting, tenant, process, day, rng.choice((45, 60, 90)),
                      rng.choice(("in_person", "in_person", "online", "phone")), topics, staff, logged_as, at(day, 18))
             events.append(("meeting_logged", None, None, day, {"held_on": day.isoformat(), "logged_as": logged_as}))
+            if self.confirm_meetings:
+                latest_open = number == len(days) and state in OPEN
+                for side in ("mentor",) if latest_open else ("mentor", "mentee"):
+                    rows.add("meeting_confirmations", self.ids.next("meeting_confirmations"), tenant, meeting, side,
+                             "confirmed", None, at(day, 20), None)
         return days
 
     def _follow_ups(self, rows, tenant, staff, process, cadence, activated_on, until, goals, still_active, events):

@@ -1,7 +1,9 @@
 """Outcome answers for the demo's processes, so that the impact pages show something: the
 mentee's situation at the start (mostly precarious), a closing that improved more often than
 not, expected outcomes of the goals scored mostly as expected or better, and the mentor's answers.
-Drawn from their own random sequence, so the rest of the demo is the same with or without them."""
+Drawn from their own random sequence, so the rest of the demo is the same with or without them.
+The draws (`start_levels`, `closing_levels`, `mentor_closing`, `goal_score`, `expected_outcome`)
+are the benchmarks' too (bench/generate.py), which write the same answers straight to the tables."""
 import random
 
 from tenants.outcomes import services as outcomes
@@ -19,7 +21,7 @@ def outcome_rng(rng):
     return random.Random(repr(rng.getstate()[1][:8]))
 
 
-def _start_levels(rng):
+def start_levels(rng):
     levels = {}
     for indicator in current_measures().mentee:
         low, high = START[indicator.code]
@@ -27,7 +29,7 @@ def _start_levels(rng):
     return levels
 
 
-def _closing_levels(start, rng):
+def closing_levels(start, rng):
     levels = {}
     for indicator in current_measures().mentee:
         codes = [code for code, _ in indicator.levels]
@@ -41,19 +43,32 @@ def _closing_levels(start, rng):
     return levels
 
 
+def mentor_closing(rng):
+    """The mentor's answers at closing."""
+    return {"hours_given": rng.randint(12, 60), "satisfaction": str(rng.choice((3, 4, 4, 5, 5))),
+            "mentor_again": "yes" if rng.random() < 0.8 else "no"}
+
+
+def goal_score(rng):
+    """A goal's attainment, -2..+2: mostly as expected or better."""
+    return rng.choice(GAS_SCORES)
+
+
+def expected_outcome(goal_text):
+    return f"{goal_text}: um primeiro passo concreto."
+
+
 def at_start(process, staff, rng):
     """The mentee's answers at the start and the expected outcome of each goal; returns the answers."""
-    answers = _start_levels(rng)
+    answers = start_levels(rng)
     outcomes.record_assessment(process, "mentee", "intake", answers, staff)
-    outcomes.save_expectations(process, {goal.id: {"expected_outcome": f"{goal.text}: um primeiro passo concreto.",
-                                                   "weight": 1} for goal in process.agreement.goals}, staff)
+    outcomes.save_expectations(process, {goal.id: {"expected_outcome": expected_outcome(goal.text), "weight": 1}
+                                         for goal in process.agreement.goals}, staff)
     return answers
 
 
 def at_closing(process, staff, start, rng):
     """The mentee's and the mentor's answers at closing and the goals' scores (in final evaluation)."""
-    outcomes.record_assessment(process, "mentee", "closing", _closing_levels(start, rng), staff)
-    outcomes.record_assessment(process, "mentor", "closing", {
-        "hours_given": rng.randint(12, 60), "satisfaction": str(rng.choice((3, 4, 4, 5, 5))),
-        "mentor_again": "yes" if rng.random() < 0.8 else "no"}, staff)
-    outcomes.score_goals(process, {goal.id: rng.choice(GAS_SCORES) for goal in process.agreement.goals}, staff)
+    outcomes.record_assessment(process, "mentee", "closing", closing_levels(start, rng), staff)
+    outcomes.record_assessment(process, "mentor", "closing", mentor_closing(rng), staff)
+    outcomes.score_goals(process, {goal.id: goal_score(rng) for goal in process.agreement.goals}, staff)

@@ -36,6 +36,7 @@ from network.national.demo_history import mentee_status
 from network.national.demo_plan import InsertRows, PartnerPlan
 from network.national.demo_register import IMPORTED_LISTS, register
 from tenants.participants.models import PARTICIPANT_MODELS, Mentee, Mentor
+from tenants.portal import services as portal
 from tenants.portal.services import invite_participant
 from tenants.processes import services as processes
 
@@ -205,9 +206,13 @@ def _agreed(process, staff, agreement):
 def _followed(process, staff, started, today, weeks):
     processes.transition(process, "active", staff, today=started)
     for week in range(1, weeks + 1):
-        processes.log_meeting(process, {"held_on": started + timedelta(days=7 * week), "duration_minutes": 60,
-                                        "mode": "in_person", "topics": ["qualification_job_search"]},
-                              staff, "staff", today=today)
+        meeting = processes.log_meeting(process, {"held_on": started + timedelta(days=7 * week),
+                                                  "duration_minutes": 60, "mode": "in_person",
+                                                  "topics": ["qualification_job_search"]}, staff, "staff", today=today)
+        # Both sides confirm each meeting in the portal (verified hours), but the mentee has not
+        # answered about the latest one yet.
+        for side in ("mentor", "mentee") if week < weeks else ("mentor",):
+            portal.answer_meeting(process, side, meeting, {"answer": "confirmed"}, None)
     goals = process.agreement.goals
     processes.record_follow_up(process, {"held_on": started + timedelta(days=31), "mentor_satisfaction": 4,
                                          "mentee_satisfaction": 5, "progress": {goal.id: 2 for goal in goals}},

@@ -94,7 +94,8 @@ class PartnerPlan:
         pick = {name: chooser(history_rng, weights) for name, weights in {
             "last_state": LAST_STATE, "earlier_state": EARLIER_STATE, "outcome": OUTCOMES, "cadence": CADENCES,
             "frequency": FREQUENCIES}.items()}
-        self.history = ProcessHistory(history_rng, pick, SequenceIds(), SUPPORT_AREA_WEIGHTS, today)
+        self.history = ProcessHistory(history_rng, pick, SequenceIds(), SUPPORT_AREA_WEIGHTS, today,
+                                      confirm_meetings=True)
         self.chains = self._chains(history_rng, ready["mentor"][skip:], ready["mentee"][skip:], process_ratio)
         self._date_people(history_rng)
 

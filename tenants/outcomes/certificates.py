@@ -25,8 +25,8 @@ def certificate_pdf(name, role, partner, started, completed, hours=None):
     _text(pdf, sentence, 13, height=8)
     if hours:
         pdf.ln(2)
-        _text(pdf, gettext("Mentoring meetings: %(hours)s hours.", hours=format_decimal(hours, format="#,##0.0")), 13,
-              height=8)
+        _text(pdf, gettext("Mentoring meetings confirmed by both sides: %(hours)s hours.",
+                           hours=format_decimal(hours, format="#,##0.0")), 13, height=8)
     pdf.ln(14)
     _text(pdf, gettext("Issued on %(date)s.", date=format_date(completed.today(), "long")), 10)
     return _bytes(pdf)

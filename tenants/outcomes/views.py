@@ -91,7 +91,7 @@ def certificate(process_id, side):
         flash(_("Certificates are issued once the process is closed."), "error")
         return redirect(url_for("outcomes.process", process_id=process.id))
     person = process.mentor if side == "mentor" else process.mentee
-    minutes = sum(meeting.duration_minutes for meeting in process.meetings)
+    minutes = sum(meeting.duration_minutes for meeting in process.meetings if meeting.is_verified)
     with force_locale(getattr(person, "preferred_language", None) or "pt_PT"):
         content = certificate_pdf(person.full_name, side, g.tenant.name, process.activated_on or process.matched_on,
                                   process.closed_on, minutes / 60 if minutes else None)

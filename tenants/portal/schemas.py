@@ -3,9 +3,9 @@ evaluations use the processes' own schemas: one validation for staff and partici
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from network.core.validation import integer_field, text_field
+from network.core.validation import choice_field, integer_field, text_field
 from tenants.participants.schemas import ParticipantSchema
-from tenants.processes.models import GOAL_PROGRESS
+from tenants.processes.models import GOAL_PROGRESS, MEETING_ANSWERS
 from tenants.processes.schemas import ProcessFormSchema
 
 _YES_NO = {"truthy": {"yes"}, "falsy": {"no"}, "metadata": {"messages": {"invalid": _l("Choose yes or no.")}}}
@@ -34,3 +34,10 @@ class FollowUpAnswerSchema(ProcessFormSchema):
     progress = fields.Dict(keys=fields.Integer(), values=fields.Integer(validate=validate.OneOf(list(GOAL_PROGRESS))),
                            required=True)
     comment = text_field(2000, required=False, load_default=None)
+
+
+class MeetingAnswerSchema(ProcessFormSchema):
+    """A side's answer about a logged meeting: confirmed, or disputed with an optional short reason."""
+
+    answer = choice_field(MEETING_ANSWERS)
+    reason = text_field(300, required=False, load_default=None)

@@ -1,6 +1,6 @@
 """The portal's rules, free of Flask request objects: who "me" is in a workspace, which
 processes are mine, what I may see of my pair, invitations of participants to the portal,
-and the participants' own answers to a follow-up."""
+the participants' own answers to a follow-up, and their confirmation of each logged meeting."""
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -20,8 +20,8 @@ from tenants.activities.models import ActivityInvitation
 from tenants.participants.models import PARTICIPANT_MODELS, ROLES
 from tenants.participants.services import check_not_registered
 from tenants.portal.models import FollowUpAnswer, ParticipantInvitation
-from tenants.processes.models import OPEN_STATES, MentoringProcess
-from tenants.processes.services import ProcessRefused, get_process, next_follow_up_due
+from tenants.processes.models import OPEN_STATES, MeetingConfirmation, MentoringProcess
+from tenants.processes.services import ProcessRefused, get_process, log_meeting, next_follow_up_due
 
 PARTICIPANT_SIDES = tuple(ROLES)
 # A follow-up's questions open to the participants this many days before it is due.
@@ -246,3 +246,38 @@ def follow_up_form_from_answers(process):
         if len(values) == 1:
             progress[str(goal.id)] = values.pop()
     return {**form, "progress": progress}
+
+
+# --- meetings confirmed (or disputed) by each side ------------------------------------
+
+def meeting_of(process, meeting_id):
+    """A meeting logged in `process`, or None: a meeting of another process is not found."""
+    return next((meeting for meeting in process.meetings if meeting.id == meeting_id), None)
+
+
+def log_my_meeting(process, side, data, actor, today=None):
+    """A meeting logged by the mentor or the mentee: logging it is their own confirmation."""
+    meeting = log_meeting(process, data, actor, logged_as=side, today=today)
+    answer_meeting(process, side, meeting, {"answer": "confirmed"}, actor)
+    return meeting
+
+
+def answer_meeting(process, side, meeting, data, actor):
+    """`side` confirms that the meeting took place as logged, or disputes it (with an optional
+    short reason); a new answer replaces its earlier one. Hours count as verified volunteer hours
+    only when both sides confirmed (tenants.processes.models.verified_meeting)."""
+    if meeting.process_id != process.id or side not in PARTICIPANT_SIDES:
+        raise ProcessRefused(_("This meeting is not one of your mentoring."), status=404)
+    confirmation = meeting.confirmation_by(side)
+    if confirmation is None:
+        confirmation = MeetingConfirmation(side=side)
+        meeting.confirmations.append(confirmation)
+    elif confirmation.answer == data["answer"] and confirmation.reason == (data.get("reason") or None):
+        return confirmation
+    confirmation.answer = data["answer"]
+    confirmation.reason = (data.get("reason") or None) if data["answer"] == "disputed" else None
+    confirmation.answered_at = utcnow()
+    confirmation.answered_by_id = actor.id if actor else None
+    record_event(f"meeting.{data['answer']}", actor, meeting, changes={"side": side, "process_id": process.id})
+    db.session.flush()
+    return confirmation

@@ -15,7 +15,13 @@ from network.core.tenancy.web import TENANT_URL_PREFIX
 from network.core.validation import load_form
 from tenants.participants.models import PREFERRED_LANGUAGES
 from tenants.portal import services
-from tenants.portal.schemas import CONTACT_FIELDS, ContactSchema, FollowUpAnswerSchema, contact_labels
+from tenants.portal.schemas import (
+    CONTACT_FIELDS,
+    ContactSchema,
+    FollowUpAnswerSchema,
+    MeetingAnswerSchema,
+    contact_labels,
+)
 from tenants.processes import reminders as process_reminders
 from tenants.processes import services as processes
 from tenants.processes.calendar_download import calendar_download
@@ -150,7 +156,7 @@ def new_meeting(process_id):
         if not errors and set(data["topics"]) - set(support_areas):
             errors = {"topics": [_("Choose topics from the list.")]}
         if not errors:
-            outcome = submit(processes.log_meeting, process, data, current_user, logged_as=side, once=submitted_key(),
+            outcome = submit(services.log_my_meeting, process, side, data, current_user, once=submitted_key(),
                              location=lambda meeting: url_for("portal.process", process_id=process_id))
             if outcome.replayed:
                 return redirect_replayed(outcome)
@@ -161,6 +167,24 @@ def new_meeting(process_id):
                 return _to_process(process)
     return render_template("portal/meeting_form.html", process=process, form=form, errors=errors,
                            modes=MEETING_MODES, support_areas=support_areas), 400 if errors else 200
+
+
+@bp.post("/processes/<id:process_id>/meetings/answer")
+@permission_required("portal.use")
+def answer_meeting(process_id):
+    """My answer about a meeting logged in my process: it took place (confirmed), or not
+    (disputed, with an optional reason). Another process's meeting is not found."""
+    process, side = _my_process_or_404(process_id)
+    meeting = found_or_404(services.meeting_of(process, request.form.get("meeting", type=int)))
+    data, errors = load_form(MeetingAnswerSchema())
+    if errors:
+        flash(" ".join(message for messages in errors.values() for message in messages), "error")
+    elif refusal := submit(services.answer_meeting, process, side, meeting, data, current_user).refusal:
+        flash(refusal.message, "error")
+    else:
+        flash(_("Thank you: you have confirmed this meeting.") if data["answer"] == "confirmed" else
+              _("Thank you: the team will see that you disputed this meeting."), "info")
+    return redirect(url_for("portal.process", process_id=process.id) + f"#meeting-{meeting.id}")
 
 
 @bp.route("/processes/<id:process_id>/follow-up", methods=["GET", "POST"])

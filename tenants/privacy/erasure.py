@@ -87,6 +87,8 @@ ERASURE_POLICY = {
     "evaluations": {"side": KEEP, "changes": KEEP, "comments": CLEAR},
     "goal_outcomes": {"outcome": KEEP},
     "follow_up_answers": {"side": KEEP, "progress": KEEP, "comment": CLEAR},
+    # Whether each side confirmed a meeting is what the verified hours count; the reason is their words.
+    "meeting_confirmations": {"side": KEEP, "answer": KEEP, "reason": CLEAR},
     "mentee_choices": {"declined": CLEAR},
     # Staff's words and files about the person or their process: the words go, the files are deleted.
     # The outcome measures are codes and scores the impact figures count; the words go.

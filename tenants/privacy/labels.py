@@ -29,6 +29,7 @@ SECTION_TITLES = {
     "evaluations": _l("Final evaluations"),
     "goal_outcomes": _l("Outcome per goal"),
     "follow_up_answers": _l("Follow-up answers in the portal"),
+    "meeting_confirmations": _l("Meetings confirmed or disputed in the portal"),
     "users": _l("Portal account"),
     "memberships": _l("Roles in this workspace"),
     "api_tokens": _l("API tokens of the account"),
@@ -229,4 +230,9 @@ COLUMN_LABELS = {
     "score": _l("Score (−2 to +2)"),
     "scored_at": _l("Scored at"),
     "scored_by_id": _l("Scored by (account number)"),
+    # Meetings confirmed or disputed in the portal.
+    "meeting_id": _l("Meeting (number)"),
+    "answer": _l("Answer"),
+    "answered_at": _l("Answered at"),
+    "answered_by_id": _l("Answered by (account number)"),
 }

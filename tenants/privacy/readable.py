@@ -34,6 +34,7 @@ from tenants.processes.models import (
     GOAL_KINDS,
     GOAL_OUTCOMES,
     LOGGED_AS,
+    MEETING_ANSWERS,
     MEETING_FREQUENCIES,
     OUTCOMES,
     PROCESS_STATES,
@@ -63,6 +64,7 @@ SECTION_VALUE_LABELS = {
     ("process_events", "kind"): EVENT_KINDS, ("agreement_goals", "kind"): GOAL_KINDS,
     ("activities", "kind"): ACTIVITY_KINDS, ("goal_outcomes", "outcome"): GOAL_OUTCOMES,
     ("meetings", "mode"): AGREEMENT_MODES, ("agreements", "mode"): AGREEMENT_MODES,
+    ("meeting_confirmations", "answer"): MEETING_ANSWERS,
 }
 COUNTRY_COLUMNS = ("country_of_origin", "nationality")
 LANGUAGE_COLUMNS = ("language_code",)

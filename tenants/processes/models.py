@@ -47,6 +47,8 @@ MEETING_MODES = {"in_person": _l("In person"), "online": _l("Online"), "phone": 
 AGREEMENT_MODES = {**MEETING_MODES, "mixed": _l("Mixed")}
 LOGGED_AS = {"staff": _l("Staff member"), "mentor": _l("Mentor"), "mentee": _l("Mentee")}
 SIDES = PARTICIPANT_ROLES  # the two sides of a process are the two participant roles
+# A side's answer about a logged meeting: it took place as logged, or it did not.
+MEETING_ANSWERS = {"confirmed": _l("Confirmed"), "disputed": _l("Disputed")}
 
 GOAL_PROGRESS = {
     0: _l("Not started"),
@@ -314,6 +316,9 @@ class Meeting(TenantScoped, db.Model):
 
     process: Mapped[MentoringProcess] = relationship(back_populates="meetings")
     logged_by: Mapped[User | None] = relationship()
+    confirmations: Mapped[list["MeetingConfirmation"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def mode_label(self):
@@ -322,6 +327,52 @@ class Meeting(TenantScoped, db.Model):
     @property
     def logged_as_label(self):
         return LOGGED_AS[self.logged_as]
+
+    def confirmation_by(self, side):
+        return next((confirmation for confirmation in self.confirmations if confirmation.side == side), None)
+
+    @property
+    def is_verified(self):
+        """Its hours count as verified volunteer hours: the mentor and the mentee both confirmed it."""
+        return {confirmation.side for confirmation in self.confirmations if confirmation.answer == "confirmed"} \
+            == set(SIDES)
+
+
+class MeetingConfirmation(TenantScoped, db.Model):
+    """One side's answer, from the portal, about a meeting logged in its process: it took place
+    as logged (confirmed) or not (disputed, with an optional short reason). A side may change
+    its answer; a meeting's hours are verified when both sides confirmed (`verified_meeting`)."""
+
+    __tablename__ = "meeting_confirmations"
+    __tenant_table_args__ = (
+        tenant_foreign_key("meeting_id", "meetings", ondelete="CASCADE"),
+        sa.UniqueConstraint("tenant_id", "meeting_id", "side"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column()
+    side: Mapped[str] = mapped_column(choice_type(SIDES, "meeting_confirmation_side", 8))
+    answer: Mapped[str] = mapped_column(choice_type(MEETING_ANSWERS, "meeting_answer", 10))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="confirmations")
+
+    @property
+    def answer_label(self):
+        return MEETING_ANSWERS[self.answer]
+
+
+def verified_meeting(meetings=None):
+    """SQL: the meeting (a row of `meetings`, default the table) was confirmed by both sides."""
+    meetings = Meeting.__table__ if meetings is None else meetings
+    confirmations = MeetingConfirmation.__table__
+    confirmed = (sa.select(sa.func.count()).select_from(confirmations)
+                 .where(confirmations.c.tenant_id == meetings.c.tenant_id,
+                        confirmations.c.meeting_id == meetings.c.id, confirmations.c.answer == "confirmed")
+                 .scalar_subquery())
+    return confirmed == len(SIDES)
 
 
 class FollowUp(TenantScoped, db.Model):

@@ -72,10 +72,10 @@ TRANSITIONS = {
 
 
 def get_process(process_id):
-    """The process with everything its pages show, in five statements: the pair and the
+    """The process with everything its pages show, in six statements: the pair and the
     agreements (a few versions of a few goals) joined to the process's row, then one statement
-    each for the meetings, the follow-ups, the evaluations and the timeline, each with the
-    people and goals it names."""
+    each for the meetings, their confirmations, the follow-ups, the evaluations and the
+    timeline, each with the people and goals it names."""
     return db.session.get(
         MentoringProcess,
         process_id,
@@ -87,6 +87,8 @@ def get_process(process_id):
             # Who logged each meeting and who did each step, in the same statements: staff, the
             # mentor and the mentee may all appear, and each would otherwise cost a statement.
             selectinload(MentoringProcess.meetings).joinedload(Meeting.logged_by),
+            # Each side's confirmation of each meeting: one statement for all of them.
+            selectinload(MentoringProcess.meetings).selectinload(Meeting.confirmations),
             # Each progress and outcome with its goal, in the same statement (not one per line of the page).
             selectinload(MentoringProcess.follow_ups).joinedload(FollowUp.progress).joinedload(GoalProgress.goal),
             selectinload(MentoringProcess.evaluations).joinedload(Evaluation.goal_outcomes)

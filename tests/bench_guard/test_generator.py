@@ -22,5 +22,12 @@ def test_a_tiny_network_satisfies_every_constraint_and_rule(app):
     with psycopg.connect(PSYCOPG_URL) as connection:
         assert check_consistency(connection) == {}
         states = dict(connection.execute("SELECT state, count(*) FROM mentoring_processes GROUP BY state").fetchall())
+        # The impact page's data: answers at the start and at closing, and scored goals, of closed processes.
+        outcomes = connection.execute(
+            "SELECT count(*) FILTER (WHERE o.stage = 'intake'), count(*) FILTER (WHERE o.stage = 'closing' AND "
+            "p.state = 'closed'), (SELECT count(*) FROM goal_attainments WHERE score IS NOT NULL) "
+            "FROM outcome_assessments o JOIN mentoring_processes p ON p.tenant_id = o.tenant_id AND p.id = o.process_id"
+        ).fetchone()
     assert {"active", "closed"} <= set(states)
+    assert all(outcomes), outcomes
     assert _foreign_keys(PSYCOPG_URL) == keys

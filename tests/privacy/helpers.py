@@ -87,9 +87,10 @@ def _her_processes(tenant, mentee, staff):
     for side in ("mentor", "mentee"):
         processes.accept_agreement(process, side, staff, version=1)
     processes.transition(process, "active", staff, today=date(2024, 1, 5))
-    processes.log_meeting(process, {"held_on": date(2024, 1, 12), "duration_minutes": 60, "mode": "online",
-                                    "notes": "Zorvana was worried about her permit"}, staff, "staff",
-                          today=date(2024, 1, 12))
+    meeting = processes.log_meeting(process, {"held_on": date(2024, 1, 12), "duration_minutes": 60, "mode": "online",
+                                              "notes": "Zorvana was worried about her permit"}, staff, "staff",
+                                    today=date(2024, 1, 12))
+    portal.answer_meeting(process, "mentee", meeting, {"answer": "disputed", "reason": "Quixley left early"}, staff)
     goal_id = process.agreement.goals[0].id
     portal.answer_follow_up(process, "mentee", {"satisfaction": 4, "progress": {goal_id: 2},
                                                 "comment": "Thank you from Quixley"}, staff,

@@ -62,6 +62,8 @@ AUDIT_ACTIONS = {
     "meeting.scheduled": _l("Scheduled the next meeting of a process"),
     "reminders.stopped": _l("Stopped the meeting reminders of a process"),
     "reminders.resumed": _l("Turned the meeting reminders of a process back on"),
+    "meeting.confirmed": _l("Confirmed in the portal that a logged meeting took place"),
+    "meeting.disputed": _l("Disputed a logged meeting in the portal"),
 }
 
 

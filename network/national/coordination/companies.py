@@ -1,7 +1,9 @@
 """The corporate social responsibility report: a company's volunteers and volunteer hours.
 
 Volunteers are the mentors linked to the company, in every partner; volunteer time is the
-sum of the durations of the meetings logged in the processes those mentors follow. Counts of
+sum of the durations of the meetings logged in the processes those mentors follow, and the
+verified time that of the meetings both the mentor and the mentee confirmed in the portal
+(`tenants.processes.models.verified_meeting`). Counts of
 people by employer are protected (docs/disclosure.md): every count, and the meetings and
 minutes that would bound them, is each partner's count rounded by the disclosure layer and
 then added up. Read through the national roll-up bypass.
@@ -14,7 +16,7 @@ from network.core.extensions import db
 from network.core.tenancy import national_rollup_bypass
 from network.national.disclosure import published_sql, rounding_base
 from tenants.participants.models import Mentor
-from tenants.processes.models import Meeting, MentoringProcess
+from tenants.processes.models import Meeting, MentoringProcess, verified_meeting
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,8 @@ class MonthFigures:
     month: int
     volunteers: int  # distinct volunteers who met that month
     meetings: int
-    minutes: int
+    minutes: int  # of every meeting logged
+    verified_minutes: int  # of the meetings confirmed by both sides
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,10 @@ class CompanyReport:
     @property
     def minutes(self):
         return sum(month.minutes for month in self.months)
+
+    @property
+    def verified_minutes(self):
+        return sum(month.verified_minutes for month in self.months)
 
 
 def _meetings_of_volunteers(company_id, *columns):
@@ -78,11 +85,29 @@ def _published(grouped, keys, measures):
 MINUTES_SCALE = 5
 
 
+def _months(company_id, prefix, year):
+    """MonthFigures of `year`, published: volunteers who met, meetings, minutes logged and verified."""
+    meeting_year = sa.cast(sa.extract("year", Meeting.held_on), sa.Integer)
+    meeting_month = sa.cast(sa.extract("month", Meeting.held_on), sa.Integer)
+    monthly = (_meetings_of_volunteers(
+        company_id, Mentor.tenant_id, meeting_year.label("year"), meeting_month.label("month"),
+        sa.func.count(sa.distinct(Mentor.id)).label("volunteers"), sa.func.count(Meeting.id).label("meetings"),
+        sa.func.sum(Meeting.duration_minutes).label("minutes"),
+        sa.func.sum(sa.case((verified_meeting(), Meeting.duration_minutes), else_=0)).label("verified_minutes"),
+    ).where(meeting_year == year).group_by(Mentor.tenant_id, meeting_year, meeting_month).subquery())
+    return [
+        MonthFigures(int(month), int(volunteers_met), int(meetings), int(minutes), int(verified))
+        for _, month, volunteers_met, meetings, minutes, verified in db.session.execute(_published(
+            monthly, ("year", "month"), {"volunteers": (f"{prefix}|met", 1), "meetings": (f"{prefix}|meetings", 1),
+                                         "minutes": (f"{prefix}|minutes", MINUTES_SCALE),
+                                         "verified_minutes": (f"{prefix}|verified_minutes", MINUTES_SCALE)}))
+    ]
+
+
 def company_report(company_id, year=None):
     """The figures of one company for `year` (default: the latest year with meetings): counts
     of people and of their meetings as published (the disclosure layer), per partner rounded."""
     meeting_year = sa.cast(sa.extract("year", Meeting.held_on), sa.Integer)
-    meeting_month = sa.cast(sa.extract("month", Meeting.held_on), sa.Integer)
     prefix = f"company|{int(company_id)}"
     with national_rollup_bypass("companies: corporate social responsibility report"):
         per_partner = (sa.select(Mentor.tenant_id, sa.func.count(Mentor.id).label("volunteers"))
@@ -104,17 +129,7 @@ def company_report(company_id, year=None):
                        .where(*in_year).group_by(Mentor.tenant_id, meeting_year).subquery())
         year_volunteers = db.session.execute(
             _published(met_in_year, ("year",), {"volunteers": (f"{prefix}|met", 1)})).first()
-        monthly = (_meetings_of_volunteers(
-            company_id, Mentor.tenant_id, meeting_year.label("year"), meeting_month.label("month"),
-            sa.func.count(sa.distinct(Mentor.id)).label("volunteers"), sa.func.count(Meeting.id).label("meetings"),
-            sa.func.sum(Meeting.duration_minutes).label("minutes"),
-        ).where(*in_year).group_by(Mentor.tenant_id, meeting_year, meeting_month).subquery())
-        months = [
-            MonthFigures(int(month), int(volunteers_met), int(meetings), int(minutes))
-            for _, month, volunteers_met, meetings, minutes in db.session.execute(_published(
-                monthly, ("year", "month"), {"volunteers": (f"{prefix}|met", 1), "meetings": (f"{prefix}|meetings", 1),
-                                             "minutes": (f"{prefix}|minutes", MINUTES_SCALE)}))
-        ]
+        months = _months(company_id, prefix, year)
     return CompanyReport(volunteers=int(volunteers), partners=partners, years=years, year=year,
                          year_volunteers=int(year_volunteers.volunteers) if year_volunteers else 0, months=months)
 

@@ -3,8 +3,9 @@ report's figures), the processes they completed, and the change in the situation
 they mentored, as suppressed aggregates only: each partner's count rounded by the disclosure
 layer and then added up, like the rest of the company report (docs/disclosure.md).
 
-Volunteer hours are the meetings logged in the volunteers' processes (by staff, the mentor or
-the mentee): the application records who logged a meeting, not a confirmation by both sides.
+Verified volunteer hours are the meetings of the volunteers' processes that both the mentor and
+the mentee confirmed in the portal; the hours of every meeting logged (by staff, the mentor or
+the mentee) are shown beside them, labelled as logged.
 """
 from dataclasses import dataclass, field
 
@@ -34,7 +35,8 @@ class CompanyPack:
     volunteers: int
     year_volunteers: int
     meetings: int
-    hours: float
+    hours: float  # verified: the meetings confirmed by both sides
+    logged_hours: float  # every meeting logged
     completed: int
     changes: dict = field(default_factory=dict)  # {indicator: {change: published count}}
     gas_processes: int = 0
@@ -89,7 +91,8 @@ def company_pack(company, year=None):
         company=company.name, year=year, years=report.years, volunteers=report.volunteers,
         year_volunteers=report.year_volunteers if report.year == year else 0,
         meetings=report.meetings if report.year == year else 0,
-        hours=round(report.minutes / 60, 1) if report.year == year else 0.0,
+        hours=round(report.verified_minutes / 60, 1) if report.year == year else 0.0,
+        logged_hours=round(report.minutes / 60, 1) if report.year == year else 0.0,
         completed=completed, changes=changes, gas_processes=sum(bands.values()),
         gas_mean=band_mean(bands), rounding_base=rounding_base(),
     )

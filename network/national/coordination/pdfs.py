@@ -28,7 +28,8 @@ def pack_pdf(pack):
         (gettext("Volunteers"), _number(pack.volunteers)),
         (gettext("Volunteers who met in %(year)s", year=pack.year), _number(pack.year_volunteers)),
         (gettext("Meetings"), _number(pack.meetings)),
-        (gettext("Volunteer hours"), format_decimal(pack.hours, format="#,##0.0")),
+        (gettext("Verified volunteer hours"), format_decimal(pack.hours, format="#,##0.0")),
+        (gettext("Volunteer hours logged"), format_decimal(pack.logged_hours, format="#,##0.0")),
         (gettext("Mentoring processes completed in %(year)s", year=pack.year), _number(pack.completed)),
     ):
         _text(pdf, f"{label}: {value}")
@@ -45,5 +46,7 @@ def pack_pdf(pack):
     _text(pdf, gettext("Counts of people are rounded to a multiple of %(num)d, up or down at random, always the same "
                        "way for the same figure, so that no small number of people can be worked out; totals are the "
                        "sums of the rounded figures.", num=pack.rounding_base), 8, height=4)
-    _text(pdf, gettext("Volunteer hours are the meetings logged in the volunteers' mentoring processes."), 8, height=4)
+    _text(pdf, gettext("Verified volunteer hours are the meetings that both the volunteer and the person they mentor "
+                       "confirmed; the hours logged count every meeting recorded in the volunteers' mentoring "
+                       "processes, confirmed or not."), 8, height=4)
     return _bytes(pdf)

@@ -19,7 +19,7 @@ from network.national.dashboards.services import PARTNER_KINDS, parse_filters
 from network.national.dashboards.views import _national, _scope_name, bp
 
 
-def _impact_args(args):
+def impact_args(args):
     """The query, by default the cohorts of last year and this one (whole years: the release grid
     has them; outcomes come at closing, months after the matching)."""
     args = {key: value for key, value in args.items() if key != "format"}
@@ -33,7 +33,7 @@ def _impact_args(args):
 @permission_required("dashboards.view")
 def impact():
     national = _national()
-    filters, errors = parse_filters(_impact_args(request.args), national)
+    filters, errors = parse_filters(impact_args(request.args), national)
     context = {"national": national, "errors": errors, "form": request.args, "filters": filters,
                "freshness": rollup_freshness(None if national else g.tenant.id),
                "district_options": list(DISTRICTS.items()), "kind_options": list(PARTNER_KINDS.items())}
@@ -51,7 +51,7 @@ def impact_export():
     file_format = request.args.get("format", "csv")
     if file_format not in EXPORT_FORMATS:
         return Response(_("Choose CSV or XLSX."), status=400, mimetype="text/plain")
-    filters, errors = parse_filters(_impact_args(request.args), national)
+    filters, errors = parse_filters(impact_args(request.args), national)
     if errors:
         return Response(" ".join(str(m) for messages in errors.values() for m in messages), status=400,
                         mimetype="text/plain")
