@@ -1,7 +1,7 @@
 """why-not questions: "why not this mentor?" of a batch proposal, answered by a job
 
 Revision ID: 0015_whynot
-Revises: 0014_impact
+Revises: 0015_impact
 Create Date: 2026-12-03 17:30:00
 
 A tenant-owned table with the tenants' Row-Level Security, reached only through its proposal
@@ -15,7 +15,7 @@ from network.core.tenancy import rls
 
 # revision identifiers, used by Alembic.
 revision = '0015_whynot'
-down_revision = '0014_impact'
+down_revision = '0015_impact'
 branch_labels = None
 depends_on = None
 
