@@ -113,6 +113,32 @@ def _find(results, size, scenario, variant_start=""):
     return None
 
 
+NAIVE_SCENARIO = "Dashboard: a naive GROUP BY over the case tables"
+
+
+def naive_section(results):
+    """Issue 20: the uncached national dashboard against the same figures counted by a naive GROUP
+    BY over the case tables (`bench.naive_dashboard`), both timed in the same run."""
+    lines = []
+    for size in SIZE_ORDER:
+        row = _find(results, size, NAIVE_SCENARIO)
+        if row and row.get("ratio") is not None:
+            lines.append(f"- `{size}`: the dashboard p50 {row['ours_p50_ms']:,.1f} ms, the naive GROUP BY p50 "
+                         f"{row['p50_ms']:,.0f} ms ({row['statements']} statements): ours ÷ naive {row['ratio']:.4f} "
+                         f"(target at most 0.1: {'met' if row['passed'] else '**not met**'}).")
+    if not lines:
+        return ""
+    return "\n".join([
+        "## The dashboard against a naive GROUP BY (issue 20)", "",
+        "The uncached national dashboard of the last 12 months (`dashboard_data`, published counts from the",
+        "roll-ups) against the same figures counted at request time by a naive GROUP BY over the case",
+        "tables (`bench/naive_dashboard.py`: mentors, mentees, interviews, processes and their events,",
+        "support areas; exact counts, as the tables' owner, no Row-Level Security), one GROUP BY per table",
+        "the page shows, timed in the same run on one connection (the median of a few calls: each takes",
+        "seconds). `tests/bench_guard/test_naive_dashboard.py` keeps the naive figures equal to the",
+        "roll-ups' exact counts.", "", *lines, ""])
+
+
 def _figure(row, key, unit="", digits=0):
     if row is None or row.get(key) is None:
         return "(not measured)"
@@ -486,6 +512,7 @@ def write(everything, path):
                              for size in SIZE_ORDER if size in results) + ".",
         "",
         findings(results),
+        naive_section(results),
         comparison_section(everything.get("comparisons")),
         "## The synthetic network\n",
         generation_table(results),
