@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from redis import Redis
 
 from bench import generate as generator
-from bench import load, report, under_load
+from bench import load, naive_dashboard, report, under_load
 from bench.limits import replay
 from bench.plans import BENCH_INDEXES, capture_statements, explain_all, index_before_after
 from bench.servers import wait_for_port
@@ -70,6 +70,8 @@ REBUILD_LIMIT_SECONDS = 30
 REBUILD_LIMIT_PROCESSES = 1_000_000
 PAGE_SHARE_OF_BARE = 0.5
 PEER_SHARE = 0.9
+NAIVE_SHARE = 0.1  # the uncached national dashboard against the same figures counted from the case tables
+NAIVE_REPEAT = 3  # about 5 s each at `national`: its p50 is what the ratio needs
 LOAD_USERS = 50
 
 
@@ -200,6 +202,26 @@ def dashboards(url, redis_url, size, plan, largest, impact_only=False):
                                     round(data["p95_ms"] / TARGET_MS, 3), data["p95_ms"] <= TARGET_MS,
                                     throughput_unit="calls/s, one client"))
     return results
+
+
+def with_naive_comparison(url, size, results):
+    """The rows of `dashboards` and, after them, the uncached national dashboard (last 12 months)
+    against the same figures counted by a naive GROUP BY over the case tables
+    (`bench.naive_dashboard`), timed here in the same run: ours ÷ naive at p50, at most NAIVE_SHARE."""
+    from network.national.dashboards.services import DEFAULT_MONTHS, add_months
+
+    ours = next(row for row in results if row["scenario"] == "Dashboard"
+                and row["variant"] == "national, last 12 months, uncached")
+    end = datetime.now(UTC).strftime("%Y-%m")
+    with psycopg.connect(url) as connection:
+        data = naive_dashboard.time_naive(connection, add_months(end, -(DEFAULT_MONTHS - 1)), end, NAIVE_REPEAT)
+    ratio = round(ours["p50_ms"] / data["p50_ms"], 4) if data["p50_ms"] else None
+    row = scenario("Dashboard: a naive GROUP BY over the case tables", size,
+                   "national, last 12 months, exact counts, no roll-ups", data,
+                   f"ours / naive <= {NAIVE_SHARE} (p50)", ratio, ratio is not None and ratio <= NAIVE_SHARE,
+                   ours_p50_ms=ours["p50_ms"], statements=len(naive_dashboard.statements()),
+                   throughput_unit="calls/s, one client")
+    return results + [row]
 
 
 # --- 4: matching ---------------------------------------------------------------------
@@ -492,7 +514,7 @@ def run(size, url, redis_url, skip_generate):
         # Fresh statistics for the tables the rebuild just filled, as autovacuum would take soon after.
         connection.execute("ANALYZE")
     click.echo("1. dashboards", err=True)
-    results += dashboards(url, redis_url, size, plan, largest)
+    results += with_naive_comparison(url, size, dashboards(url, redis_url, size, plan, largest))
     click.echo("4. matching", err=True)
     matching_result, mentee_ids = matching(url, size, plan, matching_tenant)
     results.append(matching_result)

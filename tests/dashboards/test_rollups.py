@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from network.core.extensions import db
 from network.core.tenancy import national_rollup_bypass, tenant_context
-from network.national.dashboards.models import NationalRollup, RollupCount
+from network.national.dashboards.models import NationalRollup, RollupCount, RollupProfileSum
 from network.national.dashboards.rebuild import rebuild_rollups
 from network.national.dashboards.rollups import current_month, dimension_values, national_keys, refresh_tenant_rollups
 from network.national.dashboards.services import Filters, dashboard_data
@@ -75,6 +75,34 @@ def as_counter(rows, snapshot_metrics=("active_mentors", "active_mentees", "ongo
         for shown, shown_value in dimension_values(dimension, value):
             counter[(tenant_id, metric, shown, shown_value, None if metric in snapshot_metrics else month)] += count
     return counter
+
+
+def profile_sums():
+    s = RollupProfileSum
+    with national_rollup_bypass("test: read the profile sums"):
+        rows = db.session.execute(sa.select(s.tenant_id, s.metric, s.month, s.district, s.tenant_kind,
+                                            s.published)).all()
+    return sorted(tuple(row) for row in rows)
+
+
+def expected_profile_sums():
+    """Each partner's published profile rows added up by metric and month, in Python."""
+    sums = Counter()
+    for tenant_id, metric, dimension, _value, month, district, kind, published in rollup_rows("published"):
+        if dimension == "profile":
+            sums[(tenant_id, metric, month, district, kind)] += published
+    return sorted((*key, total) for key, total in sums.items())
+
+
+def test_the_profile_sums_follow_each_recount_and_the_rebuild(app_context):
+    history = History(make_network(), 6)
+    for step in range(40):
+        history.step()
+        if step % 20 == 19:
+            incremental = profile_sums()
+            assert incremental and incremental == expected_profile_sums(), f"step {step}"
+            rebuild_rollups()
+            assert profile_sums() == incremental, f"step {step}"
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])

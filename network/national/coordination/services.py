@@ -109,7 +109,7 @@ def partner_activity(partner_ids=None):
     the published counts of the roll-ups (the disclosure layer), read through the national
     roll-up bypass, so that these pages and the dashboards show the same published figures."""
     r = RollupCount
-    scope = [r.tenant_id.in_(list(partner_ids))] if partner_ids is not None else []
+    scope = {"tenant_id": list(partner_ids)} if partner_ids is not None else {}
     shown = {"mentors_registered": "mentors", "mentees_registered": "mentees"}
     summary = {}
     with national_rollup_bypass("coordination: activity summary per partner"):

@@ -10,6 +10,7 @@ from network.national.dashboards.impact_rows import (
     CHANGE_ORDER,
     IMPACT_METRICS,
     MENTEE_INDICATORS,
+    MENTOR_METRICS,
     T_BAND_DIMENSION,
 )
 from tenants.outcomes.measures import T_BANDS
@@ -20,6 +21,10 @@ BREAKDOWNS = ("impact_by_kind", "impact_by_district", "impact_by_area", "impact_
 BREAKDOWN_COLUMNS = ([f"{code}|{change}" for code in MENTEE_INDICATORS for change in CHANGE_ORDER]
                      + [f"gas|{band}" for band in T_BANDS])
 SATISFACTION_SCORES = ("1", "2", "3", "4", "5")
+# Every dimension of the impact rows: named in the query, so that each (district, kind) of the
+# national sums is one range of their primary key (district, kind, dimension, metric, ...).
+IMPACT_DIMENSIONS = (CHANGE, AREA_CHANGE, T_BAND_DIMENSION, AREA_T_BAND,
+                     *dict.fromkeys(dimension for _, dimension in MENTOR_METRICS.values()))
 
 
 def _column(metric, dimension, value):
@@ -55,7 +60,8 @@ def impact_rows(filters, tenant_id=None):
     year = sa.func.substr(model.month, 1, 4)
     grouped = (*keys, model.metric, model.dimension, year.label("year"), model.value)
     statement = (sa.select(*grouped, sa.cast(sa.func.sum(figure), sa.BigInteger))
-                 .where(model.metric.in_(IMPACT_METRICS), model.month.between(filters.start, filters.end), *scope)
+                 .where(model.dimension.in_(IMPACT_DIMENSIONS), model.metric.in_(IMPACT_METRICS),
+                        model.month.between(filters.start, filters.end), *scope)
                  .group_by(*grouped))
     from network.core.extensions import db
 

@@ -64,6 +64,22 @@ class NationalRollup(db.Model):
     published: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")  # the sum of the partners' published
 
 
+class RollupProfileSum(db.Model):
+    """Each partner's profile rows of `rollup_counts` summed by (metric, month): the partner's
+    total of a mentee metric as the dashboards show it, the sum of its finest published rows
+    (docs/disclosure.md, "one base"), without reading each profile. Kept with the partner rows,
+    in the same transaction: by the recount (`rollups.sum_profiles`) and by the rebuild."""
+
+    __tablename__ = "rollup_profile_sums"
+
+    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    metric: Mapped[str] = mapped_column(_key(32), primary_key=True)
+    month: Mapped[str] = mapped_column(_key(7), primary_key=True)
+    district: Mapped[str] = mapped_column(_key(32))  # the partner's, as in its rows
+    tenant_kind: Mapped[str] = mapped_column(_key(32))
+    published: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 EXPORT_STATUSES = {
     "pending": _l("Waiting"),
     "running": _l("Being prepared"),

@@ -2,7 +2,8 @@
 
 On PostgreSQL (the network's database) the work is shared and the result swapped in at once:
 
-1. Empty tables shaped like the live ones (`rollup_counts_next`, `rollup_national_next`) are
+1. Empty tables shaped like the live ones (`rollup_counts_next`, `rollup_national_next`,
+   `rollup_profile_sums_next`) are
    created without any index, and committed, so that every worker can write to them.
 2. `workers` connections read one snapshot of the case tables (`pg_export_snapshot`, as
    pg_dump's parallel jobs do); each counts a range of partners holding about as many
@@ -38,7 +39,7 @@ from sqlalchemy.dialects import postgresql
 from network.core.database import owner_engine
 from network.core.extensions import db
 from network.core.tenancy.rls import NATIONAL_ROLE, RUNTIME_ROLE, apply_transaction_settings
-from network.national.dashboards.models import ANY, NationalRollup, RollupCount
+from network.national.dashboards.models import ANY, NationalRollup, RollupCount, RollupProfileSum
 from network.national.dashboards.rebuild_replica import (
     REPLICA_STEP,
     ReplicaUnavailable,
@@ -48,12 +49,14 @@ from network.national.dashboards.rebuild_replica import (
     wait_for_replay,
 )
 from network.national.dashboards.rollups import (
+    PROFILE_SUM_COLUMNS,
     REBUILD_LOCK,
     ProcessSource,
     Shard,
     case_tables,
     insert_counts,
     mentee_areas_select,
+    profile_sums_select,
     rollup_selects,
     shown_pairs,
     tenant_filter,
@@ -64,7 +67,7 @@ from tenants.processes.models import MentoringProcess
 
 log = logging.getLogger(__name__)
 
-LIVE_TABLES = (RollupCount.__table__.name, NationalRollup.__table__.name)
+LIVE_TABLES = (RollupCount.__table__.name, NationalRollup.__table__.name, RollupProfileSum.__table__.name)
 SUMS = "rollup_national_sums"  # scratch: the finest national sums, before the coarser levels
 NEXT = "_next"  # suffix of the tables being built, and of their constraints and indexes until the swap
 _FACTS = "rollup_process_facts"
@@ -298,7 +301,7 @@ GROUP BY metric, dimension, month, value, GROUPING SETS ((district), (tenant_kin
 
 def _sum_and_build_keys(engine, control, definitions, steps):
     """The national sums, while another connection builds the partner table's keys and indexes."""
-    counts, national = LIVE_TABLES
+    counts, national, profile_sums = LIVE_TABLES
     with control.begin():
         # Statistics first, so that the national sums are planned as a parallel aggregate (a
         # CREATE TABLE ... AS may use the database's other cores, an INSERT ... SELECT may not);
@@ -312,8 +315,11 @@ def _sum_and_build_keys(engine, control, definitions, steps):
             run(f"CREATE UNLOGGED TABLE {SUMS} AS {_national_sums(counts + NEXT)}")
             run(_NATIONAL_FINEST)
             run(_NATIONAL_COARSER)
+            control.execute(sa.insert(_next_table(RollupProfileSum.__table__)).from_select(
+                PROFILE_SUM_COLUMNS, profile_sums_select(_next_table(RollupCount.__table__))))
             steps.step("national sums")
         _build_keys(control, national + NEXT, definitions[national])
+        _build_keys(control, profile_sums + NEXT, definitions[profile_sums])
         counts_keys.result()
     steps.step("keys and indexes built")
 
@@ -339,7 +345,7 @@ def _swap_in(connection, definitions, steps):
         run(f"ALTER TABLE {name}{NEXT} RENAME TO {name}")
         for statement in definition.security_and_names(name):
             run(statement)
-    run(f"ANALYZE {LIVE_TABLES[1]}")  # the partner rows were analysed before the national sums
+    run(f"ANALYZE {', '.join(LIVE_TABLES[1:])}")  # the partner rows were analysed before the national sums
     steps.step("tables swapped")
 
 

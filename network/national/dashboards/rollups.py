@@ -35,7 +35,7 @@ from network.core.reference.models import SupportArea
 from network.core.tenancy import current_tenant_id
 from network.core.tenancy.models import Tenant
 from network.national.dashboards.impact_rows import impact_sources
-from network.national.dashboards.models import ANY, NationalRollup, RollupCount
+from network.national.dashboards.models import ANY, NationalRollup, RollupCount, RollupProfileSum
 from network.national.disclosure import published_sql, rounding_base
 from tenants.participants.models import Interview, Mentee, MenteeSupportArea, Mentor
 from tenants.processes.models import OPEN_STATES, MentoringProcess, ProcessEvent
@@ -357,6 +357,27 @@ def shown_sums(sums):
     return sa.select(*keys, sa.cast(sa.func.sum(shown.c.total), sa.BigInteger)).group_by(*keys)  # not numeric
 
 
+PROFILE_SUM_COLUMNS = ("tenant_id", "metric", "month", "district", "tenant_kind", "published")
+
+
+def profile_sums_select(counts, tenants=None):
+    """The profile rows of `counts` (`rollup_counts` or a table like it) of `tenants` summed by
+    partner, metric and month: the rows of `rollup_profile_sums`."""
+    keys = [counts.c[name] for name in PROFILE_SUM_COLUMNS[:-1]]
+    published = sa.cast(sa.func.sum(counts.c.published), sa.BigInteger).label("published")
+    where = [counts.c.dimension == PROFILE, *tenant_filter(counts.c.tenant_id, tenants)]
+    return sa.select(*keys, published).where(*where).group_by(*keys)
+
+
+def sum_profiles(tenants):
+    """Replace the profile sums of `tenants` (as `tenant_filter` takes them) with their rows' sums now."""
+    sums = RollupProfileSum.__table__
+    connection = db.session.connection()
+    connection.execute(sa.delete(sums).where(*tenant_filter(sums.c.tenant_id, tenants)))
+    connection.execute(sa.insert(sums).from_select(PROFILE_SUM_COLUMNS, profile_sums_select(RollupCount.__table__,
+                                                                                            tenants)))
+
+
 def national_keys(row):
     """The `rollup_national` keys one tenant row adds to: four levels of each of its
     (dimension, value) pairs."""
@@ -425,6 +446,7 @@ def refresh_tenant_rollups(tenant_id, snapshot_month=None):
     db.session.execute(sa.delete(RollupCount).where(RollupCount.tenant_id == tenant_id))
     selects = [select for _, _, select in rollup_selects(tenant_id, snapshot_month)]
     db.session.execute(insert_counts(sa.union_all(*selects)))
+    sum_profiles(tenant_id)
     apply_national_difference(old_rows, partner_rows(tenant_id))
     from network.national.dashboards.cache import bump_generation
 

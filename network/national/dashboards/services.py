@@ -2,6 +2,7 @@
 no request ever reads a case table. Every count of people shown is a sum of the roll-ups'
 `published` counts, the disclosure layer's (`network.national.disclosure`, docs/disclosure.md), never of
 their exact `count`."""
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validates_schema
+from sqlalchemy.dialects import postgresql
 
 from network.core.extensions import db
 from network.core.ops.replica import national_reads
@@ -18,8 +20,8 @@ from network.core.tenancy import national_rollup_bypass
 from network.core.tenancy.models import DISTRICTS, TENANT_KINDS, Tenant, active_partner_criteria
 from network.core.validation import FormSchema, choice_field
 from network.national.dashboards import cache
-from network.national.dashboards.models import ANY, NationalRollup, RollupCount
-from network.national.dashboards.rollups import ALL, FLOW_METRICS, PROFILE, SNAPSHOT_METRICS, shown_sums
+from network.national.dashboards.models import ANY, NationalRollup, RollupCount, RollupProfileSum
+from network.national.dashboards.rollups import ALL, FLOW_METRICS, SNAPSHOT_METRICS, shown_sums
 from network.national.disclosure import rounding_base
 
 PARTNER_KINDS = {kind: label for kind, label in TENANT_KINDS.items() if kind != "coordination"}
@@ -182,77 +184,111 @@ def month_range(start, end):
 
 # --- queries (roll-up table only) ------------------------------------------------
 
-def _rows(statement):
-    return [list(row) for row in db.session.execute(statement).all()]
+# The statements are built once per shape (model, keys, which scope columns) with bound values,
+# and run on the session's connection: the roll-up tables are not tenant-owned, so the ORM's
+# tenant scoping (a walk of each statement) has nothing to add; the national bypass and the
+# transaction's role apply as to any statement of the session.
+_START, _END = sa.bindparam("start", type_=sa.String), sa.bindparam("end", type_=sa.String)
 
 
-def _sum_statement(model, keys, scope, filters, snapshots=True):
-    """Sums of `published` by `keys` within `scope`: flow metrics over the chosen months, snapshot
+def _rows(statement, scope=None, filters=None):
+    params = {name: list(value) if isinstance(value, list | tuple) else value for name, value in (scope or {}).items()}
+    if filters is not None:
+        params.update(start=filters.start, end=filters.end)
+    return [list(row) for row in db.session.connection().execute(statement, params).all()]
+
+
+def _shape(scope):
+    """The hashable shape of a scope {column: value, or a list of values}."""
+    return tuple(sorted((name, isinstance(value, list | tuple)) for name, value in scope.items()))
+
+
+def _where(table, shape):
+    """The scope's conditions on `table`, each value bound under its column's name; a list as one
+    array (`= ANY`), so that the statement's text is the same for any number of values."""
+    return [table.c[name] == (sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(table.c[name].type))) if many
+                              else sa.bindparam(name)) for name, many in shape]
+
+
+@functools.cache
+def _sum_statement(model, keys, shape, snapshots=True):
+    """Sums of `published` by `keys` within the scope: flow metrics over the chosen months, snapshot
     metrics as they are now. Two branches, so each is an index range on its own."""
-    keys = [getattr(model, key) for key in keys]
-    parts = [sa.select(*keys, model.published).where(
-        model.metric.in_(FLOW_METRICS), model.month.between(filters.start, filters.end), *scope)]
+    table = model.__table__
+    columns = [table.c[key] for key in keys]
+    parts = [sa.select(*columns, table.c.published).where(
+        table.c.metric.in_(FLOW_METRICS), table.c.month.between(_START, _END), *_where(table, shape))]
     if snapshots:
-        parts.append(sa.select(*keys, model.published).where(model.metric.in_(SNAPSHOT_METRICS), *scope))
+        parts.append(sa.select(*columns, table.c.published).where(table.c.metric.in_(SNAPSHOT_METRICS),
+                                                                 *_where(table, shape)))
     rows = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    columns = [rows.c[key.key] for key in keys]
-    return sa.select(*columns, sa.func.sum(rows.c.published).label("total")).group_by(*columns)
+    grouped = [rows.c[key] for key in keys]
+    return sa.select(*grouped, sa.func.sum(rows.c.published).label("total")).group_by(*grouped)
+
+
+@functools.cache
+def _partner_values_statement(shape):
+    """A partner's sums by (metric, dimension, value), each profile row added to its four dimensions."""
+    return shown_sums(_sum_statement(RollupCount, ("metric", "dimension", "value"), shape).cte("sums"))
 
 
 # A metric's total is the sum of its finest published rows, so that every table that shows it
 # agrees with the others to the unit (docs/disclosure.md, "one base"): the mentee metrics add up
 # their profiles, "closed" its outcomes (goals met being the `goals_met` metric itself), and
 # "ongoing" is "active mentees" (one open process per mentee). Each entry: (metric shown,
-# metric read, which rows).
+# metric read, which table, which rows).
 PROFILE_METRICS = ("mentees_registered", "matched", "goals_met", "active_mentees")
 OWN_TOTAL_METRICS = tuple(metric for metric in FLOW_METRICS + SNAPSHOT_METRICS
                           if metric not in PROFILE_METRICS + ("closed", "ongoing"))
 
 
 def _total_parts(model):
-    # One profile dimension counts each profile row once: in the national sums, any of the four.
-    profile = PROFILE if model is RollupCount else "gender"
+    # A partner's profile rows summed by month (`rollup_profile_sums`); in the national sums, one
+    # profile dimension, any of the four, counts each profile row once.
+    table = model.__table__
+    profile = (RollupProfileSum.__table__, []) if model is RollupCount else (table, [table.c.dimension == "gender"])
     return [
-        (None, OWN_TOTAL_METRICS, [model.dimension == ALL]),
-        (None, PROFILE_METRICS, [model.dimension == profile]),
-        ("closed", ("closed",), [model.dimension == "outcome", model.value.in_(OUTCOME_ORDER[1:])]),
-        ("closed", ("goals_met",), [model.dimension == profile]),
-        ("ongoing", ("active_mentees",), [model.dimension == profile]),
+        (None, OWN_TOTAL_METRICS, table, [table.c.dimension == ALL]),
+        (None, PROFILE_METRICS, *profile),
+        ("closed", ("closed",), table, [table.c.dimension == "outcome", table.c.value.in_(OUTCOME_ORDER[1:])]),
+        ("closed", ("goals_met",), *profile),
+        ("ongoing", ("active_mentees",), *profile),
     ]
 
 
-def total_statement(model, keys, scope, filters, snapshots=True):
-    """Each metric's total by `keys` (+ "metric") within `scope`, from its finest published rows."""
-    columns = [getattr(model, key) for key in keys]
-    parts = []
-    for shown, metrics, rows in _total_parts(model):
-        label = (sa.literal(shown, sa.String) if shown else model.metric).label("shown")
-        for kind, months in ((FLOW_METRICS, [model.month.between(filters.start, filters.end)]),
+def _total_selects(model, keys, shape, snapshots, metrics):
+    for shown, read, table, rows in _total_parts(model):
+        label = (sa.literal(shown, sa.String) if shown else table.c.metric).label("shown")
+        for kind, months in ((FLOW_METRICS, [table.c.month.between(_START, _END)]),
                              (SNAPSHOT_METRICS if snapshots else (), [])):
-            read = [metric for metric in metrics if metric in kind]
-            if read:
-                parts.append(sa.select(*columns, label, model.published)
-                             .where(model.metric.in_(read), *months, *rows, *scope))
-    union = sa.union_all(*parts).subquery()
+            wanted = [metric for metric in read if metric in kind and (metrics is None or (shown or metric) in metrics)]
+            if wanted:
+                yield (sa.select(*(table.c[key] for key in keys), label, table.c.published)
+                       .where(table.c.metric.in_(wanted), *months, *rows, *_where(table, shape)))
+
+
+@functools.cache
+def total_statement(model, keys, shape, snapshots=True, metrics=None):
+    """Each metric's total (of `metrics`, default all) by `keys` (+ "metric") within a scope of
+    `shape`, from its finest published rows."""
+    union = sa.union_all(*_total_selects(model, keys, shape, snapshots, metrics)).subquery()
     grouped = [union.c[key] for key in keys] + [union.c.shown]
     return sa.select(*grouped, sa.func.sum(union.c.published).label("total")).group_by(*grouped)
 
 
-def metric_totals(model, keys, scope, filters, snapshots=True):
-    return _rows(total_statement(model, keys, scope, filters, snapshots))
-
-
-def _sums(model, keys, scope, filters, snapshots=True):
-    return _rows(_sum_statement(model, keys, scope, filters, snapshots))
+def metric_totals(model, keys, scope, filters, snapshots=True, metrics=None):
+    """`scope`: {column: value, or a list of values} of `model`'s rows."""
+    return _rows(total_statement(model, tuple(keys), _shape(scope), snapshots, metrics), scope, filters)
 
 
 def _figures(model, scope, filters):
     """The figures every dashboard has, from `model` (either roll-up table) within `scope`."""
-    sums = _sum_statement(model, ("metric", "dimension", "value"), scope, filters)
+    shape = _shape(scope)
     # The national table has one row per dimension already; a partner's profile rows are split.
-    by_value = _rows(sums) if model is NationalRollup else _rows(shown_sums(sums.cte("sums")))
+    values = (_sum_statement(model, ("metric", "dimension", "value"), shape) if model is NationalRollup
+              else _partner_values_statement(shape))
     return {
-        "by_value": by_value,
+        "by_value": _rows(values, scope, filters),
         "totals": metric_totals(model, (), scope, filters),
         "by_month": metric_totals(model, ("month",), scope, filters, snapshots=False),
     }
@@ -260,27 +296,29 @@ def _figures(model, scope, filters):
 
 def _partner_counts(filters, tenant_id):
     """One partner's figures, from its own rows of `rollup_counts` (its primary key)."""
-    return _figures(RollupCount, [RollupCount.tenant_id == tenant_id], filters)
+    return _figures(RollupCount, {"tenant_id": tenant_id}, filters)
 
 
 def _national_counts(filters, partner_ids):
     """The national figures, from `rollup_national` at the level the filters choose; the
-    partners table from `rollup_counts`, only for the partners listed."""
+    partners table from `rollup_counts`, only for the partners listed. The place tables read
+    only the metrics they show."""
     n = NationalRollup
     district, kind = filters.district or ANY, filters.kind or ANY
-    counts = _figures(n, [n.district == district, n.tenant_kind == kind], filters)
+    counts = _figures(n, {"district": district, "tenant_kind": kind}, filters)
     districts = [filters.district] if filters.district else list(DISTRICTS)
     kinds = [filters.kind] if filters.kind else list(PARTNER_KINDS)
-    counts["by_district"] = metric_totals(n, ("district",), [n.district.in_(districts), n.tenant_kind == kind], filters)
-    counts["by_kind"] = metric_totals(n, ("tenant_kind",), [n.district == district, n.tenant_kind.in_(kinds)], filters)
+    counts["by_district"] = metric_totals(n, ("district",), {"district": districts, "tenant_kind": kind}, filters,
+                                          metrics=PLACE_COLUMNS)
+    counts["by_kind"] = metric_totals(n, ("tenant_kind",), {"district": district, "tenant_kind": kinds}, filters,
+                                      metrics=PLACE_COLUMNS)
     if partner_ids is not None:
-        r = RollupCount
         if len(partner_ids) <= 1000:
-            scope = [r.tenant_id.in_(partner_ids)]  # primary key lookups
+            scope = {"tenant_id": list(partner_ids)}  # primary key lookups
         else:  # every partner of a large network, asked for explicitly
-            scope = [column == value for column, value in ((r.district, filters.district),
-                                                           (r.tenant_kind, filters.kind)) if value]
-        counts["by_partner"] = metric_totals(r, ("tenant_id",), scope, filters)
+            scope = {column: value for column, value in (("district", filters.district),
+                                                         ("tenant_kind", filters.kind)) if value}
+        counts["by_partner"] = metric_totals(RollupCount, ("tenant_id",), scope, filters, metrics=PLACE_COLUMNS)
     return counts
 
 
