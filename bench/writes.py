@@ -403,7 +403,18 @@ end: {verdict}.
 """
 
 
-LIMITS = """What limits the lag: TODO after the measurement."""
+LIMITS = """What limits the lag: the passes' time under load. A write waits for the pass running when it
+commits, then for its own pass, so its lag is one to two passes. A pass costs about what one partner's
+recount cost (compare the two "warm" rows: 50 partners counted by one statement instead of 50), and the
+worker no longer forks a process per job, so the passes keep up with every partner changing all the time and
+the web answers more writes with the same cores. What is left is contention: on 2 cores shared with 50
+writers, gunicorn, PostgreSQL and other engineers' work (the load average), a pass of about 0.2 s of work
+takes the time in the "recount jobs" row. Profiled warm on 2026-12-03 (50 partners, load average 8): about
+60 ms of Python (the job's bookkeeping, SQLAlchemy), 25 to 45 ms planning the one counting statement and
+about 30 ms running it, 10 ms for the 50 partners' locks, a few ms for the rows that changed and the
+national sums. Next, if the target must hold on such a machine: plan the counting statement once (the
+partners as one array parameter, so that its text no longer changes with their number and psycopg prepares
+it), take the partners' locks in one statement, or give the worker a core of its own."""
 
 
 def _ms_to_s(milliseconds):
