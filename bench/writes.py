@@ -406,15 +406,19 @@ end: {verdict}.
 LIMITS = """What limits the lag: the passes' time under load. A write waits for the pass running when it
 commits, then for its own pass, so its lag is one to two passes. A pass costs about what one partner's
 recount cost (compare the two "warm" rows: 50 partners counted by one statement instead of 50), and the
-worker no longer forks a process per job, so the passes keep up with every partner changing all the time and
-the web answers more writes with the same cores. What is left is contention: on 2 cores shared with 50
-writers, gunicorn, PostgreSQL and other engineers' work (the load average), a pass of about 0.2 s of work
-takes the time in the "recount jobs" row. Profiled warm on 2026-12-03 (50 partners, load average 8): about
-60 ms of Python (the job's bookkeeping, SQLAlchemy), 25 to 45 ms planning the one counting statement and
-about 30 ms running it, 10 ms for the 50 partners' locks, a few ms for the rows that changed and the
-national sums. Next, if the target must hold on such a machine: plan the counting statement once (the
-partners as one array parameter, so that its text no longer changes with their number and psycopg prepares
-it), take the partners' locks in one statement, or give the worker a core of its own."""
+worker no longer forks a process per job, so the passes keep up with every partner changing all the time
+(the writes per second differ between the columns mostly with how busy the machine was). What is left is contention: on 2 cores shared with 50
+writers, gunicorn, PostgreSQL and other engineers' work (the load average), a pass of 0.15 to 0.2 s of work
+takes the time in the "recount jobs" row, and the lag follows the load: an earlier run of the same passes
+(2026-12-03 18:25, before the partners' locks were taken in one statement), with a load average of 8.2 at
+the start and 11.9 at the end, measured 668 writes, lag p50 / p95 / max 2.18 s / 5.3 s / 6.65 s (just over
+the target), passes 1.83 s / 4.47 s, and still 0 partners stale and equal to a rebuild 5 s after the end.
+Profiled warm (50 partners, load average 8): about 50 ms of Python (the job's bookkeeping, SQLAlchemy),
+25 to 45 ms planning the one counting statement and about 30 ms running it, a few ms for the locks, the rows
+that changed and the national sums. Next, if the target must hold on a busier machine: plan the counting
+statement once per connection (its text no longer changes with the number of partners, but the temporary
+table it fills is created again by every pass, which makes PostgreSQL plan it again; a temporary table kept
+by the connection, emptied at commit, would not), or give the worker a core of its own."""
 
 
 def _ms_to_s(milliseconds):

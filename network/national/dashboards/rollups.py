@@ -138,7 +138,9 @@ def tenant_filter(column, tenants):
         return ([] if tenants.above is None else [column > tenants.above]) + (
             [] if tenants.up_to is None else [column <= tenants.up_to])
     if isinstance(tenants, tuple | list | set | frozenset):
-        return [column.in_(sorted(tenants))]
+        # One array parameter, not a list of them: the statement's text stays the same whatever the
+        # number of partners, so that psycopg prepares it once and PostgreSQL need not plan it every pass.
+        return [column == sa.any_(sa.bindparam(None, sorted(tenants), type_=postgresql.ARRAY(sa.Integer)))]
     return [column == tenants]
 
 
@@ -412,9 +414,10 @@ def lock_tenant_rollups(tenant_ids):
     connection = db.session.connection()
     connection.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:rebuild)"), {"rebuild": REBUILD_LOCK})
     ids = sorted(tenant_ids) if isinstance(tenant_ids, tuple | list | set | frozenset) else [tenant_ids]
-    for tenant_id in ids:
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :tenant)"),
-                           {"namespace": _LOCK_NAMESPACE, "tenant": tenant_id})
+    # One statement: `unnest` yields the sorted array in its order, and each row takes its lock in turn.
+    connection.execute(sa.text("SELECT count(pg_advisory_xact_lock(:namespace, tenant)) FROM unnest(:tenants) tenant")
+                       .bindparams(sa.bindparam("tenants", type_=postgresql.ARRAY(sa.Integer))),
+                       {"namespace": _LOCK_NAMESPACE, "tenants": ids})
 
 
 def refresh_tenant_rollups(tenant_id, snapshot_month=None):
