@@ -82,6 +82,10 @@ class BaseConfig:
     REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "2"))
     # Seconds a job may run before the worker kills it, per queue.
     JOB_TIMEOUTS = {"default": 300, "mail": 60, "rollups": 1800, "exports": 1800}
+    # Queues whose jobs a worker runs in its own process, not in a forked one: short jobs that are
+    # mostly SQL (a roll-up pass), for which a fork (new connections, statements compiled again)
+    # would cost more than the work. The other queues' jobs fork, so a leak or crash stays in the job.
+    JOB_IN_PROCESS_QUEUES = ("rollups",)
     # Seconds between the retries of a failed job (RQ Retry); the list's length is the retry count.
     JOB_RETRY_INTERVALS = _env_ints("JOB_RETRY_INTERVALS", (10, 60, 300, 900))
     # Failed jobs stay in the registry (the coordinators' Jobs page) this long, in seconds.
@@ -93,6 +97,8 @@ class BaseConfig:
     # sweep, every ROLLUP_SWEEP_INTERVAL: their own job was lost (Redis down, a worker killed).
     ROLLUP_SWEEP_GRACE = int(os.environ.get("ROLLUP_SWEEP_GRACE", "30"))
     ROLLUP_SWEEP_INTERVAL = int(os.environ.get("ROLLUP_SWEEP_INTERVAL", "60"))
+    # At most this many partners in one recount pass (each holds a lock until the pass commits).
+    ROLLUP_RECOUNT_BATCH = int(os.environ.get("ROLLUP_RECOUNT_BATCH", "200"))
     # One-time submission keys (create forms, Idempotency-Key) are forgotten after this many days.
     SUBMISSION_KEY_DAYS = int(os.environ.get("SUBMISSION_KEY_DAYS", "2"))
     # Sent and failed messages (their context may hold one-time links) are deleted after this.

@@ -9,15 +9,19 @@ import sqlalchemy as sa
 from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from network.core.extensions import db
 from network.core.jobs.periodic import run_periodic_job
 from network.core.jobs.runner import AppContextJob, run_job
+from network.core.tenancy import tenant_context
+from network.national.dashboards.hooks import recount_stale_partners
 from network.national.dashboards.models import RollupStatus
 from network.national.dashboards.rebuild import rebuild_rollups
 from tests.dashboards.history import History, make_network
 from tests.dashboards.test_rollups import national_rows, rollup_rows
+from tests.factories import make_mentee
 
 # Nothing listens there: Redis is "down" for the app without stopping the shared service.
 UNREACHABLE_REDIS = "redis://127.0.0.1:6390/2"
@@ -80,8 +84,9 @@ def test_a_recount_killed_midway_is_done_again_by_the_sweep(app, redis, redis_ur
     stale_ids = _seed_stale_partners_without_a_queue(app, monkeypatch)
     assert stale_ids
 
-    failures = _run_a_recount_killed_before_it_commits(app, stale_ids[0])
+    failures = _run_a_recount_killed_before_it_commits(app)
     assert failures, "the recount should have lost its connection"
+    assert _stale(app) == stale_ids  # the failed pass cleared no mark
 
     monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
     monkeypatch.setitem(app.config, "ROLLUP_SWEEP_GRACE", 0)
@@ -100,12 +105,16 @@ def _seed_stale_partners_without_a_queue(app, monkeypatch):
         for _ in range(10):
             history.step()
         return db.session.scalars(sa.select(RollupStatus.tenant_id)
-                                  .where(RollupStatus.stale_mark.is_not(None))).all()
+                                  .where(RollupStatus.stale_mark.is_not(None)).order_by(RollupStatus.tenant_id)).all()
 
 
-def _run_a_recount_killed_before_it_commits(app, stale_id):
-    from network.national.dashboards.hooks import recount_stale_partner
+def _stale(app):
+    with app.app_context():
+        return db.session.scalars(sa.select(RollupStatus.tenant_id).where(RollupStatus.stale_mark.is_not(None))
+                                  .order_by(RollupStatus.tenant_id)).all()
 
+
+def _run_a_recount_killed_before_it_commits(app):
     # The worker's connection dies just before the recount commits (the process was killed).
     victim, ready, killed = {}, threading.Event(), threading.Event()
 
@@ -119,7 +128,7 @@ def _run_a_recount_killed_before_it_commits(app, stale_id):
 
     def recount():
         try:
-            run_job(app, recount_stale_partner, stale_id, (stale_id,), {})
+            run_job(app, recount_stale_partners, None, (), {})
         except Exception as error:  # the job fails with its connection: expected
             failures.append(error)
 
@@ -151,7 +160,7 @@ def test_many_changes_are_recounted_once_each_partner(app, redis, redis_url, mon
     assert len(jobs) == 1
     AppContextJob.app = app
     SimpleWorker([queue], connection=redis, job_class=AppContextJob).work(burst=True)
-    assert jobs[0].return_value(refresh=True) is True
+    assert jobs[0].return_value(refresh=True) == [network.partners[0].id]
     incremental, rebuilt = _rebuilt(app)
     assert incremental == rebuilt
 
@@ -164,3 +173,78 @@ def test_many_changes_are_recounted_once_each_partner(app, redis, redis_url, mon
     SimpleWorker([queue], connection=redis, job_class=AppContextJob).work(burst=True)
     incremental, rebuilt = _rebuilt(app)
     assert incremental == rebuilt
+
+
+def _counting_statements(run):
+    """Runs `run()`; returns how many statements counted partners from the case tables (an
+    INSERT ... SELECT of the roll-up statements, which read the processes)."""
+    seen = []
+
+    def count(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("INSERT INTO") and "mentoring_processes" in statement:
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_every_stale_partner_is_recounted_by_one_job_in_one_pass(app, redis, redis_url, monkeypatch):
+    """However many partners changed, one job waits in the queue, and it counts all of them with
+    one statement (the rebuild's, restricted to them): the worker's cost is per pass, not per partner."""
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    with app.app_context():
+        network = make_network()
+        history = History(network, seed=5)
+        for _ in range(20):
+            history.step()
+    stale = _stale(app)
+    assert len(stale) >= 3
+    queue = Queue("rollups", connection=redis)
+    jobs = queue.get_jobs()
+    assert len(jobs) == 1
+    AppContextJob.app = app
+    worker = SimpleWorker([queue], connection=redis, job_class=AppContextJob)
+    assert _counting_statements(lambda: worker.work(burst=True)) == 1
+    assert jobs[0].return_value(refresh=True) == stale
+    assert _stale(app) == []
+    incremental, rebuilt = _rebuilt(app)
+    assert incremental == rebuilt
+
+
+def test_a_change_committed_during_a_pass_keeps_its_partner_stale(app, redis, monkeypatch):
+    """The pass reads each mark before it counts and clears it only if it is still that one: a
+    change committed meanwhile keeps its partner stale, for the next pass (and nothing else does)."""
+    stale_ids = _seed_stale_partners_without_a_queue(app, monkeypatch)  # Redis unreachable from here on
+    assert len(stale_ids) >= 2
+    counted, changed = threading.Event(), threading.Event()
+
+    def hold_before_counting(connection, cursor, statement, parameters, context, executemany):
+        if threading.current_thread().name == "pass" and statement.startswith("CREATE TEMPORARY TABLE"):
+            counted.set()
+            changed.wait(10)
+
+    results = []
+    event.listen(Engine, "before_cursor_execute", hold_before_counting)
+    try:
+        recount = threading.Thread(target=lambda: results.append(run_job(app, recount_stale_partners, None, (), {})),
+                                   name="pass")
+        recount.start()
+        assert counted.wait(10)
+        with app.app_context(), tenant_context(stale_ids[0]):
+            make_mentee("Chegou Durante", email="durante@example.pt")
+            db.session.commit()
+        changed.set()
+        recount.join(30)
+    finally:
+        event.remove(Engine, "before_cursor_execute", hold_before_counting)
+    assert results == [stale_ids]
+    assert _stale(app) == [stale_ids[0]]
+    assert run_job(app, recount_stale_partners, None, (), {}) == [stale_ids[0]]
+    assert _stale(app) == []
+    incremental, rebuilt = _rebuilt(app)
+    assert incremental == rebuilt
+

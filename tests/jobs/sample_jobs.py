@@ -1,4 +1,6 @@
 """Jobs the tests enqueue: importable by a worker process, like real jobs."""
+import os
+
 from network.core.accounts.models import Invitation
 from network.core.extensions import db
 from network.core.tenancy import current_tenant_id
@@ -16,3 +18,9 @@ def invitation_email(invitation_id):
 
 def fail():
     raise RuntimeError("this job always fails")
+
+
+def process_id():
+    """The process the job ran in."""
+    return os.getpid()
+

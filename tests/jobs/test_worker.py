@@ -17,6 +17,7 @@ from network.core.database import owner_engine
 from network.core.jobs import enqueue
 from network.core.jobs.periodic import PERIODIC_JOBS, run_periodic_job, schedule_periodic_jobs
 from network.core.jobs.runner import AppContextJob
+from network.core.jobs.worker import ObservedWorker
 from network.core.mail.outbox import sweep_pending_messages
 from tests.conftest import DATABASE_URL
 from tests.factories import login
@@ -159,4 +160,19 @@ def test_the_jobs_page_says_when_redis_is_unreachable(app, client, two_partners,
     login(client, two_partners.coordinator, locale="en")
     page = client.get(f"/t/{two_partners.coordination.slug}/jobs").get_data(as_text=True)
     assert "The job queue is unreachable. Nothing is lost" in page
+
+
+def test_a_worker_runs_the_rollups_jobs_itself_and_forks_for_the_others(app, redis):
+    """A roll-up pass is mostly SQL: the worker runs it in its own process (its connections and
+    compiled statements kept), where a job of another queue runs in a forked one."""
+    with app.app_context():
+        passes = [enqueue(sample_jobs.process_id, queue="rollups") for _ in range(2)]
+        other = enqueue(sample_jobs.process_id, queue="default")
+    AppContextJob.app = app
+    worker = ObservedWorker([Queue(name, connection=redis) for name in ("rollups", "default")], connection=redis,
+                            job_class=AppContextJob)
+    worker.in_process_queues = app.config["JOB_IN_PROCESS_QUEUES"]
+    worker.work(burst=True)
+    assert [job.return_value(refresh=True) for job in passes] == [os.getpid()] * 2
+    assert other.return_value(refresh=True) not in (None, os.getpid())
 

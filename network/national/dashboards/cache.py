@@ -32,11 +32,19 @@ def _generation_key(tenant_id):
 
 
 def bump_generation(tenant_id):
+    bump_generations([tenant_id])
+
+
+def bump_generations(tenant_ids):
+    """The generation of each of `tenant_ids` (None: the national one) moves, in one round trip."""
     connection = _connection()
     if connection is None:
         return
     try:
-        connection.incr(_generation_key(tenant_id))
+        with connection.pipeline(transaction=False) as pipeline:
+            for tenant_id in tenant_ids:
+                pipeline.incr(_generation_key(tenant_id))
+            pipeline.execute()
     except RedisError as error:
         log.warning("dashboard cache not invalidated: %s", error)
 

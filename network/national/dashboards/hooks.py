@@ -1,11 +1,12 @@
 """What `network.core.changes.mark_rollups_stale()` (the one call the case code makes when
 something the roll-ups count changes) does, registered there at import. The partner is marked
-stale in `rollup_status` in the same transaction
-as the change (just before it commits, so the row is locked as briefly as possible); once it
-commits, a recount goes on the "rollups" queue (`enqueue_after_commit`). A rollback forgets
-both. A recount covers every change committed before it started, however many (coalescing),
-and `sweep_stale_rollups`, a periodic job, recounts whatever is still stale: Redis was down,
-a worker died mid-recount."""
+stale in `rollup_status` in the same transaction as the change (just before it commits, so the
+row is locked as briefly as possible); once it commits, a pass goes on the "rollups" queue
+(`enqueue_after_commit`) unless one is waiting already. A rollback forgets both. A pass
+(`recount_stale_partners`) recounts every partner stale when it starts, all at once, so the
+worker's cost is per pass, not per partner or per change (coalescing), and
+`sweep_stale_rollups`, a periodic job, queues a pass whenever a partner has stayed stale too
+long: Redis was down, a worker died mid-recount."""
 import logging
 from contextlib import contextmanager
 from datetime import timedelta
@@ -43,6 +44,10 @@ def rebuilt_afterwards():
         db.session.info.pop(_REBUILT_AFTERWARDS_KEY, None)
 
 
+# Set while a pass waits in the queue, released when it starts: one waiting pass sees every change.
+_QUEUED_KEY = "rollups:recount-queued"
+
+
 @register_stale_marker
 def mark_partner_stale(tenant_id=None):
     tenant_id = tenant_id if tenant_id is not None else current_tenant_id()
@@ -51,9 +56,7 @@ def mark_partner_stale(tenant_id=None):
     pending = db.session.info.setdefault(_PENDING_KEY, set())
     if tenant_id not in pending:
         pending.add(tenant_id)
-        # One recount waiting per partner is enough: it counts every change committed before it starts.
-        enqueue_after_commit(recount_stale_partner, tenant_id, queue="rollups", tenant_id=tenant_id,
-                             unless_queued=_queued_key(tenant_id))
+        enqueue_after_commit(recount_stale_partners, queue="rollups", unless_queued=_QUEUED_KEY)
 
 
 @event.listens_for(Session, "before_commit")
@@ -75,41 +78,58 @@ def _forget_stale_tenants(session):
     session.info.pop(_PENDING_KEY, None)
 
 
-def _queued_key(tenant_id):
-    return f"rollups:recount-queued:{tenant_id}"
+def recount_stale_partners():
+    """The "rollups" job, one pass: every partner marked stale (up to `ROLLUP_RECOUNT_BATCH`, the
+    longest waiting first; a next pass is queued for the rest) recounted at once by the rebuild's
+    statements restricted to them (`rollups.recount_partners`). Each partner's mark is read once
+    its lock is held, before it is counted, and cleared only if it is still that number: a change
+    committed during the pass keeps its partner stale for the next one. All in the job's one
+    transaction, so a pass that fails clears no mark. Returns the ids of the partners recounted."""
+    from network.national.dashboards.rollups import lock_tenant_rollups, recount_partners
+
+    # Before the marks are read: a change committed from now on queues a pass of its own.
+    release_queued(_QUEUED_KEY)
+    batch = current_app.config["ROLLUP_RECOUNT_BATCH"]
+    waiting = db.session.scalars(sa.select(RollupStatus.tenant_id).where(RollupStatus.stale_mark.is_not(None))
+                                 .order_by(RollupStatus.stale_since, RollupStatus.tenant_id).limit(batch + 1)).all()
+    if len(waiting) > batch:
+        enqueue_after_commit(recount_stale_partners, queue="rollups", unless_queued=_QUEUED_KEY)
+    if not waiting:
+        return []
+    # Another pass may hold some of them: wait for it, then count only what it left stale.
+    lock_tenant_rollups(waiting[:batch])
+    marks = dict(db.session.execute(sa.select(RollupStatus.tenant_id, RollupStatus.stale_mark).where(
+        RollupStatus.tenant_id.in_(waiting[:batch]), RollupStatus.stale_mark.is_not(None))).all())
+    if marks:
+        recount_partners(sorted(marks))
+        _clear_marks(marks)
+    return sorted(marks)
 
 
-def recount_stale_partner(tenant_id):
-    """The "rollups" job: recount the partner if it is stale, then clear the mark it read first,
-    unless a newer change marked it meanwhile (that change's own job, or the sweep, recounts
-    again). Several jobs for one partner take turns; the ones after the recount find nothing."""
-    from network.national.dashboards.rollups import lock_tenant_rollups, refresh_tenant_rollups
-
-    # Before the mark is read: a change committed from now on queues a recount of its own.
-    release_queued(_queued_key(tenant_id))
-    lock_tenant_rollups(tenant_id)
-    mark = db.session.scalar(sa.select(RollupStatus.stale_mark).where(RollupStatus.tenant_id == tenant_id))
-    if mark is None:
-        return False
-    refresh_tenant_rollups(tenant_id)
-    cleared = RollupStatus.stale_mark == mark
-    db.session.execute(sa.update(RollupStatus).where(RollupStatus.tenant_id == tenant_id).values(
-        refreshed_at=utcnow(),
-        stale_mark=sa.case((cleared, None), else_=RollupStatus.stale_mark),
-        stale_since=sa.case((cleared, None), else_=RollupStatus.stale_since),
-    ))
-    return True
+def _clear_marks(marks):
+    """Each partner's mark cleared if it is still the one read before counting (`marks`: tenant
+    id -> mark), in id order, as the last statement of the pass: the rows stay locked (a change
+    marking them waits) only until the pass commits."""
+    status = RollupStatus.__table__
+    cleared = status.c.stale_mark == sa.bindparam("read_mark")
+    db.session.connection().execute(
+        sa.update(status).where(status.c.tenant_id == sa.bindparam("read_tenant")).values(
+            refreshed_at=utcnow(),
+            stale_mark=sa.case((cleared, None), else_=status.c.stale_mark),
+            stale_since=sa.case((cleared, None), else_=status.c.stale_since)),
+        [{"read_tenant": tenant_id, "read_mark": mark} for tenant_id, mark in sorted(marks.items())])
 
 
 def sweep_stale_rollups(scheduled_for=None):
-    """The periodic sweep: a recount for every partner stale for longer than
-    `ROLLUP_SWEEP_GRACE` seconds (its own job should have run by then). Returns how many."""
+    """The periodic sweep: a pass (`recount_stale_partners`) when a partner has been stale for
+    longer than `ROLLUP_SWEEP_GRACE` seconds (the pass its change queued should have run by
+    then). Returns how many partners were that late."""
     since = utcnow() - timedelta(seconds=current_app.config["ROLLUP_SWEEP_GRACE"])
-    tenant_ids = db.session.scalars(sa.select(RollupStatus.tenant_id).where(
-        RollupStatus.stale_mark.is_not(None), RollupStatus.stale_since <= since).order_by(RollupStatus.tenant_id)).all()
-    for tenant_id in tenant_ids:
-        enqueue(recount_stale_partner, tenant_id, queue="rollups", tenant_id=tenant_id)
-    return len(tenant_ids)
+    late = db.session.scalar(sa.select(sa.func.count()).select_from(RollupStatus).where(
+        RollupStatus.stale_mark.is_not(None), RollupStatus.stale_since <= since))
+    if late:
+        enqueue(recount_stale_partners, queue="rollups")
+    return late
 
 
 def rollup_freshness(tenant_id=None):

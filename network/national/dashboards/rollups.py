@@ -2,19 +2,21 @@
 
 The same statements serve both paths, so they agree by construction:
 
-- `refresh_tenant_rollups(tenant_id)`, the incremental job: inside the tenant's own context
-  (scoping and Row-Level Security apply) it replaces that tenant's rows with a fresh count.
-  It is idempotent: a replayed or duplicated job writes the same rows.
+- `recount_partners(tenant_ids)`, the incremental job's work (`hooks.recount_stale_partners`):
+  every stale partner counted at once, their rows replaced where they differ
+  (`replace_partner_rows`); `refresh_tenant_rollups(tenant_id)` does the same for one partner
+  inside its own context (scoping and Row-Level Security apply). Both are idempotent: a
+  replayed or duplicated job writes nothing.
 - `rebuild.rebuild_rollups()`, `flask rollups rebuild`: every partner recounted from scratch
   with one INSERT ... SELECT ... GROUP BY per metric and dimension, then the national sums.
 
 The national sums (`rollup_national`) are kept by the job as the difference between the
-tenant's old and new rows, and by the rebuild with GROUP BY; both tested equal.
+partners' old and new rows, and by the rebuild with GROUP BY; both tested equal.
 
 Every change to a process goes through `record_process_event`, and every registration,
 interview and status move of a participant through `tenants.participants.services`; each
-calls `mark_rollups_stale()`, and once the transaction commits one job per touched tenant
-goes on the "rollups" queue.
+calls `mark_rollups_stale()`, and once the transaction commits a pass goes on the "rollups"
+queue, unless one is waiting there already.
 
 Months are calendar months (YYYY-MM) of the date the step happened; datetimes in UTC.
 """
@@ -32,7 +34,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from network.core.extensions import db
 from network.core.reference.models import SupportArea
-from network.core.tenancy import current_tenant_id
+from network.core.tenancy import current_tenant_id, national_rollup_bypass
 from network.core.tenancy.models import Tenant
 from network.national.dashboards.impact_rows import impact_sources
 from network.national.dashboards.models import ANY, NationalRollup, RollupCount, RollupProfileSum
@@ -129,12 +131,16 @@ class Shard:
 
 
 def tenant_filter(column, tenants):
-    """`tenants`: None (every partner), one partner's id, or a `Shard`."""
+    """`tenants`: None (every partner), one partner's id, several (a tuple, a list, a set), or a `Shard`."""
     if tenants is None:
         return []
     if isinstance(tenants, Shard):
         return ([] if tenants.above is None else [column > tenants.above]) + (
             [] if tenants.up_to is None else [column <= tenants.up_to])
+    if isinstance(tenants, tuple | list | set | frozenset):
+        # One array parameter, not a list of them: the statement's text stays the same whatever the
+        # number of partners, so that psycopg prepares it once and PostgreSQL need not plan it every pass.
+        return [column == sa.any_(sa.bindparam(None, sorted(tenants), type_=postgresql.ARRAY(sa.Integer)))]
     return [column == tenants]
 
 
@@ -386,12 +392,6 @@ def national_keys(row):
             for shown, shown_value in dimension_values(dimension, value) for by_district, by_kind in LEVELS]
 
 
-def partner_rows(tenants):
-    """(national key..., count, published) of the partner rows of `tenants` (as `tenant_filter` takes them)."""
-    columns = [getattr(RollupCount, name) for name in NATIONAL_KEY] + [RollupCount.count, RollupCount.published]
-    return db.session.execute(sa.select(*columns).where(*tenant_filter(RollupCount.tenant_id, tenants))).all()
-
-
 def _upsert_add():
     table = NationalRollup.__table__
     statement = postgresql.insert(table)
@@ -427,27 +427,71 @@ _LOCK_NAMESPACE = 7001
 REBUILD_LOCK = 7000  # held by `rebuild.rebuild_rollups` while it runs
 
 
-def lock_tenant_rollups(tenant_id):
-    """Until the transaction ends: refreshes of one tenant take turns, and none runs during a
-    rebuild. Taking it again in the same transaction is free."""
+def lock_tenant_rollups(tenant_ids):
+    """Until the transaction ends: refreshes of one partner take turns, and none runs during a
+    rebuild. `tenant_ids`: one id or several, locked in ascending order (two refreshes of
+    overlapping partners wait for each other, never deadlock). Taking one again in the same
+    transaction is free."""
     connection = db.session.connection()
     connection.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:rebuild)"), {"rebuild": REBUILD_LOCK})
-    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :tenant)"),
-                       {"namespace": _LOCK_NAMESPACE, "tenant": tenant_id})
+    ids = sorted(tenant_ids) if isinstance(tenant_ids, tuple | list | set | frozenset) else [tenant_ids]
+    # One statement: `unnest` yields the sorted array in its order, and each row takes its lock in turn.
+    connection.execute(sa.text("SELECT count(pg_advisory_xact_lock(:namespace, tenant)) FROM unnest(:tenants) tenant")
+                       .bindparams(sa.bindparam("tenants", type_=postgresql.ARRAY(sa.Integer))),
+                       {"namespace": _LOCK_NAMESPACE, "tenants": ids})
 
 
 def refresh_tenant_rollups(tenant_id, snapshot_month=None):
-    """The "rollups" job: recount one tenant from its case tables, replace its rows, and add
-    the difference to the national sums. Idempotent: a replay finds nothing to change."""
+    """Recount one partner, inside its own context (scoping and Row-Level Security apply):
+    `replace_partner_rows`, then the difference added to the national sums. Idempotent: a
+    replay finds nothing to change. (The "rollups" job recounts every stale partner at once:
+    `hooks.recount_stale_partners`.)"""
     if current_tenant_id() != tenant_id:
         raise RuntimeError("refresh_tenant_rollups runs in the tenant's own context")
     lock_tenant_rollups(tenant_id)
-    old_rows = partner_rows(tenant_id)
-    db.session.execute(sa.delete(RollupCount).where(RollupCount.tenant_id == tenant_id))
-    selects = [select for _, _, select in rollup_selects(tenant_id, snapshot_month)]
-    db.session.execute(insert_counts(sa.union_all(*selects)))
-    sum_profiles(tenant_id)
-    apply_national_difference(old_rows, partner_rows(tenant_id))
-    from network.national.dashboards.cache import bump_generation
+    apply_national_difference(*replace_partner_rows([tenant_id], snapshot_month))
+    from network.national.dashboards.cache import bump_generations
 
-    bump_generation(tenant_id)
+    bump_generations([tenant_id])
+
+
+def recount_partners(tenant_ids, snapshot_month=None):
+    """Recount several partners in one pass (the "rollups" job, `hooks.recount_stale_partners`):
+    their rows counted and replaced across tenants through the national bypass
+    (`replace_partner_rows`), then the difference added to the national sums, in the caller's
+    transaction. The caller holds `lock_tenant_rollups(tenant_ids)`."""
+    with national_rollup_bypass(f"roll-ups: recount of {len(tenant_ids)} partners"):
+        old_rows, new_rows = replace_partner_rows(tenant_ids, snapshot_month)
+    # Back in the job's own role: the bypass writes the partner rows, not the national sums.
+    apply_national_difference(old_rows, new_rows)
+    from network.national.dashboards.cache import bump_generations
+
+    bump_generations(tenant_ids)
+
+
+_FRESH = "rollup_fresh"  # a temporary table: the partners' rows as counted now
+
+
+def replace_partner_rows(tenant_ids, snapshot_month=None):
+    """Count the partners `tenant_ids` with the statements of `rollup_selects` (the rebuild's,
+    restricted to them) into a temporary table, then bring their rows in `rollup_counts` to it,
+    writing only the rows that differ. The caller holds `lock_tenant_rollups(tenant_ids)` and
+    runs as a role that may read and write those partners' rows (their own context, or the
+    national bypass). Returns (old rows, new rows) of what changed, as `apply_national_difference`
+    takes them."""
+    connection = db.session.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{_FRESH}")
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_FRESH} (LIKE {RollupCount.__tablename__}) ON COMMIT DROP")
+    live = RollupCount.__table__
+    fresh = sa.table(_FRESH, *(sa.column(name, live.c[name].type) for name in _COLUMNS))
+    selects = [select for _, _, select in rollup_selects(list(tenant_ids), snapshot_month)]
+    connection.execute(insert_counts(sa.union_all(*selects), fresh))
+    key = [fresh.c[name] == live.c[name] for name in ("tenant_id", "dimension", "metric", "month", "value")]
+    same = key + [fresh.c[name] == live.c[name] for name in ("district", "tenant_kind", "count", "published")]
+    national = [live.c[name] for name in NATIONAL_KEY] + [live.c["count"], live.c.published]
+    old_rows = connection.execute(sa.delete(live).where(
+        *tenant_filter(live.c.tenant_id, list(tenant_ids)), ~sa.exists().where(*same)).returning(*national)).all()
+    added = sa.select(*(fresh.c[name] for name in _COLUMNS)).where(~sa.exists().where(*key))
+    new_rows = connection.execute(sa.insert(live).from_select(_COLUMNS, added).returning(*national)).all()
+    sum_profiles(list(tenant_ids))  # the partners table's totals follow their rows, in the same transaction
+    return old_rows, new_rows
