@@ -135,6 +135,7 @@ def one_process_record_of_each_kind(actor):
     from tenants.matching.models import MenteeChoice
     from tenants.matching.services import save_matching_settings
     from tenants.outcomes import services as outcomes
+    from tenants.portal import services as portal
     from tenants.processes import services as processes
 
     process = processes.create_process(make_ready_mentor("Paulo Processo"), make_ready_mentee("Paula Processo"),
@@ -145,8 +146,9 @@ def one_process_record_of_each_kind(actor):
     for side in ("mentor", "mentee"):
         processes.accept_agreement(process, side, actor, version=1)
     processes.transition(process, "active", actor, today=date(2026, 1, 5))
-    processes.log_meeting(process, {"held_on": date(2026, 1, 12), "duration_minutes": 60, "mode": "online"},
-                          actor, "staff")
+    meeting = processes.log_meeting(process, {"held_on": date(2026, 1, 12), "duration_minutes": 60,
+                                              "mode": "online"}, actor, "staff")
+    portal.answer_meeting(process, "mentor", meeting, {"answer": "confirmed"}, None)  # the portal's confirmations
     goal_id = process.agreement.goals[0].id
     processes.record_follow_up(process, {"held_on": date(2026, 2, 5), "progress": {goal_id: 2}}, actor)
     outcomes.record_assessment(process, "mentee", "intake", {}, actor)  # the outcome tables (tenants.outcomes)

@@ -5,8 +5,6 @@ registration a confirmed import uses (three partners import their waiting list a
 upload, check, confirm), with the questionnaire, the consent and the interview of the ready
 ones written as rows on their days, audited as the services audit them. Each person is then
 dated by the day they registered."""
-import csv
-import io
 import random
 from datetime import timedelta
 
@@ -15,6 +13,7 @@ from marshmallow import validate
 
 from network.core.audit.services import record_events
 from network.core.extensions import db
+from network.core.spreadsheets import csv_bytes
 from network.core.tenancy import current_tenant_id
 from network.national.demo_history import at
 from tenants.intake.models import IntakeResponse
@@ -136,12 +135,8 @@ def _backdate(role, people):
 def _import(role, people, staff):
     """The partner's waiting list, imported from a spreadsheet as staff do (upload, check, confirm)."""
     columns = [column for column in IMPORT_COLUMNS[role] if any(person.data.get(column) for person in people)]
-    table = io.StringIO()
-    writer = csv.writer(table)
-    writer.writerow(columns)
-    for person in people:
-        writer.writerow([_cell(person.data.get(column)) for column in columns])
-    listed = start_import(role, f"lista-de-espera-{role}s.csv", table.getvalue().encode(), staff)
+    rows = [columns] + [[_cell(person.data.get(column)) for column in columns] for person in people]
+    listed = start_import(role, f"lista-de-espera-{role}s.csv", csv_bytes(rows), staff)
     confirm_import(listed, staff)
     model = PARTICIPANT_MODELS[role]
     by_email = dict(db.session.execute(sa.select(model.email, model.id).where(
