@@ -30,7 +30,6 @@ import os
 import platform
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -48,7 +47,7 @@ from bench import load, naive_dashboard, report, under_load
 from bench.limits import replay
 from bench.plans import BENCH_INDEXES, capture_statements, explain_all, index_before_after
 from bench.servers import wait_for_port
-from bench.stats import median_of, time_calls
+from bench.stats import median_of, paired_ratio, time_calls
 from config import PROJECT_ROOT, database_url
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -380,13 +379,8 @@ def _before_rows(size, clients, rounds):
 
 
 def peer_ratio(rounds, page):
-    """Ours / the naive peer's throughput, round by round (each pair measured back to back):
-    the median and the spread (lowest, highest)."""
-    ratios = sorted(ours["throughput"] / peer["throughput"]
-                    for ours, peer in zip(rounds[page], rounds[f"peer_{page}"], strict=True) if peer["throughput"])
-    if not ratios:
-        return None, []
-    return round(statistics.median(ratios), 3), [round(ratios[0], 3), round(ratios[-1], 3)]
+    """Ours / the naive peer's throughput for `page`, round by round: median and spread."""
+    return paired_ratio(rounds[page], rounds[f"peer_{page}"])
 
 
 def _page_rows(page, label, size, clients, largest, rounds, statements, bare_throughput, floor):
@@ -480,7 +474,7 @@ def peer_load(url, redis_url, size, plan, largest, log_path):
     rounds = under_load.peer_under_load(url, redis_url, lambda module: gunicorn(module, url, redis_url, log_path),
                                         lists + details[:12], staff_email(largest[0]), LOAD_USERS,
                                         plan["load_seconds"] / 2)
-    ratio, spread = under_load.ratio_of_rounds(rounds)
+    ratio, spread = paired_ratio(rounds["ours"], rounds["peer"])
     ours, peer = _medians(rounds["ours"]), _medians(rounds["peer"])
     errors = sum(run["errors"] for run in rounds["ours"] + rounds["peer"])
     variant = f"{LOAD_USERS} users, list and detail pages, {under_load.PEER_ROUNDS} rounds of {plan['load_seconds'] / 2:g} s"

@@ -39,3 +39,13 @@ def time_calls(function, repeat, warmup=2):
 def median_of(runs, key):
     values = [run[key] for run in runs if run.get(key) is not None]
     return round(statistics.median(values), 2) if values else None
+
+
+def paired_ratio(ours_runs, their_runs):
+    """Ours / theirs throughput, round by round (each pair measured back to back): the median
+    and the spread (lowest, highest); (None, []) when theirs served nothing."""
+    ratios = sorted(ours["throughput"] / theirs["throughput"]
+                    for ours, theirs in zip(ours_runs, their_runs, strict=True) if theirs["throughput"])
+    if not ratios:
+        return None, []
+    return round(statistics.median(ratios), 3), [round(ratios[0], 3), round(ratios[-1], 3)]

@@ -8,7 +8,6 @@ against the naive peer (`bench.peer`) under the same load.
   side by side and loaded in turn (ours, peer, peer, ours, …), 0 errors expected of both.
 """
 import os
-import statistics
 import threading
 from contextlib import ExitStack, contextmanager
 
@@ -75,12 +74,3 @@ def peer_under_load(url, redis_url, gunicorn, paths, email, users, seconds):
             for name, session in list(servers.items())[::1 if number % 2 == 0 else -1]:
                 rounds[name].append(load.run([(session, path) for path in paths], users, seconds).summary())
     return rounds
-
-
-def ratio_of_rounds(rounds):
-    """Ours / the peer's throughput per round (each pair back to back): median and spread."""
-    ratios = sorted(ours["throughput"] / peer["throughput"]
-                    for ours, peer in zip(rounds["ours"], rounds["peer"], strict=True) if peer["throughput"])
-    if not ratios:
-        return None, []
-    return round(statistics.median(ratios), 3), [round(ratios[0], 3), round(ratios[-1], 3)]
