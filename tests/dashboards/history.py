@@ -304,7 +304,7 @@ def direct_counts(partners):
 
 def impact_counts(counts, tenant_id, process, areas):
     """The impact rows of one closed process, from the outcome services (Python, not the roll-up SQL)."""
-    cohort = month(process.matched_on)
+    cohort = str(process.matched_on.year)  # the year matched in
     for code, change in outcomes.changes(process).items():
         if change is not None:
             counts[(tenant_id, f"impact_{code}", "change", change, cohort)] += 1

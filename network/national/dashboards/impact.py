@@ -1,5 +1,7 @@
 """The impact figures read back: the national page (published counts) and a partner's own
 (exact). What the roll-ups count, and how, is `impact_rows`."""
+from dataclasses import replace
+
 import sqlalchemy as sa
 
 from network.national.dashboards.impact_rows import (
@@ -25,6 +27,7 @@ SATISFACTION_SCORES = ("1", "2", "3", "4", "5")
 # national sums is one range of their primary key (district, kind, dimension, metric, ...).
 IMPACT_DIMENSIONS = (CHANGE, AREA_CHANGE, T_BAND_DIMENSION, AREA_T_BAND,
                      *dict.fromkeys(dimension for _, dimension in MENTOR_METRICS.values()))
+PLAIN_DIMENSIONS = (CHANGE, T_BAND_DIMENSION)  # what the kinds and districts tables show
 
 
 def _column(metric, dimension, value):
@@ -36,9 +39,21 @@ def _column(metric, dimension, value):
     return None
 
 
+def cohort_filters(filters):
+    """`filters` widened to the whole years it touches: the impact rows are per cohort year
+    (`impact_rows.cohort_of`). The national dashboard's periods are widened the same way."""
+    return replace(filters, start=f"{filters.start[:4]}-01", end=f"{filters.end[:4]}-12")
+
+
+def cohort_years(filters):
+    return [str(year) for year in range(int(filters.start[:4]), int(filters.end[:4]) + 1)]
+
+
 def impact_rows(filters, tenant_id=None):
-    """(district, kind, metric, dimension, year, value, total): sums of published counts at the
-    levels the national page shows, or of one partner's exact counts (its own data)."""
+    """(district, kind, metric, dimension, year, value, total): the published counts at the
+    levels the national page shows, or one partner's exact counts (its own data), of the cohorts
+    of `filters`' years. One row each: a (place, metric, dimension, cohort, value) is one row of
+    `rollup_national`, and one partner's is one row of `rollup_counts`."""
     from network.core.tenancy.models import DISTRICTS
     from network.national.dashboards.models import ANY, NationalRollup, RollupCount
     from network.national.dashboards.services import PARTNER_KINDS
@@ -54,15 +69,17 @@ def impact_rows(filters, tenant_id=None):
         districts = [filters.district] if filters.district else list(DISTRICTS)
         kinds = [filters.kind] if filters.kind else list(PARTNER_KINDS)
         keys = (n.district, n.tenant_kind)
-        scope = [sa.or_(sa.and_(n.district == district, n.tenant_kind.in_([kind, *kinds])),
-                        sa.and_(n.district.in_(districts), n.tenant_kind == kind))]
+        # Every dimension at the page's level; beside it (the kinds and districts tables) only the
+        # plain ones: the support-area rows are most of the impact rows, and `_accumulate` reads
+        # them at the page's level only.
+        beside = n.dimension.in_(PLAIN_DIMENSIONS)
+        scope = [sa.or_(sa.and_(n.district == district, n.tenant_kind == kind),
+                        sa.and_(n.district == district, n.tenant_kind.in_(kinds), beside),
+                        sa.and_(n.district.in_(districts), n.tenant_kind == kind, beside))]
         figure = n.published
-    year = sa.func.substr(model.month, 1, 4)
-    grouped = (*keys, model.metric, model.dimension, year.label("year"), model.value)
-    statement = (sa.select(*grouped, sa.cast(sa.func.sum(figure), sa.BigInteger))
+    statement = (sa.select(*keys, model.metric, model.dimension, model.month, model.value, figure)
                  .where(model.dimension.in_(IMPACT_DIMENSIONS), model.metric.in_(IMPACT_METRICS),
-                        model.month.between(filters.start, filters.end), *scope)
-                 .group_by(*grouped))
+                        model.month.in_(cohort_years(filters)), *scope))
     from network.core.extensions import db
 
     return [tuple(row) for row in db.session.execute(statement).all()]
@@ -150,6 +167,7 @@ def impact_data(filters, tenant_id=None):
     from network.national.dashboards import cache
 
     threshold = current_app.config["SMALL_CELL_THRESHOLD"]
+    filters = cohort_filters(filters)
 
     def compute():
         if tenant_id is not None:

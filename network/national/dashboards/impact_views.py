@@ -11,7 +11,7 @@ from network.core.permissions import permission_required
 from network.core.tenancy.models import DISTRICTS
 from network.national.dashboards import exports
 from network.national.dashboards.hooks import rollup_freshness
-from network.national.dashboards.impact import impact_data
+from network.national.dashboards.impact import cohort_filters, impact_data
 from network.national.dashboards.impact_presentation import export_rows, present_impact
 from network.national.dashboards.models import EXPORT_FORMATS
 from network.national.dashboards.presentation import disclosure_note
@@ -20,8 +20,8 @@ from network.national.dashboards.views import _national, _scope_name, bp
 
 
 def impact_args(args):
-    """The query, by default the cohorts of last year and this one (whole years: the release grid
-    has them; outcomes come at closing, months after the matching)."""
+    """The query, by default the cohorts of last year and this one (whole years: the roll-ups
+    count cohorts by year; outcomes come at closing, months after the matching)."""
     args = {key: value for key, value in args.items() if key != "format"}
     if not args.get("from") and not args.get("to"):
         year = date.today().year
@@ -39,6 +39,7 @@ def impact():
                "district_options": list(DISTRICTS.items()), "kind_options": list(PARTNER_KINDS.items())}
     if errors:
         return render_template("dashboards/impact.html", **context), 400
+    context["filters"] = filters = cohort_filters(filters)
     presented = present_impact(impact_data(filters, None if national else g.tenant.id))
     return render_template("dashboards/impact.html", presented=presented, export_args=filters.as_args(),
                            disclosure_note=disclosure_note(presented["rounding_base"]), **context)
@@ -55,6 +56,7 @@ def impact_export():
     if errors:
         return Response(" ".join(str(m) for messages in errors.values() for m in messages), status=400,
                         mimetype="text/plain")
+    filters = cohort_filters(filters)
     rows = export_rows(present_impact(impact_data(filters, None if national else g.tenant.id)), filters,
                        _scope_name(national))
     content = exports.to_csv(rows, str(get_locale())) if file_format == "csv" else exports.to_xlsx(rows, _("Impact"))

@@ -278,24 +278,27 @@ def rollup_selects(tenants=None, snapshot_month=None, source_tables=None, base=N
             yield source_def.metric, dimension, _rounded(source_def.metric, dimension, source, tenant_column, month,
                                                          value, where, count, tenants, base)
     # The impact of the processes closed (network.national.dashboards.impact): the same grouping and rounding.
-    for metric, dimension, source, tenant_column, month, value, where, count in impact_sources(
-            source_tables, lambda column: tenant_filter(column, tenants), month_of):
-        yield metric, dimension, _rounded(metric, dimension, source, tenant_column, month, value, where, count,
-                                          tenants, base)
+    for label, metric, dimension, source, tenant_column, month, value, where, count in impact_sources(
+            source_tables, lambda column: tenant_filter(column, tenants)):
+        yield label, dimension, _rounded(metric, dimension, source, tenant_column, month, value, where, count,
+                                         tenants, base)
 
 
 def _rounded(metric, dimension, source, tenant_column, month, value, where, count, tenants, base):
     """The rows of one (metric, dimension): counted by partner, month and value, with the
-    partner's district and kind, and the published count."""
+    partner's district and kind, and the published count. `metric`: the metric's name, or a
+    column of `source` naming it (one statement counting several metrics)."""
     t = Tenant.__table__
-    groups = [tenant_column]
-    if not isinstance(month, sa.sql.elements.ColumnClause):
+    several = not isinstance(metric, str)
+    groups = [tenant_column, metric] if several else [tenant_column]
+    if not getattr(month, "is_literal", False):  # a snapshot's month is one constant
         groups.append(month)
     if value is not None:
         groups.append(value)
     counted = (
         sa.select(
             tenant_column.label("tenant_id"),
+            *([metric.label("metric")] if several else []),
             month.label("month"),
             (value if value is not None else _const("")).label("value"),
             count.label("count"),
@@ -306,11 +309,12 @@ def _rounded(metric, dimension, source, tenant_column, month, value, where, coun
         .subquery("counted")
     )
     # The row's identity, drawing its rounding (network.national.disclosure): the same row, the same draw.
-    cell = (sa.cast(counted.c.tenant_id, sa.Text) + _const(f"|{metric}|{dimension}|")
-            + counted.c.month + _const("|") + counted.c.value)
+    named = (_const("|") + counted.c.metric + _const(f"|{dimension}|") if several
+             else _const(f"|{metric}|{dimension}|"))
+    cell = sa.cast(counted.c.tenant_id, sa.Text) + named + counted.c.month + _const("|") + counted.c.value
     # The partner's district and kind are added to the counted rows, not grouped by.
     return (
-        sa.select(counted.c.tenant_id, _const(metric).label("metric"),
+        sa.select(counted.c.tenant_id, counted.c.metric if several else _const(metric).label("metric"),
                   _const(dimension).label("dimension"), counted.c.month, counted.c.value,
                   t.c.district.label("district"), t.c.kind.label("tenant_kind"), counted.c["count"],
                   published_sql(counted.c["count"], cell, base).label("published"))

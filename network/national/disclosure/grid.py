@@ -9,6 +9,14 @@ from network.national.dashboards.services import PARTNER_KINDS, month_range, rel
 ANY = None
 
 
+def period_keys(start, end):
+    """The row keys a period holds: its months, and the years it holds whole (the impact rows'
+    cohorts are years, `impact_rows.cohort_of`)."""
+    whole_years = {str(year) for year in range(int(start[:4]), int(end[:4]) + 1)
+                   if f"{year}-01" >= start and f"{year}-12" <= end}
+    return frozenset(month_range(start, end)) | whole_years
+
+
 def in_period(unit, months):
     return unit.metric in SNAPSHOT_METRICS or unit.month in months
 
@@ -18,10 +26,10 @@ class Grid:
     and month as indices, so that a family's cells in every view are two matrix products."""
 
     def __init__(self, months, today):
-        """`months`: the months of the roll-up rows (None for a snapshot)."""
+        """`months`: the months (or cohort years) of the roll-up rows (None for a snapshot)."""
         months = {month for month in months if month is not None}
         first = min(months, default="2000-01")
-        self.periods = [(start, end, frozenset(month_range(start, end)))
+        self.periods = [(start, end, period_keys(start, end))
                         for start, end in release_periods(first, today)]
         self.districts, self.kinds = (ANY, *DISTRICTS), (ANY, *PARTNER_KINDS)
         self.places = [(district, kind) for district in self.districts for kind in self.kinds]
