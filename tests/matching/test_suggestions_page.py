@@ -12,7 +12,7 @@ from network.core.tenancy import tenant_context
 from tenants.matching import services
 from tenants.participants.models import Mentee
 from tests.factories import login, make_tenant, make_user
-from tests.test_query_counts import _mentee, add_mentors
+from tests.test_query_counts import _mentee, add_mentors, statements_of
 
 
 def _page(app, client, mentors):
@@ -87,3 +87,13 @@ def test_the_page_formats_a_number_it_has_shown_before_without_the_pattern(app, 
     assert page.count('name="candidate_id"') == 10
     # The same page again: its 130 points, maximums and totals are all numbers it has shown.
     assert applied == []
+
+
+def test_the_page_reads_the_mentee_with_its_needs_and_languages(app, client):
+    _, _, _, path = _page(app, client, 3)
+    client.get(path)
+    statements = [statement for statement in statements_of(app, client, path) if "set_config" not in statement]
+    # The mentee's links came in two lazy loads of their own (two more round trips).
+    assert not [statement for statement in statements
+                if re.search(r"\bFROM mentee_(support_areas|languages)\b", statement)
+                and "FROM mentees" not in statement], statements
