@@ -42,7 +42,8 @@ def _suggestions_page(role, subject_id):
     return render_template(
         "matching/suggestions.html", role=role, subject=subject,
         suggestions=services.explained(suggestions),
-        cadences=CADENCES, errors=errors,
+        # Translated once for the page's ten forms.
+        cadences=[(key, str(label)) for key, label in CADENCES.items()], errors=errors,
     ), 400 if errors else status
 
 

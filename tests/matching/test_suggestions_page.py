@@ -4,6 +4,7 @@ import html
 import re
 from itertools import count
 
+import flask_babel
 from babel.numbers import NumberPattern
 from flask_babel import force_locale
 
@@ -97,3 +98,24 @@ def test_the_page_reads_the_mentee_with_its_needs_and_languages(app, client):
     assert not [statement for statement in statements
                 if re.search(r"\bFROM mentee_(support_areas|languages)\b", statement)
                 and "FROM mentees" not in statement], statements
+
+
+def test_each_more_suggestion_translates_only_its_own_sentences(app, client, monkeypatch):
+    tenant_id, _, numbers, path = _page(app, client, 2)
+    look_ups = []
+    find_context = flask_babel._get_current_context
+
+    def counted():
+        look_ups.append(1)
+        return find_context()
+
+    monkeypatch.setattr(flask_babel, "_get_current_context", counted)
+    client.get(path)
+    with_two, look_ups[:] = len(look_ups), []
+    with app.app_context(), tenant_context(tenant_id):
+        add_mentors(numbers, 8, None)
+        db.session.commit()
+    assert client.get(path).get_data(as_text=True).count('name="candidate_id"') == 10
+    # Flask-Babel's look-ups of its request context: the six sentences of each suggestion's
+    # breakdown; the criteria's and the cadences' labels were translated again in each one.
+    assert len(look_ups) - with_two <= 8 * 6, (with_two, len(look_ups))
