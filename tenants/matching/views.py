@@ -20,9 +20,11 @@ SUBJECTS = {"mentee": Mentee, "mentor": Mentor}
 
 def _suggestions_page(role, subject_id):
     model = SUBJECTS[role]
-    # Its support areas and languages with its row: the suggestions read both, and two lazy
-    # loads were two more round trips.
-    subject = get_or_404(model, subject_id, options=[joinedload(model.support_areas), joinedload(model.languages)])
+    # To show the page, its support areas and languages with its row: the suggestions read both,
+    # and two lazy loads were two more round trips. Not to confirm a match, which locks the row
+    # again (FOR UPDATE cannot lock the outer join's side).
+    links = [joinedload(model.support_areas), joinedload(model.languages)] if request.method == "GET" else []
+    subject = get_or_404(model, subject_id, options=links)
     errors, status = {}, 200
     if request.method == "POST":
         data, errors = load_form(MatchSchema())
