@@ -34,7 +34,7 @@ def test_the_date_filter_writes_what_flask_babel_writes(app, locale):
 def test_the_number_filters_write_what_flask_babel_writes(app, locale):
     template = app.jinja_env.from_string(
         "{% for n in values %}{{ n|decimalformat('#0.#') }} {{ n|decimalformat }} {{ n|numberformat }};{% endfor %}")
-    values = [0, 3.25, 12.05, 1234567.891, -7]
+    values = [0, 3.25, 12.05, 1234567.891, -7, 0.0, -0.0, 1, 1.0, 43.3, 43.3]
     with app.test_request_context("/"), force_locale(locale):
         expected = "".join(f"{flask_babel.format_decimal(n, '#0.#')} {flask_babel.format_decimal(n)} "
                            f"{flask_babel.format_number(n)};" for n in values)

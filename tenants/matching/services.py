@@ -179,16 +179,17 @@ def _area_labels(ids):
 
 
 def explained(suggestions):
-    """[(suggestion, its explanation)], the support areas' labels read once for all."""
+    """[(suggestion, its explanation)], the support areas' and the criteria's labels read and
+    translated once for all."""
     covered = {area_id for suggestion in suggestions for item in suggestion.breakdown
                if item.criterion == "support_areas" for area_id in item.facts["covered"]}
-    labels = _area_labels(covered)
-    return [(suggestion, explain(suggestion, labels)) for suggestion in suggestions]
+    labels, criteria = _area_labels(covered), {criterion: str(label) for criterion, label in CRITERIA.items()}
+    return [(suggestion, explain(suggestion, labels, criteria)) for suggestion in suggestions]
 
 
-def explain(suggestion, area_labels=None):
+def explain(suggestion, area_labels=None, criteria=CRITERIA):
     """[(criterion label, points, maximum points, sentence)] for one suggestion; `area_labels`:
-    {support area id: label}, read here when not given."""
+    {support area id: label}, read here when not given; `criteria`: their labels."""
     total_weight = sum(item.weight for item in suggestion.breakdown) or 1
     lines = []
     for item in suggestion.breakdown:
@@ -222,6 +223,6 @@ def explain(suggestion, area_labels=None):
                 sentence = _("Matches the stated preference (%(gender)s)", gender=GENDERS[facts["preference"]])
             else:
                 sentence = _("Does not match the stated preference (%(gender)s)", gender=GENDERS[facts["preference"]])
-        lines.append((CRITERIA[item.criterion], item.points, round(100 * item.weight / total_weight, 1), sentence))
+        lines.append((criteria[item.criterion], item.points, round(100 * item.weight / total_weight, 1), sentence))
     return lines
 

@@ -1,6 +1,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from network.core.permissions import permission_required
 from network.core.submit import StaleEdit, get_or_404, submit
@@ -18,7 +19,12 @@ SUBJECTS = {"mentee": Mentee, "mentor": Mentor}
 
 
 def _suggestions_page(role, subject_id):
-    subject = get_or_404(SUBJECTS[role], subject_id)
+    model = SUBJECTS[role]
+    # To show the page, its support areas and languages with its row: the suggestions read both,
+    # and two lazy loads were two more round trips. Not to confirm a match, which locks the row
+    # again (FOR UPDATE cannot lock the outer join's side).
+    links = [joinedload(model.support_areas), joinedload(model.languages)] if request.method == "GET" else []
+    subject = get_or_404(model, subject_id, options=links)
     errors, status = {}, 200
     if request.method == "POST":
         data, errors = load_form(MatchSchema())
@@ -38,7 +44,8 @@ def _suggestions_page(role, subject_id):
     return render_template(
         "matching/suggestions.html", role=role, subject=subject,
         suggestions=services.explained(suggestions),
-        cadences=CADENCES, errors=errors,
+        # Translated once for the page's ten forms.
+        cadences=[(key, str(label)) for key, label in CADENCES.items()], errors=errors,
     ), 400 if errors else status
 
 
