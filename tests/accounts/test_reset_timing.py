@@ -1,6 +1,6 @@
 """Forgot-password answers a known and an unknown address after the same work: the same SQL
-statements (counted, exactly) and the same time (the medians of many interleaved requests,
-within a generous bound); the e-mail is decided and written by the job, after the response."""
+statements (counted, exactly) and the same time (the lower quartiles of many interleaved
+requests, within a generous bound); the e-mail is decided and written by the job, after the response."""
 import statistics
 import time
 
@@ -14,11 +14,13 @@ from network.core.extensions import db
 from network.core.jobs.runner import run_job
 from tests.factories import make_tenant, make_user
 
-ROUNDS = 25
-# The medians may differ by this factor at most (a known address queued its e-mail inside the
-# request and answered up to 1.6x slower). Generous for a shared machine; the statement count
-# below is the exact check.
-MEDIAN_RATIO_BOUND = 1.3
+ROUNDS = 40
+# The lower quartiles may differ by this factor at most (a known address queued its e-mail inside
+# the request and answered up to 1.6x slower, in every request). The lower quartile, not the
+# median: under `pytest -n 2` the other worker's bursts land on a few requests of one kind and
+# moved a median by 1.5x once (CI, 2026-12-03), while the work of the request itself sets the
+# fastest quarter. The statement count below is the exact check.
+RATIO_BOUND = 1.3
 
 
 @pytest.fixture
@@ -74,9 +76,9 @@ def test_known_and_unknown_addresses_take_the_same_work_and_time(app, client, kn
 
 
 def _check_same_time(times):
-    known_median, unknown_median = statistics.median(times["known"]), statistics.median(times["unknown"])
-    ratio = max(known_median, unknown_median) / min(known_median, unknown_median)
-    assert ratio < MEDIAN_RATIO_BOUND, f"known {known_median * 1000:.2f} ms, unknown {unknown_median * 1000:.2f} ms"
+    known, unknown = (statistics.quantiles(times[kind], n=4)[0] for kind in ("known", "unknown"))
+    ratio = max(known, unknown) / min(known, unknown)
+    assert ratio < RATIO_BOUND, f"lower quartiles: known {known * 1000:.2f} ms, unknown {unknown * 1000:.2f} ms"
 
 
 def _check_the_jobs(app, known, with_redis, sent_mail):
