@@ -148,3 +148,22 @@ def test_a_row_loaded_under_one_tenant_is_not_found_by_id_under_another(tenants_
         beta_event = db.session.scalar(sa.select(AuditEvent))  # now in the session's identity map
     with tenant_context(alpha):
         assert db.session.get(AuditEvent, beta_event.id) is None
+
+
+def test_a_query_does_not_list_every_mapped_model_again(tenants_with_events, monkeypatch):
+    """The tenancy hook looks at each query's tables against the tenant-owned ones, listed once:
+    `registry.mappers` builds a set of every mapper on each read, and every query read it."""
+    from network.core.tenancy.models import Tenant
+
+    alpha, _ = tenants_with_events
+    reads = []
+    listing = type(db.Model.registry).mappers
+    monkeypatch.setattr(type(db.Model.registry), "mappers",
+                        property(lambda registry: reads.append(1) or listing.fget(registry)))
+    with tenant_context(alpha):
+        db.session.scalars(sa.select(Tenant.id)).all()  # a table no model of a tenant owns
+        reads.clear()
+        for _ in range(3):
+            db.session.scalars(sa.select(Tenant.id)).all()
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(sa.select(AuditEvent.id).subquery())) == 2
+    assert reads == []

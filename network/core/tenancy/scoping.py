@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, Mapper, Session, declared_attr, mapped_column, with_loader_criteria
 from sqlalchemy.sql import visitors
 
 from network.core.extensions import db
@@ -136,17 +136,25 @@ def _is_scoped(mapper):
     return issubclass(mapper.class_, TenantScoped)
 
 
-_scoped_tables_memo = (0, frozenset())
+_scoped_tables_memo = None
+
+
+@event.listens_for(Mapper, "after_mapper_constructed")
+def _forget_scoped_tables(mapper, class_):
+    # A model mapped after the first query: the tenant-owned tables are listed again.
+    global _scoped_tables_memo
+    _scoped_tables_memo = None
 
 
 def _scoped_tables():
-    """The tenant-owned tables, recomputed only when new models have been mapped."""
+    """The tenant-owned tables, listed again only when a model has been mapped since. Not by
+    comparing `registry.mappers`: that property builds a set of every mapper on each read, and
+    each query of every page read it (0.1 to 0.3 ms a request)."""
     global _scoped_tables_memo
-    mappers = db.Model.registry.mappers
-    if _scoped_tables_memo[0] != len(mappers):
-        tables = frozenset(mapper.local_table for mapper in mappers if _is_scoped(mapper))
-        _scoped_tables_memo = (len(mappers), tables)
-    return _scoped_tables_memo[1]
+    if _scoped_tables_memo is None:
+        _scoped_tables_memo = frozenset(mapper.local_table for mapper in db.Model.registry.mappers
+                                        if _is_scoped(mapper))
+    return _scoped_tables_memo
 
 
 def _touches_scoped_table(state):
